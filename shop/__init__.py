@@ -1,0 +1,106 @@
+"""Chumchon Market: the application factory and its ``register_*`` steps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from config import DEV_SECRET_KEY, get_config
+
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: Mapping[str, Any] | str | None = None) -> Flask:
+    """Build the app. ``test_config`` is a config name or a mapping of overrides
+    applied on top of ``TestingConfig``."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_DIR") or os.path.join(ROOT_DIR, "instance"),
+        template_folder=os.path.join(ROOT_DIR, "templates"),
+        static_folder=os.path.join(ROOT_DIR, "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_i18n(app)
+    register_security(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: Mapping[str, Any] | str | None) -> None:
+    if isinstance(test_config, str):
+        app.config.from_object(get_config(test_config))
+    elif test_config is not None:
+        app.config.from_object(get_config("testing"))
+        app.config.update(test_config)
+    else:
+        app.config.from_object(get_config())
+    if app.config.get("PRODUCTION") and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, None, ""):
+        raise RuntimeError("Refusing to start in production with the development SECRET_KEY: set SECRET_KEY.")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from shop.accounts.services import load_user_from_session_id
+    from shop.database import install_sqlite_tuning
+    from shop.extensions import csrf, db, limiter, login_manager, migrate
+
+    import shop.models  # noqa: F401  (every table, for SQLAlchemy and Alembic)
+
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_tuning(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(ROOT_DIR, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session_id)
+
+
+def register_i18n(app: Flask) -> None:
+    from shop.i18n import init_i18n
+
+    init_i18n(app)
+
+
+def register_security(app: Flask) -> None:
+    from shop.security import init_security
+
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from shop.accounts import bp as accounts_bp
+    from shop.catalog import bp as catalog_bp
+    from shop.core import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from shop.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from shop.templating import init_templating
+
+    init_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from shop.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,114 @@
+"""Accounts: users, their roles, and retail-buyer business accounts (PRODUCT.md §2).
+
+Roles are not one column because one person can hold several: a shopper may also be
+a member of an enterprise. ``is_staff`` marks programme staff (the admins),
+``is_mentor`` a partner-company mentor, enterprise membership lives in
+``catalog.EnterpriseMember`` and a retail buyer has a ``RetailBuyer`` business account.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.dbtypes import TimestampMixin, UTCDateTime
+from shop.extensions import db
+
+if TYPE_CHECKING:
+    from shop.catalog.models import EnterpriseMember
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str] = mapped_column(String(5), default="th")
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Part of the login cookie; changing it (password change, "sign out everywhere")
+    # invalidates every session and remember-me cookie issued before.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    memberships: Mapped[list[EnterpriseMember]] = relationship(back_populates="user")
+    retail_buyer: Mapped[RetailBuyer | None] = relationship(back_populates="user", uselist=False)
+
+    # Flask-Login
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.is_active_account
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_verified_retail_buyer(self) -> bool:
+        return self.retail_buyer is not None and self.retail_buyer.status == RetailBuyer.VERIFIED
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class RetailBuyer(TimestampMixin, db.Model):
+    """A business account (shop, supermarket, hotel, café) that buys in bulk.
+
+    Wholesale prices are shown only once staff have verified it.
+    """
+
+    __tablename__ = "retail_buyers"
+
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    STATUSES = (PENDING, VERIFIED, REJECTED)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    tax_id: Mapped[str] = mapped_column(String(13))
+    branch: Mapped[str] = mapped_column(String(100), default="สำนักงานใหญ่")
+    business_type: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(back_populates="retail_buyer", foreign_keys=[user_id])
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in, kept for a short window to throttle guessing.
+
+    Stored in the database (not per-process memory) so the limit holds across
+    several web workers.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_ip_at", "ip_address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip_address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,7 @@
+"""Catalogue and storefront: home, categories, products, enterprises, provinces (§3)."""
+
+from flask import Blueprint
+
+bp = Blueprint("catalog", __name__)
+
+from shop.catalog import views  # noqa: E402,F401

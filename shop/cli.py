@@ -1,0 +1,16 @@
+"""``flask`` commands. Each area keeps its commands next to its services; this module
+only gathers them onto the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from shop.accounts.commands import users_cli
+    from shop.catalog.demo import demo_cli
+    from shop.notifications.commands import outbox_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)

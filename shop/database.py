@@ -1,0 +1,65 @@
+"""Engine tuning that the models do not see.
+
+SQLite: WAL journal, a busy timeout, foreign keys on, and write transactions that
+begin with ``BEGIN IMMEDIATE``. With SQLite's default deferred ``BEGIN`` a transaction
+that read first cannot upgrade to a write lock under contention and fails with
+"database is locked"; taking the write lock up front makes writers queue on the busy
+timeout instead. Requests with a safe method (GET/HEAD/OPTIONS) only read, so they
+keep a deferred ``BEGIN`` and never block each other under WAL. Code that writes
+outside a request (CLI commands, workers) is treated as a writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import sqlite3
+from collections.abc import Iterator
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_force_write: contextvars.ContextVar[bool] = contextvars.ContextVar("force_write", default=False)
+
+
+@contextlib.contextmanager
+def write_intent() -> Iterator[None]:
+    """Make SQLite transactions begun inside the block take the write lock at once.
+
+    For the rare GET request that writes (following an e-mail verification link).
+    """
+    token = _force_write.set(True)
+    try:
+        yield
+    finally:
+        _force_write.reset(token)
+
+
+def _is_read_only_request() -> bool:
+    if _force_write.get():
+        return False
+    return has_request_context() and request.method in _SAFE_METHODS
+
+
+def install_sqlite_tuning(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+        # Stop pysqlite from issuing its own BEGIN; the "begin" hook below does it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")

@@ -1,0 +1,16 @@
+"""Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
+
+from shop.accounts.models import LoginAttempt, RetailBuyer, User  # noqa: F401
+from shop.catalog.models import (  # noqa: F401
+    Category,
+    Certification,
+    Enterprise,
+    EnterpriseMember,
+    EnterprisePhoto,
+    Product,
+    ProductPhoto,
+    ProductTag,
+    Variant,
+    WholesaleTier,
+)
+from shop.notifications.models import OutboxMessage  # noqa: F401

@@ -1,0 +1,25 @@
+"""``flask outbox send``: deliver queued e-mails."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from shop.notifications.services import send_pending
+
+outbox_cli = AppGroup("outbox", help="Send queued e-mails.")
+
+
+@outbox_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, checking every --interval seconds.")
+@click.option("--interval", default=10, show_default=True, help="Seconds between checks with --loop.")
+def send_command(loop: bool, interval: int) -> None:
+    """Send every due message (SMTP when configured, files in instance/mail otherwise)."""
+    while True:
+        report = send_pending()
+        click.echo(f"sent {report.sent}, failed {report.failed}")
+        if not loop:
+            break
+        time.sleep(interval)
