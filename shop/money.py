@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 
 SATANG_PER_BAHT = 100
-_BAHT_RE = re.compile(r"^\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$")
+_BAHT_RE = re.compile(r"^\s*([0-9]{1,12})(?:\.([0-9]{1,2}))?\s*$")
 
 
 class MoneyParseError(ValueError):
@@ -53,9 +53,9 @@ def format_baht(satang: int | None, locale: str = "th") -> str:
     if satang is None:
         return ""
     amount = satang_to_decimal(satang)
-    if int(satang) % SATANG_PER_BAHT == 0:
-        return "฿" + format_decimal(amount, format="#,##0", locale=locale)
-    return format_currency(amount, "THB", format="¤#,##0.00", locale=locale, currency_digits=False)
+    pattern = "#,##0" if int(satang) % SATANG_PER_BAHT == 0 else "#,##0.00"
+    sign = "-" if satang < 0 else ""
+    return f"{sign}฿{format_decimal(abs(amount), format=pattern, locale=locale)}"
 
 
 def percent_of(satang: int, basis_points: int) -> int:
