@@ -144,6 +144,15 @@ class Product(LocalizedMixin, TimestampMixin, db.Model):
         Index("ix_products_status_created", "status", "created_at"),
         Index("ix_products_category_status", "category_id", "status"),
         Index("ix_products_enterprise_status", "enterprise_id", "status"),
+        # Storefront listings: each walks one of these in order and stops after a page,
+        # so a page costs the same at 100 products as at 100,000. ``id`` breaks ties
+        # (many products share a price) and keeps pagination stable.
+        Index("ix_products_status_published", "status", "published_at", "id"),
+        Index("ix_products_status_featured_published", "status", "is_featured", "published_at", "id"),
+        Index("ix_products_status_category_published", "status", "category_id", "published_at", "id"),
+        Index("ix_products_status_category_price", "status", "category_id", "min_price_satang", "id"),
+        Index("ix_products_status_category_sales", "status", "category_id", "sales_count", "id"),
+        Index("ix_products_enterprise_status_published", "enterprise_id", "status", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,87 @@
+"""Storefront pages: home, categories, products, enterprises and provinces (§3, §10).
+
+Each view reads its query string, calls one service in ``catalog.services`` and
+renders. Bad ``page``/``sort``/``province`` values and hidden or unknown objects come
+back from the services as DomainErrors (400/404) that the error handlers render.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request, url_for
+from flask_login import current_user
+
+from shop.catalog import bp, services
+from shop.i18n import current_language
+
+
+def _may_see_wholesale() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_verified_retail_buyer)
+
+
+def _login_url() -> str | None:
+    if "accounts.login" not in current_app.view_functions:
+        return None
+    return url_for("accounts.login", next=request.full_path.rstrip("?"))
+
+
+@bp.app_context_processor
+def _storefront_helpers() -> dict:
+    return {
+        "stock_level": services.stock_level,
+        "price_range": services.price_range,
+        "stage_label": services.stage_label,
+    }
+
+
+@bp.get("/")
+def home():
+    page = services.home_page(current_language())
+    return render_template("catalog/home.html", page=page)
+
+
+@bp.get("/categories")
+def categories():
+    return render_template("catalog/categories.html", tree=services.category_tree())
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    page = services.category_page(slug, sort=request.args.get("sort"), page=request.args.get("page"))
+    return render_template("catalog/category.html", page=page, sort_labels=services.SORT_LABELS)
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    page = services.product_page(slug)
+    return render_template(
+        "catalog/product.html",
+        page=page,
+        product=page.product,
+        show_wholesale=_may_see_wholesale(),
+        login_url=_login_url(),
+    )
+
+
+@bp.get("/enterprises")
+def enterprises():
+    page = services.enterprise_list_page(
+        province=request.args.get("province"), page=request.args.get("page"), locale=current_language()
+    )
+    return render_template("catalog/enterprises.html", page=page)
+
+
+@bp.get("/enterprises/<slug>")
+def enterprise(slug: str):
+    page = services.enterprise_page(slug, page=request.args.get("page"))
+    return render_template("catalog/enterprise.html", page=page, enterprise=page.enterprise)
+
+
+@bp.get("/provinces")
+def provinces():
+    return render_template("catalog/provinces.html", provinces=services.provinces_with_enterprises(current_language()))
+
+
+@bp.get("/provinces/<slug>")
+def province(slug: str):
+    page = services.province_page(slug, page=request.args.get("page"), locale=current_language())
+    return render_template("catalog/province.html", page=page, province=page.province)

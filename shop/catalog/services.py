@@ -1,0 +1,543 @@
+"""Storefront queries: what shoppers may see, and the pages built from it (§3, §10).
+
+One rule decides what is on sale: a product is visible when it is ``live`` and its
+enterprise is ``approved`` (``visible_product_condition`` / ``is_product_visible``).
+Every listing here, and the other areas that show products (search, cart, API),
+go through it.
+
+Listings are built to cost the same at 100 products as at 100,000: each one reads a
+page in the order of an index on ``products`` and stops (see the indexes on
+``Product``), loads photos and variants for that page only (``selectinload``, one
+query each), and never counts the whole catalogue. Pagination is "previous / next"
+for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from shop.catalog import status
+from shop.catalog.certifications import FDA, KINDS, OTOP, format_fda_number
+from shop.catalog.models import (
+    Category,
+    Certification,
+    Enterprise,
+    Product,
+    Variant,
+)
+from shop.errors import DomainError, NotFound
+from shop.extensions import db
+from shop.geo import Province, province_by_code, province_by_slug
+
+T = TypeVar("T")
+
+PER_PAGE = 24
+MAX_PAGE = 10_000
+HOME_SECTION_SIZE = 8
+FEATURED_ENTERPRISES = 6
+MORE_FROM_ENTERPRISE = 4
+PROVINCE_ENTERPRISES = 60
+
+SORT_NEWEST = "newest"
+SORT_PRICE_ASC = "price_asc"
+SORT_PRICE_DESC = "price_desc"
+SORT_BESTSELLING = "bestselling"
+SORT_LABELS = {
+    SORT_NEWEST: _l("Newest"),
+    SORT_PRICE_ASC: _l("Price: low to high"),
+    SORT_PRICE_DESC: _l("Price: high to low"),
+    SORT_BESTSELLING: _l("Best-selling"),
+}
+_SORT_ORDER = {
+    SORT_NEWEST: (Product.published_at.desc(), Product.id.desc()),
+    SORT_PRICE_ASC: (Product.min_price_satang.asc(), Product.id.asc()),
+    SORT_PRICE_DESC: (Product.min_price_satang.desc(), Product.id.desc()),
+    SORT_BESTSELLING: (Product.sales_count.desc(), Product.id.desc()),
+}
+
+STAGE_LABELS = {
+    status.STAGE_FOUNDATION: _l("Foundation"),
+    status.STAGE_ADVANCING: _l("Advancing"),
+    status.STAGE_NETWORKING: _l("Networking"),
+    status.STAGE_EXPANSION: _l("Expansion"),
+}
+STAGE_DESCRIPTIONS = {
+    status.STAGE_FOUNDATION: _l("Costing and basic marketing"),
+    status.STAGE_ADVANCING: _l("Product standards such as Thai FDA registration"),
+    status.STAGE_NETWORKING: _l("Selling online and to shops"),
+    status.STAGE_EXPANSION: _l("Showing, sharing and community tourism"),
+}
+
+
+class BadListingRequest(DomainError):
+    """A listing asked for with a page or sort order we do not have."""
+
+    status_code = 400
+    code = "bad_request"
+
+
+# --- the visibility rule --------------------------------------------------------
+
+
+def visible_product_condition() -> ColumnElement[bool]:
+    """The SQL form of the visibility rule; the statement must join ``Enterprise``."""
+    return and_(Product.status == status.LIVE, Enterprise.status == status.ENTERPRISE_APPROVED)
+
+
+def approved_enterprise_condition() -> ColumnElement[bool]:
+    return Enterprise.status == status.ENTERPRISE_APPROVED
+
+
+def is_product_visible(product: Product) -> bool:
+    """The Python form of the visibility rule, for a product already loaded."""
+    return product.status == status.LIVE and product.enterprise.status == status.ENTERPRISE_APPROVED
+
+
+def select_visible_products() -> Select[tuple[Product]]:
+    """``SELECT products`` joined to their enterprise (loaded with them), visible only."""
+    return (
+        select(Product)
+        .join(Product.enterprise)
+        .options(contains_eager(Product.enterprise))
+        .where(visible_product_condition())
+    )
+
+
+def with_card_data(stmt: Select[tuple[Product]]) -> Select[tuple[Product]]:
+    """What a product card shows, loaded for the whole list in two more queries."""
+    return stmt.options(selectinload(Product.photos), selectinload(Product.variants))
+
+
+# --- small helpers other areas reuse -------------------------------------------
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+
+def parse_page(value: str | None) -> int:
+    """``?page=`` as a page number from 1; anything else is a clear 400."""
+    if value is None or value.strip() == "":
+        return 1
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+        raise BadListingRequest(_l("The page number must be a whole number from 1 to %(max)s.", max=MAX_PAGE))
+    return int(text)
+
+
+def parse_sort(value: str | None) -> str:
+    """``?sort=`` as one of ``SORT_LABELS``; empty means newest, anything else is a 400."""
+    if value is None or value.strip() == "":
+        return SORT_NEWEST
+    sort = value.strip().lower()
+    if sort not in SORT_LABELS:
+        raise BadListingRequest(_l("We cannot sort products that way. Choose newest, price or best-selling."))
+    return sort
+
+
+def paginate(stmt: Select, page: int, per_page: int = PER_PAGE) -> Page:
+    """Read one page (plus one row to know whether another follows). A page past the
+    end of a list is a 404 rather than an empty page."""
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
+    if page > 1 and not rows:
+        raise NotFound(_l("There is no page %(page)s in this list.", page=page))
+    return Page(items=rows[:per_page], number=page, per_page=per_page, has_next=len(rows) > per_page)
+
+
+def price_range(product: Product) -> tuple[int, int]:
+    """Lowest and highest price of the product's active variants, in satang."""
+    prices = [v.price_satang for v in product.active_variants]
+    if not prices:
+        return product.min_price_satang, product.min_price_satang
+    return min(prices), max(prices)
+
+
+def stock_level(variant: Variant) -> str:
+    """``"out"``, ``"low"`` or ``"in"``: what a shopper is told, not the exact count."""
+    if variant.stock <= 0:
+        return "out"
+    if variant.is_low_stock:
+        return "low"
+    return "in"
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: str
+    label: str
+    short: str
+    number: str | None
+    stars: int | None
+
+
+def certification_badge(cert: Certification) -> Badge:
+    kind = KINDS.get(cert.kind)
+    number = cert.number
+    if cert.kind == FDA and number:
+        number = format_fda_number(number)
+    return Badge(
+        kind=cert.kind,
+        label=str(kind.label) if kind else cert.kind,
+        short=str(kind.short) if kind else cert.kind,
+        number=number,
+        stars=cert.stars if cert.kind == OTOP else None,
+    )
+
+
+@dataclass(frozen=True)
+class StageStep:
+    code: str
+    label: str
+    description: str
+    state: str  # "done", "current" or "todo"
+
+
+def track_progress(enterprise: Enterprise) -> list[StageStep]:
+    """The four stages of the market-channel expansion track, marked against the
+    enterprise's current stage."""
+    current = status.TRACK_STAGES.index(enterprise.track_stage) if enterprise.track_stage in status.TRACK_STAGES else 0
+    return [
+        StageStep(
+            code=code,
+            label=str(STAGE_LABELS[code]),
+            description=str(STAGE_DESCRIPTIONS[code]),
+            state="done" if i < current else "current" if i == current else "todo",
+        )
+        for i, code in enumerate(status.TRACK_STAGES)
+    ]
+
+
+def stage_label(code: str) -> str:
+    return str(STAGE_LABELS.get(code, code))
+
+
+# --- categories -------------------------------------------------------------------
+
+
+def all_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name_th)))
+
+
+@dataclass
+class CategoryTree:
+    category: Category
+    children: list[Category] = field(default_factory=list)
+
+
+def category_tree() -> list[CategoryTree]:
+    """Top-level categories with their subcategories, in the shop's order."""
+    categories = all_categories()
+    tops = [CategoryTree(c) for c in categories if c.parent_id is None]
+    by_id = {t.category.id: t for t in tops}
+    for c in categories:
+        if c.parent_id is not None and c.parent_id in by_id:
+            by_id[c.parent_id].children.append(c)
+    return tops
+
+
+def category_by_slug(slug: str) -> Category:
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        raise NotFound(_l("We could not find that category."))
+    return category
+
+
+# --- products -----------------------------------------------------------------------
+
+
+def new_arrivals(limit: int = HOME_SECTION_SIZE) -> list[Product]:
+    stmt = with_card_data(select_visible_products()).order_by(*_SORT_ORDER[SORT_NEWEST]).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def featured_products(limit: int = HOME_SECTION_SIZE) -> list[Product]:
+    stmt = (
+        with_card_data(select_visible_products())
+        .where(Product.is_featured.is_(True))
+        .order_by(*_SORT_ORDER[SORT_NEWEST])
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def products_in_categories(category_ids: Sequence[int], sort: str, page: int) -> Page[Product]:
+    if len(category_ids) == 1:
+        where = Product.category_id == category_ids[0]
+    else:
+        where = Product.category_id.in_(category_ids)
+    stmt = with_card_data(select_visible_products()).where(where).order_by(*_SORT_ORDER[sort])
+    return paginate(stmt, page)
+
+
+def product_by_slug(slug: str) -> Product:
+    """A visible product with everything its page shows; NotFound otherwise."""
+    stmt = (
+        select_visible_products()
+        .where(Product.slug == slug)
+        .options(
+            contains_eager(Product.enterprise).selectinload(Enterprise.certifications),
+            contains_eager(Product.enterprise).selectinload(Enterprise.photos),
+            joinedload(Product.category),
+            selectinload(Product.photos),
+            selectinload(Product.variants).selectinload(Variant.wholesale_tiers),
+            selectinload(Product.tags),
+            selectinload(Product.certifications),
+        )
+    )
+    product = db.session.scalar(stmt)
+    if product is None:
+        raise NotFound(_l("We could not find that product. It may no longer be on sale."))
+    return product
+
+
+def enterprise_products(enterprise_id: int, page: int = 1, *, exclude_id: int | None = None,
+                        per_page: int = PER_PAGE) -> Page[Product]:
+    stmt = with_card_data(select_visible_products()).where(Product.enterprise_id == enterprise_id)
+    if exclude_id is not None:
+        stmt = stmt.where(Product.id != exclude_id)
+    return paginate(stmt.order_by(*_SORT_ORDER[SORT_NEWEST]), page, per_page)
+
+
+def province_products(province_code: str, page: int = 1) -> Page[Product]:
+    stmt = (
+        with_card_data(select_visible_products())
+        .where(Enterprise.province_code == province_code)
+        .order_by(*_SORT_ORDER[SORT_NEWEST])
+    )
+    return paginate(stmt, page)
+
+
+# --- enterprises -------------------------------------------------------------------
+
+
+def _enterprise_name_order(locale: str):
+    if locale == "en":
+        return (func.coalesce(Enterprise.name_en, Enterprise.name_th), Enterprise.id)
+    return (Enterprise.name_th, Enterprise.id)
+
+
+def list_enterprises(*, province_code: str | None = None, page: int = 1, locale: str = "th",
+                     per_page: int = PER_PAGE) -> Page[Enterprise]:
+    stmt = select(Enterprise).where(approved_enterprise_condition()).options(selectinload(Enterprise.photos))
+    if province_code is not None:
+        stmt = stmt.where(Enterprise.province_code == province_code)
+    return paginate(stmt.order_by(*_enterprise_name_order(locale)), page, per_page)
+
+
+def featured_enterprises(limit: int = FEATURED_ENTERPRISES) -> list[Enterprise]:
+    """Featured enterprises first, then the most recently approved, ``limit`` in all."""
+    stmt = (
+        select(Enterprise)
+        .where(approved_enterprise_condition())
+        .options(selectinload(Enterprise.photos))
+        .order_by(Enterprise.is_featured.desc(), Enterprise.approved_at.desc(), Enterprise.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def enterprise_by_slug(slug: str) -> Enterprise:
+    stmt = (
+        select(Enterprise)
+        .where(Enterprise.slug == slug, approved_enterprise_condition())
+        .options(selectinload(Enterprise.photos), selectinload(Enterprise.certifications))
+    )
+    enterprise = db.session.scalar(stmt)
+    if enterprise is None:
+        raise NotFound(_l("We could not find that community enterprise."))
+    return enterprise
+
+
+# --- provinces ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvinceCount:
+    province: Province
+    enterprise_count: int
+
+
+def provinces_with_enterprises(locale: str = "th") -> list[ProvinceCount]:
+    """Provinces that have approved enterprises, with how many, by name in ``locale``.
+
+    Counts enterprises (a few hundred rows), never products.
+    """
+    stmt = (
+        select(Enterprise.province_code, func.count(Enterprise.id))
+        .where(approved_enterprise_condition())
+        .group_by(Enterprise.province_code)
+    )
+    counts = []
+    for code, count in db.session.execute(stmt):
+        province = province_by_code(code)
+        if province is not None:
+            counts.append(ProvinceCount(province, count))
+    return sorted(counts, key=lambda c: c.province.name(locale))
+
+
+def province_from_slug(slug: str) -> Province:
+    province = province_by_slug(slug)
+    if province is None:
+        raise NotFound(_l("We could not find that province."))
+    return province
+
+
+def parse_province_filter(slug: str | None) -> Province | None:
+    """``?province=`` on the enterprise list: empty means all, an unknown slug a 400."""
+    if slug is None or slug.strip() == "":
+        return None
+    province = province_by_slug(slug.strip().lower())
+    if province is None:
+        raise BadListingRequest(_l("We do not know that province."))
+    return province
+
+
+# --- whole pages (one call per view) -----------------------------------------------
+
+
+@dataclass
+class HomePage:
+    featured: list[Product]
+    new_arrivals: list[Product]
+    categories: list[CategoryTree]
+    provinces: list[ProvinceCount]
+    enterprises: list[Enterprise]
+
+
+def home_page(locale: str = "th") -> HomePage:
+    return HomePage(
+        featured=featured_products(),
+        new_arrivals=new_arrivals(),
+        categories=category_tree(),
+        provinces=provinces_with_enterprises(locale),
+        enterprises=featured_enterprises(),
+    )
+
+
+@dataclass
+class CategoryPage:
+    category: Category
+    parent: Category | None
+    subcategories: list[Category]
+    sort: str
+    products: Page[Product]
+
+
+def category_page(slug: str, *, sort: str | None = None, page: str | None = None) -> CategoryPage:
+    """A category's visible products (its subcategories' included), sorted and paged.
+
+    ``sort`` and ``page`` are the raw query-string values; bad ones raise a 400.
+    """
+    sort_key = parse_sort(sort)
+    page_no = parse_page(page)
+    category = category_by_slug(slug)
+    subcategories = list(
+        db.session.scalars(
+            select(Category).where(Category.parent_id == category.id).order_by(Category.position, Category.name_th)
+        )
+    )
+    ids = [category.id, *(c.id for c in subcategories)]
+    return CategoryPage(
+        category=category,
+        parent=category.parent,
+        subcategories=subcategories,
+        sort=sort_key,
+        products=products_in_categories(ids, sort_key, page_no),
+    )
+
+
+@dataclass
+class ProductPage:
+    product: Product
+    price_min: int
+    price_max: int
+    badges: list[Badge]
+    has_wholesale: bool
+    more_from_enterprise: list[Product]
+
+
+def product_page(slug: str) -> ProductPage:
+    product = product_by_slug(slug)
+    low, high = price_range(product)
+    certifications = [*product.certifications, *product.enterprise.certifications]
+    return ProductPage(
+        product=product,
+        price_min=low,
+        price_max=high,
+        badges=[certification_badge(c) for c in certifications],
+        has_wholesale=product.has_wholesale,
+        more_from_enterprise=enterprise_products(
+            product.enterprise_id, exclude_id=product.id, per_page=MORE_FROM_ENTERPRISE
+        ).items,
+    )
+
+
+@dataclass
+class EnterprisePage:
+    enterprise: Enterprise
+    stages: list[StageStep]
+    badges: list[Badge]
+    products: Page[Product]
+
+
+def enterprise_page(slug: str, *, page: str | None = None) -> EnterprisePage:
+    page_no = parse_page(page)
+    enterprise = enterprise_by_slug(slug)
+    return EnterprisePage(
+        enterprise=enterprise,
+        stages=track_progress(enterprise),
+        badges=[certification_badge(c) for c in enterprise.certifications],
+        products=enterprise_products(enterprise.id, page_no),
+    )
+
+
+@dataclass
+class EnterpriseListPage:
+    province: Province | None
+    provinces: list[ProvinceCount]
+    enterprises: Page[Enterprise]
+
+
+def enterprise_list_page(*, province: str | None = None, page: str | None = None,
+                         locale: str = "th") -> EnterpriseListPage:
+    page_no = parse_page(page)
+    chosen = parse_province_filter(province)
+    return EnterpriseListPage(
+        province=chosen,
+        provinces=provinces_with_enterprises(locale),
+        enterprises=list_enterprises(province_code=chosen.code if chosen else None, page=page_no, locale=locale),
+    )
+
+
+@dataclass
+class ProvincePage:
+    province: Province
+    enterprises: list[Enterprise]
+    more_enterprises: bool
+    products: Page[Product]
+
+
+def province_page(slug: str, *, page: str | None = None, locale: str = "th") -> ProvincePage:
+    page_no = parse_page(page)
+    province = province_from_slug(slug)
+    enterprises = list_enterprises(province_code=province.code, locale=locale, per_page=PROVINCE_ENTERPRISES)
+    return ProvincePage(
+        province=province,
+        enterprises=enterprises.items,
+        more_enterprises=enterprises.has_next,
+        products=province_products(province.code, page_no),
+    )
