@@ -19,7 +19,7 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
 load_dotenv(BASE_DIR / ".env")
 
 #: The development secret. Production refuses to start with it.
-DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105  (refused in production)
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -41,6 +41,10 @@ def _env_int(name: str, default: int) -> int:
 
 def _database_url(default: str) -> str:
     url = _env("DATABASE_URL", default) or default
+    return _with_driver(url)
+
+
+def _with_driver(url: str) -> str:
     # Heroku-style URLs say postgres://; SQLAlchemy wants a driver name.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://") :]
@@ -49,9 +53,26 @@ def _database_url(default: str) -> str:
     return url
 
 
+class _FromEnvironment:
+    """A setting read from the environment when the app is configured, not at import.
+
+    The secret key and the database address must follow the environment of the
+    process that builds the app (a worker started with ``SECRET_KEY=…``, or a test
+    that sets it), even when this module was imported earlier.
+    """
+
+    def __init__(self, name: str, default: str, convert=lambda value: value):
+        self.name, self.default, self.convert = name, default, convert
+
+    def __get__(self, instance, owner) -> str:
+        return self.convert(_env(self.name, self.default) or self.default)
+
+
 class Config:
-    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'chumchon.sqlite3'}")
+    SECRET_KEY = _FromEnvironment("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _FromEnvironment(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'chumchon.sqlite3'}", _with_driver
+    )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
@@ -93,6 +114,9 @@ class Config:
 
     # Login throttling: failures per account and per address within the window.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    # Per address the bar is higher: an office or a mobile carrier puts many people
+    # behind one IP, and one of them mistyping must not lock out the rest.
+    LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
     LOGIN_FAILURE_WINDOW = _env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
 
     # Flask-Limiter: memory per worker by default; redis://… in production.
@@ -130,7 +154,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = _database_url(_env("TEST_DATABASE_URL", "sqlite://") or "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     RATELIMIT_ENABLED = False

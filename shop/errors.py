@@ -7,8 +7,9 @@ or let them reach the handlers here, which answer with the right 4xx status.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -91,15 +92,20 @@ def register_error_handlers(app: Flask) -> None:
     def _domain_error(exc: DomainError):
         return error_response(exc.status_code, exc.code, exc.message, exc.fields)
 
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        # A missing, expired or forged form token: say what to do, not why it failed.
+        return error_response(400, "csrf_failed", _l("Your form expired or was sent from another site. Please try again."))
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         # A message we wrote (abort(400, description=_("…"))) wins over the generic one.
         description = exc.description if getattr(exc, "_chumchon_message", False) else None
         message = description or _HTTP_MESSAGES.get(status, exc.name)
-        response = error_response(status, _HTTP_CODES.get(status, "http_error"), message)
+        response = make_response(error_response(status, _HTTP_CODES.get(status, "http_error"), message))
         if status == 405 and getattr(exc, "valid_methods", None):
-            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     @app.errorhandler(500)

@@ -7,7 +7,7 @@ with a 400 that names the languages we have.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,6 +22,9 @@ def supported_languages() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Commands and workers: Thai unless wrapped in force_locale (e-mails are).
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = getattr(g, "chosen_lang", None)
     if chosen:
         return chosen

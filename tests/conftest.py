@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from shop import create_app
@@ -56,9 +58,26 @@ def app_config(database_url, tmp_path) -> dict:
     }
 
 
+class FreshContextClient(FlaskClient):
+    """Each request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one app context pushed for the whole test (so tests can
+    use the session), and Flask reuses it for every request: without this, ``g`` (the
+    user Flask-Login caches, Flask-Babel's locale, Flask-WTF's token) would leak from
+    one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -46,7 +46,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[EnterpriseMember]] = relationship(back_populates="user")
-    retail_buyer: Mapped[RetailBuyer | None] = relationship(back_populates="user", uselist=False)
+    retail_buyer: Mapped[RetailBuyer | None] = relationship(
+        back_populates="user", uselist=False, foreign_keys="RetailBuyer.user_id"
+    )
 
     # Flask-Login
     def get_id(self) -> str:

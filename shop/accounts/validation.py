@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from shop.errors import ValidationFailed
@@ -24,7 +25,12 @@ _COMMON_PASSWORDS = frozenset(
 def check_email(email: str) -> str:
     """The address normalised (lower-cased) or ValidationFailed with a clear message."""
     try:
-        result = validate_email((email or "").strip(), check_deliverability=False)
+        result = validate_email(
+            (email or "").strip(),
+            check_deliverability=False,
+            # Tests use the reserved ``.test`` domain, which real sign-ups must not.
+            test_environment=bool(has_app_context() and current_app.config.get("TESTING")),
+        )
     except EmailNotValidError:
         raise ValidationFailed(_l("Enter a valid e-mail address."), fields={"email": _l("Enter a valid e-mail address.")}) from None
     return result.normalized.lower()
@@ -49,3 +55,43 @@ def check_password(password: str, *, email: str | None = None) -> None:
     problem = password_problem(password, email=email)
     if problem:
         raise ValidationFailed(problem, fields={"password": problem})
+
+
+HEAD_OFFICE = "สำนักงานใหญ่"
+BUSINESS_TYPES = ("shop", "supermarket", "hotel", "cafe", "restaurant", "other")
+
+
+def thai_tax_id_check_digit(first_twelve: str) -> int:
+    """The 13th digit of a Thai tax / national ID: weights 13..2, then (11 - sum mod 11) mod 10."""
+    total = sum(int(digit) * (13 - position) for position, digit in enumerate(first_twelve))
+    return (11 - total % 11) % 10
+
+
+def normalize_tax_id(value: str) -> str:
+    """Digits only: people type tax IDs with spaces or dashes (0-1055-61234-56-7)."""
+    return "".join(ch for ch in (value or "") if ch not in " -")
+
+
+def tax_id_problem(value: str):
+    """Why a Thai tax ID is not valid, or None."""
+    tax_id = normalize_tax_id(value)
+    if len(tax_id) != 13 or not tax_id.isascii() or not tax_id.isdigit():
+        return _l("A tax ID has 13 digits.")
+    if thai_tax_id_check_digit(tax_id[:12]) != int(tax_id[12]):
+        return _l("This tax ID is not valid: check the digits again.")
+    return None
+
+
+def normalize_branch(value: str) -> str:
+    """Head office (empty, ``00000`` or the words) or a five-digit branch number."""
+    value = (value or "").strip()
+    if value in ("", "00000", HEAD_OFFICE) or value.lower() in ("head office", "hq"):
+        return HEAD_OFFICE
+    return value
+
+
+def branch_problem(value: str):
+    branch = normalize_branch(value)
+    if branch == HEAD_OFFICE or (len(branch) == 5 and branch.isascii() and branch.isdigit()):
+        return None
+    return _l("Leave the branch empty for the head office, or enter the 5-digit branch number.")

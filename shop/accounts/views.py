@@ -1,0 +1,379 @@
+"""Account pages under ``/account``: register, verify, sign in and out, reset, settings.
+
+Views parse the form, call one service and render or redirect. A refused form is
+shown again with the reason and a 4xx status; the service has written nothing.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
+from flask_login import current_user, login_required, login_user, logout_user
+
+from shop.accounts import bp, forms, services
+from shop.accounts.tokens import InvalidLink
+from shop.accounts.validation import HEAD_OFFICE
+from shop.errors import DomainError
+from shop.extensions import limiter, login_manager
+from shop.i18n import SESSION_KEY as LANG_SESSION_KEY
+from shop.i18n import current_language
+from shop.security import is_safe_local_path
+
+#: Session entries that survive signing in and out (the rest is dropped so nothing
+#: from before the sign-in, or from the previous user, carries over).
+PRESERVED_SESSION_KEYS: tuple[str, ...] = (LANG_SESSION_KEY,)
+
+# Per-address backstops on top of the per-account throttle in services.authenticate.
+LOGIN_RATE = "20 per minute"
+REGISTER_RATE = "10 per minute; 50 per hour"
+RESET_RATE = "5 per minute; 30 per hour"
+RESEND_RATE = "3 per minute; 10 per hour"
+
+OFF_SITE_NEXT = _l("That return address is not on this site.")
+
+
+@bp.record_once
+def _configure_login_manager(state) -> None:
+    # Flashed by login_required; str() renders the lazy text in the visitor's language.
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.localize_callback = str
+
+
+@bp.app_template_global()
+def endpoint_exists(endpoint: str) -> bool:
+    """Lets shared templates link to an area only when that area is installed."""
+    return endpoint in current_app.view_functions
+
+
+@bp.app_template_filter()
+def branch_label(branch: str | None) -> str:
+    if not branch or branch == HEAD_OFFICE:
+        return _("Head office")
+    return _("Branch %(number)s", number=branch)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _home_url() -> str:
+    return url_for("catalog.home") if endpoint_exists("catalog.home") else "/"
+
+
+def _next_target() -> tuple[str | None, bool]:
+    """(safe local path or None, whether an off-site address was refused)."""
+    raw = (request.form.get("next") if request.method == "POST" else None) or request.args.get("next")
+    if not raw:
+        return None, False
+    if is_safe_local_path(raw):
+        return raw, False
+    return None, True
+
+
+def _start_session(user, *, remember: bool = False) -> None:
+    """A fresh session for the user: nothing from before carries over but the language."""
+    kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
+    session.clear()
+    session.update(kept)
+    login_user(user, remember=remember, fresh=True)
+
+
+def _end_session() -> None:
+    kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
+    session.clear()
+    session.update(kept)
+    logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
+
+
+def _flash_check_mail(user) -> None:
+    flash(_("We have sent a link to %(email)s. Open it to confirm your e-mail address.", email=user.email), "info")
+
+
+# ---------------------------------------------------------------- registration
+
+
+def _render_register(form, status: int = 200, *, business: bool, next_notice: bool = False):
+    return render_template(
+        "accounts/register.html", form=form, business=business, next_notice=next_notice
+    ), status
+
+
+def _register(form, *, business: bool):
+    target, refused = _next_target()
+    if request.method == "GET":
+        form.lang.data = current_language()
+        form.next.data = target or ""
+        return _render_register(form, business=business, next_notice=refused)
+    if refused:
+        form.next.data = ""
+        form.form_errors.append(OFF_SITE_NEXT)
+        return _render_register(form, 400, business=business)
+    if not form.validate():
+        return _render_register(form, 422, business=business)
+    details = None
+    if business:
+        details = services.BusinessDetails(
+            company_name=form.company_name.data,
+            tax_id=form.tax_id.data,
+            branch=form.branch.data,
+            business_type=form.business_type.data,
+        )
+    try:
+        user = services.register_user(
+            display_name=form.display_name.data,
+            email=form.email.data,
+            password=form.password.data,
+            locale=form.lang.data,
+            business=details,
+        )
+    except DomainError as exc:
+        forms.show_domain_error(form, exc)
+        return _render_register(form, exc.status_code, business=business)
+    _start_session(user)
+    flash(_("Welcome to Chumchon Market, %(name)s!", name=user.display_name), "success")
+    _flash_check_mail(user)
+    if business:
+        flash(_("Our staff will check your business details. You will see wholesale prices once it is verified."), "info")
+    return redirect(target or url_for("accounts.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTER_RATE, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        flash(_("You are already signed in."), "info")
+        return redirect(url_for("accounts.index"))
+    return _register(forms.RegisterForm(), business=False)
+
+
+@bp.route("/register/business", methods=["GET", "POST"])
+@limiter.limit(REGISTER_RATE, methods=["POST"])
+def register_business():
+    if current_user.is_authenticated:
+        return _apply_for_business()
+    return _register(forms.BusinessRegisterForm(), business=True)
+
+
+def _apply_for_business():
+    """A signed-in user adds a business account to the one they have."""
+    if current_user.retail_buyer is not None:
+        flash(_("You already have a business account."), "info")
+        return redirect(url_for("accounts.index"))
+    form = forms.BusinessFieldsForm()
+    if request.method == "GET":
+        return render_template("accounts/apply_business.html", form=form)
+    if not form.validate():
+        return render_template("accounts/apply_business.html", form=form), 422
+    try:
+        services.apply_for_business_account(
+            current_user,
+            services.BusinessDetails(
+                company_name=form.company_name.data,
+                tax_id=form.tax_id.data,
+                branch=form.branch.data,
+                business_type=form.business_type.data,
+            ),
+        )
+    except DomainError as exc:
+        forms.show_domain_error(form, exc)
+        return render_template("accounts/apply_business.html", form=form), exc.status_code
+    flash(_("Our staff will check your business details. You will see wholesale prices once it is verified."), "info")
+    return redirect(url_for("accounts.index"))
+
+
+# ---------------------------------------------------------------- e-mail verification
+
+
+def _render_link_failed(exc: InvalidLink, *, kind: str):
+    return render_template(
+        "accounts/link_failed.html", message=exc.message, kind=kind, resend_form=forms.ResendVerificationForm()
+    ), exc.status_code
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.verify_email(token)
+    except InvalidLink as exc:
+        return _render_link_failed(exc, kind="verify")
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    return redirect(url_for("accounts.index") if current_user.is_authenticated else url_for("accounts.login"))
+
+
+@bp.post("/verify/resend")
+@limiter.limit(RESEND_RATE)
+def resend_verification():
+    if current_user.is_authenticated:
+        if services.resend_verification(current_user):
+            _flash_check_mail(current_user)
+        else:
+            flash(_("Your e-mail address is already confirmed."), "info")
+        return redirect(url_for("accounts.index"))
+    form = forms.ResendVerificationForm()
+    if not form.validate() or not form.email.data:
+        if not form.email.errors:
+            form.email.errors = [_("Enter your e-mail address.")]
+        return render_template("accounts/link_failed.html", message=None, kind="verify", resend_form=form), 422
+    services.resend_verification_to(form.email.data)
+    flash(_("If that address has an account waiting for confirmation, we have sent it a new link."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+# ---------------------------------------------------------------- sign in and out
+
+
+def _render_login(form, status: int = 200, *, next_notice: bool = False):
+    return render_template("accounts/login.html", form=form, next_notice=next_notice), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_RATE, methods=["POST"])
+def login():
+    form = forms.LoginForm()
+    target, refused = _next_target()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(target or url_for("accounts.index"))
+        form.next.data = target or ""
+        return _render_login(form, next_notice=refused)
+    if refused:
+        # Refuse before checking anything: a link built to bounce people off-site.
+        form.next.data = ""
+        form.form_errors.append(OFF_SITE_NEXT)
+        return _render_login(form, 400)
+    if not form.validate():
+        return _render_login(form, 422)
+    try:
+        user = services.authenticate(
+            email=form.email.data, password=form.password.data, ip_address=request.remote_addr or "unknown"
+        )
+    except services.TooManyAttempts as exc:
+        form.form_errors.append(exc.message)
+        response = make_response(_render_login(form, exc.status_code))
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
+    except DomainError as exc:
+        form.form_errors.append(exc.message)
+        return _render_login(form, exc.status_code)
+    _start_session(user, remember=bool(form.remember.data))
+    flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
+    return redirect(target or _home_url())
+
+
+@bp.post("/logout")
+def logout():
+    _end_session()
+    flash(_("You have signed out."), "info")
+    return redirect(_home_url())
+
+
+# ---------------------------------------------------------------- password reset
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(RESET_RATE, methods=["POST"])
+def reset_request():
+    form = forms.ResetRequestForm()
+    if request.method == "GET":
+        return render_template("accounts/reset_request.html", form=form)
+    if not form.validate():
+        return render_template("accounts/reset_request.html", form=form), 422
+    services.request_password_reset(form.email.data)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    return render_template("accounts/reset_sent.html", email=form.email.data, minutes=minutes)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(RESET_RATE, methods=["POST"])
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset_token(token)
+    except InvalidLink as exc:
+        return _render_link_failed(exc, kind="reset")
+    form = forms.ResetPasswordForm()
+    form.account_email = user.email
+    if request.method == "GET":
+        return render_template("accounts/reset_password.html", form=form)
+    if not form.validate():
+        return render_template("accounts/reset_password.html", form=form), 422
+    try:
+        user = services.reset_password(token, form.password.data)
+    except InvalidLink as exc:
+        return _render_link_failed(exc, kind="reset")
+    except DomainError as exc:
+        forms.show_domain_error(form, exc)
+        return render_template("accounts/reset_password.html", form=form), exc.status_code
+    _start_session(user)
+    flash(_("Your new password is set, and every other device has been signed out."), "success")
+    return redirect(url_for("accounts.index"))
+
+
+# ---------------------------------------------------------------- account settings
+
+
+def _render_index(status: int = 200, **forms_in_use):
+    profile = forms_in_use.get("profile") or forms.ProfileForm(prefix="profile", obj=current_user)
+    password = forms_in_use.get("password") or forms.ChangePasswordForm(prefix="password")
+    return render_template(
+        "accounts/index.html",
+        profile_form=profile,
+        password_form=password,
+        confirm_form=forms.ConfirmForm(),
+        buyer=current_user.retail_buyer,
+    ), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    return _render_index()
+
+
+@bp.post("/profile")
+@login_required
+def update_profile():
+    form = forms.ProfileForm(prefix="profile")
+    if not form.validate():
+        return _render_index(422, profile=form)
+    try:
+        services.update_profile(
+            current_user, display_name=form.display_name.data, phone=form.phone.data, locale=form.locale.data
+        )
+    except DomainError as exc:
+        forms.show_domain_error(form, exc)
+        return _render_index(exc.status_code, profile=form)
+    session[LANG_SESSION_KEY] = form.locale.data
+    refresh()
+    flash(_("Your details are saved."), "success")
+    return redirect(url_for("accounts.index"))
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    form = forms.ChangePasswordForm(prefix="password")
+    form.account_email = current_user.email
+    if not form.validate():
+        return _render_index(422, password=form)
+    try:
+        user = services.change_password(
+            current_user, current_password=form.current_password.data, new_password=form.new_password.data
+        )
+    except DomainError as exc:
+        forms.show_domain_error(form, exc)
+        return _render_index(exc.status_code, password=form)
+    # The session token changed: sign this browser in again so only the others are out.
+    remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    _start_session(user, remember=remember)
+    flash(_("Your password is changed, and every other device has been signed out."), "success")
+    return redirect(url_for("accounts.index"))
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user)
+    _end_session()
+    flash(_("You have been signed out on every device."), "info")
+    return redirect(url_for("accounts.login"))

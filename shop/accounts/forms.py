@@ -1,0 +1,214 @@
+"""Account forms. Every message is our own translated text (WTForms ships no Thai).
+
+The forms check shape (required, lengths, the two passwords match, known choices);
+the services check the rules again, so the API and commands get the same answers.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from shop.accounts.validation import (
+    BUSINESS_TYPES,
+    MAX_PASSWORD_LENGTH,
+    branch_problem,
+    check_email,
+    password_problem,
+    tax_id_problem,
+)
+from shop.errors import DomainError, ValidationFailed
+
+LANGUAGE_CHOICES = [SelectChoice("th", "ไทย"), SelectChoice("en", "English")]
+
+
+def business_type_choices():
+    labels = {
+        "shop": _l("Shop"),
+        "supermarket": _l("Supermarket"),
+        "hotel": _l("Hotel"),
+        "cafe": _l("Café"),
+        "restaurant": _l("Restaurant"),
+        "other": _l("Other"),
+    }
+    return [SelectChoice(value, labels[value]) for value in BUSINESS_TYPES]
+
+
+class KnownChoice:
+    """Like WTForms' choice check, with our message (its own is English only)."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(self.message)
+
+
+def _email_validator(form, field):
+    try:
+        field.data = check_email(field.data)
+    except ValidationFailed as exc:
+        raise ValidationError(exc.message) from None
+
+
+def _strong_password(email_field: str | None = None):
+    def validator(form, field):
+        email = getattr(form, email_field).data if email_field else getattr(form, "account_email", None)
+        problem = password_problem(field.data or "", email=email)
+        if problem:
+            raise ValidationError(problem)
+
+    return validator
+
+
+def _length(max_length: int):
+    return Length(max=max_length, message=_l("Use at most %(max)d characters.", max=max_length))
+
+
+def _language_field(label):
+    return SelectField(
+        label,
+        choices=LANGUAGE_CHOICES,
+        default="th",
+        validate_choice=False,
+        validators=[KnownChoice(_l("Choose th (ไทย) or en (English)."))],
+    )
+
+
+class BusinessFieldsForm(FlaskForm):
+    """The business details a retail buyer gives (also used by a signed-in user applying)."""
+
+    company_name = StringField(
+        _l("Company name"),
+        validators=[DataRequired(message=_l("Enter the company name.")), _length(200)],
+    )
+    tax_id = StringField(_l("Tax ID (13 digits)"), validators=[DataRequired(message=_l("A tax ID has 13 digits."))])
+    branch = StringField(_l("Branch number"), validators=[Optional()])
+    business_type = SelectField(
+        _l("Kind of business"),
+        choices=business_type_choices,
+        validate_choice=False,
+        validators=[KnownChoice(_l("Choose the kind of business."))],
+    )
+
+    def validate_tax_id(self, field):
+        problem = tax_id_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_branch(self, field):
+        problem = branch_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), _length(120)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), _length(254), _email_validator],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(message=_l("Choose a password.")), _strong_password("email")],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+    lang = _language_field(_l("Language for our e-mails"))
+    accept_terms = BooleanField(
+        _l("I accept the terms of use and the privacy notice."),
+        validators=[DataRequired(message=_l("Please accept the terms of use to continue."))],
+    )
+    next = HiddenField()
+
+
+class BusinessRegisterForm(RegisterForm, BusinessFieldsForm):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(message=_l("Enter your e-mail address.")), _length(254)]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(message=_l("Enter your password.")), _length(MAX_PASSWORD_LENGTH)],
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), _length(254), _email_validator],
+    )
+
+
+class ResendVerificationForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[Optional(), _length(254), _email_validator])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(message=_l("Choose a password.")), _strong_password()],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), _length(120)]
+    )
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), _length(32)])
+    locale = _language_field(_l("Language"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(message=_l("Enter your current password."))]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(message=_l("Choose a password.")), _strong_password()],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("new_password", message=_l("The two passwords are not the same."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (sign out, sign out everywhere, resend)."""
+
+
+def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
+    """Attach a service's refusal to the fields it names, or to the form as a whole."""
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+            placed = True
+    if not placed:
+        form.form_errors.append(exc.message)

@@ -1,0 +1,860 @@
+"""Accounts through the web: register, verify, sign in and out, throttling, reset,
+settings, session rotation, CSRF and the bad input PRODUCT.md §2 and §11 name."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
+
+from shop.accounts import services
+from shop.accounts.models import LoginAttempt, RetailBuyer, User
+from shop.accounts.passwords import verify_password
+from shop.accounts.validation import HEAD_OFFICE
+from shop.dbtypes import utcnow
+from shop.extensions import db
+from shop.notifications.models import OutboxMessage
+from tests.factories import TEST_PASSWORD, RetailBuyerFactory, UserFactory
+
+NEW_PASSWORD = "river lanterns at dusk"
+VALID_TAX_ID = "0107544000108"  # check digit 8 is right
+
+
+@pytest.fixture
+def make_client(app):
+    def make(lang: str | None = "en") -> FlaskClient:
+        new_client = app.test_client()
+        if lang:
+            with new_client.session_transaction() as session:
+                session["lang"] = lang
+        return new_client
+
+    return make
+
+
+@pytest.fixture
+def client(make_client):
+    """A client that reads the site in English, so messages can be matched."""
+    return make_client()
+
+
+@pytest.fixture
+def user(app):
+    return UserFactory(email="shopper@example.test", display_name="Somchai")
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def outbox(kind: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+
+
+def link_path(message: OutboxMessage, kind: str) -> str:
+    match = re.search(rf"http://localhost(/account/{kind}/\S+)", message.body_text)
+    assert match, message.body_text
+    return match.group(1)
+
+
+def page_text(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def signed_in(client) -> bool:
+    return client.get("/account/").status_code == 200
+
+
+def register_data(**changes) -> dict:
+    data = {
+        "display_name": "Malee",
+        "email": "malee@example.test",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+        "lang": "en",
+        "accept_terms": "y",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def business_data(**changes) -> dict:
+    data = register_data(company_name="Baan Rai Café Co., Ltd.", tax_id=VALID_TAX_ID, branch="", business_type="cafe")
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# ---------------------------------------------------------------- registration
+
+
+def test_register_creates_account_queues_verification_and_signs_in(client):
+    response = client.post("/account/register", data=register_data(email=" Malee@Example.TEST "))
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/"
+    user = db.session.scalar(select(User))
+    assert user.email == "malee@example.test"
+    assert user.locale == "en"
+    assert not user.email_verified
+    assert user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+    [mail] = outbox("verify_email")
+    assert mail.to_address == "malee@example.test"
+    assert mail.subject == "Confirm your e-mail address for Chumchon Market"
+    assert link_path(mail, "verify")
+    page = client.get("/account/")
+    assert page.status_code == 200
+    assert "We have sent a link to malee@example.test" in page_text(page)
+
+
+def test_register_in_thai_writes_the_mail_in_thai(make_client):
+    client = make_client(lang=None)
+    response = client.post("/account/register", data=register_data(lang="th"))
+    assert response.status_code == 302
+    [mail] = outbox("verify_email")
+    assert "ยืนยัน" in mail.subject
+
+
+def test_register_keeps_a_local_next(client):
+    response = client.post("/account/register", data=register_data(next="/cart?step=2"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/cart?step=2"
+
+
+def test_register_business_creates_pending_buyer(client):
+    response = client.post("/account/register/business", data=business_data(tax_id="0-1075-44000-10-8"))
+
+    assert response.status_code == 302
+    buyer = db.session.scalar(select(RetailBuyer))
+    assert buyer.status == RetailBuyer.PENDING
+    assert buyer.tax_id == VALID_TAX_ID
+    assert buyer.branch == HEAD_OFFICE
+    assert buyer.business_type == "cafe"
+    assert buyer.user.email == "malee@example.test"
+    assert len(outbox("verify_email")) == 1
+    page = page_text(client.get("/account/"))
+    assert "Waiting for our staff to check your details." in page
+    assert "Head office" in page
+
+
+def test_register_business_with_branch_number(client):
+    client.post("/account/register/business", data=business_data(branch="00012"))
+    assert db.session.scalar(select(RetailBuyer.branch)) == "00012"
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "status", "message"),
+    [
+        ("/account/register", register_data(email="shopper@example.test"), 409,
+         "An account with this e-mail already exists. Sign in or reset your password."),
+        ("/account/register", register_data(email="SHOPPER@example.test"), 409,
+         "An account with this e-mail already exists. Sign in or reset your password."),
+        ("/account/register", register_data(password="short", confirm="short"), 422, "Use at least 10 characters."),
+        ("/account/register", register_data(password="1234567890", confirm="1234567890"), 422,
+         "This password is too easy to guess."),
+        ("/account/register", register_data(confirm="something else entirely"), 422,
+         "The two passwords are not the same."),
+        ("/account/register", register_data(lang="xx"), 422, "Choose th (ไทย) or en (English)."),
+        ("/account/register", register_data(email="not-an-address"), 422, "Enter a valid e-mail address."),
+        ("/account/register", register_data(display_name="  "), 422, "Enter your name."),
+        ("/account/register", register_data(accept_terms=None), 422, "Please accept the terms of use to continue."),
+        ("/account/register", register_data(next="https://evil.example/"), 400,
+         "That return address is not on this site."),
+        ("/account/register", register_data(next="//evil.example/x"), 400, "That return address is not on this site."),
+        ("/account/register?lang=xx", register_data(), 400, "Unknown language. Choose th (ไทย) or en (English)."),
+        ("/account/register/business", business_data(tax_id="0107544000107"), 422,
+         "This tax ID is not valid: check the digits again."),
+        ("/account/register/business", business_data(tax_id="12345"), 422, "A tax ID has 13 digits."),
+        ("/account/register/business", business_data(branch="12"), 422,
+         "Leave the branch empty for the head office, or enter the 5-digit branch number."),
+        ("/account/register/business", business_data(business_type="casino"), 422, "Choose the kind of business."),
+        ("/account/register/business", business_data(company_name=""), 422, "Enter the company name."),
+    ],
+)
+def test_register_bad_input_is_refused_with_a_message_and_nothing_written(client, user, url, data, status, message):
+    users_before = count(User)
+
+    response = client.post(url, data=data)
+
+    assert response.status_code == status
+    assert message in page_text(response)
+    assert count(User) == users_before
+    assert count(RetailBuyer) == 0
+    assert count(OutboxMessage) == 0
+    assert not signed_in(client)
+
+
+def test_register_taken_email_message_in_thai(make_client, user):
+    client = make_client(lang="th")
+    response = client.post("/account/register", data=register_data(email=user.email, lang="th"))
+    assert response.status_code == 409
+    assert "มีบัญชีที่ใช้อีเมลนี้อยู่แล้ว" in page_text(response)
+
+
+def test_register_page_drops_an_off_site_next(client):
+    response = client.get("/account/register?next=https://evil.example/")
+    assert response.status_code == 200
+    assert 'name="next" type="hidden" value=""' in response.get_data(as_text=True)
+    assert "That return address is not on this site." in page_text(response)
+
+
+def test_signed_in_user_applies_for_a_business_account(client, user, auth):
+    auth.login()
+    response = client.post("/account/register/business", data={
+        "company_name": "Somchai Mart", "tax_id": VALID_TAX_ID, "branch": "00001", "business_type": "shop"})
+    assert response.status_code == 302
+    buyer = db.session.scalar(select(RetailBuyer))
+    assert (buyer.user_id, buyer.status, buyer.branch) == (user.id, RetailBuyer.PENDING, "00001")
+    again = client.get("/account/register/business")
+    assert again.status_code == 302
+
+
+def test_signed_in_user_business_application_bad_tax_id(client, user, auth):
+    auth.login()
+    response = client.post("/account/register/business", data={
+        "company_name": "Somchai Mart", "tax_id": "1111111111111", "branch": "", "business_type": "shop"})
+    assert response.status_code == 422
+    assert count(RetailBuyer) == 0
+
+
+# ---------------------------------------------------------------- CSRF
+
+
+@pytest.fixture
+def csrf_client(app_config, request):
+    app_config["WTF_CSRF_ENABLED"] = True  # before the app is built
+    return request.getfixturevalue("make_client")
+
+
+@pytest.mark.parametrize("token", ["forged-token", None])
+def test_register_with_forged_or_missing_csrf_token_is_refused(csrf_client, token):
+    client = csrf_client()
+    data = register_data()
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/account/register", data=data)
+    assert response.status_code == 400
+    assert "Your form expired or was sent from another site. Please try again." in page_text(response)
+    assert count(User) == 0
+    assert count(OutboxMessage) == 0
+
+
+def test_register_with_the_real_csrf_token_works(csrf_client):
+    client = csrf_client()
+    page = client.get("/account/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/account/register", data=register_data(csrf_token=token))
+    assert response.status_code == 302
+    assert count(User) == 1
+
+
+def test_logout_needs_the_csrf_token(csrf_client, user):
+    client = csrf_client()
+    page = client.get("/account/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    assert signed_in(client)
+
+    assert client.post("/account/logout").status_code == 400
+    assert signed_in(client)
+
+    page = client.get("/account/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/account/logout", data={"csrf_token": token}).status_code == 302
+    assert not signed_in(client)
+
+
+# ---------------------------------------------------------------- e-mail verification
+
+
+def test_verification_link_confirms_the_address_once_and_is_idempotent(client):
+    client.post("/account/register", data=register_data())
+    path = link_path(outbox("verify_email")[0], "verify")
+
+    first = client.get(path)
+    assert first.status_code == 302
+    user = db.session.scalar(select(User))
+    verified_at = user.email_verified_at
+    assert verified_at is not None
+
+    second = client.get(path)
+    assert second.status_code == 302
+    db.session.refresh(user)
+    assert user.email_verified_at == verified_at
+
+
+def test_verification_write_takes_the_sqlite_write_lock(client):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL locks the row it updates")
+    client.post("/account/register", data=register_data())
+    path = link_path(outbox("verify_email")[0], "verify")
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in statement else ""))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    # A GET begins deferred transactions; the one that writes must take the lock at
+    # BEGIN, or it could fail to upgrade under contention ("database is locked").
+    first_update = statements.index("UPDATE")
+    last_begin = [statement for statement in statements[:first_update] if statement.startswith("BEGIN")][-1]
+    assert last_begin == "BEGIN IMMEDIATE"
+    assert "BEGIN" in statements[first_update:]  # reads after it stay deferred
+
+
+def test_verification_link_works_for_a_guest(client, make_client):
+    client.post("/account/register", data=register_data())
+    path = link_path(outbox("verify_email")[0], "verify")
+    other = make_client()
+    response = other.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/login"
+    assert db.session.scalar(select(User)).email_verified
+
+
+def test_tampered_verification_link_is_refused_with_a_resend_button(client):
+    client.post("/account/register", data=register_data())
+    path = link_path(outbox("verify_email")[0], "verify")
+
+    response = client.get(path[:-3] + ("abc" if not path.endswith("abc") else "xyz"))
+
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "This link is not valid." in text
+    assert 'action="/account/verify/resend"' in text
+    assert not db.session.scalar(select(User)).email_verified
+
+
+@pytest.fixture
+def links_expired(app_config):
+    # Every signature is older than -1 seconds: each link has expired when followed.
+    app_config.update(EMAIL_VERIFY_MAX_AGE=-1, PASSWORD_RESET_MAX_AGE=-1)
+
+
+def test_expired_verification_link_is_refused(links_expired, client):
+    client.post("/account/register", data=register_data())
+    path = link_path(outbox("verify_email")[0], "verify")
+
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert "This link has expired." in page_text(response)
+    assert not db.session.scalar(select(User)).email_verified
+
+
+def test_verification_link_for_an_old_address_is_refused(client):
+    client.post("/account/register", data=register_data())
+    path = link_path(outbox("verify_email")[0], "verify")
+    user = db.session.scalar(select(User))
+    user.email = "new-address@example.test"
+    db.session.commit()
+
+    assert client.get(path).status_code == 400
+    db.session.refresh(user)
+    assert not user.email_verified
+
+
+def test_resend_verification_for_signed_in_user(client):
+    client.post("/account/register", data=register_data())
+    response = client.post("/account/verify/resend")
+    assert response.status_code == 302
+    assert len(outbox("verify_email")) == 2
+
+    client.get(link_path(outbox("verify_email")[1], "verify"))
+    client.post("/account/verify/resend")
+    assert len(outbox("verify_email")) == 2  # nothing to confirm any more
+
+
+def test_resend_verification_for_guest_says_the_same_for_unknown_addresses(make_client):
+    UserFactory(email="waiting@example.test", email_verified_at=None)
+    client = make_client()
+    known = client.post("/account/verify/resend", data={"email": "waiting@example.test"}, follow_redirects=True)
+    unknown = client.post("/account/verify/resend", data={"email": "nobody@example.test"}, follow_redirects=True)
+    message = "If that address has an account waiting for confirmation, we have sent it a new link."
+    assert message in page_text(known) and message in page_text(unknown)
+    assert [m.to_address for m in outbox("verify_email")] == ["waiting@example.test"]
+
+
+def test_resend_verification_for_guest_needs_an_address(client):
+    response = client.post("/account/verify/resend", data={"email": ""})
+    assert response.status_code == 422
+    assert "Enter your e-mail address." in page_text(response)
+
+
+# ---------------------------------------------------------------- sign in
+
+
+def test_login_signs_in_records_the_time_and_starts_a_fresh_session(client, user):
+    with client.session_transaction() as session:
+        session["left_over"] = "from before"
+
+    response = client.post("/account/login", data={"email": "Shopper@Example.test", "password": TEST_PASSWORD})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    db.session.refresh(user)
+    assert user.last_login_at is not None
+    with client.session_transaction() as session:
+        assert "left_over" not in session
+        assert session["lang"] == "en"
+        assert session["_user_id"] == f"{user.id}:{user.session_token}"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # development and tests run on plain http
+
+
+@pytest.mark.parametrize("target", ["/products/kafe?x=1", "/account/", "/cart"])
+def test_login_follows_a_local_next(client, user, target):
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "next": target})
+    assert response.headers["Location"] == target
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/x"]
+)
+def test_login_with_an_off_site_next_is_refused_without_signing_in(client, user, target):
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "next": target})
+
+    assert response.status_code == 400
+    assert "That return address is not on this site." in page_text(response)
+    assert not signed_in(client)
+    assert count(LoginAttempt) == 0
+    db.session.refresh(user)
+    assert user.last_login_at is None
+
+
+def test_login_page_drops_an_off_site_next_and_says_so(client):
+    response = client.get("/account/login?next=https://evil.example/")
+    assert response.status_code == 200
+    assert 'name="next" type="hidden" value=""' in response.get_data(as_text=True)
+    assert "next=https" not in re.search(r'<form class="account-form".*?</form>', response.get_data(as_text=True), re.S).group(0)
+    assert "That return address is not on this site." in page_text(response)
+
+
+def test_login_page_keeps_a_local_next(client):
+    response = client.get("/account/login?next=/cart")
+    assert 'name="next" type="hidden" value="/cart"' in response.get_data(as_text=True)
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, user, monkeypatch):
+    burned = []
+    monkeypatch.setattr(services, "burn_equal_time", lambda password: burned.append(password))
+
+    wrong = client.post("/account/login", data={"email": user.email, "password": "not the password at all"})
+    unknown = client.post("/account/login", data={"email": "nobody@example.test", "password": "not the password"})
+
+    assert wrong.status_code == unknown.status_code == 400
+    message = "The e-mail address or password is not right."
+    assert message in page_text(wrong) and message in page_text(unknown)
+    assert burned == ["not the password"]  # the unknown address still pays for a hash check
+    assert count(LoginAttempt) == 2
+    assert not signed_in(client)
+
+
+def test_login_with_empty_fields_is_refused(client):
+    response = client.post("/account/login", data={"email": "", "password": ""})
+    assert response.status_code == 422
+    assert "Enter your e-mail address." in page_text(response)
+    assert count(LoginAttempt) == 0
+
+
+def test_inactive_account_cannot_sign_in(client):
+    UserFactory(email="closed@example.test", is_active_account=False)
+    response = client.post("/account/login", data={"email": "closed@example.test", "password": TEST_PASSWORD})
+    assert response.status_code == 403
+    assert "This account has been closed." in page_text(response)
+    assert not signed_in(client)
+
+
+def test_login_upgrades_an_old_hash(client):
+    old_hash = PasswordHasher(time_cost=3, memory_cost=2048, parallelism=1).hash(TEST_PASSWORD)
+    user = UserFactory(email="old@example.test", password_hash=old_hash)
+
+    assert client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+
+    db.session.refresh(user)
+    assert user.password_hash != old_hash
+    assert "m=1024,t=1,p=1" in user.password_hash
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+
+
+def test_remember_me_sets_a_long_lived_http_only_cookie(make_client, user):
+    client = make_client()
+    client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    remember = client.get_cookie("chumchon_remember")
+    assert remember is not None and remember.http_only
+    assert remember.same_site == "Lax"
+
+    client.delete_cookie("chumchon_session")
+    assert signed_in(client)  # restored from the remember-me cookie
+
+
+# ---------------------------------------------------------------- throttling
+
+
+@pytest.fixture
+def throttled(app_config):
+    app_config.update(LOGIN_MAX_FAILURES=3, LOGIN_MAX_FAILURES_PER_IP=5, LOGIN_FAILURE_WINDOW=15 * 60)
+
+
+def test_too_many_failures_for_an_email_answers_429_without_checking_the_password(
+    throttled, client, user, monkeypatch
+):
+    for _ in range(3):
+        assert client.post("/account/login", data={"email": user.email, "password": "wrong guess!"}).status_code == 400
+
+    def must_not_be_called(*args):
+        raise AssertionError("the password was checked while throttled")
+
+    monkeypatch.setattr(services, "verify_password", must_not_be_called)
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+
+    assert response.status_code == 429
+    assert "Too many sign-in attempts. Try again in 15 minutes." in page_text(response)
+    assert 890 <= int(response.headers["Retry-After"]) <= 900
+    assert not signed_in(client)
+    assert count(LoginAttempt) == 3  # throttled tries do not extend the block
+
+
+def test_throttle_also_holds_for_unknown_emails(throttled, client):
+    for _ in range(3):
+        client.post("/account/login", data={"email": "ghost@example.test", "password": "wrong guess!"})
+    response = client.post("/account/login", data={"email": "ghost@example.test", "password": "wrong guess!"})
+    assert response.status_code == 429
+
+
+def test_throttle_lifts_as_failures_leave_the_window(throttled, client, user):
+    old = utcnow() - timedelta(minutes=14)
+    db.session.add_all(LoginAttempt(email=user.email, ip_address="10.9.9.9", attempted_at=old) for _ in range(3))
+    db.session.commit()
+    response = client.post("/account/login", data={"email": user.email, "password": "wrong guess!"})
+    assert response.status_code == 429
+    assert "Try again in a minute." in page_text(response)
+
+    for attempt in db.session.scalars(select(LoginAttempt)):
+        attempt.attempted_at = utcnow() - timedelta(minutes=16)
+    db.session.commit()
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_old_failures_are_pruned(throttled, client, user):
+    db.session.add(LoginAttempt(email="x@example.test", ip_address="10.0.0.9",
+                                attempted_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    client.post("/account/login", data={"email": user.email, "password": "wrong guess!"})
+    assert db.session.scalars(select(LoginAttempt.email)).all() == [user.email]
+
+
+def test_successful_login_clears_the_email_failures(throttled, client, user):
+    for _ in range(2):
+        client.post("/account/login", data={"email": user.email, "password": "wrong guess!"})
+    assert client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+    assert services.failed_login_count(email=user.email) == 0
+    client.post("/account/logout")
+    for _ in range(2):
+        assert client.post("/account/login", data={"email": user.email, "password": "wrong guess!"}).status_code == 400
+
+
+def test_too_many_failures_from_one_address_answers_429(throttled, client, make_client, user):
+    for n in range(5):
+        client.post("/account/login", data={"email": f"guess{n}@example.test", "password": "wrong guess!"})
+
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts." in page_text(response)
+
+    elsewhere = make_client().post(
+        "/account/login", data={"email": user.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "203.0.113.7"},
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_throttle_message_in_thai(throttled, make_client, user):
+    client = make_client(lang="th")
+    for _ in range(3):
+        client.post("/account/login", data={"email": user.email, "password": "wrong guess!"})
+    response = client.post("/account/login", data={"email": user.email, "password": "wrong guess!"})
+    assert response.status_code == 429
+    assert "ลองเข้าสู่ระบบหลายครั้งเกินไป" in page_text(response)
+
+
+@pytest.fixture
+def rate_limited(app_config):
+    app_config.update(RATELIMIT_ENABLED=True, LOGIN_MAX_FAILURES=1000, LOGIN_MAX_FAILURES_PER_IP=1000)
+
+
+def test_flask_limiter_backstop_per_address(rate_limited, client):
+    statuses = [
+        client.post("/account/login", data={"email": "a@example.test", "password": "wrong guess!"}).status_code
+        for _ in range(21)
+    ]
+    assert statuses[:20] == [400] * 20
+    assert statuses[20] == 429
+    assert client.get("/account/login").status_code == 200  # only POST is limited
+
+
+# ---------------------------------------------------------------- sign out and session rotation
+
+
+def test_logout_is_post_only_and_clears_the_session(client, user, auth):
+    auth.login()
+    assert client.get("/account/logout").status_code == 405
+    assert signed_in(client)
+
+    response = client.post("/account/logout")
+    assert response.status_code == 302
+    assert not signed_in(client)
+    with client.session_transaction() as session:
+        assert set(session) <= {"lang", "_flashes", "_remember", "_fresh"}
+        assert session.get("lang") == "en"
+
+
+def test_changing_the_password_signs_out_other_clients_but_not_this_one(make_client, user):
+    here, elsewhere, remembered = make_client(), make_client(), make_client()
+    for browser in (here, elsewhere):
+        browser.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    remembered.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    remembered.delete_cookie("chumchon_session")
+    assert all(signed_in(browser) for browser in (here, elsewhere, remembered))
+
+    response = here.post("/account/password", data={
+        "password-current_password": TEST_PASSWORD, "password-new_password": NEW_PASSWORD,
+        "password-confirm": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert signed_in(here)
+    assert not signed_in(elsewhere)
+    assert not signed_in(remembered)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_change_password_needs_the_current_password(client, user, auth):
+    auth.login()
+    token_before = user.session_token
+    response = client.post("/account/password", data={
+        "password-current_password": "not my password", "password-new_password": NEW_PASSWORD,
+        "password-confirm": NEW_PASSWORD})
+    assert response.status_code == 422
+    assert "Your current password is not right." in page_text(response)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+    assert user.session_token == token_before
+
+
+def test_change_password_refuses_a_weak_one(client, user, auth):
+    auth.login()
+    response = client.post("/account/password", data={
+        "password-current_password": TEST_PASSWORD, "password-new_password": "qwertyuiop",
+        "password-confirm": "qwertyuiop"})
+    assert response.status_code == 422
+    assert "This password is too easy to guess." in page_text(response)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+
+
+def test_sign_out_everywhere(make_client, user):
+    here, elsewhere = make_client(), make_client()
+    for browser in (here, elsewhere):
+        browser.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+
+    response = here.post("/account/sign-out-everywhere")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/login"
+    assert not signed_in(here)
+    assert not signed_in(elsewhere)
+
+
+# ---------------------------------------------------------------- password reset
+
+
+def test_reset_request_answers_the_same_for_known_and_unknown_addresses(client, user):
+    known = client.post("/account/reset", data={"email": user.email})
+    unknown = client.post("/account/reset", data={"email": "nobody@example.test"})
+
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda response: page_text(response).replace(user.email, "X").replace("nobody@example.test", "X")
+    assert strip(known) == strip(unknown)
+    [mail] = outbox("password_reset")
+    assert mail.to_address == user.email
+    assert "60 นาที" in mail.body_text  # in the account's language (Thai)
+
+
+def test_reset_request_with_a_bad_address(client):
+    response = client.post("/account/reset", data={"email": "nope"})
+    assert response.status_code == 422
+    assert "Enter a valid e-mail address." in page_text(response)
+    assert count(OutboxMessage) == 0
+
+
+def test_reset_link_sets_the_password_signs_in_and_signs_out_other_sessions(client, make_client, user):
+    other_device = make_client()
+    other_device.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    client.post("/account/reset", data={"email": user.email})
+    path = link_path(outbox("password_reset")[0], "reset")
+
+    assert client.get(path).status_code == 200
+    response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert signed_in(client)
+    assert not signed_in(other_device)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_reset_link_works_only_once(client, user):
+    client.post("/account/reset", data={"email": user.email})
+    path = link_path(outbox("password_reset")[0], "reset")
+    client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+
+    again_get = client.get(path)
+    again_post = client.post(path, data={"password": "another fine passphrase", "confirm": "another fine passphrase"})
+
+    assert again_get.status_code == again_post.status_code == 400
+    assert "This link is not valid." in page_text(again_post)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_reset_link_refuses_a_weak_password(client, user):
+    client.post("/account/reset", data={"email": user.email})
+    path = link_path(outbox("password_reset")[0], "reset")
+    response = client.post(path, data={"password": "short", "confirm": "short"})
+    assert response.status_code == 422
+    assert "Use at least 10 characters." in page_text(response)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+    assert client.get(path).status_code == 200  # the link still works
+
+
+def test_expired_reset_link_is_refused(links_expired, client, user):
+    client.post("/account/reset", data={"email": user.email})
+    path = link_path(outbox("password_reset")[0], "reset")
+    response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 400
+    assert "This link has expired." in page_text(response)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+
+
+def test_verification_token_is_no_reset_token(client):
+    client.post("/account/register", data=register_data())
+    verify_path = link_path(outbox("verify_email")[0], "verify")
+    token = verify_path.rsplit("/", 1)[1]
+    assert client.get(f"/account/reset/{token}").status_code == 400
+
+
+# ---------------------------------------------------------------- account page
+
+
+def test_account_page_sends_guests_to_sign_in_with_next(client):
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/login?next=%2Faccount%2F"
+
+
+def test_update_profile_saves_and_switches_the_language(client, user, auth):
+    auth.login()
+    response = client.post("/account/profile", data={
+        "profile-display_name": "Somchai J.", "profile-phone": "081 234 5678", "profile-locale": "th"})
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert (user.display_name, user.phone, user.locale) == ("Somchai J.", "081 234 5678", "th")
+    with client.session_transaction() as session:
+        assert session["lang"] == "th"
+    assert '<html lang="th">' in client.get("/account/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"profile-display_name": "", "profile-phone": "", "profile-locale": "en"}, "Enter your name."),
+        ({"profile-display_name": "S", "profile-phone": "call me", "profile-locale": "en"},
+         "Enter a phone number of 9 or 10 digits"),
+        ({"profile-display_name": "S", "profile-phone": "", "profile-locale": "fr"}, "Choose th (ไทย) or en (English)."),
+    ],
+)
+def test_update_profile_bad_input(client, user, auth, data, message):
+    auth.login()
+    response = client.post("/account/profile", data=data)
+    assert response.status_code == 422
+    assert message in page_text(response)
+    db.session.refresh(user)
+    assert user.display_name == "Somchai"
+
+
+def test_account_page_shows_business_status(client, auth):
+    RetailBuyerFactory(user=UserFactory(email="shopper@example.test"), company_name="Kad Mart",
+                       status=RetailBuyer.VERIFIED, branch="00003")
+    auth.login()
+    text = page_text(client.get("/account/"))
+    assert "Kad Mart" in text
+    assert "Verified: you see wholesale prices." in text
+    assert "Branch 00003" in text
+
+
+def test_account_menu_for_guests_and_users(client, user, auth):
+    guest = client.get("/account/login").get_data(as_text=True)
+    assert 'class="account-menu"' in guest and 'href="/account/register"' in guest
+    auth.login()
+    page = client.get("/account/").get_data(as_text=True)
+    assert "Somchai" in page and 'action="/account/logout"' in page
+    assert "Back office" not in page  # not staff, and no back office yet
+
+
+def test_account_menu_links_staff_to_the_back_office(app, client):
+    if "admin.index" not in app.view_functions:
+        app.add_url_rule("/admin/", "admin.index", lambda: "back office")
+    UserFactory(email="staff@example.test", is_staff=True)
+    client.post("/account/login", data={"email": "staff@example.test", "password": TEST_PASSWORD})
+    page = client.get("/account/").get_data(as_text=True)
+    menu = re.search(r'<nav class="account-menu".*?</nav>', page, re.S).group(0)
+    assert "Back office" in menu and 'href="/admin/"' in menu
+
+
+def test_unknown_lang_parameter_is_refused(client):
+    response = client.get("/account/login?lang=xx")
+    assert response.status_code == 400
+    assert "Unknown language. Choose th (ไทย) or en (English)." in page_text(response)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def test_create_admin_command(runner):
+    result = runner.invoke(args=["users", "create-admin", "Admin@Example.test", "--name", "Nok",
+                                 "--password", NEW_PASSWORD])
+    assert result.exit_code == 0, result.output
+    assert "created staff account admin@example.test" in result.output
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.test"))
+    assert admin.is_staff and admin.email_verified and admin.display_name == "Nok"
+    assert verify_password(admin.password_hash, NEW_PASSWORD)
+
+
+def test_create_admin_promotes_an_existing_user(runner, user):
+    result = runner.invoke(args=["users", "create-admin", user.email, "--password", "ignored but long"])
+    assert result.exit_code == 0, result.output
+    assert "promoted" in result.output
+    db.session.refresh(user)
+    assert user.is_staff
+
+
+def test_create_admin_refuses_a_weak_password(runner):
+    result = runner.invoke(args=["users", "create-admin", "admin@example.test", "--password", "short"])
+    assert result.exit_code != 0
+    assert "ใช้อย่างน้อย 10 ตัวอักษร" in result.output  # commands speak the default language
+    assert count(User) == 0

@@ -1,0 +1,82 @@
+"""The access helpers other areas use: staff_required and enterprise membership."""
+
+from __future__ import annotations
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from shop.accounts.access import enterprise_membership, login_required, require_membership, staff_required
+from shop.catalog import status
+from shop.errors import NotFound, PermissionDenied
+from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, UserFactory
+
+
+@pytest.fixture
+def guarded_app(app):
+    app.add_url_rule("/_test/staff", "staff_only", staff_required(lambda: "staff page"))
+    app.add_url_rule("/_test/member", "members_only", login_required(lambda: "member page"))
+    return app
+
+
+def sign_in(client, user):
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_staff_required_sends_guests_to_sign_in(guarded_app):
+    response = guarded_app.test_client().get("/_test/staff")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/login?next=")
+
+
+def test_staff_required_refuses_other_users(guarded_app):
+    client = guarded_app.test_client()
+    sign_in(client, UserFactory())
+    assert client.get("/_test/staff").status_code == 403
+
+
+def test_staff_required_lets_staff_in(guarded_app):
+    client = guarded_app.test_client()
+    sign_in(client, UserFactory(is_staff=True))
+    response = client.get("/_test/staff")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "staff page"
+
+
+def test_login_required_reexport(guarded_app):
+    assert guarded_app.test_client().get("/_test/member").status_code == 302
+
+
+def test_membership_of_a_member_and_of_a_stranger(app):
+    owner = MemberFactory(role=status.MEMBER_OWNER)
+    other_enterprise = EnterpriseFactory()
+    assert enterprise_membership(owner.user, owner.enterprise_id) == owner
+    assert enterprise_membership(owner.user, other_enterprise.id) is None
+    assert enterprise_membership(owner.user, 999_999) is None
+    assert enterprise_membership(AnonymousUserMixin(), owner.enterprise_id) is None
+    assert enterprise_membership(None, owner.enterprise_id) is None
+
+
+def test_require_membership_hides_other_enterprises_with_404(app):
+    member = MemberFactory(role=status.MEMBER_STAFF)
+    stranger = UserFactory()
+    assert require_membership(member.user, member.enterprise_id) == member
+    with pytest.raises(NotFound) as caught:
+        require_membership(stranger, member.enterprise_id)
+    assert caught.value.status_code == 404
+    with pytest.raises(NotFound):
+        require_membership(member.user, 999_999)
+
+
+def test_require_membership_as_owner(app):
+    owner = MemberFactory(role=status.MEMBER_OWNER)
+    staff = MemberFactory(role=status.MEMBER_STAFF, enterprise=owner.enterprise)
+    assert require_membership(owner.user, owner.enterprise_id, owner=True) == owner
+    with pytest.raises(PermissionDenied):
+        require_membership(staff.user, staff.enterprise_id, owner=True)
+
+
+def test_programme_staff_are_not_members_by_default(app):
+    enterprise = EnterpriseFactory()
+    with pytest.raises(NotFound):
+        require_membership(UserFactory(is_staff=True), enterprise.id)

@@ -1,0 +1,237 @@
+"""Account rules without the web: Thai tax IDs and branches, passwords, signed links,
+and the registration / sign-in services."""
+
+from __future__ import annotations
+
+import itsdangerous.timed
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from shop.accounts import services, tokens
+from shop.accounts.models import LoginAttempt, RetailBuyer, User
+from shop.accounts.passwords import hash_password, needs_rehash, verify_password
+from shop.accounts.validation import (
+    HEAD_OFFICE,
+    branch_problem,
+    check_email,
+    normalize_branch,
+    password_problem,
+    tax_id_problem,
+    thai_tax_id_check_digit,
+)
+from shop.errors import ValidationFailed
+from shop.extensions import db
+from shop.notifications.models import OutboxMessage
+from tests.factories import TEST_PASSWORD, UserFactory
+
+GOOD_PASSWORD = "mango sticky rice season"
+
+
+@pytest.fixture
+def english(app):
+    """Messages in English (Thai is the default) so tests can match them."""
+    with force_locale("en"):
+        yield
+
+
+def test_messages_are_thai_by_default(app):
+    assert str(tax_id_problem("1")) == "เลขประจำตัวผู้เสียภาษีต้องมี 13 หลัก"
+
+
+@pytest.mark.parametrize("tax_id", ["0107544000108", "0-1075-44000-10-8", "0107 5440 0010 8", "3101500123459"])
+def test_valid_tax_ids(tax_id):
+    assert tax_id_problem(tax_id) is None
+
+
+@pytest.mark.parametrize(
+    ("tax_id", "reason"),
+    [
+        ("0107544000107", "not valid"),  # wrong check digit
+        ("010754400010", "13 digits"),
+        ("01075440001080", "13 digits"),
+        ("01075440001O8", "13 digits"),  # letter O
+        ("๐๑๐๗๕๔๔๐๐๐๑๐๘", "13 digits"),  # Thai digits are not accepted as is
+        ("", "13 digits"),
+    ],
+)
+def test_invalid_tax_ids(english, tax_id, reason):
+    assert reason in str(tax_id_problem(tax_id))
+
+
+def test_check_digit_matches_a_published_tax_id():
+    # PTT Public Company Limited: 0107544000108.
+    assert thai_tax_id_check_digit("010754400010") == 8
+
+
+@pytest.mark.parametrize(("given", "stored"), [("", HEAD_OFFICE), ("00000", HEAD_OFFICE), ("Head office", HEAD_OFFICE),
+                                             (HEAD_OFFICE, HEAD_OFFICE), ("00012", "00012"), (" 00012 ", "00012")])
+def test_branches(given, stored):
+    assert branch_problem(given) is None
+    assert normalize_branch(given) == stored
+
+
+@pytest.mark.parametrize("branch", ["12", "123456", "สาขา 1", "abcde"])
+def test_bad_branches(app, branch):
+    assert branch_problem(branch) is not None
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("short", False),
+        ("x" * 129, False),
+        ("1234567890", False),
+        ("aaaaaaaaaaaa", False),
+        ("somchai.j", False),
+        (GOOD_PASSWORD, True),
+    ],
+)
+def test_password_rules(app, password, ok):
+    assert (password_problem(password, email="somchai.j@example.test") is None) is ok
+
+
+def test_password_equal_to_the_mailbox_name_is_refused(english):
+    assert "e-mail" in str(password_problem("somchai.jaidee", email="Somchai.Jaidee@example.test"))
+
+
+def test_check_email_normalises(app):
+    assert check_email("  Malee@Example.COM ") == "malee@example.com"
+    with pytest.raises(ValidationFailed):
+        check_email("malee@")
+
+
+def test_argon2id_hash_and_rehash(app):
+    hashed = hash_password(GOOD_PASSWORD)
+    assert hashed.startswith("$argon2id$")
+    assert verify_password(hashed, GOOD_PASSWORD)
+    assert not verify_password(hashed, "wrong")
+    assert not verify_password("not a hash", GOOD_PASSWORD)
+    assert not needs_rehash(hashed)
+    app.config["ARGON2_TIME_COST"] = 2
+    assert needs_rehash(hashed)
+
+
+def test_production_hash_parameters_meet_owasp():
+    from config import Config
+
+    assert Config.ARGON2_MEMORY_COST_KIB >= 19 * 1024
+    assert Config.ARGON2_TIME_COST >= 2
+
+
+# ---------------------------------------------------------------- signed links
+
+
+def test_verify_token_round_trip(app):
+    user = UserFactory()
+    claim = tokens.read_verify_token(tokens.make_verify_token(user))
+    assert (claim.user_id, claim.email) == (user.id, user.email)
+
+
+def test_tokens_do_not_cross_purposes(app):
+    user = UserFactory()
+    with pytest.raises(tokens.InvalidLink):
+        tokens.read_reset_token(tokens.make_verify_token(user))
+    with pytest.raises(tokens.InvalidLink):
+        tokens.read_verify_token(tokens.make_reset_token(user))
+
+
+def test_token_signed_with_another_key_is_refused(app):
+    user = UserFactory()
+    token = tokens.make_verify_token(user)
+    app.config["SECRET_KEY"] = "another-secret"
+    with pytest.raises(tokens.InvalidLink):
+        tokens.read_verify_token(token)
+
+
+def test_reset_token_is_voided_by_a_password_change(app):
+    user = UserFactory()
+    token = tokens.make_reset_token(user)
+    assert services.user_for_reset_token(token) == user
+    user.password_hash = hash_password(GOOD_PASSWORD)
+    db.session.commit()
+    with pytest.raises(tokens.InvalidLink):
+        services.user_for_reset_token(token)
+
+
+def test_expired_tokens(app, monkeypatch):
+    user = UserFactory()
+    token = tokens.make_verify_token(user)
+    app.config["EMAIL_VERIFY_MAX_AGE"] = 60
+    signer = itsdangerous.timed.TimestampSigner
+    real_time = signer.get_timestamp
+    monkeypatch.setattr(signer, "get_timestamp", lambda self: real_time(self) + 61)  # a minute later
+    with pytest.raises(tokens.ExpiredLink):
+        tokens.read_verify_token(token)
+
+
+# ---------------------------------------------------------------- services
+
+
+def test_register_user_writes_user_buyer_and_mail_together(app):
+    user = services.register_user(
+        display_name="Kanya", email="kanya@example.test", password=GOOD_PASSWORD, locale="th",
+        business=services.BusinessDetails(company_name=" Kanya Hotel ", tax_id="0107544000108", branch="",
+                                          business_type="hotel"),
+    )
+    assert user.retail_buyer.company_name == "Kanya Hotel"
+    assert user.retail_buyer.status == RetailBuyer.PENDING
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
+
+
+def test_register_user_refuses_a_taken_email_in_any_case(app):
+    UserFactory(email="kanya@example.test")
+    with pytest.raises(services.EmailTaken):
+        services.register_user(display_name="K", email="KANYA@example.test", password=GOOD_PASSWORD, locale="th")
+    assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_register_user_refuses_bad_business_details_before_writing(app):
+    with pytest.raises(ValidationFailed) as caught:
+        services.register_user(
+            display_name="K", email="k@example.test", password=GOOD_PASSWORD, locale="en",
+            business=services.BusinessDetails(company_name="", tax_id="1", branch="x", business_type="bar"),
+        )
+    assert set(caught.value.fields) == {"company_name", "tax_id", "branch", "business_type"}
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_authenticate_records_failures_and_throttles(app):
+    app.config["LOGIN_MAX_FAILURES"] = 2
+    user = UserFactory()
+    for _ in range(2):
+        with pytest.raises(services.InvalidCredentials):
+            services.authenticate(email=user.email, password="nope", ip_address="10.1.1.1")
+    assert services.failed_login_count(email=user.email) == 2
+    assert services.failed_login_count(ip_address="10.1.1.1") == 2
+    with pytest.raises(services.TooManyAttempts) as caught:
+        services.authenticate(email=user.email, password=TEST_PASSWORD, ip_address="10.1.1.2")
+    assert 0 < caught.value.retry_after_seconds <= app.config["LOGIN_FAILURE_WINDOW"]
+    assert caught.value.status_code == 429
+
+
+def test_authenticate_success_clears_failures(app):
+    user = UserFactory()
+    with pytest.raises(services.InvalidCredentials):
+        services.authenticate(email=user.email, password="nope", ip_address="10.1.1.1")
+    assert services.authenticate(email=user.email.upper(), password=TEST_PASSWORD, ip_address="10.1.1.1") == user
+    assert db.session.scalar(select(func.count(LoginAttempt.id))) == 0
+    assert user.last_login_at is not None
+
+
+def test_sign_out_everywhere_rotates_the_session_token(app):
+    user = UserFactory()
+    before = user.get_id()
+    services.sign_out_everywhere(user)
+    assert user.get_id() != before
+    assert services.load_user_from_session_id(before) is None
+    assert services.load_user_from_session_id(user.get_id()) == user
+
+
+@pytest.mark.parametrize("session_id", ["", "abc", "1", "1:", ":token", "x:y"])
+def test_session_loader_refuses_malformed_ids(app, session_id):
+    assert services.load_user_from_session_id(session_id) is None
+
+
+def test_public_url_works_outside_a_request(app):
+    assert services.public_url("accounts.verify_email", token="abc") == "http://localhost/account/verify/abc"
