@@ -143,6 +143,9 @@ class Config:
     STRIPE_API_BASE = _env("STRIPE_API_BASE")
 
     DEMO_DATA_ALLOWED = True
+    # Demo photos: longest side drawn, and threads drawing them.
+    DEMO_PHOTO_WIDTH = _env_int("DEMO_PHOTO_WIDTH", 1200)
+    DEMO_PHOTO_WORKERS = _env_int("DEMO_PHOTO_WORKERS", 4)
     TESTING = False
     DEBUG = False
     PRODUCTION = False
