@@ -28,8 +28,9 @@ def check_email(email: str) -> str:
         result = validate_email(
             (email or "").strip(),
             check_deliverability=False,
-            # Tests use the reserved ``.test`` domain, which real sign-ups must not.
-            test_environment=bool(has_app_context() and current_app.config.get("TESTING")),
+            # Tests and the demo catalogue use the reserved ``.test`` domain, which real
+            # sign-ups in production must not.
+            test_environment=bool(has_app_context() and not current_app.config.get("PRODUCTION")),
         )
     except EmailNotValidError:
         raise ValidationFailed(_l("Enter a valid e-mail address."), fields={"email": _l("Enter a valid e-mail address.")}) from None

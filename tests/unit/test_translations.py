@@ -23,10 +23,10 @@ def _source_messages() -> dict[str, str]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords
     ):
-        msgids = message if isinstance(message, tuple) else (message,)
-        for msgid in msgids:
-            if msgid:
-                found.setdefault(msgid, f"{filename}:{lineno}")
+        # A plural message is one catalogue entry keyed by its singular form.
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, f"{filename}:{lineno}")
     return found
 
 
@@ -40,10 +40,9 @@ def test_every_marked_string_has_a_thai_translation(thai_catalog):
     missing = []
     for msgid, where in _source_messages().items():
         entry = thai_catalog.get(msgid)
-        text = entry.string if entry is not None else None
-        if isinstance(text, tuple):
-            text = text[0]
-        if not text or (entry is not None and entry.fuzzy):
+        texts = entry.string if entry is not None else None
+        texts = texts if isinstance(texts, tuple) else (texts,)
+        if not all(texts) or (entry is not None and entry.fuzzy):
             missing.append(f"{where}: {msgid!r}")
     assert not missing, "untranslated into Thai:\n" + "\n".join(sorted(missing)[:60])
 

@@ -1,0 +1,70 @@
+"""Back-office forms: a reason for a refusal, a track-stage move, a corrected
+registration number. Every message is our own translated text."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from shop.catalog import status
+from shop.errors import DomainError
+from shop.sellers import validation as v
+
+
+def _length(max_length: int):
+    return Length(max=max_length, message=_l("Use at most %(max)d characters.", max=max_length))
+
+
+class KnownChoice:
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data not in {value for value, _label in field.choices if value}:
+            raise ValidationError(self.message)
+
+
+def _registration_check(form, field):
+    problem = v.registration_no_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that needs only the CSRF token."""
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the enterprise will see it)"), validators=[Optional(), _length(2000)])
+
+
+class StageForm(FlaskForm):
+    stage = SelectField(_l("Track stage"), validate_choice=False,
+                        validators=[KnownChoice(_l("Choose one of the four stages."))])
+    note = TextAreaField(_l("Note for the enterprise"), validators=[Optional(), _length(2000)])
+
+    def __init__(self, *args, **kwargs):
+        from shop.catalog.services import STAGE_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.stage.choices = [(code, STAGE_LABELS[code]) for code in status.TRACK_STAGES]
+
+
+class RegistrationNoForm(FlaskForm):
+    registration_no = StringField(_l("Registration number"), validators=[
+        InputRequired(_l("Enter the registration number from your community-enterprise certificate.")),
+        _length(32), _registration_check])
+
+
+def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
+    """Attach a service's refusal to the fields it names, or to the form as a whole."""
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+            placed = True
+    if not placed:
+        form.form_errors.append(exc.message)

@@ -1,0 +1,227 @@
+"""Back-office pages: the index with its queues, the enterprise list and review page,
+and the retail-buyer queue. Every action is a POST (CSRF-checked by ``CSRFProtect``)
+that calls one service with the acting staff user; staff-only is enforced for the
+whole blueprint in ``shop.admin``.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.accounts.models import RetailBuyer
+from shop.admin import bp, forms, services
+from shop.catalog import status
+from shop.catalog.services import STAGE_LABELS, track_progress
+from shop.errors import DomainError, NotFound
+from shop.sellers import services as sellers
+
+
+@bp.context_processor
+def _admin_helpers() -> dict:
+    return {
+        "status_label": sellers.status_label,
+        "role_label": sellers.role_label,
+        "stage_labels": STAGE_LABELS,
+        "admin_link": admin_link,
+        "buyer_status_label": buyer_status_label,
+    }
+
+
+def admin_link(endpoint: str, **values) -> str | None:
+    """A link to a back-office page another area may provide, or None."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def buyer_status_label(code: str) -> str:
+    labels = {RetailBuyer.PENDING: _("Waiting for review"), RetailBuyer.VERIFIED: _("Verified"),
+              RetailBuyer.REJECTED: _("Refused")}
+    return labels.get(code, code)
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/index.html", counts=services.back_office_counts())
+
+
+# ---------------------------------------------------------------- enterprises
+
+
+@bp.get("/enterprises")
+def enterprises():
+    status_filter = services.parse_filter(request.args.get("status"), services.ENTERPRISE_FILTERS,
+                                          status.ENTERPRISE_PENDING)
+    page = services.list_enterprises(status_filter, services.parse_page(request.args.get("page")))
+    return render_template("admin/enterprises.html", page=page, status_filter=status_filter,
+                           filters=services.ENTERPRISE_FILTERS)
+
+
+def _render_review(enterprise_id: int, *, reject_form=None, suspend_form=None, stage_form=None,
+                   registration_form=None, error=None, status_code: int = 200):
+    review = services.enterprise_review(enterprise_id)
+    if stage_form is None:
+        stage_form = forms.StageForm()
+        stage_form.stage.data = review.enterprise.track_stage
+    if registration_form is None:
+        registration_form = forms.RegistrationNoForm()
+        registration_form.registration_no.data = review.enterprise.registration_no
+    return render_template(
+        "admin/enterprise.html",
+        review=review,
+        enterprise=review.enterprise,
+        track=track_progress(review.enterprise),
+        confirm_form=forms.ConfirmForm(),
+        reject_form=reject_form or forms.ReasonForm(prefix="reject"),
+        suspend_form=suspend_form or forms.ReasonForm(prefix="suspend"),
+        stage_form=stage_form,
+        registration_form=registration_form,
+        error=error,
+    ), status_code
+
+
+@bp.get("/enterprises/<int:enterprise_id>")
+def enterprise(enterprise_id: int):
+    return _render_review(enterprise_id)
+
+
+def _back_to_review(enterprise_id: int, message: str):
+    flash(message, "success")
+    return redirect(url_for("admin.enterprise", enterprise_id=enterprise_id))
+
+
+def _refused(enterprise_id: int, exc: DomainError, **forms_with_errors):
+    if isinstance(exc, NotFound):
+        raise exc
+    return _render_review(enterprise_id, error=exc.message if not exc.fields else None,
+                          status_code=exc.status_code, **forms_with_errors)
+
+
+@bp.post("/enterprises/<int:enterprise_id>/approve")
+def approve(enterprise_id: int):
+    try:
+        services.approve_enterprise(current_user, enterprise_id)
+    except DomainError as exc:
+        return _refused(enterprise_id, exc)
+    return _back_to_review(enterprise_id, _("Approved. The owners have been told by e-mail."))
+
+
+def _with_reason(enterprise_id: int, prefix: str, action, done: str):
+    form = forms.ReasonForm(prefix=prefix)
+    form_key = f"{prefix}_form"
+    if not form.validate():
+        return _render_review(enterprise_id, status_code=422, **{form_key: form})
+    try:
+        action(current_user, enterprise_id, form.reason.data or "")
+    except DomainError as exc:
+        if exc.fields:
+            form.reason.errors = [*form.reason.errors, *exc.fields.values()]
+        return _refused(enterprise_id, exc, **{form_key: form})
+    return _back_to_review(enterprise_id, done)
+
+
+@bp.post("/enterprises/<int:enterprise_id>/reject")
+def reject(enterprise_id: int):
+    return _with_reason(enterprise_id, "reject", services.reject_enterprise,
+                        _("Application refused. The owners have been told why by e-mail."))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/suspend")
+def suspend(enterprise_id: int):
+    return _with_reason(enterprise_id, "suspend", services.suspend_enterprise,
+                        _("Enterprise suspended: its products are hidden from the shop."))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/reinstate")
+def reinstate(enterprise_id: int):
+    try:
+        services.reinstate_enterprise(current_user, enterprise_id)
+    except DomainError as exc:
+        return _refused(enterprise_id, exc)
+    return _back_to_review(enterprise_id, _("Enterprise reinstated."))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/stage")
+def stage(enterprise_id: int):
+    form = forms.StageForm()
+    if not form.validate():
+        return _render_review(enterprise_id, stage_form=form, status_code=422)
+    try:
+        services.move_track_stage(current_user, enterprise_id, form.stage.data, form.note.data)
+    except DomainError as exc:
+        forms.show_domain_error(form, exc)
+        return _refused(enterprise_id, exc, stage_form=form)
+    return _back_to_review(enterprise_id, _("Track stage changed."))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/registration")
+def registration(enterprise_id: int):
+    form = forms.RegistrationNoForm()
+    if not form.validate():
+        return _render_review(enterprise_id, registration_form=form, status_code=422)
+    try:
+        services.correct_registration_no(current_user, enterprise_id, form.registration_no.data)
+    except DomainError as exc:
+        forms.show_domain_error(form, exc)
+        return _refused(enterprise_id, exc, registration_form=form)
+    return _back_to_review(enterprise_id, _("Registration number corrected."))
+
+
+# ---------------------------------------------------------------- retail buyers
+
+
+def _render_buyers(status_filter: str, page_number: int = 1, *, reason_errors=None, error=None,
+                   status_code: int = 200):
+    page = services.list_retail_buyers(status_filter, page_number)
+    return render_template(
+        "admin/retail_buyers.html", page=page, status_filter=status_filter,
+        filters=services.RETAIL_BUYER_FILTERS, confirm_form=forms.ConfirmForm(),
+        reason_errors=reason_errors or {}, error=error,
+    ), status_code
+
+
+@bp.get("/retail-buyers")
+def retail_buyers():
+    status_filter = services.parse_filter(request.args.get("status"), services.RETAIL_BUYER_FILTERS,
+                                          RetailBuyer.PENDING)
+    return _render_buyers(status_filter, services.parse_page(request.args.get("page")))
+
+
+def _buyers_filter_from_form() -> str:
+    value = request.form.get("back_status", RetailBuyer.PENDING)
+    return value if value in services.RETAIL_BUYER_FILTERS else RetailBuyer.PENDING
+
+
+@bp.post("/retail-buyers/<int:buyer_id>/verify")
+def verify_buyer(buyer_id: int):
+    back = _buyers_filter_from_form()
+    try:
+        buyer = services.verify_retail_buyer(current_user, buyer_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return _render_buyers(back, error=exc.message, status_code=exc.status_code)
+    flash(_("%(company)s is verified and can now see wholesale prices.", company=buyer.company_name), "success")
+    return redirect(url_for("admin.retail_buyers", status=back))
+
+
+@bp.post("/retail-buyers/<int:buyer_id>/reject")
+def reject_buyer(buyer_id: int):
+    back = _buyers_filter_from_form()
+    reason = request.form.get("reason", "")
+    if len(reason) > 2000:
+        return _render_buyers(back, reason_errors={buyer_id: _("Use at most %(max)d characters.", max=2000)},
+                              status_code=422)
+    try:
+        buyer = services.reject_retail_buyer(current_user, buyer_id, reason)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        if exc.fields:
+            return _render_buyers(back, reason_errors={buyer_id: exc.message}, status_code=exc.status_code)
+        return _render_buyers(back, error=exc.message, status_code=exc.status_code)
+    flash(_("%(company)s was refused. The buyer has been told why by e-mail.", company=buyer.company_name),
+          "success")
+    return redirect(url_for("admin.retail_buyers", status=back))

@@ -1,0 +1,77 @@
+"""Seller-area tables for listings: the record of each listing status change, the
+per-product food flag, and the per-enterprise key behind the channel-feed URLs.
+
+* ``ListingStatusChange``: who moved a product from which status to which, when and
+  why (``shop.catalog.listing_status.transition_product`` writes every row).
+* ``ProductListingSettings``: whether a product is food. Absent (or ``is_food`` None)
+  means "as its category says" (``Category.is_food``); a row records the seller's
+  choice when it differs. Food needs a Thai FDA number to be retail-ready (§8).
+* ``EnterpriseFeedKey``: a random salt per enterprise. The secret in a feed URL is an
+  HMAC of the enterprise id and this salt under the app's ``SECRET_KEY``, so the URL
+  can be shown again at any time, a copy of the database alone cannot forge it, and
+  rotating the salt revokes every URL given out before.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.accounts.models import User
+from shop.catalog.models import Enterprise, Product
+from shop.dbtypes import UTCDateTime, utcnow
+from shop.extensions import db
+
+
+class ListingStatusChange(db.Model):
+    """One change of a product's listing status."""
+
+    __tablename__ = "listing_status_changes"
+    __table_args__ = (Index("ix_listing_status_changes_product_created", "product_id", "created_at"),)
+
+    ROLE_MEMBER = "member"
+    ROLE_STAFF = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    # The capacity the actor acted in: a staff member who also belongs to the
+    # enterprise is recorded as "member" for a member's move, "staff" for a review.
+    actor_role: Mapped[str] = mapped_column(String(8))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    product: Mapped[Product] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class ProductListingSettings(db.Model):
+    """Listing choices that the catalogue model leaves open (one row per product at most)."""
+
+    __tablename__ = "product_listing_settings"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    is_food: Mapped[bool | None] = mapped_column(Boolean)
+
+    product: Mapped[Product] = relationship()
+
+
+def new_feed_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class EnterpriseFeedKey(db.Model):
+    __tablename__ = "enterprise_feed_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), unique=True)
+    salt: Mapped[str] = mapped_column(String(32), default=new_feed_salt)
+    rotated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    rotated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    enterprise: Mapped[Enterprise] = relationship()

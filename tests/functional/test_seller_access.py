@@ -1,0 +1,263 @@
+"""Access to the seller dashboard and the back office, walked route by route.
+
+The walks read the URL map, so every seller page added later (listings, photos,
+stock, feeds) is covered without touching this file:
+
+* a member of enterprise A gets 404 for every ``/seller/<B>/…`` page and action,
+  exactly as for an enterprise that does not exist;
+* guests are sent to sign in;
+* another enterprise's photo, member or invitation id under A's URL gives 404;
+* a posted ``enterprise_id`` is ignored;
+* owner-only actions answer 403 to staff members;
+* every ``/admin`` route sends guests to sign in and answers 403 to non-staff.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import g
+from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
+
+from shop import create_app
+from shop.catalog import status
+from shop.catalog.models import Enterprise, EnterpriseMember, EnterprisePhoto
+from shop.dbtypes import utcnow
+from shop.extensions import db
+from shop.sellers.models import EnterpriseInvitation
+from shop.sellers.services import hash_token
+from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
+
+
+def _rules(prefix: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(prefix):
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            converters = {name: isinstance(conv, IntegerConverter) for name, conv in rule._converters.items()}
+            found.append(pytest.param(rule.endpoint, method, converters, id=f"{method} {rule.rule}"))
+    return found
+
+
+SELLER_ENTERPRISE_ROUTES = [p for p in _rules("/seller/") if "enterprise_id" in p.values[2]]
+ADMIN_ROUTES = _rules("/admin")
+
+OWNER_ONLY = [
+    ("/seller/{a}/members/invite", {"email": "new@example.test", "role": "staff"}),
+    ("/seller/{a}/members/{owner_member}/remove", {}),
+    ("/seller/{a}/members/{owner_member}/role", {"role": "staff"}),
+    ("/seller/{a}/invitations/{invitation}/revoke", {}),
+    ("/seller/{a}/resubmit", {}),
+]
+
+
+def sign_in(client, user):
+    g.pop("_login_user", None)  # the test's app context outlives requests: see test_seller_onboarding
+    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code in (302, 303)
+
+
+@pytest.fixture
+def world(app):
+    """Two enterprises with an owner each, and objects of B to aim at."""
+    a_owner = MemberFactory(enterprise__name_en="Enterprise A")
+    b_owner = MemberFactory(enterprise__name_en="Enterprise B")
+    a, b = a_owner.enterprise, b_owner.enterprise
+    b_photo = EnterprisePhoto(enterprise_id=b.id, image_key="b" * 32, width=10, height=10, position=0)
+    b_invitation = EnterpriseInvitation(enterprise_id=b.id, email="x@example.test", role="staff",
+                                        token_hash=hash_token("b-token"), expires_at=utcnow().replace(year=2999))
+    db.session.add_all([b_photo, b_invitation])
+    db.session.commit()
+    b_variant = VariantFactory(product=ProductFactory(enterprise=b))
+    return {
+        "a": a, "b": b, "a_owner": a_owner, "b_owner": b_owner,
+        "ids": {"photo_id": b_photo.id, "member_id": b_owner.id, "invitation_id": b_invitation.id,
+                "product_id": b_variant.product_id, "variant_id": b_variant.id},
+    }
+
+
+def _fill(endpoint: str, converters: dict, enterprise_id: int, ids: dict) -> str:
+    """The URL of ``endpoint`` with the enterprise given and other ids taken from
+    ``ids`` (1 when unknown; ``x`` for string arguments)."""
+    from flask import current_app
+
+    values = {}
+    for name, is_int in converters.items():
+        if name == "enterprise_id":
+            values[name] = enterprise_id
+        else:
+            values[name] = ids.get(name, 1) if is_int else "x"
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def _call(client, method: str, url: str):
+    data = {"enterprise_id": "1", "name_th": "ถูกแก้", "email": "x@example.test", "role": "owner",
+            "move": "cover", "reason": "x"}
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data=data)
+
+
+@pytest.mark.parametrize("endpoint, method, converters", SELLER_ENTERPRISE_ROUTES)
+def test_member_of_another_enterprise_gets_404(app, client, world, endpoint, method, converters):
+    sign_in(client, world["a_owner"].user)
+    url = _fill(endpoint, converters, world["b"].id, world["ids"])
+    response = _call(client, method, url)
+    assert response.status_code == 404, url
+    db.session.expire_all()
+    assert db.session.get(Enterprise, world["b"].id).name_th != "ถูกแก้"
+    assert db.session.scalar(select(func.count(EnterpriseMember.id))) == 2
+
+
+@pytest.mark.parametrize("endpoint, method, converters", SELLER_ENTERPRISE_ROUTES)
+def test_unknown_enterprise_gets_404_too(app, client, world, endpoint, method, converters):
+    sign_in(client, world["a_owner"].user)
+    url = _fill(endpoint, converters, 999_999, world["ids"])
+    assert _call(client, method, url).status_code == 404
+
+
+@pytest.mark.parametrize("endpoint, method, converters", SELLER_ENTERPRISE_ROUTES)
+def test_guest_is_sent_to_sign_in(app, client, world, endpoint, method, converters):
+    url = _fill(endpoint, converters, world["a"].id, world["ids"])
+    response = _call(client, method, url)
+    assert response.status_code in (302, 401), url
+    if response.status_code == 302:
+        assert "/account/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path, method", [
+    ("/seller/{a}/photos/{photo_id}/move", "POST"),
+    ("/seller/{a}/photos/{photo_id}/delete", "POST"),
+    ("/seller/{a}/members/{member_id}/remove", "POST"),
+    ("/seller/{a}/members/{member_id}/role", "POST"),
+    ("/seller/{a}/invitations/{invitation_id}/revoke", "POST"),
+])
+def test_other_enterprises_objects_under_own_url_give_404(app, client, world, path, method):
+    sign_in(client, world["a_owner"].user)
+    url = path.format(a=world["a"].id, **world["ids"])
+    response = client.open(url, method=method, data={"move": "cover", "role": "staff"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(EnterpriseMember.id))) == 2
+    assert db.session.scalar(select(func.count(EnterprisePhoto.id))) == 1
+    assert db.session.scalars(select(EnterpriseInvitation)).one().revoked_at is None
+    assert db.session.get(EnterpriseMember, world["b_owner"].id).role == status.MEMBER_OWNER
+
+
+def test_posted_enterprise_id_is_ignored(app, client, world):
+    a, b = world["a"], world["b"]
+    sign_in(client, world["a_owner"].user)
+    form = {"enterprise_id": str(b.id), "name_th": "ชื่อใหม่ของเอ", "province_code": "50",
+            "contact_phone": "0812345678", "promptpay_id": "0812345678"}
+    assert client.post(f"/seller/{a.id}/profile", data=form).status_code == 302
+    invite = client.post(f"/seller/{a.id}/members/invite",
+                         data={"enterprise_id": str(b.id), "email": "new@example.test", "role": "staff"})
+    assert invite.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enterprise, a.id).name_th == "ชื่อใหม่ของเอ"
+    assert db.session.get(Enterprise, b.id).name_th != "ชื่อใหม่ของเอ"
+    new = db.session.scalars(select(EnterpriseInvitation).where(EnterpriseInvitation.email == "new@example.test")).one()
+    assert new.enterprise_id == a.id
+
+
+@pytest.mark.parametrize("path, data", OWNER_ONLY, ids=[p for p, _ in OWNER_ONLY])
+def test_staff_member_cannot_do_owner_actions(app, client, world, path, data):
+    a = world["a"]
+    a.status = status.ENTERPRISE_REJECTED
+    invitation = EnterpriseInvitation(enterprise_id=a.id, email="y@example.test", role="staff",
+                                      token_hash=hash_token("a-token"), expires_at=utcnow().replace(year=2999))
+    db.session.add(invitation)
+    db.session.commit()
+    staff = MemberFactory(enterprise=a, role=status.MEMBER_STAFF)
+    sign_in(client, staff.user)
+    url = path.format(a=a.id, owner_member=world["a_owner"].id, invitation=invitation.id)
+    assert client.post(url, data=data).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(EnterpriseMember, world["a_owner"].id).role == status.MEMBER_OWNER
+    assert db.session.get(EnterpriseInvitation, invitation.id).revoked_at is None
+    assert db.session.get(Enterprise, a.id).status == status.ENTERPRISE_REJECTED
+    assert db.session.scalar(select(func.count(EnterpriseInvitation.id))) == 2
+
+
+def test_staff_member_can_use_member_pages(app, client, world):
+    staff = MemberFactory(enterprise=world["a"], role=status.MEMBER_STAFF)
+    sign_in(client, staff.user)
+    for page in ("/", "/profile", "/members"):
+        assert client.get(f"/seller/{world['a'].id}{page}").status_code == 200
+
+
+def _csrf_client(app_config, make_user):
+    """A client of an app with CSRF checks on, signed in as ``make_user()``."""
+    import re
+
+    app_config["WTF_CSRF_ENABLED"] = True
+    app = create_app(app_config)
+    with app.app_context():
+        user, extra = make_user()
+        email = user.email
+        db.session.remove()
+    client = app.test_client()
+    page = client.get("/account/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/account/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return app, client, extra
+
+
+def test_seller_forms_need_a_csrf_token(app, app_config):
+    def owner():
+        member = MemberFactory()
+        return member.user, member.enterprise_id
+
+    csrf_app, client, enterprise_id = _csrf_client(app_config, owner)
+    response = client.post(f"/seller/{enterprise_id}/members/invite", data={"email": "x@example.test", "role": "staff"})
+    assert response.status_code == 400
+    with csrf_app.app_context():
+        assert db.session.scalar(select(func.count(EnterpriseInvitation.id))) == 0
+        db.session.remove()
+
+
+# ---------------------------------------------------------------- back office
+
+
+@pytest.mark.parametrize("endpoint, method, converters", ADMIN_ROUTES)
+def test_admin_sends_guests_to_sign_in(app, client, world, endpoint, method, converters):
+    url = _fill(endpoint, converters, world["b"].id, {"buyer_id": 1})
+    response = _call(client, method, url)
+    assert response.status_code == 302, url
+    assert "/account/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("who", ["shopper", "enterprise_owner", "mentor"])
+@pytest.mark.parametrize("endpoint, method, converters", ADMIN_ROUTES)
+def test_admin_refuses_non_staff(app, client, world, who, endpoint, method, converters):
+    user = {"shopper": UserFactory, "mentor": lambda: UserFactory(is_mentor=True),
+            "enterprise_owner": lambda: world["b_owner"].user}[who]()
+    sign_in(client, user)
+    url = _fill(endpoint, converters, world["b"].id, {"buyer_id": 1})
+    assert _call(client, method, url).status_code == 403, url
+    db.session.expire_all()
+    assert db.session.get(Enterprise, world["b"].id).status == status.ENTERPRISE_APPROVED
+
+
+def test_staff_reach_every_admin_page(app, client, world):
+    staff = UserFactory(is_staff=True)
+    sign_in(client, staff)
+    for endpoint, method, converters in (p.values for p in ADMIN_ROUTES):
+        if method != "GET":
+            continue
+        url = _fill(endpoint, converters, world["b"].id, {})
+        assert client.get(url).status_code == 200, url
+
+
+def test_admin_actions_need_a_csrf_token(app, app_config):
+    def staff():
+        return UserFactory(is_staff=True), EnterpriseFactory(status=status.ENTERPRISE_PENDING, approved_at=None).id
+
+    csrf_app, client, pending_id = _csrf_client(app_config, staff)
+    assert client.post(f"/admin/enterprises/{pending_id}/approve").status_code == 400
+    with csrf_app.app_context():
+        assert db.session.get(Enterprise, pending_id).status == status.ENTERPRISE_PENDING
+        db.session.remove()
