@@ -33,6 +33,7 @@ extract-messages: | $(BIN)/python
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask search reindex --if-missing
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # The suite runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.

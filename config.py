@@ -142,6 +142,9 @@ class Config:
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")
 
+    # Seconds the home page's shared sections are kept rendered (0 turns it off).
+    FRAGMENT_CACHE_SECONDS = _env_int("FRAGMENT_CACHE_SECONDS", 20)
+
     DEMO_DATA_ALLOWED = True
     # Demo photos: longest side drawn, and threads drawing them.
     DEMO_PHOTO_WIDTH = _env_int("DEMO_PHOTO_WIDTH", 1200)
@@ -161,6 +164,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url(_env("TEST_DATABASE_URL", "sqlite://") or "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     RATELIMIT_ENABLED = False
+    FRAGMENT_CACHE_SECONDS = 0
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST_KIB = 1024
     PUBLIC_BASE_URL = "http://localhost"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from shop.cache import cached_fragment
 from shop.catalog import bp, services
 from shop.i18n import current_language
 
@@ -35,8 +37,13 @@ def _storefront_helpers() -> dict:
 
 @bp.get("/")
 def home():
-    page = services.home_page(current_language())
-    return render_template("catalog/home.html", page=page)
+    language = current_language()
+    sections = cached_fragment(
+        ("home", language),
+        lambda: render_template("catalog/_home_sections.html", page=services.home_page(language)),
+    )
+    # Our own template's output, escaped when it was rendered.
+    return render_template("catalog/home.html", sections=Markup(sections))  # noqa: S704
 
 
 @bp.get("/categories")
