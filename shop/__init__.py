@@ -47,11 +47,10 @@ def configure(app: Flask, test_config: Mapping[str, Any] | str | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import shop.models  # noqa: F401  (every table, for SQLAlchemy and Alembic)
     from shop.accounts.services import load_user_from_session_id
     from shop.database import install_sqlite_tuning
     from shop.extensions import csrf, db, limiter, login_manager, migrate
-
-    import shop.models  # noqa: F401  (every table, for SQLAlchemy and Alembic)
 
     db.init_app(app)
     with app.app_context():
@@ -80,12 +79,18 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from shop.accounts import bp as accounts_bp
+    from shop.admin import bp as admin_bp
     from shop.catalog import bp as catalog_bp
     from shop.core import bp as core_bp
+    from shop.search import init_app as init_search
+    from shop.sellers import bp as sellers_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
+    init_search(app)  # its blueprint, the indexer and the index health check
+    app.register_blueprint(sellers_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -10,7 +10,9 @@ def register_cli(app: Flask) -> None:
     from shop.accounts.commands import users_cli
     from shop.catalog.demo import demo_cli
     from shop.notifications.commands import outbox_cli
+    from shop.search.commands import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(search_cli)

@@ -14,3 +14,6 @@ from shop.catalog.models import (  # noqa: F401
     WholesaleTier,
 )
 from shop.notifications.models import OutboxMessage  # noqa: F401
+from shop.search.models import SearchOutbox  # noqa: F401
+from shop.sellers.listing_models import EnterpriseFeedKey, ListingStatusChange, ProductListingSettings  # noqa: F401
+from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation  # noqa: F401

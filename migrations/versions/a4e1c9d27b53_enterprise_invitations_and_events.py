@@ -4,7 +4,7 @@ Invitations to join an enterprise (only a digest of the token is stored) and the
 record of each change of an enterprise's status or track stage.
 
 Revision ID: a4e1c9d27b53
-Revises: 7bdc108dcb37
+Revises: 5c1a2e7d9f30
 Create Date: 2026-11-22 04:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import shop.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'a4e1c9d27b53'
-down_revision = '7bdc108dcb37'
+down_revision = '5c1a2e7d9f30'
 branch_labels = None
 depends_on = None
 

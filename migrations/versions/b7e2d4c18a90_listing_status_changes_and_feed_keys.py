@@ -4,7 +4,7 @@ The record of each product listing status change (who, when, from, to, why), the
 per-product food flag, and the per-enterprise salt behind channel-feed URLs.
 
 Revision ID: b7e2d4c18a90
-Revises: 7bdc108dcb37
+Revises: a4e1c9d27b53
 Create Date: 2026-11-22 05:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import shop.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'b7e2d4c18a90'
-down_revision = '7bdc108dcb37'
+down_revision = 'a4e1c9d27b53'
 branch_labels = None
 depends_on = None
 

@@ -293,9 +293,6 @@ def _load_enterprise(spec: dict[str, Any], index: int, categories: dict[str, Cat
                                              alt_en=f"The village of {spec['name_en']}"))
     for kind, number, stars in spec["certifications"]:
         db.session.add(_certification(kind, number, stars, enterprise=enterprise))
-    # Write the enterprise's own rows before its products, so each flush carries one
-    # kind of search-index change.
-    db.session.flush()
 
     gtin_counter = iter(range(1, 100_000))
     products = [(p, status.LIVE) for p in spec["products"]]

@@ -1,0 +1,246 @@
+"""Search speed at 10,000 and 100,000 products: index build rate, /search and
+/search/suggest latency under gunicorn (2 sync workers, 4 concurrent clients) beside a
+minimal Flask page on the same settings, and the time from a product edit to its
+visibility in search.
+
+    .venv/bin/python bench/search.py --products 10000 100000
+
+Each catalogue is ``flask demo generate --products N --seed 42`` in a scratch SQLite
+database under /tmp (or DATABASE_URL with --database-url), indexed with
+``flask search reindex``. Traffic goes only to 127.0.0.1, bounded in requests and time.
+Figures are printed and appended to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import sqlite3
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import ROOT, TABLE_HEAD, append_results, flask, flask_env, gunicorn, median, run_load  # noqa: E402
+
+THAI = ["กาแฟ", "มะนาวผง", "ข้าวกล้อง", "น้ำผึ้ง", "ผ้าทอ", "สบู่สมุนไพร", "ชาเขียว", "กาแฟคั่ว", "จักสาน",
+        "ข้าวหอมมะลิ", "กาแฝ"]
+ENGLISH = ["coffee", "lime powder", "brown rice", "honey", "woven", "herbal soap", "green tea", "roasted coffee",
+           "basket", "jasmine rice", "cofee"]
+MIXED = ["กาแฟ organic", "rice เชียงใหม่", "honey น้ำผึ้ง", "soap สมุนไพร", "ผ้าไหม silk", "tea ชา"]
+FACETED = [
+    {"q": "กาแฟ", "price": "100-300"},
+    {"q": "coffee", "province": "chiang-mai"},
+    {"q": "rice", "cert": "organic"},
+    {"q": "tea", "wholesale": "1", "sort": "price_asc"},
+    {"q": "ผ้า", "page": "2"},
+    {"q": "honey", "sort": "bestselling"},
+    {"q": "", "sort": "newest"},
+    {"q": "มะนาว", "price": "under-100", "sort": "price_desc"},
+]
+SUGGEST = ["ก", "กา", "กาแ", "กาแฟค", "มะนาวผ", "ข้าวก", "น้ำผ", "c", "co", "cof", "lim", "bro", "ho", "so", "te", "ric"]
+
+
+def search_path(params: dict[str, str]) -> str:
+    return "/search?" + urlencode(params)
+
+
+def build_catalogue(instance: Path, products: int, reuse: bool, database_url: str | None) -> dict[str, str]:
+    env = flask_env(instance, database_url)
+    env["SEARCH_INDEXER"] = "off"  # commands below must not start indexer threads
+    database = instance / "bench.sqlite3"
+    if reuse and (database_url or database.exists()):
+        print(f"reusing {database_url or database}")
+        return env
+    instance.mkdir(parents=True, exist_ok=True)
+    if not database_url:
+        database.unlink(missing_ok=True)
+    if flask(env, "db", "upgrade", check=False).returncode != 0:
+        flask(env, "db", "upgrade", "heads")  # revisions not chained yet: apply every branch
+    flask(env, "demo", "generate", "--products", str(products), "--seed", "42")
+    return env
+
+
+def reindex(env: dict[str, str]) -> tuple[int, float]:
+    result = flask(env, "search", "reindex")
+    match = re.search(r"Indexed (\d+) products in ([\d.]+) s", result.stdout)
+    if not match:
+        raise RuntimeError(result.stdout)
+    return int(match.group(1)), float(match.group(2))
+
+
+def category_slugs(env: dict[str, str]) -> list[str]:
+    url = env["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        return []
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return [row[0] for row in conn.execute("SELECT slug FROM categories ORDER BY id LIMIT 6")]
+
+
+def fetch(port: int, path: str) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def edit_to_visible(env: dict[str, str], port: int, *, samples: int, indexer_mode: str) -> list[float]:
+    """Run ``edit_probe`` in a fresh interpreter (the app's config is read from the
+    environment at import time, so each catalogue needs its own process)."""
+    command = [sys.executable, __file__, "--edit-probe", str(port), indexer_mode, str(samples)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return [float(x) for x in result.stdout.split()[-samples:]]
+
+
+def edit_probe(port: int, indexer_mode: str, samples: int, timeout: float = 15.0) -> list[float]:
+    """Rename a product through the ORM (so the outbox row is written in the same
+    transaction), then poll /search for the new name until the product appears."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import select
+
+    from shop import create_app
+    from shop.catalog.models import Enterprise, Product
+    from shop.catalog.services import visible_product_condition
+    from shop.extensions import db
+    from shop.search.indexer import state_for, stop_thread
+
+    app = create_app()
+    timings: list[float] = []
+    with app.app_context():
+        state_for(app).mode = indexer_mode
+        rng = random.Random(11)
+        product_ids = list(db.session.scalars(
+            select(Product.id).join(Enterprise, Enterprise.id == Product.enterprise_id)
+            .where(visible_product_condition()).order_by(Product.id).limit(500)))
+        db.session.commit()
+        for _ in range(samples):
+            product = db.session.get(Product, rng.choice(product_ids))
+            original, slug = product.name_en, product.slug
+            word = "zq" + "".join(rng.choice(string.ascii_lowercase) for _ in range(8))
+            product.name_en = f"{original} {word}"
+            started = time.perf_counter()
+            db.session.commit()
+            # Touch no ORM object until the product shows: on SQLite a read outside a
+            # request begins a write transaction, which would hold up the indexer.
+            seen = None
+            while time.perf_counter() - started < timeout:
+                status, body = fetch(port, "/search?q=" + quote(word))
+                if status == 200 and f"/products/{slug}" in body:
+                    seen = time.perf_counter() - started
+                    break
+                time.sleep(0.02)
+            timings.append(seen * 1000 if seen is not None else float("inf"))
+            product.name_en = original
+            db.session.commit()
+            time.sleep(0.5)
+        stop_thread(app)
+        db.session.remove()
+        db.engine.dispose()
+    return timings
+
+
+def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--edit-probe":
+        timings = edit_probe(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
+        print(" ".join(f"{t:.1f}" for t in timings))
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=1200, help="requests per query group")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--max-seconds", type=float, default=45, help="time cap per query group")
+    parser.add_argument("--edit-samples", type=int, default=5)
+    parser.add_argument("--workdir", default="/tmp/chumchon-bench")
+    parser.add_argument("--database-url", default=None, help="use this database instead of a scratch SQLite file")
+    parser.add_argument("--reuse", action="store_true", help="reuse a catalogue built by an earlier run")
+    parser.add_argument("--skip-reindex", action="store_true", help="with --reuse: keep the existing index")
+    args = parser.parse_args()
+
+    sections = []
+    for products in args.products:
+        instance = Path(args.workdir) / f"search-{products}"
+        print(f"== {products:,} products ==", flush=True)
+        env = build_catalogue(instance, products, args.reuse, args.database_url)
+        if args.skip_reindex and (instance / "search-index").exists():
+            indexed, seconds = None, None
+        else:
+            indexed, seconds = reindex(env)
+        serve_env = {**env, "SEARCH_INDEXER": "thread"}
+        slugs = category_slugs(env)
+        faceted = FACETED + [{"q": "", "category": slug, "sort": "bestselling"} for slug in slugs[:3]]
+        groups = {
+            "search: Thai": [search_path({"q": q}) for q in THAI],
+            "search: English": [search_path({"q": q}) for q in ENGLISH],
+            "search: mixed Thai+English": [search_path({"q": q}) for q in MIXED],
+            "search: with facets / sorts": [search_path(p) for p in faceted],
+            "suggest (type-ahead)": ["/search/suggest?" + urlencode({"q": q}) for q in SUGGEST],
+        }
+        rows = []
+        with gunicorn(serve_env, "bench.baseline_app:app") as port:
+            baseline = run_load("baseline (minimal Flask page)", port, ["/"], requests=args.requests,
+                                concurrency=args.concurrency, max_seconds=args.max_seconds)
+        rows.append(baseline.row())
+        results = {}
+        # First with the per-process result cache off (every request runs the query),
+        # then as configured by default (popular queries answered from the cache).
+        for label, cache_size in (("no result cache", "0"), ("result cache", "256")):
+            with gunicorn({**serve_env, "SEARCH_RESULT_CACHE": cache_size}) as port:
+                for path in [p for paths in groups.values() for p in paths]:  # warm both workers
+                    fetch(port, path)
+                    fetch(port, path)
+                for name, paths in groups.items():
+                    if name.startswith("suggest") and cache_size == "0":
+                        continue  # suggestions never use the result cache
+                    key = f"{name} ({label})" if name.startswith("search") else name
+                    results[key] = run_load(key, port, paths, requests=args.requests,
+                                            concurrency=args.concurrency, max_seconds=args.max_seconds)
+                    rows.append(results[key].row(baseline))
+                    print(rows[-1], flush=True)
+                if cache_size != "0":
+                    woken = edit_to_visible(env, port, samples=args.edit_samples, indexer_mode="thread")
+                    polled = edit_to_visible(env, port, samples=args.edit_samples, indexer_mode="off")
+        table = "\n".join([TABLE_HEAD, *rows])
+        build = (f"{indexed:,} products in {seconds:.1f} s = **{indexed / seconds:,.0f} products/s**"
+                 if indexed else "reused the existing index")
+
+        def overall_p95(label: str, results=results) -> float:
+            found = sorted(lat for n, r in results.items() if n.startswith("search") and n.endswith(label)
+                           for lat in r.latencies_ms)
+            return found[min(len(found) - 1, int(0.95 * len(found)))] if found else float("nan")
+
+        suggest = results["suggest (type-ahead)"]
+        summary = (
+            f"- index build (`flask search reindex`): {build}\n"
+            f"- search p95 over every query group: **{overall_p95('(no result cache)'):.1f} ms** with the result "
+            f"cache off, **{overall_p95('(result cache)'):.1f} ms** with it on (target ≤ 50 ms); "
+            f"suggest p95: **{suggest.percentile(95):.1f} ms** (target ≤ 20 ms)\n"
+            f"- edit → visible in search, committing process's indexer thread woken: median "
+            f"{median(woken):.0f} ms, max {max(woken):.0f} ms ({len(woken)} edits)\n"
+            f"- edit → visible, only the web workers' fallback poll ({serve_env.get('SEARCH_POLL_SECONDS', '1.5')} s): "
+            f"median {median(polled):.0f} ms, max {max(polled):.0f} ms\n"
+            f"- load average at the end: {os.getloadavg()[0]:.2f}"
+        )
+        print(table)
+        print(summary, flush=True)
+        sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync, {args.concurrency} clients)\n\n"
+                        f"{summary}\n\n{table}")
+    append_results("Search", "\n\n".join(sections))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except subprocess.CalledProcessError as exc:  # pragma: no cover
+        sys.exit(exc.returncode)

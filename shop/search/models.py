@@ -1,0 +1,39 @@
+"""The search outbox: one row per product whose search document may have changed.
+
+Rows are written by session events (``search.outbox``) in the same transaction as the
+change, so they commit or roll back with it. One indexer at a time drains them into
+the Whoosh index and deletes them only after the index commit succeeded; a crash
+leaves them to be replayed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shop.dbtypes import UTCDateTime, utcnow
+from shop.extensions import db
+
+# What changed. The indexer always reloads the product from the database, so the
+# operation only says how to find the products concerned.
+OP_PRODUCT = "product"  # product_id changed (created, edited, repriced, deleted …)
+OP_ENTERPRISE = "enterprise"  # every product of enterprise_id
+OP_CATEGORY = "category"  # every product of category_id
+OPS = (OP_PRODUCT, OP_ENTERPRISE, OP_CATEGORY)
+
+
+class SearchOutbox(db.Model):
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    op: Mapped[str] = mapped_column(String(16), default=OP_PRODUCT)
+    # No foreign keys: a row must outlive the deletion of what it points to.
+    product_id: Mapped[int | None] = mapped_column(Integer)
+    enterprise_id: Mapped[int | None] = mapped_column(Integer)
+    category_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SearchOutbox {self.id} {self.op} p={self.product_id} e={self.enterprise_id} c={self.category_id}>"

@@ -1,0 +1,159 @@
+"""Session events that keep the search outbox in step with catalogue changes.
+
+After every flush, the changed catalogue rows (products and what their search document
+is made of: variants, wholesale tiers, tags, certifications, photos, the enterprise and
+the category) become ``search_outbox`` rows inserted on the flush's own connection, so
+they belong to the same transaction as the change. After a commit that wrote such rows
+the in-process indexer is nudged (see ``indexer.notify_committed``).
+
+Bulk statements (``update(Product)…`` executed directly, Core inserts such as
+``flask demo generate``) bypass these events: code that changes indexed fields that
+way calls :func:`enqueue_products`, and bulk loads are followed by
+``flask search reindex``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from shop.catalog.models import (
+    Category,
+    Certification,
+    Enterprise,
+    Product,
+    ProductPhoto,
+    ProductTag,
+    Variant,
+    WholesaleTier,
+)
+from shop.dbtypes import utcnow
+from shop.search.models import OP_CATEGORY, OP_ENTERPRISE, OP_PRODUCT, SearchOutbox
+
+_FLAG = "search_outbox_written"
+
+# Attribute changes that do not alter a search document.
+_PRODUCT_IGNORED = frozenset({"updated_at", "rating_sum", "rating_count", "status_reason", "is_featured"})
+_VARIANT_INDEXED = frozenset({"price_satang", "is_active", "product_id"})
+_ENTERPRISE_INDEXED = frozenset(
+    {"status", "name_th", "name_en", "village", "subdistrict", "district", "province_code"}
+)
+_CATEGORY_INDEXED = frozenset({"name_th", "name_en", "parent_id"})
+
+
+def _changed_attrs(obj) -> set[str]:
+    state = inspect(obj)
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
+
+
+class _Changes:
+    def __init__(self) -> None:
+        self.products: set[int] = set()
+        self.enterprises: set[int] = set()
+        self.categories: set[int] = set()
+        self.variants: set[int] = set()  # product looked up after the flush
+
+    def rows(self) -> list[dict]:
+        # One executemany needs every row to have the same keys.
+        now = utcnow()
+        empty = {"product_id": None, "enterprise_id": None, "category_id": None, "created_at": now}
+        rows = [{**empty, "op": OP_PRODUCT, "product_id": pid} for pid in sorted(self.products)]
+        rows += [{**empty, "op": OP_ENTERPRISE, "enterprise_id": eid} for eid in sorted(self.enterprises)]
+        rows += [{**empty, "op": OP_CATEGORY, "category_id": cid} for cid in sorted(self.categories)]
+        return rows
+
+
+def _collect(changes: _Changes, obj, kind: str) -> None:
+    """``kind`` is "new", "dirty" or "deleted"."""
+    if isinstance(obj, Product):
+        if kind != "dirty" or _changed_attrs(obj) - _PRODUCT_IGNORED:
+            changes.products.add(obj.id)
+    elif isinstance(obj, Variant):
+        if kind != "dirty" or _changed_attrs(obj) & _VARIANT_INDEXED:
+            changes.products.add(obj.product_id)
+            if kind == "dirty":
+                old = inspect(obj).attrs.product_id.history.deleted
+                changes.products.update(p for p in old if p is not None)
+    elif isinstance(obj, WholesaleTier):
+        if obj.variant_id is not None:
+            changes.variants.add(obj.variant_id)
+    elif isinstance(obj, ProductTag | ProductPhoto):
+        if obj.product_id is not None:
+            changes.products.add(obj.product_id)
+    elif isinstance(obj, Certification):
+        if obj.product_id is not None:
+            changes.products.add(obj.product_id)
+        elif obj.enterprise_id is not None:
+            changes.enterprises.add(obj.enterprise_id)
+    elif isinstance(obj, Enterprise):
+        if kind != "dirty" or _changed_attrs(obj) & _ENTERPRISE_INDEXED:
+            changes.enterprises.add(obj.id)
+    elif isinstance(obj, Category):
+        if kind == "dirty" and _changed_attrs(obj) & _CATEGORY_INDEXED:
+            changes.categories.add(obj.id)
+
+
+_TRACKED = (Product, Variant, WholesaleTier, ProductTag, ProductPhoto, Certification, Enterprise, Category)
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    # In after_flush the new/dirty/deleted collections and attribute histories still
+    # show what this flush wrote, and new rows already have their primary keys.
+    changes = _Changes()
+    for kind, objects in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
+        for obj in objects:
+            if isinstance(obj, _TRACKED):
+                _collect(changes, obj, kind)
+    if not (changes.products or changes.enterprises or changes.categories or changes.variants):
+        return
+    connection = session.connection()
+    if changes.variants:
+        found = connection.execute(
+            select(Variant.product_id).where(Variant.id.in_(sorted(changes.variants)))
+        ).scalars()
+        changes.products.update(found)
+    changes.products.discard(None)
+    rows = changes.rows()
+    if rows:
+        connection.execute(insert(SearchOutbox.__table__), rows)
+        session.info[_FLAG] = True
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop(_FLAG, False):
+        return
+    if has_app_context():
+        from shop.search.indexer import notify_committed
+
+        notify_committed(current_app._get_current_object())
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_FLAG, None)
+
+
+def enqueue_products(session: Session, product_ids: Iterable[int]) -> None:
+    """Queue products for re-indexing in ``session``'s transaction (for code that
+    changes indexed fields with bulk statements, which skip the session events)."""
+    now = utcnow()
+    rows = [{"op": OP_PRODUCT, "product_id": int(pid), "created_at": now} for pid in sorted(set(product_ids))]
+    if rows:
+        session.execute(insert(SearchOutbox.__table__), rows)
+        session.info[_FLAG] = True
+
+
+_installed = False
+
+
+def install_session_events() -> None:
+    """Listen on every SQLAlchemy session (once per process)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+    _installed = True

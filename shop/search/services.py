@@ -1,0 +1,754 @@
+"""Search use cases: the results page (``search``) and type-ahead (``suggest``).
+
+Views pass the raw query-string values; these functions validate them (a clear 400
+for a bad value, never a 500), run the query through ``engine`` and load the page's
+products from the database in one query, re-checking the visibility rule so a stale
+index can never show a hidden product.
+
+Facet parameters: ``category`` (category slug; includes its subcategories),
+``province`` (province slug), ``cert`` (certification code), ``price`` (band code)
+and ``wholesale=1``; ``sort`` is relevance, price_asc, price_desc, newest or
+bestselling; ``page`` from 1. Unknown parameters are ignored; a known one with a
+value we do not have is refused with a 400 naming it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from shop.catalog import status as catalog_status
+from shop.catalog.certifications import KINDS
+from shop.catalog.models import Category, Enterprise, Product, ProductPhoto, ProductTag, Variant
+from shop.catalog.services import visible_product_condition
+from shop.errors import DomainError
+from shop.extensions import db
+from shop.geo import province_by_code, province_by_slug
+from shop.money import format_baht
+from shop.search import engine
+from shop.search.highlight import highlight
+from shop.search.index import IndexUnavailable
+from shop.search.indexer import ensure_thread, state_for
+from shop.search.query import (
+    MAX_RAW_QUERY_CHARS,
+    QueryPlan,
+    build_plan,
+    correct_query,
+)
+from shop.search.source import CERT_BITS
+
+PER_PAGE = 24
+MAX_PAGE = 200
+SUGGEST_LIMIT = 8
+
+SORT_RELEVANCE = "relevance"
+SORT_PRICE_ASC = "price_asc"
+SORT_PRICE_DESC = "price_desc"
+SORT_NEWEST = "newest"
+SORT_BESTSELLING = "bestselling"
+SORT_LABELS = {
+    SORT_RELEVANCE: _l("Best match"),
+    SORT_PRICE_ASC: _l("Price: low to high"),
+    SORT_PRICE_DESC: _l("Price: high to low"),
+    SORT_NEWEST: _l("Newest"),
+    SORT_BESTSELLING: _l("Best-selling"),
+}
+_SORT_KEYS = {
+    SORT_PRICE_ASC: "price",
+    SORT_PRICE_DESC: "-price",
+    SORT_NEWEST: "-created",
+    SORT_BESTSELLING: "-sales",
+}
+
+
+@dataclass(frozen=True)
+class PriceBand:
+    code: str
+    low: int  # satang, inclusive
+    high: int | None  # satang, exclusive
+
+    def label(self, locale: str) -> str:
+        if self.low == 0 and self.high is not None:
+            return _("Under %(amount)s", amount=format_baht(self.high, locale))
+        if self.high is None:
+            return _("%(amount)s and over", amount=format_baht(self.low, locale))
+        return _("%(low)s – %(high)s", low=format_baht(self.low, locale), high=format_baht(self.high, locale))
+
+
+PRICE_BANDS: tuple[PriceBand, ...] = (
+    PriceBand("under-100", 0, 10_000),
+    PriceBand("100-300", 10_000, 30_000),
+    PriceBand("300-1000", 30_000, 100_000),
+    PriceBand("over-1000", 100_000, None),
+)
+_BAND_EDGES = [band.low for band in PRICE_BANDS[1:]]
+_BAND_BY_CODE = {band.code: i for i, band in enumerate(PRICE_BANDS)}
+
+
+def price_band_index(satang: int) -> int:
+    return bisect.bisect_right(_BAND_EDGES, satang)
+
+
+class BadSearchRequest(DomainError):
+    status_code = 400
+    code = "bad_request"
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    category: str | None = None
+    province: str | None = None
+    cert: str | None = None
+    price: str | None = None
+    wholesale: bool = False
+    sort: str = SORT_RELEVANCE
+    page: int = 1
+
+    def filters(self) -> dict[str, str]:
+        out = {}
+        for name in ("category", "province", "cert", "price"):
+            value = getattr(self, name)
+            if value:
+                out[name] = value
+        if self.wholesale:
+            out["wholesale"] = "1"
+        return out
+
+
+def _one(args: Mapping, name: str) -> str | None:
+    getter = getattr(args, "getlist", None)
+    values = getter(name) if getter else ([args[name]] if name in args else [])
+    values = [v for v in values if v is not None and str(v).strip() != ""]
+    if len(values) > 1:
+        raise BadSearchRequest(_l("Give the %(name)s filter only once.", name=name))
+    return str(values[0]).strip() if values else None
+
+
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def parse_params(args: Mapping) -> SearchParams:
+    """Validate the query string; a known parameter with a bad value is a 400."""
+    q = _one(args, "q") or ""
+    if len(q) > MAX_RAW_QUERY_CHARS:
+        raise BadSearchRequest(_l("That search is too long. Please use fewer words."))
+    category = _one(args, "category")
+    if category is not None and (len(category) > 80 or not set(category.lower()) <= _SLUG_CHARS):
+        raise BadSearchRequest(_l("We do not have that category."))
+    province = _one(args, "province")
+    if province is not None and province_by_slug(province.lower()) is None:
+        raise BadSearchRequest(_l("We do not know that province."))
+    cert = _one(args, "cert")
+    if cert is not None and cert.lower() not in KINDS:
+        raise BadSearchRequest(_l("We do not know that certification."))
+    price = _one(args, "price")
+    if price is not None and price.lower() not in _BAND_BY_CODE:
+        raise BadSearchRequest(_l("Choose one of the price ranges shown."))
+    wholesale_raw = _one(args, "wholesale")
+    if wholesale_raw is not None and wholesale_raw not in ("0", "1"):
+        raise BadSearchRequest(_l("The wholesale filter is 1 (on) or 0 (off)."))
+    sort = (_one(args, "sort") or SORT_RELEVANCE).lower()
+    if sort not in SORT_LABELS:
+        raise BadSearchRequest(_l("We cannot sort results that way."))
+    page_raw = _one(args, "page") or "1"
+    if not page_raw.isascii() or not page_raw.isdigit() or not 1 <= int(page_raw) <= MAX_PAGE:
+        raise BadSearchRequest(_l("The page number must be a whole number from 1 to %(max)s.", max=MAX_PAGE))
+    return SearchParams(
+        q=q,
+        category=category.lower() if category else None,
+        province=province.lower() if province else None,
+        cert=cert.lower() if cert else None,
+        price=price.lower() if price else None,
+        wholesale=wholesale_raw == "1",
+        sort=sort,
+        page=int(page_raw),
+    )
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+    @property
+    def selected(self) -> FacetOption | None:
+        return next((o for o in self.options if o.selected), None)
+
+
+@dataclass
+class SearchHit:
+    product: SearchCard
+    name_html: Markup
+    snippet_html: Markup | None
+
+
+@dataclass
+class SearchPage:
+    params: SearchParams
+    query: str = ""
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+    facets: list[Facet] = field(default_factory=list)
+    relaxed: bool = False  # no product had every word; showing those with some
+    corrected_from: str | None = None  # showing results for a corrected query
+    did_you_mean: str | None = None
+    truncated: bool = False
+    unavailable: bool = False
+    popular_categories: list[FacetOption] = field(default_factory=list)
+    popular_searches: list[str] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, min(MAX_PAGE, math.ceil(self.total / self.per_page)))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.hits else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.hits) - 1 if self.hits else 0
+
+
+def _cache(opened=None) -> engine.SegmentCache:
+    """This process's segment cache; when the index generation changed, data of segments
+    that were merged away is dropped."""
+    state = state_for(current_app)
+    cache = getattr(state, "segment_cache", None)
+    if cache is None:
+        cache = state.segment_cache = engine.SegmentCache()  # type: ignore[attr-defined]
+    if opened is not None and getattr(state, "segment_cache_key", None) != opened.key:
+        cache.retain(data.segment_id for _reader, _offset, data in engine.leaves_for(opened.searcher, cache))
+        state.segment_cache_key = opened.key  # type: ignore[attr-defined]
+    return cache
+
+
+@dataclass
+class _Categories:
+    by_id: dict[int, Category]
+    by_slug: dict[str, Category]
+    children: dict[int, list[int]]
+
+    def with_descendants(self, category_id: int) -> set[int]:
+        out, todo = set(), [category_id]
+        while todo:
+            cid = todo.pop()
+            if cid not in out:
+                out.add(cid)
+                todo += self.children.get(cid, [])
+        return out
+
+
+_categories_lock = threading.Lock()
+_categories_cache: dict[str, tuple[float, _Categories]] = {}
+CATEGORIES_TTL_SECONDS = 30
+
+
+def _categories() -> _Categories:
+    """All categories (a few dozen rows), kept for 30 s per process."""
+    key = str(db.engine.url)
+    now = time.monotonic()
+    with _categories_lock:
+        cached = _categories_cache.get(key)
+        if cached and now - cached[0] < CATEGORIES_TTL_SECONDS and current_app.config.get("TESTING") is not True:
+            return cached[1]
+    categories = list(db.session.scalars(select(Category)))
+    for category in categories:
+        db.session.expunge(category)
+    children: dict[int, list[int]] = {}
+    for c in categories:
+        if c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append(c.id)
+    found = _Categories({c.id: c for c in categories}, {c.slug: c for c in categories}, children)
+    with _categories_lock:
+        _categories_cache[key] = (now, found)
+    return found
+
+
+def _match(searcher, cache, plan: QueryPlan, *, any_slot: bool = False) -> list[engine.Leaf]:
+    leaves = []
+    for reader, offset, data in engine.leaves_for(searcher, cache):
+        docs = engine.match_leaf(cache, reader, data, plan, any_slot=any_slot)
+        leaves.append(engine.Leaf(reader, offset, data, docs))
+    return leaves
+
+
+def _total(leaves: list[engine.Leaf]) -> int:
+    return sum(leaf.size for leaf in leaves)
+
+
+class _Lexicon:
+    """``known`` and ``suggest`` for the spelling corrector, over the ``spell`` field."""
+
+    def __init__(self, searcher):
+        self.reader = searcher.reader()
+        self.corrector = searcher.corrector("spell")
+
+    def known(self, word: str) -> bool:
+        try:
+            return self.reader.doc_frequency("spell", word) > 0
+        except Exception:  # a word the field cannot encode
+            return False
+
+    def suggest(self, word: str, maxdist: int) -> str | None:
+        found = self.corrector.suggest(word.lower(), limit=1, maxdist=maxdist, prefix=1)
+        return found[0] if found else None
+
+
+def _build_filters(params: SearchParams, categories: _Categories) -> dict[str, engine.FacetFilter]:
+    filters: dict[str, engine.FacetFilter] = {}
+    if params.category:
+        category = categories.by_slug.get(params.category)
+        ids = categories.with_descendants(category.id) if category else set()
+        filters["category"] = engine.FacetFilter("category", "category_id", frozenset(ids))
+    if params.province:
+        province = province_by_slug(params.province)
+        filters["province"] = engine.FacetFilter("province", "province",
+                                                 frozenset({int(province.code)} if province else ()))
+    if params.cert:
+        filters["cert"] = engine.FacetFilter("cert", "cert_mask", frozenset({CERT_BITS[params.cert]}))
+    if params.price:
+        filters["price"] = engine.FacetFilter("price", "price_band", frozenset({_BAND_BY_CODE[params.price]}))
+    if params.wholesale:
+        filters["wholesale"] = engine.FacetFilter("wholesale", "wholesale", frozenset({1}))
+    return filters
+
+
+#: The column each facet counts.
+FACET_COLUMNS = {
+    "category": "category_id",
+    "province": "province",
+    "cert": "cert_mask",
+    "price": "price_band",
+    "wholesale": "wholesale",
+}
+
+
+def _count_facets(leaves: list[engine.Leaf], filters: dict[str, engine.FacetFilter]
+                  ) -> tuple[list[engine.Leaf], dict[str, Counter]]:
+    """Apply the filters, and count each facet over the results of the *other* filters
+    (so choosing a province still shows how many results each other province has)."""
+    filtered: list[engine.Leaf] = []
+    counts: dict[str, Counter] = {name: Counter() for name in FACET_COLUMNS}
+    for leaf in leaves:
+        data = leaf.data
+        passing = {name: f.bits(data) for name, f in filters.items()}
+
+        def others(excluded: str | None, passing=passing, leaf=leaf) -> int:
+            docs = leaf.docs
+            for name, bits in passing.items():
+                if name != excluded:
+                    docs &= bits
+            return docs
+
+        final = others(None)
+        filtered.append(engine.Leaf(leaf.reader, leaf.offset, data, final))
+        for name, column in FACET_COLUMNS.items():
+            counts[name] += engine.count_facet(data, column, others(name) if name in filters else final)
+    return filtered, counts
+
+
+def _facet_options(counts: dict[str, Counter], params: SearchParams, categories: _Categories,
+                   locale: str) -> list[Facet]:
+    facets: list[Facet] = []
+    # Categories: each with its own count, plus parents counting their children.
+    category_counts: Counter = Counter()
+    for cid, n in counts["category"].items():
+        category = categories.by_id.get(cid)
+        seen = set()
+        while category is not None and category.id not in seen:
+            seen.add(category.id)
+            category_counts[category.id] += n
+            category = categories.by_id.get(category.parent_id) if category.parent_id else None
+    options = [
+        FacetOption(c.slug, c.t("name", locale), category_counts[c.id], c.slug == params.category)
+        for c in categories.by_id.values() if category_counts[c.id] or c.slug == params.category
+    ]
+    options.sort(key=lambda o: (-o.count, o.label))
+    facets.append(Facet("category", str(_l("Category")), options))
+
+    options = []
+    for code, n in counts["province"].items():
+        province = province_by_code(f"{code:02d}")
+        if province and n:
+            options.append(FacetOption(province.slug, province.name(locale), n, province.slug == params.province))
+    if params.province and not any(o.selected for o in options):
+        province = province_by_slug(params.province)
+        if province:
+            options.append(FacetOption(province.slug, province.name(locale), 0, True))
+    options.sort(key=lambda o: (-o.count, o.label))
+    facets.append(Facet("province", str(_l("Province")), options))
+
+    options = [
+        FacetOption(code, str(KINDS[code].label), counts["cert"][CERT_BITS[code]], code == params.cert)
+        for code in KINDS if counts["cert"][CERT_BITS[code]] or code == params.cert
+    ]
+    facets.append(Facet("cert", str(_l("Certification")), options))
+
+    options = [
+        FacetOption(band.code, band.label(locale), counts["price"][i], band.code == params.price)
+        for i, band in enumerate(PRICE_BANDS) if counts["price"][i] or band.code == params.price
+    ]
+    facets.append(Facet("price", str(_l("Price")), options))
+
+    wholesale_count = counts["wholesale"][1]
+    options = [FacetOption("1", str(_l("Wholesale prices available")), wholesale_count, params.wholesale)] \
+        if wholesale_count or params.wholesale else []
+    facets.append(Facet("wholesale", str(_l("Wholesale")), options))
+    return facets
+
+
+def _page_docnums(cache, leaves: list[engine.Leaf], plan: QueryPlan, relaxed: bool, params: SearchParams,
+                  start: int, stop: int) -> list[int]:
+    sort = params.sort
+    if sort == SORT_RELEVANCE and plan.is_empty:
+        sort = SORT_BESTSELLING
+    if sort == SORT_RELEVANCE:
+        return engine.page_by_relevance(cache, leaves, plan, start, stop, any_slot=relaxed)
+    ordered = engine.top_by_order(leaves, _SORT_KEYS[sort], stop)
+    return [docnum for _, docnum in ordered[start:stop]]
+
+
+def _product_ids(leaves: list[engine.Leaf], docnums: list[int]) -> list[int]:
+    offsets = [leaf.offset for leaf in leaves]
+    out = []
+    for docnum in docnums:
+        i = bisect.bisect_right(offsets, docnum) - 1
+        leaf = leaves[i]
+        out.append(leaf.data.columns["pid"][docnum - leaf.offset])
+    return out
+
+
+@dataclass(frozen=True)
+class CardPhoto:
+    """The cover photo of a result (what the ``photo_url`` filter needs)."""
+
+    __tablename__ = "product_photos"
+    image_key: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class CardEnterprise:
+    name_th: str
+    name_en: str | None
+    province_code: str
+
+    def t(self, field: str, locale: str = "th") -> str:
+        return (getattr(self, f"{field}_en", None) if locale == "en" else None) or getattr(self, f"{field}_th") or ""
+
+
+@dataclass(frozen=True)
+class SearchCard:
+    """What a result row shows, read with three plain queries (building ORM objects
+    with their variants cost more than the search itself)."""
+
+    id: int
+    slug: str
+    name_th: str
+    name_en: str | None
+    summary_th: str | None
+    summary_en: str | None
+    enterprise: CardEnterprise
+    cover_photo: CardPhoto | None
+    low_price: int
+    high_price: int
+
+    def t(self, field: str, locale: str = "th") -> str:
+        return (getattr(self, f"{field}_en", None) if locale == "en" else None) or getattr(self, f"{field}_th") or ""
+
+
+def _load_cards(product_ids: list[int]) -> list[SearchCard]:
+    """The page's products in search order, re-checked against the visibility rule in
+    the database: a stale index never shows a hidden product."""
+    if not product_ids:
+        return []
+    # By primary key, the rule checked on the rows: with the rule in the WHERE clause
+    # SQLite prefers the status index and scans every live product.
+    rows = [row for row in db.session.execute(
+        select(Product.id, Product.slug, Product.name_th, Product.name_en, Product.summary_th, Product.summary_en,
+               Product.min_price_satang, Product.status, Enterprise.status.label("e_status"),
+               Enterprise.name_th.label("e_name_th"), Enterprise.name_en.label("e_name_en"), Enterprise.province_code)
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(Product.id.in_(product_ids))
+    ) if row.status == catalog_status.LIVE and row.e_status == catalog_status.ENTERPRISE_APPROVED]
+    prices: dict[int, list[int]] = {}
+    for product_id, price in db.session.execute(
+            select(Variant.product_id, Variant.price_satang)
+            .where(Variant.product_id.in_(product_ids), Variant.is_active.is_(True))):
+        prices.setdefault(product_id, []).append(price)
+    covers: dict[int, CardPhoto] = {}
+    for product_id, key, width, height in db.session.execute(
+            select(ProductPhoto.product_id, ProductPhoto.image_key, ProductPhoto.width, ProductPhoto.height)
+            .where(ProductPhoto.product_id.in_(product_ids))
+            .order_by(ProductPhoto.product_id, ProductPhoto.position.desc(), ProductPhoto.id.desc())):
+        covers[product_id] = CardPhoto(key, width, height)  # the last one written is position 0
+    cards = {}
+    for row in rows:
+        variant_prices = prices.get(row.id) or [row.min_price_satang]
+        cards[row.id] = SearchCard(
+            row.id, row.slug, row.name_th, row.name_en, row.summary_th, row.summary_en,
+            CardEnterprise(row.e_name_th, row.e_name_en, row.province_code), covers.get(row.id),
+            min(variant_prices), max(variant_prices),
+        )
+    return [cards[pid] for pid in product_ids if pid in cards]
+
+
+def _snippet_source(product: SearchCard, locale: str) -> str | None:
+    text = product.t("summary", locale)
+    if not text:
+        return None
+    return text if len(text) <= 180 else text[:177].rsplit(" ", 1)[0] + "…"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The locale-independent result of a search: what the result cache keeps."""
+
+    query: str
+    truncated: bool
+    corrected_from: str | None
+    did_you_mean: str | None
+    relaxed: bool
+    total: int
+    counts: dict[str, Counter]
+    product_ids: tuple[int, ...]
+
+
+class ResultCache:
+    """Recent outcomes per process, valid for one index generation (any index commit
+    empties it). Popular queries are answered without touching the index."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[tuple, _Outcome] = OrderedDict()
+        self._generation: tuple | None = None
+        self._lock = threading.Lock()
+
+    def get(self, generation: tuple, key: tuple) -> _Outcome | None:
+        with self._lock:
+            if generation != self._generation:
+                self._entries.clear()
+                self._generation = generation
+                return None
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, generation: tuple, key: tuple, outcome: _Outcome) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                self._entries.clear()
+                self._generation = generation
+            self._entries[key] = outcome
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def _result_cache() -> ResultCache:
+    state = state_for(current_app)
+    found = getattr(state, "result_cache", None)
+    if found is None:
+        found = state.result_cache = ResultCache(int(current_app.config.get("SEARCH_RESULT_CACHE", 256)))  # type: ignore[attr-defined]
+    return found
+
+
+def _compute(searcher, cache: engine.SegmentCache, params: SearchParams, categories: _Categories) -> _Outcome:
+    plan = build_plan(params.q)
+    query, truncated = plan.text, plan.truncated
+    corrected_from = did_you_mean = None
+    leaves = _match(searcher, cache, plan)
+    relaxed = False
+    if not plan.is_empty and _total(leaves) == 0:
+        lexicon = _Lexicon(searcher)
+        correction = correct_query(plan.text, lexicon.known, lexicon.suggest)
+        if correction.changed:
+            corrected_plan = build_plan(correction.text)
+            corrected = _match(searcher, cache, corrected_plan)
+            if _total(corrected):
+                corrected_from, query = plan.text, corrected_plan.text
+                plan, leaves = corrected_plan, corrected
+        if _total(leaves) == 0 and len(plan.slots) > 1:
+            leaves = _match(searcher, cache, plan, any_slot=True)
+            relaxed = _total(leaves) > 0
+    elif not plan.is_empty and _total(leaves) < 3:
+        lexicon = _Lexicon(searcher)
+        correction = correct_query(plan.text, lexicon.known, lexicon.suggest)
+        if correction.changed:
+            did_you_mean = correction.text
+
+    filters = _build_filters(params, categories)
+    _ensure_derived_columns(leaf.data for leaf in leaves)
+    leaves, counts = _count_facets(leaves, filters)
+    total = _total(leaves)
+    start = (params.page - 1) * PER_PAGE
+    docnums = _page_docnums(cache, leaves, plan, relaxed, params, start, start + PER_PAGE) if start < total else []
+    return _Outcome(query, truncated, corrected_from, did_you_mean, relaxed, total, counts,
+                    tuple(_product_ids(leaves, docnums)))
+
+
+def search(params: SearchParams, locale: str = "th") -> SearchPage:
+    """One results page for ``params``."""
+    started = time.perf_counter()
+    ensure_thread(current_app)
+    page = SearchPage(params=params, page=params.page)
+    state = state_for(current_app)
+    try:
+        opened = state.handle.searcher()
+    except IndexUnavailable as exc:
+        current_app.logger.warning("search unavailable: %s", exc)
+        page.unavailable = True
+        return page
+    searcher = opened.searcher
+    cache = _cache(opened)
+    categories = _categories()
+    if params.category and params.category not in categories.by_slug:
+        raise BadSearchRequest(_l("We do not have that category."))
+    results = _result_cache()
+    key = (params.q, params.category, params.province, params.cert, params.price, params.wholesale, params.sort,
+           params.page)
+    outcome = results.get(opened.key, key)
+    if outcome is None:
+        outcome = _compute(searcher, cache, params, categories)
+        results.put(opened.key, key, outcome)
+
+    page.query, page.truncated = outcome.query, outcome.truncated
+    page.corrected_from, page.did_you_mean, page.relaxed = outcome.corrected_from, outcome.did_you_mean, outcome.relaxed
+    page.total = outcome.total
+    page.facets = _facet_options(outcome.counts, params, categories, locale)
+    products = _load_cards(list(outcome.product_ids))
+    tokens = build_plan(outcome.query).all_tokens()
+    page.hits = [
+        SearchHit(p, highlight(p.t("name", locale), tokens), highlight(_snippet_source(p, locale), tokens))
+        for p in products
+    ]
+    if page.total == 0 or not outcome.query:
+        _ensure_derived_columns(data for _reader, _offset, data in engine.leaves_for(searcher, cache))
+        page.popular_categories = _popular_categories(searcher, cache, categories, locale)
+        page.popular_searches = popular_searches()
+    page.elapsed_ms = (time.perf_counter() - started) * 1000
+    return page
+
+
+def _ensure_derived_columns(segments) -> None:
+    """The price band of each document, computed once per segment from its price."""
+    for data in segments:
+        engine.derived_column(data, "price_band", "price", price_band_index)
+
+
+def _popular_categories(searcher, cache, categories: _Categories, locale: str, limit: int = 8) -> list[FacetOption]:
+    """Categories with the most products (the whole catalogue's category facet)."""
+    counts: Counter = Counter()
+    for reader, _offset, data in engine.leaves_for(searcher, cache):
+        counts += engine.count_facet(data, "category_id", data.live(reader))
+    out = []
+    for cid, n in counts.most_common(limit):
+        category = categories.by_id.get(cid)
+        if category is not None:
+            out.append(FacetOption(category.slug, category.t("name", locale), n, False))
+    return out
+
+
+_popular_lock = threading.Lock()
+_popular_cache: dict[str, tuple[float, list[str]]] = {}
+POPULAR_TTL_SECONDS = 600
+
+
+def popular_searches(limit: int = 8) -> list[str]:
+    """The most used tags of visible products (cached for ten minutes per process)."""
+    key = str(db.engine.url)
+    now = time.monotonic()
+    with _popular_lock:
+        cached = _popular_cache.get(key)
+        if cached and now - cached[0] < POPULAR_TTL_SECONDS:
+            return cached[1]
+    stmt = (
+        select(ProductTag.tag, func.count(ProductTag.id).label("n"))
+        .join(Product, Product.id == ProductTag.product_id)
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(visible_product_condition())
+        .group_by(ProductTag.tag)
+        .order_by(func.count(ProductTag.id).desc(), ProductTag.tag)
+        .limit(limit)
+    )
+    tags = [row.tag for row in db.session.execute(stmt)]
+    with _popular_lock:
+        _popular_cache[key] = (now, tags)
+    return tags
+
+
+def clear_popular_cache() -> None:
+    with _popular_lock:
+        _popular_cache.clear()
+
+
+# --- type-ahead -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # "query" or "product"
+    text: str
+    url: str
+
+
+def suggest(raw: str | None, locale: str = "th", limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
+    """Completions of what has been typed so far, then a few matching products."""
+    from shop.search import suggest as suggest_mod
+
+    if raw and len(raw) > MAX_RAW_QUERY_CHARS:
+        raise BadSearchRequest(_l("That search is too long. Please use fewer words."))
+    ensure_thread(current_app)
+    state = state_for(current_app)
+    try:
+        opened = state.handle.searcher()
+    except IndexUnavailable:
+        return []
+    completions, product_docs = suggest_mod.complete(opened.searcher, _cache(opened), raw, limit=limit)
+    out = [Suggestion("query", text, url_for("search.search", q=text)) for text in completions]
+    for stored in product_docs:
+        name = (stored.get("name_en") if locale == "en" else None) or stored.get("name_th") or ""
+        out.append(Suggestion("product", name, url_for("catalog.product", slug=stored.get("slug"))))
+    return out[:limit]
