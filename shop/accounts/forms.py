@@ -28,7 +28,7 @@ from shop.accounts.validation import (
     password_problem,
     tax_id_problem,
 )
-from shop.errors import DomainError, ValidationFailed
+from shop.errors import ValidationFailed
 
 LANGUAGE_CHOICES = [SelectChoice("th", "ไทย"), SelectChoice("en", "English")]
 
@@ -198,17 +198,5 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only needs the CSRF token (sign out, sign out everywhere, resend)."""
 
 
-def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
-    """Attach a service's refusal to the fields it names, or to the form as a whole."""
-    placed = False
-    for name, message in (exc.fields or {}).items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
-            placed = True
-    if not placed:
-        form.form_errors.append(exc.message)

@@ -17,6 +17,7 @@ from shop.accounts.tokens import InvalidLink
 from shop.accounts.validation import HEAD_OFFICE
 from shop.errors import DomainError
 from shop.extensions import limiter, login_manager
+from shop.forms import ConfirmForm, show_domain_error
 from shop.i18n import SESSION_KEY as LANG_SESSION_KEY
 from shop.i18n import current_language
 from shop.security import is_safe_local_path
@@ -128,7 +129,7 @@ def _register(form, *, business: bool):
             business=details,
         )
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _render_register(form, exc.status_code, business=business)
     _start_session(user)
     flash(_("Welcome to Chumchon Market, %(name)s!", name=user.display_name), "success")
@@ -176,7 +177,7 @@ def _apply_for_business():
             ),
         )
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return render_template("accounts/apply_business.html", form=form), exc.status_code
     flash(_("Our staff will check your business details. You will see wholesale prices once it is verified."), "info")
     return redirect(url_for("accounts.index"))
@@ -302,7 +303,7 @@ def reset_password(token: str):
     except InvalidLink as exc:
         return _render_link_failed(exc, kind="reset")
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return render_template("accounts/reset_password.html", form=form), exc.status_code
     _start_session(user)
     flash(_("Your new password is set, and every other device has been signed out."), "success")
@@ -319,7 +320,7 @@ def _render_index(status: int = 200, **forms_in_use):
         "accounts/index.html",
         profile_form=profile,
         password_form=password,
-        confirm_form=forms.ConfirmForm(),
+        confirm_form=ConfirmForm(),
         buyer=current_user.retail_buyer,
     ), status
 
@@ -341,7 +342,7 @@ def update_profile():
             current_user, display_name=form.display_name.data, phone=form.phone.data, locale=form.locale.data
         )
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _render_index(exc.status_code, profile=form)
     session[LANG_SESSION_KEY] = form.locale.data
     refresh()
@@ -361,7 +362,7 @@ def change_password():
             current_user, current_password=form.current_password.data, new_password=form.new_password.data
         )
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _render_index(exc.status_code, password=form)
     # The session token changed: sign this browser in again so only the others are out.
     remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies

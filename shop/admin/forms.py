@@ -9,7 +9,6 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog import status
-from shop.errors import DomainError
 from shop.sellers import validation as v
 
 
@@ -32,8 +31,6 @@ def _registration_check(form, field):
         raise ValidationError(problem)
 
 
-class ConfirmForm(FlaskForm):
-    """A button that needs only the CSRF token."""
 
 
 class ReasonForm(FlaskForm):
@@ -58,13 +55,3 @@ class RegistrationNoForm(FlaskForm):
         _length(32), _registration_check])
 
 
-def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
-    """Attach a service's refusal to the fields it names, or to the form as a whole."""
-    placed = False
-    for name, message in (exc.fields or {}).items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
-            placed = True
-    if not placed:
-        form.form_errors.append(exc.message)

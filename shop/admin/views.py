@@ -15,6 +15,7 @@ from shop.admin import bp, forms, services
 from shop.catalog import status
 from shop.catalog.services import STAGE_LABELS, track_progress
 from shop.errors import DomainError, NotFound
+from shop.forms import ConfirmForm, show_domain_error
 from shop.sellers import services as sellers
 
 
@@ -73,7 +74,7 @@ def _render_review(enterprise_id: int, *, reject_form=None, suspend_form=None, s
         review=review,
         enterprise=review.enterprise,
         track=track_progress(review.enterprise),
-        confirm_form=forms.ConfirmForm(),
+        confirm_form=ConfirmForm(),
         reject_form=reject_form or forms.ReasonForm(prefix="reject"),
         suspend_form=suspend_form or forms.ReasonForm(prefix="suspend"),
         stage_form=stage_form,
@@ -151,7 +152,7 @@ def stage(enterprise_id: int):
     try:
         services.move_track_stage(current_user, enterprise_id, form.stage.data, form.note.data)
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _refused(enterprise_id, exc, stage_form=form)
     return _back_to_review(enterprise_id, _("Track stage changed."))
 
@@ -164,7 +165,7 @@ def registration(enterprise_id: int):
     try:
         services.correct_registration_no(current_user, enterprise_id, form.registration_no.data)
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _refused(enterprise_id, exc, registration_form=form)
     return _back_to_review(enterprise_id, _("Registration number corrected."))
 
@@ -177,7 +178,7 @@ def _render_buyers(status_filter: str, page_number: int = 1, *, reason_errors=No
     page = services.list_retail_buyers(status_filter, page_number)
     return render_template(
         "admin/retail_buyers.html", page=page, status_filter=status_filter,
-        filters=services.RETAIL_BUYER_FILTERS, confirm_form=forms.ConfirmForm(),
+        filters=services.RETAIL_BUYER_FILTERS, confirm_form=ConfirmForm(),
         reason_errors=reason_errors or {}, error=error,
     ), status_code
 

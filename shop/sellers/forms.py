@@ -15,7 +15,6 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog import status
-from shop.errors import DomainError
 from shop.geo import province_choices
 from shop.sellers import services
 from shop.sellers import validation as v
@@ -127,17 +126,5 @@ class RoleForm(FlaskForm):
                        validators=[KnownChoice(_l("Choose owner or staff."))])
 
 
-class ConfirmForm(FlaskForm):
-    """A button that needs only the CSRF token."""
 
 
-def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
-    """Attach a service's refusal to the fields it names, or to the form as a whole."""
-    placed = False
-    for name, message in (exc.fields or {}).items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
-            placed = True
-    if not placed:
-        form.form_errors.append(exc.message)

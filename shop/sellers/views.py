@@ -18,6 +18,7 @@ from shop.catalog import status
 from shop.catalog.services import STAGE_LABELS, track_progress
 from shop.errors import DomainError, NotFound, PermissionDenied
 from shop.extensions import limiter
+from shop.forms import ConfirmForm, show_domain_error
 from shop.i18n import current_language
 from shop.sellers import bp, forms, services
 from shop.sellers.context import find_membership, get_member_enterprise_or_404
@@ -81,7 +82,7 @@ def apply():
             current_user, registration_no=form.registration_no.data, details=form.details()
         )
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _render_apply(form, exc.status_code)
     flash(_("Thank you! We have received your application. Our staff will review it, usually within a few working days."),
           "success")
@@ -104,7 +105,7 @@ def dashboard(enterprise_id: int):
         summary=services.dashboard_summary(enterprise),
         track=track_progress(enterprise),
         stage_note=services.latest_stage_note(enterprise),
-        confirm_form=forms.ConfirmForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -135,7 +136,7 @@ def _render_profile(enterprise, membership, form=None, photo_form=None, status_c
         photo_form=photo_form or forms.PhotoUploadForm(),
         photos=services.photos_of(enterprise),
         max_photos=services.MAX_ENTERPRISE_PHOTOS,
-        confirm_form=forms.ConfirmForm(),
+        confirm_form=ConfirmForm(),
     ), status_code
 
 
@@ -153,7 +154,7 @@ def profile(enterprise_id: int):
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _render_profile(enterprise, membership, form=form, status_code=exc.status_code)
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("sellers.profile", enterprise_id=enterprise.id))
@@ -172,7 +173,7 @@ def upload_photos(enterprise_id: int):
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        forms.show_domain_error(photo_form, exc)
+        show_domain_error(photo_form, exc)
         return _render_profile(enterprise, membership, photo_form=photo_form, status_code=exc.status_code)
     flash(_("Photos added: %(num)d.", num=len(added)), "success")
     return redirect(url_for("sellers.profile", enterprise_id=enterprise.id) + "#photos")
@@ -188,7 +189,7 @@ def move_photo(enterprise_id: int, photo_id: int):
         raise
     except DomainError as exc:
         photo_form = forms.PhotoUploadForm()
-        forms.show_domain_error(photo_form, exc)
+        show_domain_error(photo_form, exc)
         return _render_profile(enterprise, membership, photo_form=photo_form, status_code=exc.status_code)
     return redirect(url_for("sellers.profile", enterprise_id=enterprise.id) + f"#photo-{photo_id}")
 
@@ -215,7 +216,7 @@ def _render_members(enterprise, membership, *, invite_form=None, error=None, sta
         invitations=services.open_invitations(enterprise),
         invite_form=invite_form or forms.InviteForm(),
         role_form=forms.RoleForm(),
-        confirm_form=forms.ConfirmForm(),
+        confirm_form=ConfirmForm(),
         error=error,
     ), status_code
 
@@ -240,7 +241,7 @@ def invite(enterprise_id: int):
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        forms.show_domain_error(form, exc)
+        show_domain_error(form, exc)
         return _render_members(enterprise, membership, invite_form=form, status_code=exc.status_code)
     flash(_("Invitation sent to %(email)s. The link works for 7 days.", email=sent.invitation.email), "success")
     return redirect(url_for("sellers.members", enterprise_id=enterprise.id))
@@ -313,7 +314,7 @@ def invitation(token: str):
         enterprise=invitation.enterprise,
         signed_in=signed_in,
         matches=matches,
-        form=forms.ConfirmForm(),
+        form=ConfirmForm(),
         here=url_for("sellers.invitation", token=token),
     )
 
