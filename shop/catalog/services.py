@@ -471,7 +471,11 @@ class ProductPage:
 
 
 def product_page(slug: str) -> ProductPage:
-    product = product_by_slug(slug)
+    return build_product_page(product_by_slug(slug))
+
+
+def build_product_page(product: Product, *, with_more: bool = True) -> ProductPage:
+    """The product page's content for any product (the seller preview shows drafts)."""
     low, high = price_range(product)
     certifications = [*product.certifications, *product.enterprise.certifications]
     return ProductPage(
@@ -482,7 +486,7 @@ def product_page(slug: str) -> ProductPage:
         has_wholesale=product.has_wholesale,
         more_from_enterprise=enterprise_products(
             product.enterprise_id, exclude_id=product.id, per_page=MORE_FROM_ENTERPRISE
-        ).items,
+        ).items if with_more else [],
     )
 
 

@@ -54,6 +54,7 @@ from shop.catalog.models import (
     Variant,
     WholesaleTier,
 )
+from shop.catalog.services import ProductPage, build_product_page
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.sellers.listing_models import ListingStatusChange, ProductListingSettings
@@ -708,31 +709,9 @@ def listing_checklist(product: Product) -> list[CheckItem]:
     return items
 
 
-@dataclass
-class PreviewPage:
-    """Shaped like the storefront's ``ProductPage`` so its template renders it."""
-
-    product: Product
-    price_min: int
-    price_max: int
-    badges: list
-    has_wholesale: bool
-    more_from_enterprise: list[Product]
-
-
-def preview_page(product: Product) -> PreviewPage:
-    from shop.catalog.services import certification_badge, price_range
-
-    low, high = price_range(product)
-    certifications = [*product.certifications, *product.enterprise.certifications]
-    return PreviewPage(
-        product=product,
-        price_min=low,
-        price_max=high,
-        badges=[certification_badge(c) for c in certifications],
-        has_wholesale=product.has_wholesale,
-        more_from_enterprise=[],
-    )
+def preview_page(product: Product) -> ProductPage:
+    """The storefront's product page content for a listing that may not be live yet."""
+    return build_product_page(product, with_more=False)
 
 
 # -------------------------------------------------------------------------- photos
