@@ -52,7 +52,7 @@ def test_search_survives_bad_queries(client, indexed, q):
     response = client.get("/search?q=" + quote(q, safe=""))
     elapsed = time.perf_counter() - started
     assert response.status_code in (200, 400), response.status_code
-    assert elapsed < 2.0
+    assert elapsed < 5.0  # generous for a busy CI machine; a runaway query takes far longer
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
 
 

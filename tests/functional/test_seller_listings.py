@@ -401,7 +401,8 @@ def test_bomb_is_refused_quickly_without_a_memory_spike(app, client, owner, draf
     response = upload(client, owner, draft, ("huge.png", bomb_png()))
     elapsed = time.perf_counter() - started
     assert response.status_code == 422
-    assert elapsed < 0.5  # the whole request, page included
+    # Decoding 2.5 billion pixels would take minutes; the bound leaves room for a busy CI machine.
+    assert elapsed < 3.0  # the whole request, page included
     tracemalloc.start()
     response = upload(client, owner, draft, ("huge.png", bomb_png()))
     _current, peak = tracemalloc.get_traced_memory()

@@ -139,7 +139,9 @@ def test_decompression_bomb_is_refused_fast_from_the_header(app):
     elapsed = time.perf_counter() - started
 
     assert caught.value.reason == "too_many_pixels"
-    assert elapsed < 1.0
+    # Refused from the header (milliseconds); decoding would take minutes. The bound
+    # leaves room for a busy CI machine.
+    assert elapsed < 3.0
     assert stored_files(app) == []
 
 
