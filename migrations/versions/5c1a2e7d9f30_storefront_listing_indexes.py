@@ -11,7 +11,6 @@ Create Date: 2026-11-22 02:30:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5c1a2e7d9f30'
 down_revision = '7bdc108dcb37'

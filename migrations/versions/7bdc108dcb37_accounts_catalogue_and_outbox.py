@@ -1,15 +1,14 @@
 """accounts, catalogue and outbox
 
 Revision ID: 7bdc108dcb37
-Revises: 
+Revises:
 Create Date: 2026-11-22 02:14:11.365020
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import shop.dbtypes
-
 
 # revision identifiers, used by Alembic.
 revision = '7bdc108dcb37'

@@ -8,11 +8,10 @@ Revises: a4e1c9d27b53
 Create Date: 2026-11-22 05:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import shop.dbtypes
-
 
 # revision identifiers, used by Alembic.
 revision = 'b7e2d4c18a90'

@@ -7,11 +7,10 @@ Revises: b7e2d4c18a90
 Create Date: 2026-11-22 03:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import shop.dbtypes
-
 
 # revision identifiers, used by Alembic.
 revision = 'c3f8a1d5e7b2'
