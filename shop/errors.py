@@ -18,15 +18,12 @@ class DomainError(Exception):
 
     status_code = 400
     code = "bad_request"
+    default_message = _l("The request could not be completed.")
 
     def __init__(self, message=None, *, fields: dict[str, str] | None = None):
-        self.message = message if message is not None else self.default_message()
+        self.message = message if message is not None else self.default_message
         self.fields = fields or {}
         super().__init__(str(self.message))
-
-    @staticmethod
-    def default_message():
-        return _l("The request could not be completed.")
 
 
 class ValidationFailed(DomainError):
@@ -38,18 +35,14 @@ class NotFound(DomainError):
     status_code = 404
     code = "not_found"
 
-    @staticmethod
-    def default_message():
-        return _l("We could not find that page.")
+    default_message = _l("We could not find that page.")
 
 
 class PermissionDenied(DomainError):
     status_code = 403
     code = "forbidden"
 
-    @staticmethod
-    def default_message():
-        return _l("You do not have permission to do that.")
+    default_message = _l("You do not have permission to do that.")
 
 
 class Conflict(DomainError):

@@ -29,6 +29,7 @@ from shop.accounts.validation import (
     tax_id_problem,
 )
 from shop.errors import ValidationFailed
+from shop.forms import KnownChoice
 
 LANGUAGE_CHOICES = [SelectChoice("th", "ไทย"), SelectChoice("en", "English")]
 
@@ -43,17 +44,6 @@ def business_type_choices():
         "other": _l("Other"),
     }
     return [SelectChoice(value, labels[value]) for value in BUSINESS_TYPES]
-
-
-class KnownChoice:
-    """Like WTForms' choice check, with our message (its own is English only)."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError(self.message)
 
 
 def _email_validator(form, field):

@@ -39,26 +39,20 @@ from shop.notifications.services import queue_email
 class EmailTaken(Conflict):
     code = "email_taken"
 
-    @staticmethod
-    def default_message():
-        return _l("An account with this e-mail already exists. Sign in or reset your password.")
+    default_message = _l("An account with this e-mail already exists. Sign in or reset your password.")
 
 
 class InvalidCredentials(DomainError):
     status_code = 400
     code = "invalid_credentials"
 
-    @staticmethod
-    def default_message():
-        return _l("The e-mail address or password is not right.")
+    default_message = _l("The e-mail address or password is not right.")
 
 
 class AccountDisabled(PermissionDenied):
     code = "account_disabled"
 
-    @staticmethod
-    def default_message():
-        return _l("This account has been closed. Contact us if you think this is a mistake.")
+    default_message = _l("This account has been closed. Contact us if you think this is a mistake.")
 
 
 class TooManyAttempts(DomainError):
@@ -175,7 +169,7 @@ def register_user(
     if business is not None:
         business = _check_business(business)
     if get_user_by_email(email) is not None:
-        raise EmailTaken(fields={"email": EmailTaken.default_message()})
+        raise EmailTaken(fields={"email": EmailTaken.default_message})
 
     user = User(email=email, password_hash=hash_password(password), display_name=display_name, locale=locale)
     db.session.add(user)
@@ -188,7 +182,7 @@ def register_user(
     except IntegrityError:
         # Someone registered the same address between our check and the insert.
         db.session.rollback()
-        raise EmailTaken(fields={"email": EmailTaken.default_message()}) from None
+        raise EmailTaken(fields={"email": EmailTaken.default_message}) from None
     return user
 
 

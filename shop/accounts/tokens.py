@@ -34,17 +34,13 @@ class InvalidLink(DomainError):
     status_code = 400
     code = "invalid_link"
 
-    @staticmethod
-    def default_message():
-        return _l("This link is not valid. It may have been copied incompletely or already used.")
+    default_message = _l("This link is not valid. It may have been copied incompletely or already used.")
 
 
 class ExpiredLink(InvalidLink):
     code = "expired_link"
 
-    @staticmethod
-    def default_message():
-        return _l("This link has expired.")
+    default_message = _l("This link has expired.")
 
 
 @dataclass(frozen=True)

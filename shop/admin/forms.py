@@ -9,20 +9,12 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog import status
+from shop.forms import KnownChoice
 from shop.sellers import validation as v
 
 
 def _length(max_length: int):
     return Length(max=max_length, message=_l("Use at most %(max)d characters.", max=max_length))
-
-
-class KnownChoice:
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in {value for value, _label in field.choices if value}:
-            raise ValidationError(self.message)
 
 
 def _registration_check(form, field):

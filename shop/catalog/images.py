@@ -48,14 +48,11 @@ class ImageRejected(ValidationFailed):
     """An upload that is not a usable photo; ``reason`` says which check refused it."""
 
     code = "image_rejected"
+    default_message = _l("This file is not a photo we can use.")
 
     def __init__(self, message=None, *, reason: str = "invalid", fields: dict[str, str] | None = None):
         self.reason = reason
         super().__init__(message, fields=fields)
-
-    @staticmethod
-    def default_message():
-        return _l("This file is not a photo we can use.")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog import status
+from shop.forms import KnownChoice
 from shop.geo import province_choices
 from shop.sellers import services
 from shop.sellers import validation as v
@@ -26,17 +27,6 @@ def _length(max_length: int):
 
 def _required(message):
     return InputRequired(message=message)
-
-
-class KnownChoice:
-    """WTForms' own choice check speaks English only; this one uses our message."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in {value for value, _label in field.choices if value}:
-            raise ValidationError(self.message)
 
 
 def _problem_check(problem_of):

@@ -78,27 +78,21 @@ class InvitationInvalid(DomainError):
     status_code = 404
     code = "invitation_invalid"
 
-    @staticmethod
-    def default_message():
-        return _l("This invitation link is not valid. Check that you opened the whole link from the e-mail.")
+    default_message = _l("This invitation link is not valid. Check that you opened the whole link from the e-mail.")
 
 
 class InvitationExpired(DomainError):
     status_code = 410
     code = "invitation_expired"
 
-    @staticmethod
-    def default_message():
-        return _l("This invitation has expired. Ask the enterprise owner to invite you again.")
+    default_message = _l("This invitation has expired. Ask the enterprise owner to invite you again.")
 
 
 class InvitationUsed(DomainError):
     status_code = 409
     code = "invitation_used"
 
-    @staticmethod
-    def default_message():
-        return _l("This invitation has already been used or was withdrawn.")
+    default_message = _l("This invitation has already been used or was withdrawn.")
 
 
 # ---------------------------------------------------------------- labels
