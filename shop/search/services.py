@@ -28,10 +28,17 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from shop.catalog import services as catalog_services
 from shop.catalog import status as catalog_status
 from shop.catalog.certifications import KINDS
 from shop.catalog.models import Category, Enterprise, Product, ProductPhoto, ProductTag, Variant
-from shop.catalog.services import visible_product_condition
+from shop.catalog.services import (
+    SORT_BESTSELLING,
+    SORT_NEWEST,
+    SORT_PRICE_ASC,
+    SORT_PRICE_DESC,
+    visible_product_condition,
+)
 from shop.errors import DomainError
 from shop.extensions import db
 from shop.geo import province_by_code, province_by_slug
@@ -52,18 +59,9 @@ PER_PAGE = 24
 MAX_PAGE = 200
 SUGGEST_LIMIT = 8
 
+# The storefront's sort orders, with relevance first.
 SORT_RELEVANCE = "relevance"
-SORT_PRICE_ASC = "price_asc"
-SORT_PRICE_DESC = "price_desc"
-SORT_NEWEST = "newest"
-SORT_BESTSELLING = "bestselling"
-SORT_LABELS = {
-    SORT_RELEVANCE: _l("Best match"),
-    SORT_PRICE_ASC: _l("Price: low to high"),
-    SORT_PRICE_DESC: _l("Price: high to low"),
-    SORT_NEWEST: _l("Newest"),
-    SORT_BESTSELLING: _l("Best-selling"),
-}
+SORT_LABELS = {SORT_RELEVANCE: _l("Best match"), **catalog_services.SORT_LABELS}
 _SORT_KEYS = {
     SORT_PRICE_ASC: "price",
     SORT_PRICE_DESC: "-price",
