@@ -141,6 +141,18 @@ class Config:
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")
+    # Shown next to the PromptPay QR for buyers who pay by bank transfer instead.
+    PLATFORM_PAYEE_NAME = _env("PLATFORM_PAYEE_NAME", "Chumchon Market Co., Ltd.")
+    PLATFORM_BANK_ACCOUNT = _env("PLATFORM_BANK_ACCOUNT", "Krungthai Bank 000-0-00000-0")
+    # Largest slip image accepted, in bytes.
+    SLIP_MAX_BYTES = _env_int("SLIP_MAX_BYTES", 8 * 1024 * 1024)
+
+    # Orders: minutes an unpaid order holds its stock before it lapses, the largest
+    # quantity of one line, and the flat shipping fee of an enterprise that has not
+    # set up its own shipping options.
+    ORDER_HOLD_MINUTES = _env_int("ORDER_HOLD_MINUTES", 30)
+    ORDER_MAX_LINE_QUANTITY = _env_int("ORDER_MAX_LINE_QUANTITY", 9999)
+    DEFAULT_SHIPPING_FEE_SATANG = _env_int("DEFAULT_SHIPPING_FEE_SATANG", 5000)
 
     # Seconds the home page's shared sections are kept rendered (0 turns it off).
     FRAGMENT_CACHE_SECONDS = _env_int("FRAGMENT_CACHE_SECONDS", 20)

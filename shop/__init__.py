@@ -80,8 +80,12 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from shop.accounts import bp as accounts_bp
     from shop.admin import bp as admin_bp
+    from shop.cart.views import bp as cart_bp
     from shop.catalog import bp as catalog_bp
     from shop.core import bp as core_bp
+    from shop.orders.document_views import bp as documents_bp
+    from shop.orders.views import bp as orders_bp
+    from shop.payments.views import bp as payments_bp
     from shop.search import init_app as init_search
     from shop.sellers import bp as sellers_bp
 
@@ -91,6 +95,10 @@ def register_blueprints(app: Flask) -> None:
     init_search(app)  # its blueprint, the indexer and the index health check
     app.register_blueprint(sellers_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(documents_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

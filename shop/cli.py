@@ -10,9 +10,11 @@ def register_cli(app: Flask) -> None:
     from shop.accounts.commands import users_cli
     from shop.catalog.demo import demo_cli
     from shop.notifications.commands import outbox_cli
+    from shop.orders.cli import register_cli as register_orders_cli
     from shop.search.commands import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(search_cli)
+    register_orders_cli(app)

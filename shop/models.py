@@ -1,6 +1,7 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from shop.accounts.models import LoginAttempt, RetailBuyer, User  # noqa: F401
+from shop.cart.models import CartItem  # noqa: F401
 from shop.catalog.models import (  # noqa: F401
     Category,
     Certification,
@@ -14,6 +15,16 @@ from shop.catalog.models import (  # noqa: F401
     WholesaleTier,
 )
 from shop.notifications.models import OutboxMessage  # noqa: F401
+from shop.orders.models import (  # noqa: F401
+    DocumentCounter,
+    Fulfilment,
+    Order,
+    OrderLine,
+    SavedAddress,
+    ShippingOption,
+    StatusChange,
+)
+from shop.payments.models import PaymentSlip  # noqa: F401
 from shop.search.models import SearchOutbox  # noqa: F401
 from shop.sellers.listing_models import EnterpriseFeedKey, ListingStatusChange, ProductListingSettings  # noqa: F401
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation  # noqa: F401

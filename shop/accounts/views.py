@@ -15,6 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from shop.accounts import bp, forms, services
 from shop.accounts.tokens import InvalidLink
 from shop.accounts.validation import HEAD_OFFICE
+from shop.cart import CART_SESSION_KEY
 from shop.errors import DomainError
 from shop.extensions import limiter, login_manager
 from shop.forms import ConfirmForm, show_domain_error
@@ -23,8 +24,10 @@ from shop.i18n import current_language
 from shop.security import is_safe_local_path
 
 #: Session entries that survive signing in and out (the rest is dropped so nothing
-#: from before the sign-in, or from the previous user, carries over).
-PRESERVED_SESSION_KEYS: tuple[str, ...] = (LANG_SESSION_KEY,)
+#: from before the sign-in, or from the previous user, carries over). A guest's cart
+#: survives signing in so it can be merged into the account's cart (then it is gone
+#: from the session: a signed-in user's cart is stored in the database).
+PRESERVED_SESSION_KEYS: tuple[str, ...] = (LANG_SESSION_KEY, CART_SESSION_KEY)
 
 # Per-address backstops on top of the per-account throttle in services.authenticate.
 LOGIN_RATE = "20 per minute"
@@ -73,11 +76,17 @@ def _next_target() -> tuple[str | None, bool]:
 
 
 def _start_session(user, *, remember: bool = False) -> None:
-    """A fresh session for the user: nothing from before carries over but the language."""
+    """A fresh session for the user: nothing from before carries over but the language
+    and the guest's cart, which joins the user's stored cart."""
     kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
     session.clear()
+    guest_cart = kept.pop(CART_SESSION_KEY, None)
     session.update(kept)
     login_user(user, remember=remember, fresh=True)
+    if guest_cart:
+        from shop.cart.services import merge_guest_cart  # the cart area imports accounts' models
+
+        merge_guest_cart(user, guest_cart)
 
 
 def _end_session() -> None:

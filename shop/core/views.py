@@ -22,6 +22,9 @@ def healthz():
 def media(key: str):
     if not storage.is_valid_key(key):
         abort(404)
+    # Private files (payment slips) are served by their own area's access-checked views.
+    if key.startswith("private/"):
+        abort(404)
     path = storage.path_for(key)
     if not path.is_file():
         abort(404)

@@ -1,5 +1,7 @@
 """Seller dashboard under ``/seller``: enterprise onboarding, profile, members, and
-(in ``listing_views``) listings, photos, stock and feeds (PRODUCT.md §2, §3, §8, §9).
+(in ``listing_views``) listings, photos, stock and feeds, (in ``order_views``) orders,
+packing slips and the orders CSV, and (in ``shipping_views``) shipping options
+(PRODUCT.md §2, §3, §5, §8, §9).
 
 Pages about one enterprise live under ``/seller/<enterprise_id>/`` and check
 membership on every request: see ``shop.sellers.context``.
@@ -9,4 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("sellers", __name__, url_prefix="/seller")
 
-from shop.sellers import listing_views, views  # noqa: E402,F401
+from shop.sellers import listing_views, order_views, shipping_views, views  # noqa: E402,F401

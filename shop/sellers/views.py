@@ -20,7 +20,7 @@ from shop.errors import DomainError, NotFound, PermissionDenied
 from shop.extensions import limiter
 from shop.forms import ConfirmForm, show_domain_error
 from shop.i18n import current_language
-from shop.sellers import bp, forms, services
+from shop.sellers import bp, charts, forms, order_services, services
 from shop.sellers.context import find_membership, get_member_enterprise_or_404
 
 # Each invitation sends an e-mail to an address the owner types: a backstop against
@@ -97,6 +97,9 @@ def apply():
 def dashboard(enterprise_id: int):
     enterprise, membership = get_member_enterprise_or_404(current_user, enterprise_id)
     memberships = services.memberships_of(current_user)
+    # Orders, sales and stock figures (PRODUCT.md §9); ``?sales=30d|12w|12m`` picks
+    # the chart's period, anything else falls back to 30 days.
+    figures = order_services.dashboard_figures(enterprise, period=request.args.get("sales", ""))
     return render_template(
         "sellers/dashboard.html",
         enterprise=enterprise,
@@ -106,6 +109,10 @@ def dashboard(enterprise_id: int):
         track=track_progress(enterprise),
         stage_note=services.latest_stage_note(enterprise),
         confirm_form=ConfirmForm(),
+        figures=figures,
+        chart=charts.sales_chart(figures.sales, current_language()),
+        periods=order_services.PERIODS,
+        period_label=order_services.period_label,
     )
 
 

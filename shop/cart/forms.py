@@ -1,0 +1,76 @@
+"""Cart, checkout and saved-address forms.
+
+The forms render the fields and check the CSRF token; every rule about the values
+(quantities, the Thai address, the e-mail, shipping choices) lives in the services
+(``cart.services``, ``orders.addresses``, ``orders.checkout``), which answer with
+per-field messages that ``show_domain_error`` attaches here. One set of rules, so the
+pages and the API refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+
+from shop.geo import province_choices
+from shop.i18n import current_language
+from shop.orders import status as st
+from shop.orders.addresses import ADDRESS_FIELDS
+from shop.orders.checkout import PAYMENT_METHOD_LABELS
+
+
+class CartActionForm(FlaskForm):
+    """Add, update, remove, accept prices: the values are read by the services."""
+
+
+class AddressForm(FlaskForm):
+    recipient_name = StringField(_l("Recipient's name"))
+    phone = TelField(_l("Phone number"))
+    address_line = StringField(_l("House number, village, street"))
+    subdistrict = StringField(_l("Subdistrict (tambon / khwaeng)"))
+    district = StringField(_l("District (amphoe / khet)"))
+    province_code = SelectField(_l("Province"), validate_choice=False)
+    postcode = StringField(_l("Postcode"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province_code.choices = [SelectChoice("", _l("Choose a province"))] + [
+            SelectChoice(code, name) for code, name in province_choices(current_language())
+        ]
+
+    def address_data(self) -> dict[str, str]:
+        return {name: getattr(self, name).data or "" for name in ADDRESS_FIELDS}
+
+    def fill_address(self, address) -> None:
+        for name in ADDRESS_FIELDS:
+            getattr(self, name).data = getattr(address, name)
+
+
+class SavedAddressForm(AddressForm):
+    label = StringField(_l("Label (optional)"))
+    make_default = BooleanField(_l("Use this address first at checkout"))
+
+
+class CheckoutForm(AddressForm):
+    email = EmailField(_l("E-mail"))
+    payment_method = RadioField(
+        _l("Payment"),
+        choices=[SelectChoice(code, label) for code, label in PAYMENT_METHOD_LABELS.items()],
+        default=st.PAYMENT_PROMPTPAY_QR,
+        validate_choice=False,
+    )
+    buyer_note = TextAreaField(_l("Note to the enterprises (optional)"))
+    save_address = BooleanField(_l("Save this address to my account"), default=True)
+    # The total the buyer was shown; a different total today stops the order.
+    expected_total = HiddenField()

@@ -1,0 +1,616 @@
+"""The cart (PRODUCT.md §5): guests keep theirs in the session, signed-in users in
+``cart_items``; a guest's cart is merged into the user's at sign-in.
+
+Both kinds sit behind one small interface (``CartStore``) so every use case below
+works the same for both: the view picks the store, the services never read
+``request``, ``session`` or ``current_user``.
+
+A cart line stores only the variant, the quantity and ``price_seen_satang`` (the unit
+price the buyer saw when they added it or last accepted a change). Everything shown
+is recomputed from the database on every read: today's price, stock, whether the item
+is still on sale. A line whose price moved or whose stock ran short is *explained*
+(old and new price, how many are left) and blocks checkout until the buyer accepts
+the new price or changes the quantity; nothing is changed behind their back.
+
+Quantities are whole numbers from 1 up to the stock and ``ORDER_MAX_LINE_QUANTITY``.
+Retail buyers pay the variant's price; the one place a price is decided is
+``unit_price``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from shop.accounts.models import User
+from shop.cart import CART_SESSION_KEY
+from shop.cart.models import CartItem
+from shop.catalog.models import Enterprise, Product, Variant
+from shop.catalog.services import is_product_visible
+from shop.errors import Conflict, NotFound, ValidationFailed
+from shop.extensions import db
+from shop.orders import shipping
+from shop.sellers.validation import ascii_digits
+
+#: Distinct items a cart may hold (a guest's cart lives in a size-limited cookie).
+MAX_CART_LINES = 50
+# Ids beyond a 32-bit integer cannot name a row; refusing them early keeps
+# PostgreSQL from answering a forged id with an error.
+_MAX_ID = 2**31 - 1
+
+# Why a line cannot be bought as it stands.
+PROBLEM_UNAVAILABLE = "unavailable"  # no longer on sale
+PROBLEM_SOLD_OUT = "sold_out"
+PROBLEM_SHORT = "short"  # fewer left than the quantity in the cart
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ItemNotFound(NotFound):
+    code = "item_not_found"
+    default_message = _l("We could not find that item. It may have been removed from sale.")
+
+
+class NotInCart(NotFound):
+    code = "not_in_cart"
+    default_message = _l("That item is no longer in your cart.")
+
+
+class NotOnSale(Conflict):
+    code = "not_on_sale"
+    default_message = _l("This item is not on sale right now.")
+
+
+class NotEnoughStock(Conflict):
+    code = "not_enough_stock"
+
+
+class CartFull(ValidationFailed):
+    code = "cart_full"
+
+
+# ---------------------------------------------------------------- stores
+
+
+@dataclass(frozen=True)
+class StoredLine:
+    variant_id: int
+    quantity: int
+    price_seen_satang: int
+
+
+class CartStore(Protocol):
+    """Where a cart's lines live; ``save`` makes the changes last."""
+
+    is_guest: bool
+
+    def lines(self) -> list[StoredLine]: ...
+
+    def put(self, line: StoredLine) -> None: ...
+
+    def delete(self, variant_ids: Iterable[int]) -> None: ...
+
+    def save(self) -> None: ...
+
+
+class SessionCart:
+    """A guest's cart in the (signed) session: ``{"<variant id>": [quantity, price]}``.
+
+    The session cookie is signed, so its content is ours; it is still read
+    defensively (a line that does not parse is dropped) because it outlives deploys.
+    """
+
+    is_guest = True
+
+    def __init__(self, session: MutableMapping):
+        self._session = session
+
+    def _data(self) -> dict[str, list[int]]:
+        data = self._session.get(CART_SESSION_KEY)
+        return data if isinstance(data, dict) else {}
+
+    def lines(self) -> list[StoredLine]:
+        return parse_session_cart(self._session.get(CART_SESSION_KEY))
+
+    def put(self, line: StoredLine) -> None:
+        data = dict(self._data())
+        data[str(line.variant_id)] = [int(line.quantity), int(line.price_seen_satang)]
+        self._session[CART_SESSION_KEY] = data
+
+    def delete(self, variant_ids: Iterable[int]) -> None:
+        data = dict(self._data())
+        for variant_id in variant_ids:
+            data.pop(str(variant_id), None)
+        if data:
+            self._session[CART_SESSION_KEY] = data
+        else:
+            self._session.pop(CART_SESSION_KEY, None)
+
+    def save(self) -> None:
+        # Assigning a new dict already marks a Flask session modified.
+        if hasattr(self._session, "modified"):
+            self._session.modified = True
+
+
+class UserCart:
+    """A signed-in user's cart, stored in ``cart_items``; ``save`` commits."""
+
+    is_guest = False
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def _items(self) -> dict[int, CartItem]:
+        items = db.session.scalars(select(CartItem).where(CartItem.user_id == self.user.id))
+        return {item.variant_id: item for item in items}
+
+    def lines(self) -> list[StoredLine]:
+        return [
+            StoredLine(item.variant_id, item.quantity, item.price_seen_satang)
+            for item in sorted(self._items().values(), key=lambda i: (i.added_at, i.id))
+        ]
+
+    def put(self, line: StoredLine) -> None:
+        item = self._items().get(line.variant_id)
+        if item is None:
+            db.session.add(CartItem(user_id=self.user.id, variant_id=line.variant_id,
+                                    quantity=line.quantity, price_seen_satang=line.price_seen_satang))
+        else:
+            item.quantity = line.quantity
+            item.price_seen_satang = line.price_seen_satang
+
+    def delete(self, variant_ids: Iterable[int]) -> None:
+        ids = list(variant_ids)
+        if ids:
+            db.session.execute(
+                delete(CartItem)
+                .where(CartItem.user_id == self.user.id, CartItem.variant_id.in_(ids))
+                .execution_options(synchronize_session="fetch")
+            )
+
+    def save(self) -> None:
+        db.session.commit()
+
+
+def parse_session_cart(raw) -> list[StoredLine]:
+    """The lines of a guest cart as stored in the session; malformed entries dropped."""
+    if not isinstance(raw, dict):
+        return []
+    lines = []
+    for key, value in raw.items():
+        try:
+            variant_id = int(key)
+            quantity, price_seen = (int(v) for v in value)
+        except (TypeError, ValueError):
+            continue
+        if 0 < variant_id <= _MAX_ID and quantity >= 1 and price_seen >= 0:
+            lines.append(StoredLine(variant_id, quantity, price_seen))
+    return lines[:MAX_CART_LINES]
+
+
+# ---------------------------------------------------------------- input
+
+
+def max_line_quantity() -> int:
+    return int(current_app.config["ORDER_MAX_LINE_QUANTITY"])
+
+
+def parse_quantity(value) -> int:
+    """A quantity from a form: a whole number from 1 to ``ORDER_MAX_LINE_QUANTITY``."""
+    text = ascii_digits(str(value) if value is not None else "")
+    limit = max_line_quantity()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not text:
+        message = _l("Enter how many you want.")
+    elif not (digits.isascii() and digits.isdigit()):
+        message = _l("Enter the quantity as a whole number, e.g. 2.")
+    elif text.startswith("-") or not digits.lstrip("0"):
+        message = _l("The quantity must be at least 1.")
+    # Compare the length first: int() of a very long digit string is slow (and refused).
+    elif len(digits.lstrip("0")) > len(str(limit)) or int(digits.lstrip("0")) > limit:
+        message = _l("You can buy at most %(max)d of one item in one order.", max=limit)
+    else:
+        return int(digits.lstrip("0"))
+    raise ValidationFailed(message, fields={"quantity": message})
+
+
+def parse_variant_id(value) -> int:
+    """A variant id from a form, or ItemNotFound for anything that cannot be one."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        raise ItemNotFound()
+    number = int(text)
+    if not 0 < number <= _MAX_ID:
+        raise ItemNotFound()
+    return number
+
+
+# ---------------------------------------------------------------- prices and availability
+
+
+def unit_price(variant: Variant, quantity: int, buyer: User | None = None) -> int:
+    """What one unit costs this buyer today, in satang. The only place a cart or an
+    order decides a price (wholesale terms for retail buyers will plug in here)."""
+    return int(variant.price_satang)
+
+
+def is_on_sale(variant: Variant) -> bool:
+    return bool(variant.is_active and is_product_visible(variant.product))
+
+
+def load_variants(variant_ids: Iterable[int], *, refresh: bool = False) -> dict[int, Variant]:
+    """Variants with their product and enterprise, in one query.
+
+    ``refresh`` re-reads rows already in the session (checkout wants the committed
+    price and stock, not what an earlier read in the same request saw).
+    """
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    statement = (
+        select(Variant)
+        .where(Variant.id.in_(ids))
+        .options(joinedload(Variant.product).joinedload(Product.enterprise))
+    )
+    if refresh:
+        statement = statement.execution_options(populate_existing=True)
+    return {v.id: v for v in db.session.scalars(statement).unique()}
+
+
+def _stock_message(variant: Variant, available: int, locale: str):
+    name = display_name(variant, locale)
+    if available <= 0:
+        return _l("%(name)s is sold out.", name=name)
+    return _l("Only %(count)d of %(name)s left.", count=available, name=name)
+
+
+def display_name(variant: Variant, locale: str = "th") -> str:
+    product_name = variant.product.t("name", locale)
+    variant_name = variant.t("name", locale)
+    return f"{product_name} ({variant_name})" if variant_name else product_name
+
+
+# ---------------------------------------------------------------- reading the cart
+
+
+@dataclass
+class CartLine:
+    """One line as the buyer should see it now."""
+
+    variant: Variant
+    quantity: int
+    price_seen_satang: int
+    unit_price_satang: int
+    on_sale: bool
+
+    @property
+    def variant_id(self) -> int:
+        return self.variant.id
+
+    @property
+    def product(self) -> Product:
+        return self.variant.product
+
+    @property
+    def enterprise(self) -> Enterprise:
+        return self.variant.product.enterprise
+
+    @property
+    def available(self) -> int:
+        return max(0, int(self.variant.stock))
+
+    @property
+    def price_changed(self) -> bool:
+        return self.on_sale and self.unit_price_satang != self.price_seen_satang
+
+    @property
+    def price_went_up(self) -> bool:
+        return self.price_changed and self.unit_price_satang > self.price_seen_satang
+
+    @property
+    def problem(self) -> str | None:
+        if not self.on_sale:
+            return PROBLEM_UNAVAILABLE
+        if self.available <= 0:
+            return PROBLEM_SOLD_OUT
+        if self.available < self.quantity:
+            return PROBLEM_SHORT
+        return None
+
+    @property
+    def max_quantity(self) -> int:
+        return max(1, min(self.available, max_line_quantity()))
+
+    @property
+    def line_total_satang(self) -> int:
+        return self.unit_price_satang * self.quantity
+
+    @property
+    def weight_grams(self) -> int:
+        return int(self.variant.weight_grams or 0) * self.quantity
+
+
+@dataclass
+class CartGroup:
+    """One enterprise's part of the cart: it becomes one fulfilment."""
+
+    enterprise: Enterprise
+    lines: list[CartLine]
+    quotes: list[shipping.ShippingQuote] = field(default_factory=list)
+    chosen: shipping.ShippingQuote | None = None
+
+    @property
+    def buyable_lines(self) -> list[CartLine]:
+        return [line for line in self.lines if line.on_sale]
+
+    @property
+    def subtotal_satang(self) -> int:
+        return sum(line.line_total_satang for line in self.buyable_lines)
+
+    @property
+    def weight_grams(self) -> int:
+        return sum(line.weight_grams for line in self.buyable_lines)
+
+    @property
+    def shipping_satang(self) -> int:
+        return self.chosen.fee_satang if (self.chosen and self.buyable_lines) else 0
+
+    @property
+    def total_satang(self) -> int:
+        return self.subtotal_satang + self.shipping_satang
+
+
+@dataclass
+class CartView:
+    groups: list[CartGroup]
+    #: Items dropped because they no longer exist at all.
+    removed_count: int = 0
+
+    @property
+    def lines(self) -> list[CartLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def subtotal_satang(self) -> int:
+        return sum(group.subtotal_satang for group in self.groups)
+
+    @property
+    def shipping_satang(self) -> int:
+        return sum(group.shipping_satang for group in self.groups)
+
+    @property
+    def total_satang(self) -> int:
+        return self.subtotal_satang + self.shipping_satang
+
+    @property
+    def problem_lines(self) -> list[CartLine]:
+        return [line for line in self.lines if line.problem]
+
+    @property
+    def changed_price_lines(self) -> list[CartLine]:
+        return [line for line in self.lines if line.price_changed]
+
+    @property
+    def can_check_out(self) -> bool:
+        return not self.is_empty and not self.problem_lines and not self.changed_price_lines
+
+
+def build_view(stored: list[StoredLine], variants: dict[int, Variant], *, buyer: User | None, locale: str,
+               shipping_choices: dict[int, str] | None = None) -> CartView:
+    """Group stored lines by enterprise with today's prices, stock and shipping."""
+    groups: dict[int, CartGroup] = {}
+    removed = 0
+    for line in stored:
+        variant = variants.get(line.variant_id)
+        if variant is None:
+            removed += 1
+            continue
+        cart_line = CartLine(
+            variant=variant, quantity=line.quantity, price_seen_satang=line.price_seen_satang,
+            unit_price_satang=unit_price(variant, line.quantity, buyer), on_sale=is_on_sale(variant),
+        )
+        enterprise = variant.product.enterprise
+        groups.setdefault(enterprise.id, CartGroup(enterprise=enterprise, lines=[])).lines.append(cart_line)
+    for group in groups.values():
+        if not group.buyable_lines:
+            continue
+        group.quotes = shipping.quotes_for(
+            group.enterprise.id, subtotal_satang=group.subtotal_satang, weight_grams=group.weight_grams, locale=locale
+        )
+        key = (shipping_choices or {}).get(group.enterprise.id)
+        group.chosen = shipping.choose(group.quotes, key) or group.quotes[0]
+    return CartView(groups=list(groups.values()), removed_count=removed)
+
+
+def view_cart(cart: CartStore, *, buyer: User | None = None, locale: str = "th",
+              shipping_choices: dict[int, str] | None = None) -> CartView:
+    """The cart as it stands now. Lines whose item no longer exists are dropped (and
+    counted in ``removed_count`` so the page can say so)."""
+    stored = cart.lines()
+    variants = load_variants(line.variant_id for line in stored)
+    view = build_view(stored, variants, buyer=buyer, locale=locale, shipping_choices=shipping_choices)
+    if view.removed_count:
+        cart.delete(line.variant_id for line in stored if line.variant_id not in variants)
+        cart.save()
+    return view
+
+
+def item_count(cart: CartStore) -> int:
+    """Units in the cart, for the header (no prices, no stock: one cheap read)."""
+    if isinstance(cart, UserCart):
+        return int(db.session.scalar(
+            select(func.coalesce(func.sum(CartItem.quantity), 0)).where(CartItem.user_id == cart.user.id)
+        ) or 0)
+    return sum(line.quantity for line in cart.lines())
+
+
+# ---------------------------------------------------------------- changing the cart
+
+
+def _on_sale_variant(variant_id: int) -> Variant:
+    variant = load_variants([variant_id], refresh=True).get(variant_id)
+    # A draft, an archived listing or a suspended enterprise's product is "not found",
+    # as on the storefront; a live product whose option was withdrawn is explained.
+    if variant is None or not is_product_visible(variant.product):
+        raise ItemNotFound()
+    if not variant.is_active:
+        raise NotOnSale()
+    return variant
+
+
+def _check_stock(variant: Variant, quantity: int, *, locale: str, in_cart: int = 0) -> None:
+    available = max(0, int(variant.stock))
+    if quantity <= available:
+        return
+    message = _stock_message(variant, available, locale)
+    if in_cart and available > 0:
+        message = _l("Only %(count)d of %(name)s left, and %(in_cart)d are already in your cart.",
+                     count=available, name=display_name(variant, locale), in_cart=in_cart)
+    raise NotEnoughStock(message, fields={"quantity": message})
+
+
+def add_to_cart(cart: CartStore, variant_id, quantity, *, buyer: User | None = None, locale: str = "th") -> CartLine:
+    """Add ``quantity`` units (on top of any already in the cart); returns the line.
+
+    Refused, with the cart unchanged: a quantity that is not 1…max, an item not on sale,
+    more than the stock left, a cart already holding ``MAX_CART_LINES`` items.
+    """
+    variant_id = parse_variant_id(variant_id)
+    quantity = parse_quantity(quantity)
+    variant = _on_sale_variant(variant_id)
+    existing = {line.variant_id: line for line in cart.lines()}
+    in_cart = existing[variant_id].quantity if variant_id in existing else 0
+    total = in_cart + quantity
+    limit = max_line_quantity()
+    if total > limit:
+        message = _l("You can buy at most %(max)d of one item in one order.", max=limit)
+        raise ValidationFailed(message, fields={"quantity": message})
+    _check_stock(variant, total, locale=locale, in_cart=in_cart)
+    if variant_id not in existing and len(existing) >= MAX_CART_LINES:
+        raise CartFull(_l("Your cart holds at most %(max)d different items. Check out or remove some first.",
+                          max=MAX_CART_LINES))
+    # The buyer is looking at today's price on the product page as they add.
+    price = unit_price(variant, total, buyer)
+    cart.put(StoredLine(variant_id, total, price))
+    _save(cart)
+    return CartLine(variant=variant, quantity=total, price_seen_satang=price, unit_price_satang=price, on_sale=True)
+
+
+def set_quantity(cart: CartStore, variant_id, quantity, *, locale: str = "th") -> None:
+    """Change a line's quantity (1…stock); the price the buyer saw is kept, so a price
+    change is still explained afterwards."""
+    variant_id = parse_variant_id(variant_id)
+    quantity = parse_quantity(quantity)
+    existing = {line.variant_id: line for line in cart.lines()}
+    if variant_id not in existing:
+        raise NotInCart()
+    variant = load_variants([variant_id], refresh=True).get(variant_id)
+    if variant is None:
+        cart.delete([variant_id])
+        _save(cart)
+        raise NotInCart()
+    if not is_on_sale(variant):
+        raise NotOnSale(_l("%(name)s is no longer on sale. Remove it from your cart.",
+                           name=display_name(variant, locale)))
+    _check_stock(variant, quantity, locale=locale)
+    cart.put(StoredLine(variant_id, quantity, existing[variant_id].price_seen_satang))
+    _save(cart)
+
+
+def remove_from_cart(cart: CartStore, variant_id) -> bool:
+    """Remove a line; True if it was there (removing twice is not an error)."""
+    try:
+        variant_id = parse_variant_id(variant_id)
+    except ItemNotFound:
+        return False
+    present = any(line.variant_id == variant_id for line in cart.lines())
+    if present:
+        cart.delete([variant_id])
+        _save(cart)
+    return present
+
+
+def accept_current_prices(cart: CartStore, *, buyer: User | None = None) -> int:
+    """The buyer confirms today's prices; returns how many lines changed."""
+    stored = cart.lines()
+    variants = load_variants((line.variant_id for line in stored), refresh=True)
+    changed = 0
+    for line in stored:
+        variant = variants.get(line.variant_id)
+        if variant is None:
+            continue
+        price = unit_price(variant, line.quantity, buyer)
+        if price != line.price_seen_satang:
+            cart.put(StoredLine(line.variant_id, line.quantity, price))
+            changed += 1
+    if changed:
+        _save(cart)
+    return changed
+
+
+def clear_cart(cart: CartStore) -> None:
+    cart.delete([line.variant_id for line in cart.lines()])
+    _save(cart)
+
+
+def _save(cart: CartStore) -> None:
+    try:
+        cart.save()
+    except IntegrityError:
+        # Two requests of the same user added the same item at once: the other one won.
+        db.session.rollback()
+        raise Conflict(_l("Your cart changed in another window. Please try again.")) from None
+
+
+def merge_guest_cart(user: User, raw_guest_cart) -> int:
+    """Fold a guest's session cart into the user's stored cart at sign-in; returns the
+    number of items merged.
+
+    An item in both keeps the larger quantity rather than the sum: the same bag of
+    coffee put in the cart on the phone and again on the laptop is one bag wanted, not
+    two. The price the guest saw wins (it is the most recent one this buyer saw).
+    Checks of stock and price happen when the cart is shown, as for any cart.
+    """
+    guest_lines = parse_session_cart(raw_guest_cart)
+    if not guest_lines:
+        return 0
+    store = UserCart(user)
+    mine = {line.variant_id: line for line in store.lines()}
+    existing_ids = set(db.session.scalars(
+        select(Variant.id).where(Variant.id.in_([line.variant_id for line in guest_lines]))
+    ))
+    merged = 0
+    limit = max_line_quantity()
+    for line in guest_lines:
+        if line.variant_id not in existing_ids:
+            continue
+        if line.variant_id not in mine and len(mine) >= MAX_CART_LINES:
+            break
+        current = mine.get(line.variant_id)
+        quantity = min(limit, max(line.quantity, current.quantity if current else 0))
+        merged_line = StoredLine(line.variant_id, quantity, line.price_seen_satang)
+        store.put(merged_line)
+        mine[line.variant_id] = merged_line
+        merged += 1
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return 0
+    return merged

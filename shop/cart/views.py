@@ -1,0 +1,222 @@
+"""Cart and checkout pages.
+
+The view picks the cart's store (the session for a guest, the database for a user),
+calls one service and renders or redirects. A refused change re-shows the cart (or the
+checkout) with the reason and the error's 4xx status; nothing was changed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from shop.cart import forms
+from shop.cart import services as cart_services
+from shop.cart.services import CartStore, SessionCart, UserCart
+from shop.errors import DomainError
+from shop.extensions import db
+from shop.forms import show_domain_error
+from shop.i18n import current_language
+from shop.orders import checkout
+from shop.orders import shipping as shipping_service
+from shop.orders.addresses import get_saved_address, list_saved_addresses
+from shop.security import is_safe_local_path
+
+bp = Blueprint("cart", __name__)
+
+
+def current_cart() -> CartStore:
+    if current_user.is_authenticated:
+        return UserCart(current_user._get_current_object())
+    return SessionCart(session)
+
+
+def _buyer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+@bp.app_template_global()
+def cart_item_count() -> int:
+    """Units in the visitor's cart, for the header link."""
+    try:
+        return cart_services.item_count(current_cart())
+    except SQLAlchemyError:
+        # The header is also drawn on the error page of a failed request: show 0
+        # rather than fail again.
+        db.session.rollback()
+        return 0
+
+
+def _safe_next(default: str) -> str:
+    target = request.form.get("next") or request.args.get("next")
+    return target if is_safe_local_path(target) else default
+
+
+# ---------------------------------------------------------------- cart
+
+
+def _render_cart(status: int = 200, *, error=None, error_variant_id: int | None = None):
+    view = cart_services.view_cart(current_cart(), buyer=_buyer(), locale=current_language())
+    return render_template(
+        "cart/cart.html", cart=view, form=forms.CartActionForm(), error=error, error_variant_id=error_variant_id,
+        max_line_quantity=cart_services.max_line_quantity(),
+    ), status
+
+
+@bp.get("/cart")
+def view():
+    return _render_cart()
+
+
+def _variant_id_or_none() -> int | None:
+    try:
+        return cart_services.parse_variant_id(request.form.get("variant_id"))
+    except DomainError:
+        return None
+
+
+@bp.post("/cart/add")
+def add():
+    try:
+        line = cart_services.add_to_cart(
+            current_cart(), request.form.get("variant_id"), request.form.get("quantity", "1"),
+            buyer=_buyer(), locale=current_language(),
+        )
+    except DomainError as exc:
+        return _render_cart(exc.status_code, error=exc.message, error_variant_id=_variant_id_or_none())
+    flash(_("%(name)s is in your cart (%(count)d).",
+            name=cart_services.display_name(line.variant, current_language()), count=line.quantity), "success")
+    return redirect(_safe_next(url_for("cart.view")), 303)
+
+
+@bp.post("/cart/update")
+def update():
+    try:
+        cart_services.set_quantity(
+            current_cart(), request.form.get("variant_id"), request.form.get("quantity"), locale=current_language()
+        )
+    except DomainError as exc:
+        return _render_cart(exc.status_code, error=exc.message, error_variant_id=_variant_id_or_none())
+    flash(_("The quantity is updated."), "success")
+    return redirect(_safe_next(url_for("cart.view")), 303)
+
+
+@bp.post("/cart/remove")
+def remove():
+    if cart_services.remove_from_cart(current_cart(), request.form.get("variant_id")):
+        flash(_("The item is removed from your cart."), "success")
+    return redirect(_safe_next(url_for("cart.view")), 303)
+
+
+@bp.post("/cart/accept-prices")
+def accept_prices():
+    cart_services.accept_current_prices(current_cart(), buyer=_buyer())
+    flash(_("The new prices are confirmed."), "success")
+    return redirect(_safe_next(url_for("cart.view")), 303)
+
+
+# ---------------------------------------------------------------- checkout
+
+
+def _shipping_choices_from_form(view) -> dict[int, str]:
+    choices = {}
+    for group in view.groups:
+        value = request.form.get(f"shipping_{group.enterprise.id}")
+        if value is not None:
+            choices[group.enterprise.id] = value
+    return choices
+
+
+def _render_checkout(form, view, status: int = 200, *, field_errors=None, saved=None):
+    return render_template(
+        "cart/checkout.html",
+        form=form,
+        cart=view,
+        saved_addresses=saved if saved is not None else (list_saved_addresses(current_user) if current_user.is_authenticated else []),
+        field_errors=field_errors or {},
+        confirm_form=forms.CartActionForm(),
+        default_option_key=shipping_service.DEFAULT_OPTION_KEY,
+    ), status
+
+
+def _prefill(form) -> list:
+    """Fill an empty checkout form from the user's chosen or default saved address."""
+    if not current_user.is_authenticated:
+        return []
+    form.email.data = current_user.email
+    saved = list_saved_addresses(current_user)
+    chosen = None
+    wanted = request.args.get("address")
+    if wanted:
+        try:
+            chosen = get_saved_address(current_user, wanted)
+        except DomainError:
+            chosen = None
+    chosen = chosen or (saved[0] if saved else None)
+    if chosen is not None:
+        form.fill_address(chosen)
+        form.save_address.data = False
+    elif current_user.phone:
+        form.phone.data = current_user.phone
+    if not form.recipient_name.data:
+        form.recipient_name.data = current_user.display_name
+    return saved
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout_page():
+    cart = current_cart()
+    buyer = _buyer()
+    locale = current_language()
+    if request.method == "GET":
+        view = checkout.preview_order(cart, buyer=buyer, locale=locale)
+        if view.is_empty:
+            flash(_("Your cart is empty."), "info")
+            return redirect(url_for("cart.view"))
+        form = forms.CheckoutForm()
+        saved = _prefill(form)
+        form.expected_total.data = str(view.total_satang)
+        return _render_checkout(form, view, saved=saved)
+
+    form = forms.CheckoutForm()
+    form.validate()  # the CSRF token was already checked; values are checked by the service
+    preview = checkout.preview_order(cart, buyer=buyer, locale=locale)
+    choices = _shipping_choices_from_form(preview)
+    if request.form.get("action") == "update":
+        view = checkout.preview_order(cart, buyer=buyer, locale=locale, shipping_choices=choices)
+        form.expected_total.data = str(view.total_satang)
+        return _render_checkout(form, view)
+    if current_user.is_authenticated:
+        form.email.data = current_user.email
+    try:
+        expected = int(form.expected_total.data) if (form.expected_total.data or "").isdigit() else None
+        order = checkout.place_order(
+            cart,
+            buyer=buyer,
+            address=form.address_data(),
+            email=form.email.data,
+            shipping_choices=choices,
+            payment_method=form.payment_method.data,
+            locale=locale,
+            buyer_note=form.buyer_note.data,
+            save_address=bool(form.save_address.data),
+            expected_total_satang=expected,
+        )
+    except DomainError as exc:
+        show_domain_error(form, exc)
+        field_errors = {name: message for name, message in exc.fields.items() if not hasattr(form, name)}
+        if field_errors and exc.message not in form.form_errors:
+            form.form_errors.append(exc.message)
+        view = checkout.preview_order(cart, buyer=buyer, locale=locale, shipping_choices=choices)
+        form.expected_total.data = str(view.total_satang)
+        return _render_checkout(form, view, exc.status_code, field_errors=field_errors)
+    from shop.orders.access import order_url
+
+    flash(_("Thank you! Your order %(number)s is placed. Please pay to confirm it.", number=order.public_id),
+          "success")
+    return redirect(order_url(order), 303)
+
+
+from shop.cart import address_views  # noqa: E402,F401  (its routes are on this blueprint)

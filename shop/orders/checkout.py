@@ -1,0 +1,312 @@
+"""Placing an order from a cart (PRODUCT.md §5): one order, one payment, one
+fulfilment per enterprise, stock held until the order is paid or lapses.
+
+``place_order`` re-reads every price, stock level and shipping option from the
+database (a form never supplies a price), refuses with nothing written when anything
+the buyer saw has changed (a price, an item gone off sale, a total), and otherwise
+writes the order, its fulfilments and lines, takes the stock with conditional UPDATEs
+(``inventory.take_stock``), queues the "order placed" e-mail and removes the bought
+lines from the cart, all in one transaction.
+
+Concurrency: on SQLite the request's transaction began with ``BEGIN IMMEDIATE`` so
+buyers queue on the database's busy timeout; on PostgreSQL the stock UPDATE's row lock
+decides who gets the last units. The stock is taken last, just before the commit, so
+the rows of a popular variant stay locked as briefly as possible. Should SQLite still
+report the database busy (the busy timeout ran out under an extreme burst), the whole
+attempt is rolled back and tried again a few times; a buyer who still cannot get in is
+told the shop is busy, never shown a database error.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+
+from flask import current_app, has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
+
+from shop.accounts.models import User
+from shop.cart import services as cart_services
+from shop.cart.services import CartStore, CartView
+from shop.dbtypes import utcnow
+from shop.errors import Conflict, DomainError, ValidationFailed
+from shop.extensions import db
+from shop.orders import inventory
+from shop.orders import status as st
+from shop.orders.addresses import MAX_SAVED_ADDRESSES, apply_save_address, clean_address, list_saved_addresses
+from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
+
+log = logging.getLogger(__name__)
+
+PUBLIC_ID_PREFIX = "CM"
+_PUBLIC_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32: no 0/1/8/9 to misread
+PUBLIC_ID_LENGTH = 10
+MAX_NOTE_LENGTH = 500
+# Attempts when SQLite reports the database busy after its own busy timeout.
+BUSY_ATTEMPTS = 3
+
+PAYMENT_METHOD_LABELS = {st.PAYMENT_PROMPTPAY_QR: _l("PromptPay QR or bank transfer")}
+
+
+class EmptyCart(Conflict):
+    code = "empty_cart"
+    default_message = _l("Your cart is empty.")
+
+
+class CartNeedsAttention(Conflict):
+    """Something in the cart changed since the buyer saw it (price, stock, on sale)."""
+
+    code = "cart_changed"
+    default_message = _l("Something in your cart has changed. Please check it before you order.")
+
+
+class PricesChanged(CartNeedsAttention):
+    code = "prices_changed"
+    default_message = _l("Some prices have changed since you added the items. Check the new prices and confirm them.")
+
+
+class SoldOut(CartNeedsAttention):
+    code = "out_of_stock"
+
+
+class TotalChanged(Conflict):
+    code = "total_changed"
+
+
+class ShopBusy(DomainError):
+    status_code = 503
+    code = "busy"
+    default_message = _l("Many people are buying right now. Nothing was ordered or charged; please try again.")
+
+
+def new_public_id() -> str:
+    """``CM`` + 10 random base32 characters: unguessable and easy to read out."""
+    return PUBLIC_ID_PREFIX + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _check_payment_method(method: str | None) -> str:
+    method = (method or st.PAYMENT_PROMPTPAY_QR).strip()
+    if method not in st.PAYMENT_METHODS:
+        message = _l("Choose a payment method from the list.")
+        raise ValidationFailed(message, fields={"payment_method": message})
+    return method
+
+
+def _check_email(buyer: User | None, email: str | None) -> str:
+    if buyer is not None:
+        return buyer.email
+    from shop.accounts.validation import check_email
+
+    if not (email or "").strip():
+        message = _l("Enter your e-mail address: we send the order and payment details there.")
+        raise ValidationFailed(message, fields={"email": message})
+    return check_email(email)
+
+
+def _check_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        message = _l("Use at most %(max)d characters.", max=MAX_NOTE_LENGTH)
+        raise ValidationFailed(message, fields={"buyer_note": message})
+    return note or None
+
+
+def _check_lines(view: CartView, locale: str) -> None:
+    """Refuse what the buyer has not seen as it is now: nothing is ever adjusted here."""
+    if view.removed_count:
+        raise CartNeedsAttention(_l("An item in your cart no longer exists and was removed. Please check your cart."))
+    if view.is_empty:
+        raise EmptyCart()
+    limit = cart_services.max_line_quantity()
+    for line in view.lines:
+        name = cart_services.display_name(line.variant, locale)
+        if line.quantity > limit:
+            raise ValidationFailed(_l("You can buy at most %(max)d of one item in one order.", max=limit))
+        if line.problem == cart_services.PROBLEM_UNAVAILABLE:
+            raise CartNeedsAttention(_l("%(name)s is no longer on sale. Remove it from your cart.", name=name))
+        if line.problem == cart_services.PROBLEM_SOLD_OUT:
+            raise SoldOut(_l("%(name)s is sold out. Remove it from your cart.", name=name))
+        if line.problem == cart_services.PROBLEM_SHORT:
+            raise SoldOut(_l("Only %(count)d of %(name)s left. Change the quantity in your cart.",
+                             count=line.available, name=name))
+    if view.changed_price_lines:
+        raise PricesChanged()
+
+
+def _check_shipping(view: CartView, choices: Mapping[int, str]) -> None:
+    """Every enterprise's chosen option must be one of its own active options."""
+    problems = {}
+    for group in view.groups:
+        key = choices.get(group.enterprise.id)
+        if key not in (None, "") and not any(q.key == str(key) for q in group.quotes):
+            problems[f"shipping_{group.enterprise.id}"] = _l("Choose one of the shipping options shown.")
+    if problems:
+        raise ValidationFailed(_l("A shipping option is no longer offered. Choose again."), fields=problems)
+
+
+def _build_order(view: CartView, *, buyer: User | None, email: str, address, locale: str, payment_method: str,
+                 buyer_note: str | None, now) -> Order:
+    """Add the order, its fulfilments and lines to the session (flushed, not committed)."""
+    order = Order(
+        public_id=new_public_id(),
+        user_id=buyer.id if buyer is not None else None,
+        email=email,
+        locale=locale,
+        channel=st.CHANNEL_ONLINE,
+        status=st.ORDER_PENDING_PAYMENT,
+        payment_method=payment_method,
+        subtotal_satang=view.subtotal_satang,
+        shipping_satang=view.shipping_satang,
+        total_satang=view.total_satang,
+        expires_at=now + timedelta(minutes=int(current_app.config["ORDER_HOLD_MINUTES"])),
+        buyer_note=buyer_note,
+        **address.as_dict(),
+    )
+    db.session.add(order)
+    db.session.flush()  # the id the lines need (``Order.lines`` is read-only)
+    for group in view.groups:
+        chosen = group.chosen
+        fulfilment = Fulfilment(
+            enterprise_id=group.enterprise.id,
+            status=st.FULFILMENT_NEW,
+            shipping_option_id=chosen.option_id,
+            shipping_kind=chosen.kind,
+            shipping_name=chosen.name[:120],
+            shipping_satang=group.shipping_satang,
+            subtotal_satang=group.subtotal_satang,
+            total_satang=group.total_satang,
+        )
+        for line in group.lines:
+            variant, product = line.variant, line.product
+            fulfilment.lines.append(OrderLine(
+                order_id=order.id,
+                variant_id=variant.id,
+                product_id=product.id,
+                sku=variant.sku,
+                product_name_th=product.name_th,
+                product_name_en=product.name_en,
+                variant_name_th=variant.name_th,
+                variant_name_en=variant.name_en,
+                unit_price_satang=line.unit_price_satang,
+                quantity=line.quantity,
+                line_total_satang=line.line_total_satang,
+                weight_grams=int(variant.weight_grams or 0),
+            ))
+        order.fulfilments.append(fulfilment)
+    # The first step of the order's timeline: placed by the buyer, waiting for payment.
+    db.session.add(StatusChange(order_id=order.id, machine=st.ORDER, from_status=None,
+                                to_status=st.ORDER_PENDING_PAYMENT, actor_id=buyer.id if buyer else None,
+                                actor_role=st.ROLE_BUYER, created_at=now))
+    db.session.flush()
+    return order
+
+
+def preview_order(cart: CartStore, *, buyer: User | None, locale: str,
+                  shipping_choices: Mapping[int, str] | None = None) -> CartView:
+    """What the checkout page shows: the cart with the chosen shipping and totals."""
+    return cart_services.view_cart(cart, buyer=buyer, locale=locale, shipping_choices=dict(shipping_choices or {}))
+
+
+def place_order(
+    cart: CartStore,
+    *,
+    buyer: User | None,
+    address: Mapping[str, str],
+    email: str | None = None,
+    shipping_choices: Mapping[int, str] | None = None,
+    payment_method: str | None = st.PAYMENT_PROMPTPAY_QR,
+    locale: str = "th",
+    buyer_note: str | None = None,
+    save_address: bool = False,
+    expected_total_satang: int | None = None,
+) -> Order:
+    """Turn the cart into an unpaid order holding its stock; commits once; returns it.
+
+    ``shipping_choices`` maps an enterprise id to the key of the chosen option (its id
+    as text, or ``"default"``); an enterprise without a choice gets its first option.
+    ``expected_total_satang`` is the total the buyer was shown: if today's total
+    differs (a shipping option changed, say), nothing is written and ``TotalChanged``
+    says the new total. Raises ``DomainError`` subclasses with nothing written.
+    """
+    payment_method = _check_payment_method(payment_method)
+    email = _check_email(buyer, email)
+    clean = clean_address(dict(address))
+    buyer_note = _check_note(buyer_note)
+    choices = {int(k): str(v) for k, v in (shipping_choices or {}).items()}
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            order = _place(cart, buyer=buyer, address=clean, email=email, choices=choices,
+                           payment_method=payment_method, locale=locale, buyer_note=buyer_note,
+                           save_address=save_address, expected_total_satang=expected_total_satang)
+        except OperationalError as exc:
+            db.session.rollback()
+            if not _is_busy(exc):
+                raise
+            log.warning("checkout: database busy (attempt %d of %d)", attempt, BUSY_ATTEMPTS)
+            if attempt == BUSY_ATTEMPTS:
+                raise ShopBusy() from None
+            time.sleep(0.05 * attempt)
+            continue
+        except BaseException:
+            db.session.rollback()
+            raise
+        break
+    if cart.is_guest:
+        # The session is not part of the database transaction: clear the bought lines
+        # only now that the order exists.
+        cart.delete(line.variant_id for line in order.lines)
+        cart.save()
+        if has_request_context():
+            from shop.orders.access import remember_guest_order
+
+            remember_guest_order(order)
+    return order
+
+
+def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices: dict[int, str],
+           payment_method: str, locale: str, buyer_note: str | None, save_address: bool,
+           expected_total_satang: int | None) -> Order:
+    from shop.orders.services import apply_order_placed_emails
+
+    stored = cart.lines()
+    # Today's committed prices and stock, whatever this session read before.
+    variants = cart_services.load_variants((line.variant_id for line in stored), refresh=True)
+    view = cart_services.build_view(stored, variants, buyer=buyer, locale=locale, shipping_choices=choices)
+    _check_lines(view, locale)
+    _check_shipping(view, choices)
+    if expected_total_satang is not None and int(expected_total_satang) != view.total_satang:
+        from shop.money import format_baht
+
+        raise TotalChanged(_l("The total is now %(total)s. Please check your order and place it again.",
+                              total=format_baht(view.total_satang, locale)))
+
+    now = utcnow()
+    order = _build_order(view, buyer=buyer, email=email, address=address, locale=locale,
+                         payment_method=payment_method, buyer_note=buyer_note, now=now)
+    if save_address and buyer is not None and len(list_saved_addresses(buyer)) < MAX_SAVED_ADDRESSES:
+        apply_save_address(buyer, address)
+    apply_order_placed_emails(order)
+    if not cart.is_guest:
+        cart.delete(line.variant_id for line in view.lines)
+    try:
+        inventory.take_stock((line.variant_id, line.quantity) for line in view.lines)
+    except inventory.OutOfStock as exc:
+        db.session.rollback()
+        variant = variants.get(exc.variant_id)
+        name = cart_services.display_name(variant, locale) if variant is not None else ""
+        if not exc.available:
+            raise SoldOut(_l("Sorry, %(name)s has just sold out. Remove it from your cart to order the rest.",
+                             name=name)) from None
+        raise SoldOut(_l("Sorry, only %(count)d of %(name)s are left now. Change the quantity in your cart.",
+                         count=exc.available, name=name)) from None
+    db.session.commit()
+    return order

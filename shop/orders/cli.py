@@ -1,0 +1,28 @@
+"""``flask orders sweep``: cancel unpaid orders whose hold has lapsed and give their
+stock back. Run it from cron every minute, or as a worker with ``--loop SECONDS``.
+Several sweepers at once are safe: each order is claimed by exactly one of them."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+orders_cli = AppGroup("orders", help="Order housekeeping.")
+
+
+@orders_cli.command("sweep")
+@click.option("--loop", "loop_seconds", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Keep running, sweeping every SECONDS seconds.")
+def sweep_command(loop_seconds: float | None) -> None:
+    """Cancel lapsed unpaid orders (reason "lapsed") and release their stock."""
+    from shop.orders.services import release_lapsed_orders, sweep_forever
+
+    if loop_seconds is None:
+        click.echo(f"released {release_lapsed_orders()} lapsed orders")
+        return
+    sweep_forever(loop_seconds, echo=click.echo)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(orders_cli)

@@ -1,0 +1,536 @@
+"""Order use cases after checkout: payment, cancellation, the lapse sweeper, each
+enterprise's fulfilment steps, and the e-mails that go with them.
+
+Two kinds of functions (ARCHITECTURE.md rule 1):
+
+* ``apply_*`` work inside the caller's transaction and never commit, so another area
+  can make them part of its own change (a confirmed slip marks the order paid in the
+  same transaction as the slip review; checkout queues its e-mail with the order);
+* the others are whole use cases: they check, change, queue e-mails and commit once.
+
+Every status change goes through ``orders.status.transition`` (conditional UPDATE +
+timeline row), so two people acting on the same order at once cannot both succeed:
+the second gets ``TransitionRefused`` (409) and the caller rolls back. Stock goes back
+through ``orders.inventory`` (once per fulfilment). E-mails are queued with
+``queue_email`` in the same transaction: they exist exactly when the change commits.
+
+Money owed back after a paid part is cancelled is recorded in ``refunded_satang`` (the
+Stripe/ledger issue moves the money); a part cancelled before payment is simply taken
+off the amount due.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import selectinload
+
+from shop.accounts.models import User
+from shop.catalog.models import EnterpriseMember, Product
+from shop.dbtypes import utcnow
+from shop.errors import Conflict, NotFound, ValidationFailed
+from shop.extensions import db
+from shop.notifications.services import queue_email
+from shop.orders import documents, inventory
+from shop.orders import status as st
+from shop.orders.access import order_url
+from shop.orders.models import Fulfilment, Order, StatusChange
+
+# The order states in which the buyer has paid and enterprises ship.
+PAID_STATES = (st.ORDER_PAID, st.ORDER_PARTIALLY_REFUNDED)
+# ``StatusChange.reason`` of an order the sweeper cancelled; pages show it translated.
+LAPSED_REASON = "lapsed"
+MAX_REASON_LENGTH = 500
+MAX_CARRIER_LENGTH = 40
+_TRACKING = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,63}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# ---------------------------------------------------------------- who acts
+
+
+def seller_role(user, fulfilment: Fulfilment) -> str | None:
+    """``ROLE_SELLER`` for a member of the fulfilment's enterprise, ``ROLE_STAFF`` for
+    programme staff, else None (callers answer 404)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    member = db.session.scalar(
+        select(EnterpriseMember.id).where(
+            EnterpriseMember.enterprise_id == fulfilment.enterprise_id, EnterpriseMember.user_id == user.id
+        )
+    )
+    if member is not None:
+        return st.ROLE_SELLER
+    if getattr(user, "is_staff", False):
+        return st.ROLE_STAFF
+    return None
+
+
+def _check_actor(enterprise_ids: Iterable[int], actor, role: str) -> None:
+    """A second line behind the views: the seller role needs membership of every
+    enterprise concerned, the staff role needs staff. Buyers were checked by
+    ``load_order_for_buyer`` (a guest has no user to check)."""
+    if role == st.ROLE_STAFF:
+        if not getattr(actor, "is_staff", False):
+            raise NotFound()
+    elif role == st.ROLE_SELLER:
+        actor_id = getattr(actor, "id", None)
+        ids = set(enterprise_ids)
+        if actor_id is None or not ids:
+            raise NotFound()
+        member_of = set(db.session.scalars(
+            select(EnterpriseMember.enterprise_id).where(
+                EnterpriseMember.user_id == actor_id, EnterpriseMember.enterprise_id.in_(ids)
+            )
+        ))
+        if member_of != ids:
+            raise NotFound()
+
+
+def _clean_reason(reason: str | None, *, required: bool) -> str | None:
+    text = _CONTROL.sub(" ", (reason or "")).strip()
+    if required and not text:
+        message = _l("Please give a reason.")
+        raise ValidationFailed(message, fields={"reason": message})
+    if len(text) > MAX_REASON_LENGTH:
+        message = _l("Keep the reason under %(count)d characters.", count=MAX_REASON_LENGTH)
+        raise ValidationFailed(message, fields={"reason": message})
+    return text or None
+
+
+def _slip_waiting(order: Order) -> bool:
+    from shop.payments.models import SLIP_SUBMITTED, PaymentSlip
+
+    return db.session.scalar(
+        select(PaymentSlip.id).where(PaymentSlip.order_id == order.id, PaymentSlip.status == SLIP_SUBMITTED).limit(1)
+    ) is not None
+
+
+# ---------------------------------------------------------------- e-mails
+
+
+def _public_base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def seller_order_link(fulfilment: Fulfilment) -> str:
+    """Absolute link to the enterprise's page for this fulfilment (for e-mails)."""
+    return f"{_public_base()}/seller/{fulfilment.enterprise_id}/orders/{fulfilment.id}"
+
+
+def _member_addresses(enterprise_id: int) -> list[tuple[str, str]]:
+    """(e-mail, locale) of every active member of the enterprise."""
+    rows = db.session.execute(
+        select(User.email, User.locale)
+        .join(EnterpriseMember, EnterpriseMember.user_id == User.id)
+        .where(EnterpriseMember.enterprise_id == enterprise_id, User.is_active_account.is_(True))
+        .order_by(User.id)
+    )
+    return [(email, locale or "th") for email, locale in rows]
+
+
+def _email_buyer(order: Order, template: str, **context) -> None:
+    queue_email(
+        to=order.email, kind=template, template=template, locale=order.locale or "th",
+        order=order, link=order_url(order, _external=True), **context,
+    )
+
+
+def _email_enterprise(fulfilment: Fulfilment, template: str, **context) -> None:
+    link = seller_order_link(fulfilment)
+    for email, locale in _member_addresses(fulfilment.enterprise_id):
+        queue_email(
+            to=email, kind=template, template=template, locale=locale, order=fulfilment.order,
+            fulfilment=fulfilment, enterprise=fulfilment.enterprise, link=link, **context,
+        )
+
+
+def apply_order_placed_emails(order: Order) -> None:
+    """Queue "we received your order" (with how to pay) in the caller's transaction."""
+    _email_buyer(order, "order_placed", hold_minutes=current_app.config["ORDER_HOLD_MINUTES"])
+
+
+def apply_slip_rejected_email(order: Order, reason: str | None) -> None:
+    """Queue "your slip was not accepted" (with the reviewer's reason)."""
+    _email_buyer(order, "order_slip_rejected", reason=(reason or "").strip(),
+                 hold_minutes=current_app.config["ORDER_HOLD_MINUTES"])
+
+
+# ---------------------------------------------------------------- payment
+
+
+def _sales_by_product(fulfilments: Iterable[Fulfilment]) -> dict[int, int]:
+    sold: dict[int, int] = {}
+    for fulfilment in fulfilments:
+        for line in fulfilment.lines:
+            if line.product_id is not None:
+                sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+    return sold
+
+
+def _bump_sales(sold: dict[int, int], sign: int) -> None:
+    """Add (or take back) units sold to ``Product.sales_count`` with bulk UPDATEs, so
+    two payments at once cannot lose a count, and queue the products for re-indexing
+    (bulk UPDATEs skip the search outbox's session events)."""
+    from shop.search.outbox import enqueue_products
+
+    if not sold:
+        return
+    for product_id in sorted(sold):
+        quantity = sold[product_id]
+        if sign > 0:
+            new_count = Product.sales_count + quantity
+        else:
+            # Never below zero (counts written before this code existed may be short).
+            new_count = case((Product.sales_count > quantity, Product.sales_count - quantity), else_=0)
+        statement = update(Product).where(Product.id == product_id).values(sales_count=new_count)
+        db.session.execute(statement.execution_options(synchronize_session=False))
+    enqueue_products(db.session, sold)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Product) and obj.id in sold:
+            db.session.expire(obj, ["sales_count"])
+
+
+def apply_paid(order: Order, *, actor, role: str, reason: str | None = None) -> None:
+    """Mark ``order`` paid in the caller's transaction: timeline, ``paid_at``, the hold
+    lifted, a receipt number for each enterprise's part, sales counts, and e-mails
+    (payment confirmed to the buyer; "new order" to every member of each enterprise).
+
+    Raises ``TransitionRefused`` (409) when the order is no longer awaiting payment
+    (already paid by someone else, cancelled or lapsed).
+    """
+    open_parts = [f for f in order.fulfilments if f.status != st.FULFILMENT_CANCELLED]
+    _check_actor({f.enterprise_id for f in open_parts}, actor, role)
+    st.transition(order, st.ORDER_PAID, actor=actor, role=role, reason=_clean_reason(reason, required=False))
+    now = utcnow()
+    order.paid_at = now
+    order.expires_at = None
+    for fulfilment in open_parts:
+        documents.assign_document_number(fulfilment, when=now)
+    _bump_sales(_sales_by_product(open_parts), +1)
+    _email_buyer(order, "order_paid")
+    for fulfilment in open_parts:
+        _email_enterprise(fulfilment, "order_new_for_enterprise")
+
+
+# ---------------------------------------------------------------- cancellation
+
+
+def _cancel_part(fulfilment: Fulfilment, *, actor, role: str, reason: str | None, paid: bool, now: datetime) -> None:
+    st.transition(fulfilment, st.FULFILMENT_CANCELLED, actor=actor, role=role, reason=reason)
+    fulfilment.cancelled_at = now
+    fulfilment.cancel_reason = reason
+    inventory.release_fulfilment_stock(fulfilment)
+    if paid:
+        owed = fulfilment.total_satang - fulfilment.refunded_satang
+        fulfilment.refunded_satang = fulfilment.total_satang
+        fulfilment.order.refunded_satang = (fulfilment.order.refunded_satang or 0) + max(owed, 0)
+
+
+def apply_cancel_order(order: Order, *, actor, role: str, reason: str | None) -> None:
+    """Cancel ``order`` in the caller's transaction: every open fulfilment is cancelled
+    (role system), its stock released, the amount paid recorded as owed back, and the
+    buyer (and, for a paid order, each enterprise) told.
+
+    A paid order can only be cancelled while nothing has shipped; a buyer cannot
+    cancel while their payment slip waits for review (they may already have paid).
+    """
+    reason = _clean_reason(reason, required=False)
+    # Lock the order row (PostgreSQL; SQLite's write transaction already holds the
+    # database) so a slip uploaded at this instant is either seen below or refused.
+    db.session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+    paid = order.status in PAID_STATES
+    if paid and any(f.status in (st.FULFILMENT_SHIPPED, st.FULFILMENT_DELIVERED) for f in order.fulfilments):
+        raise ValidationFailed(_l("Part of this order has already been shipped. Cancel the other parts one by one."))
+    if role == st.ROLE_BUYER and order.status == st.ORDER_CANCELLED:
+        raise st.TransitionRefused(_l("This order is already cancelled."))
+    if role == st.ROLE_BUYER and not order.is_unpaid:
+        raise st.TransitionRefused(_l("This order is paid, so it can no longer be cancelled here. "
+                                      "Please contact us if you need help."))
+    if role == st.ROLE_BUYER and order.is_unpaid and _slip_waiting(order):
+        raise Conflict(_l("Your payment slip is being checked, so the order cannot be cancelled now. "
+                          "Please wait for the result or contact us."))
+    if role == st.ROLE_STAFF:
+        _check_actor((), actor, role)
+    st.transition(order, st.ORDER_CANCELLED, actor=actor, role=role, reason=reason)
+    now = utcnow()
+    order.cancelled_at = now
+    order.cancel_reason = reason
+    order.expires_at = None
+    cancelled_now = [f for f in order.fulfilments if f.status in st.FULFILMENT_OPEN]
+    for fulfilment in cancelled_now:
+        _cancel_part(fulfilment, actor=actor, role=st.ROLE_SYSTEM, reason=reason, paid=paid, now=now)
+    if paid:
+        _bump_sales(_sales_by_product(cancelled_now), -1)
+    _email_buyer(order, "order_cancelled", reason=reason, lapsed=(reason == LAPSED_REASON), was_paid=paid)
+    if paid:
+        for fulfilment in cancelled_now:
+            _email_enterprise(fulfilment, "order_cancelled_enterprise", reason=reason)
+
+
+def cancel_order(order: Order, *, actor, role: str, reason: str | None = None) -> Order:
+    """Cancel the whole order (the buyer while unpaid, or staff) and commit."""
+    try:
+        apply_cancel_order(order, actor=actor, role=role, reason=reason)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+# ---------------------------------------------------------------- the sweeper
+
+
+def lapsed_order_ids(now: datetime | None = None, *, limit: int = 500) -> list[int]:
+    now = now or utcnow()
+    return list(db.session.scalars(
+        select(Order.id)
+        .where(Order.status == st.ORDER_PENDING_PAYMENT, Order.expires_at.is_not(None), Order.expires_at < now)
+        .order_by(Order.expires_at, Order.id)
+        .limit(limit)
+    ))
+
+
+def _claim_lapsed(order_id: int, now: datetime) -> bool:
+    """Take the order for this sweep with a conditional UPDATE that re-checks the lapse.
+
+    On PostgreSQL the UPDATE waits for, then re-reads, a concurrent change of the row:
+    a slip uploaded a moment ago (``expires_at`` cleared) or another sweeper that got
+    there first makes it match nothing. On SQLite the write transaction already holds
+    the database lock.
+    """
+    result = db.session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == st.ORDER_PENDING_PAYMENT,
+               Order.expires_at.is_not(None), Order.expires_at < now)
+        .values(expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release_lapsed_orders(now: datetime | None = None, *, batch_size: int = 500) -> int:
+    """Cancel every unpaid order whose hold has lapsed (role system, reason "lapsed"),
+    giving its stock back; one order per transaction. Returns how many this call
+    cancelled. Safe to run in several processes at once: each order is claimed by
+    exactly one of them. An order that fails is logged and left for the next sweep."""
+    now = now or utcnow()
+    cancelled = 0
+    tried: set[int] = set()
+    while True:
+        ids = [order_id for order_id in lapsed_order_ids(now, limit=batch_size) if order_id not in tried]
+        db.session.commit()  # end the read; each order gets its own write transaction
+        if not ids:
+            return cancelled
+        for order_id in ids:
+            tried.add(order_id)
+            try:
+                if not _claim_lapsed(order_id, now):
+                    db.session.rollback()  # paid, cancelled or paused by a slip meanwhile
+                    continue
+                order = db.session.get(Order, order_id, populate_existing=True)
+                apply_cancel_order(order, actor=None, role=st.ROLE_SYSTEM, reason=LAPSED_REASON)
+                db.session.commit()
+                cancelled += 1
+            except st.TransitionRefused:
+                db.session.rollback()  # a part was cancelled at the same moment; next sweep
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("could not release lapsed order %s", order_id)
+
+
+def sweep_forever(interval_seconds: float, *, echo=print) -> None:  # pragma: no cover - a worker loop
+    """Run the sweeper every ``interval_seconds`` until stopped; a failed sweep is
+    reported and retried at the next tick."""
+    while True:
+        try:
+            echo(f"released {release_lapsed_orders()} lapsed orders")
+        except Exception as exc:
+            db.session.rollback()
+            current_app.logger.exception("order sweep failed")
+            echo(f"sweep failed: {type(exc).__name__}: {exc}")
+        time.sleep(interval_seconds)
+
+
+# ---------------------------------------------------------------- fulfilment steps
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _require_paid(fulfilment: Fulfilment) -> None:
+    status = fulfilment.order.status
+    if status == st.ORDER_PENDING_PAYMENT:
+        raise ValidationFailed(_l("The buyer has not paid for this order yet. Wait until the payment is confirmed."))
+    if status not in PAID_STATES:
+        raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
+
+
+def _step(fulfilment: Fulfilment, to_status: str, *, actor, role: str, reason: str | None = None) -> StatusChange:
+    _check_actor((fulfilment.enterprise_id,), actor, role)
+    return st.transition(fulfilment, to_status, actor=actor, role=role, reason=reason)
+
+
+def accept_fulfilment(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
+    """The enterprise takes the order on (paid orders only)."""
+    try:
+        _require_paid(fulfilment)
+        _step(fulfilment, st.FULFILMENT_ACCEPTED, actor=actor, role=role)
+        fulfilment.accepted_at = utcnow()
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return fulfilment
+
+
+def pack_fulfilment(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
+    """The parcel is packed and ready to hand to the carrier."""
+    try:
+        _require_paid(fulfilment)
+        _step(fulfilment, st.FULFILMENT_PACKED, actor=actor, role=role)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return fulfilment
+
+
+@dataclass(frozen=True)
+class Shipment:
+    carrier: str | None
+    tracking_number: str | None
+
+
+def check_shipment(fulfilment: Fulfilment, carrier: str | None, tracking_number: str | None) -> Shipment:
+    """Validate the ship form. ``carrier`` is one of ``status.CARRIERS`` or, for
+    "other", the carrier's name as the seller typed it. Pick-up parts need neither."""
+    carrier = _CONTROL.sub(" ", carrier or "").strip()
+    tracking = re.sub(r"\s+", "", tracking_number or "").upper()
+    pickup = fulfilment.shipping_kind == st.SHIPPING_PICKUP
+    fields: dict[str, object] = {}
+    if not carrier:
+        if not pickup:
+            fields["carrier"] = _l("Choose the carrier.")
+    elif len(carrier) > MAX_CARRIER_LENGTH:
+        fields["carrier"] = _l("Keep the carrier's name under %(count)d characters.", count=MAX_CARRIER_LENGTH)
+    if not tracking:
+        if not pickup:
+            fields["tracking_number"] = _l("Enter the tracking number.")
+    elif not _TRACKING.match(tracking):
+        fields["tracking_number"] = _l("A tracking number has 4 to 64 letters, digits or dashes.")
+    if fields:
+        raise ValidationFailed(next(iter(fields.values())), fields=fields)
+    return Shipment(carrier=carrier or None, tracking_number=tracking or None)
+
+
+def ship_fulfilment(fulfilment: Fulfilment, *, actor, role: str, carrier: str | None,
+                    tracking_number: str | None) -> Fulfilment:
+    """Handed to the carrier: records carrier and tracking number and tells the buyer."""
+    try:
+        _require_paid(fulfilment)
+        shipment = check_shipment(fulfilment, carrier, tracking_number)
+        _step(fulfilment, st.FULFILMENT_SHIPPED, actor=actor, role=role)
+        fulfilment.carrier = shipment.carrier
+        fulfilment.tracking_number = shipment.tracking_number
+        fulfilment.shipped_at = utcnow()
+        _email_buyer(fulfilment.order, "order_shipped", fulfilment=fulfilment, enterprise=fulfilment.enterprise,
+                     carrier_label=st.carrier_label)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return fulfilment
+
+
+def mark_delivered(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
+    """The buyer confirms receipt (or the enterprise/staff record the delivery)."""
+    try:
+        _step(fulfilment, st.FULFILMENT_DELIVERED, actor=actor, role=role)
+        fulfilment.delivered_at = utcnow()
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return fulfilment
+
+
+def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) -> Fulfilment:
+    """Cancel one enterprise's part before it ships (reason required): its stock goes
+    back; on a paid order its total is recorded as owed back to the buyer, on an
+    unpaid one it is taken off the amount due. When no part is left the whole order is
+    cancelled too."""
+    order = fulfilment.order
+    try:
+        reason = _clean_reason(reason, required=True)
+        _check_actor((fulfilment.enterprise_id,), actor, role)
+        paid = order.status in PAID_STATES
+        if order.is_unpaid and _slip_waiting(order):
+            raise Conflict(_l("A payment slip for this order is waiting for review. Confirm or reject it first."))
+        if order.status not in PAID_STATES and not order.is_unpaid:
+            raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
+        now = utcnow()
+        _cancel_part(fulfilment, actor=actor, role=role, reason=reason, paid=paid, now=now)
+        if paid:
+            _bump_sales(_sales_by_product([fulfilment]), -1)
+        else:
+            order.subtotal_satang -= fulfilment.subtotal_satang
+            order.shipping_satang -= fulfilment.shipping_satang
+            order.total_satang -= fulfilment.total_satang
+        if all(f.status == st.FULFILMENT_CANCELLED for f in order.fulfilments):
+            st.transition(order, st.ORDER_CANCELLED, actor=actor, role=st.ROLE_SYSTEM, reason=reason)
+            order.cancelled_at = now
+            order.cancel_reason = reason
+            order.expires_at = None
+            _email_buyer(order, "order_cancelled", reason=reason, lapsed=False, was_paid=paid)
+        else:
+            _email_buyer(order, "order_part_cancelled", fulfilment=fulfilment, enterprise=fulfilment.enterprise,
+                         reason=reason, was_paid=paid)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return fulfilment
+
+
+# ---------------------------------------------------------------- buyer queries
+
+
+def fulfilment_of_order(order: Order, fulfilment_id: int) -> Fulfilment:
+    """The order's fulfilment with that id, or NotFound (never another order's)."""
+    for fulfilment in order.fulfilments:
+        if fulfilment.id == fulfilment_id:
+            return fulfilment
+    raise NotFound()
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    page: int
+    has_next: bool
+
+
+def orders_of_user(user, *, page: int = 1, per_page: int = 20) -> OrderPage:
+    """The user's orders, newest first, one page at a time."""
+    page = max(1, min(int(page or 1), 10_000))
+    rows = list(db.session.scalars(
+        select(Order).where(Order.user_id == user.id)
+        .options(selectinload(Order.fulfilments).joinedload(Fulfilment.enterprise))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .offset((page - 1) * per_page).limit(per_page + 1)
+    ))
+    return OrderPage(orders=rows[:per_page], page=page, has_next=len(rows) > per_page)

@@ -1,0 +1,217 @@
+"""Order and fulfilment states, their transition tables, and the one function that
+changes either (ARCHITECTURE.md rule 3).
+
+Orders: ``pending_payment → paid → cancelled | refunded | partially_refunded``; an
+unpaid order can also be cancelled (by the buyer, staff, or the sweeper when its hold
+lapses). Fulfilments: ``new → accepted → packed → shipped → delivered``, and
+``cancelled`` from any state before shipping.
+
+Each allowed move names the roles that may make it. ``transition`` checks the move and
+the role, changes the row with a conditional UPDATE (``… WHERE status = :from``) so two
+people acting at once cannot both move the same order, and records a ``StatusChange``.
+Services decide the actor's role (``ROLE_SELLER`` only for a member of the fulfilment's
+enterprise) and add the side effects: stock, e-mails, timestamps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from shop.errors import Conflict
+
+# Orders.
+ORDER_PENDING_PAYMENT = "pending_payment"
+ORDER_PAID = "paid"
+ORDER_CANCELLED = "cancelled"
+ORDER_REFUNDED = "refunded"
+ORDER_PARTIALLY_REFUNDED = "partially_refunded"
+ORDER_STATUSES = (ORDER_PENDING_PAYMENT, ORDER_PAID, ORDER_CANCELLED, ORDER_REFUNDED, ORDER_PARTIALLY_REFUNDED)
+
+# Fulfilments.
+FULFILMENT_NEW = "new"
+FULFILMENT_ACCEPTED = "accepted"
+FULFILMENT_PACKED = "packed"
+FULFILMENT_SHIPPED = "shipped"
+FULFILMENT_DELIVERED = "delivered"
+FULFILMENT_CANCELLED = "cancelled"
+FULFILMENT_STATUSES = (FULFILMENT_NEW, FULFILMENT_ACCEPTED, FULFILMENT_PACKED, FULFILMENT_SHIPPED,
+                       FULFILMENT_DELIVERED, FULFILMENT_CANCELLED)
+# Fulfilments an enterprise still has to act on (once the order is paid).
+FULFILMENT_OPEN = (FULFILMENT_NEW, FULFILMENT_ACCEPTED, FULFILMENT_PACKED)
+
+# Who acts.
+ROLE_BUYER = "buyer"
+ROLE_SELLER = "seller"
+ROLE_STAFF = "staff"
+ROLE_SYSTEM = "system"
+ROLES = (ROLE_BUYER, ROLE_SELLER, ROLE_STAFF, ROLE_SYSTEM)
+
+ORDER = "order"
+FULFILMENT = "fulfilment"
+
+# Payment methods and channels.
+PAYMENT_PROMPTPAY_QR = "promptpay_qr"
+PAYMENT_METHODS = (PAYMENT_PROMPTPAY_QR,)
+CHANNEL_ONLINE = "online"
+CHANNEL_WHOLESALE = "wholesale"
+
+# Shipping option kinds.
+SHIPPING_FLAT = "flat"
+SHIPPING_WEIGHT = "weight"
+SHIPPING_PICKUP = "pickup"
+SHIPPING_KINDS = (SHIPPING_FLAT, SHIPPING_WEIGHT, SHIPPING_PICKUP)
+
+# Carriers offered on the ship form ("other" lets the seller type any name).
+CARRIERS = ("thailand_post", "kerry", "flash", "jt", "best", "ninjavan", "lalamove", "other")
+
+_B, _S, _T, _Y = ROLE_BUYER, ROLE_SELLER, ROLE_STAFF, ROLE_SYSTEM
+
+ORDER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    # A confirmed slip (seller when paid to its own PromptPay ID, or staff) or a
+    # verified payment-provider event (system).
+    (ORDER_PENDING_PAYMENT, ORDER_PAID): frozenset({_S, _T, _Y}),
+    # The buyer changes their mind, staff cancel, or the hold lapses.
+    (ORDER_PENDING_PAYMENT, ORDER_CANCELLED): frozenset({_B, _T, _Y}),
+    # Every fulfilment of a paid order was cancelled before shipping.
+    (ORDER_PAID, ORDER_CANCELLED): frozenset({_T, _Y}),
+    (ORDER_PAID, ORDER_PARTIALLY_REFUNDED): frozenset({_S, _T, _Y}),
+    (ORDER_PAID, ORDER_REFUNDED): frozenset({_S, _T, _Y}),
+    (ORDER_PARTIALLY_REFUNDED, ORDER_PARTIALLY_REFUNDED): frozenset({_S, _T, _Y}),
+    (ORDER_PARTIALLY_REFUNDED, ORDER_REFUNDED): frozenset({_S, _T, _Y}),
+}
+
+FULFILMENT_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (FULFILMENT_NEW, FULFILMENT_ACCEPTED): frozenset({_S, _T}),
+    (FULFILMENT_ACCEPTED, FULFILMENT_PACKED): frozenset({_S, _T}),
+    (FULFILMENT_PACKED, FULFILMENT_SHIPPED): frozenset({_S, _T}),
+    # The buyer confirms receipt, or the seller/staff record the carrier's delivery.
+    (FULFILMENT_SHIPPED, FULFILMENT_DELIVERED): frozenset({_B, _S, _T, _Y}),
+    (FULFILMENT_NEW, FULFILMENT_CANCELLED): frozenset({_S, _T, _Y}),
+    (FULFILMENT_ACCEPTED, FULFILMENT_CANCELLED): frozenset({_S, _T, _Y}),
+    (FULFILMENT_PACKED, FULFILMENT_CANCELLED): frozenset({_S, _T, _Y}),
+}
+
+TABLES = {ORDER: ORDER_TRANSITIONS, FULFILMENT: FULFILMENT_TRANSITIONS}
+STATUSES = {ORDER: ORDER_STATUSES, FULFILMENT: FULFILMENT_STATUSES}
+
+_LABELS = {
+    (ORDER, ORDER_PENDING_PAYMENT): _l("Awaiting payment"),
+    (ORDER, ORDER_PAID): _l("Paid"),
+    (ORDER, ORDER_CANCELLED): _l("Cancelled"),
+    (ORDER, ORDER_REFUNDED): _l("Refunded"),
+    (ORDER, ORDER_PARTIALLY_REFUNDED): _l("Partly refunded"),
+    (FULFILMENT, FULFILMENT_NEW): _l("New"),
+    (FULFILMENT, FULFILMENT_ACCEPTED): _l("Accepted"),
+    (FULFILMENT, FULFILMENT_PACKED): _l("Packed"),
+    (FULFILMENT, FULFILMENT_SHIPPED): _l("Shipped"),
+    (FULFILMENT, FULFILMENT_DELIVERED): _l("Delivered"),
+    (FULFILMENT, FULFILMENT_CANCELLED): _l("Cancelled"),
+}
+
+_ROLE_LABELS = {
+    ROLE_BUYER: _l("Buyer"),
+    ROLE_SELLER: _l("Enterprise"),
+    ROLE_STAFF: _l("Marketplace staff"),
+    ROLE_SYSTEM: _l("Automatic"),
+}
+
+_CARRIER_LABELS = {
+    "thailand_post": _l("Thailand Post"),
+    "kerry": _l("Kerry Express"),
+    "flash": _l("Flash Express"),
+    "jt": _l("J&T Express"),
+    "best": _l("BEST Express"),
+    "ninjavan": _l("Ninja Van"),
+    "lalamove": _l("Lalamove"),
+    "other": _l("Other carrier"),
+}
+
+
+def status_label(machine: str, code: str):
+    return _LABELS.get((machine, code), code)
+
+
+def role_label(role: str):
+    return _ROLE_LABELS.get(role, role)
+
+
+def carrier_label(code: str | None):
+    if not code:
+        return ""
+    return _CARRIER_LABELS.get(code, code)
+
+
+class TransitionRefused(Conflict):
+    """The move is not allowed from this state, or not for this role."""
+
+    default_message = _l("This order has changed since you opened it; nothing was changed.")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str  # "state" | "role"
+
+
+def check(machine: str, from_status: str, to_status: str, role: str) -> Refusal | None:
+    """None when ``role`` may move a ``machine`` from ``from_status`` to ``to_status``."""
+    roles = TABLES[machine].get((from_status, to_status))
+    if roles is None:
+        return Refusal("state")
+    if role not in roles:
+        return Refusal("role")
+    return None
+
+
+def allowed_targets(machine: str, from_status: str, role: str) -> list[str]:
+    return [to for (frm, to), roles in TABLES[machine].items() if frm == from_status and role in roles]
+
+
+def transition(obj, to_status: str, *, actor, role: str, reason: str | None = None):
+    """Move an ``Order`` or a ``Fulfilment`` to ``to_status`` inside the caller's
+    transaction and record the change; returns the ``StatusChange``.
+
+    Raises ``TransitionRefused`` (409) when the table forbids it for ``role`` or when
+    someone else moved the row first. The caller commits.
+    """
+    from sqlalchemy import update
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from shop.dbtypes import utcnow
+    from shop.extensions import db
+    from shop.orders.models import Fulfilment, Order, StatusChange
+
+    if isinstance(obj, Order):
+        machine, model, order_id, fulfilment_id = ORDER, Order, obj.id, None
+    elif isinstance(obj, Fulfilment):
+        machine, model, order_id, fulfilment_id = FULFILMENT, Fulfilment, obj.order_id, obj.id
+    else:  # pragma: no cover - programming error
+        raise TypeError(f"no state machine for {type(obj).__name__}")
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    from_status = obj.status
+    refusal = check(machine, from_status, to_status, role)
+    if refusal is not None:
+        if refusal.reason == "role":
+            raise TransitionRefused(_l("You may not make this change to the order."))
+        raise TransitionRefused(
+            _l("This cannot be done while the status is “%(status)s”.", status=status_label(machine, from_status))
+        )
+    now = utcnow()
+    result = db.session.execute(
+        update(model)
+        .where(model.id == obj.id, model.status == from_status)
+        .values(status=to_status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise TransitionRefused()
+    set_committed_value(obj, "status", to_status)
+    change = StatusChange(
+        order_id=order_id, fulfilment_id=fulfilment_id, machine=machine, from_status=from_status,
+        to_status=to_status, actor_id=getattr(actor, "id", None), actor_role=role,
+        reason=(reason or None), created_at=now,
+    )
+    db.session.add(change)
+    return change

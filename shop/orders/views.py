@@ -1,0 +1,121 @@
+"""The buyer's order pages: one order (``/orders/<public_id>``, also for guests with
+the signed link), cancelling an unpaid order, confirming a parcel arrived, and the
+order history of a signed-in user (``/account/orders``).
+
+Access goes through ``orders.access.load_order_for_buyer`` (404 for anyone else); the
+changes through ``orders.services``. Guests' forms carry the order's token in a
+hidden ``t`` field, so they keep working without cookies.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from shop.errors import DomainError
+from shop.orders import services
+from shop.orders import status as st
+from shop.orders.access import buyer_role, load_order_for_buyer, order_path, order_token
+from shop.orders.models import Order
+
+bp = Blueprint("orders", __name__)
+
+
+@bp.after_request
+def _private(response):
+    # Order pages show a name, an address and (in guests' links) the order's key:
+    # never stored by shared caches, and the key is not sent to other sites.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _actor():
+    return current_user if current_user.is_authenticated else None
+
+
+def _viewer_token(order: Order) -> str | None:
+    """The token guests' forms and links carry (the owner and staff need none)."""
+    user = _actor()
+    if user is not None and (user.id == order.user_id or user.is_staff):
+        return None
+    return order_token(order)
+
+
+def _timeline(order: Order) -> list[dict]:
+    names = {f.id: f.enterprise for f in order.fulfilments}
+    entries = []
+    for change in sorted(order.status_changes, key=lambda c: (c.created_at, c.id)):
+        reason = change.reason
+        if change.machine == st.FULFILMENT and change.actor_role == st.ROLE_SYSTEM:
+            reason = None  # a part cancelled with the whole order: the order's entry says why
+        elif change.reason == services.LAPSED_REASON:
+            reason = _("Payment did not arrive in time, so the order was cancelled and the items released.")
+        entries.append({
+            "when": change.created_at,
+            "machine": change.machine,
+            "enterprise": names.get(change.fulfilment_id) if change.fulfilment_id else None,
+            "status": st.status_label(change.machine, change.to_status),
+            "to_status": change.to_status,
+            "role": st.role_label(change.actor_role),
+            "reason": reason,
+        })
+    return entries
+
+
+def _render_detail(order: Order, *, error=None, status: int = 200):
+    token = _viewer_token(order)
+    role = buyer_role(order, _actor())
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        token=token,
+        role=role,
+        error=error,
+        timeline=_timeline(order),
+        can_cancel=order.is_unpaid and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None,
+        paid=order.status in services.PAID_STATES,
+        st=st,
+        lapsed_reason=services.LAPSED_REASON,
+    ), status
+
+
+@bp.get("/orders/<public_id>")
+def detail(public_id: str):
+    order = load_order_for_buyer(public_id, _actor(), request.args.get("t"))
+    return _render_detail(order)
+
+
+def _after_change(order: Order, message: str):
+    flash(message, "success")
+    return redirect(order_path(order, with_token=_viewer_token(order) is not None), code=303)
+
+
+@bp.post("/orders/<public_id>/cancel")
+def cancel(public_id: str):
+    order = load_order_for_buyer(public_id, _actor(), request.form.get("t"))
+    try:
+        services.cancel_order(order, actor=_actor(), role=buyer_role(order, _actor()),
+                              reason=request.form.get("reason"))
+    except DomainError as exc:
+        return _render_detail(order, error=exc.message, status=exc.status_code)
+    return _after_change(order, _("Your order is cancelled."))
+
+
+@bp.post("/orders/<public_id>/fulfilments/<int:fulfilment_id>/delivered")
+def delivered(public_id: str, fulfilment_id: int):
+    order = load_order_for_buyer(public_id, _actor(), request.form.get("t"))
+    fulfilment = services.fulfilment_of_order(order, fulfilment_id)
+    try:
+        services.mark_delivered(fulfilment, actor=_actor(), role=buyer_role(order, _actor()))
+    except DomainError as exc:
+        return _render_detail(order, error=exc.message, status=exc.status_code)
+    return _after_change(order, _("Thank you for letting us know that your parcel arrived."))
+
+
+@bp.get("/account/orders")
+@login_required
+def history():
+    page = services.orders_of_user(current_user, page=request.args.get("page", 1, type=int))
+    return render_template("orders/history.html", page=page, st=st)

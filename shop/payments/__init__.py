@@ -1,0 +1,5 @@
+"""Payments: PromptPay QR / bank transfer with transfer slips.
+
+The blueprint lives in ``views.py``, not here, so importing ``shop.payments.models`` (or
+any other module of this package) does not pull in the views and their imports.
+"""
