@@ -106,6 +106,8 @@ class LoadSummary:
     photos: int = 0
     users_created: int = 0
     users_kept: list[str] = field(default_factory=list)
+    shipping_options: int = 0
+    orders: int = 0
     seconds: float = 0.0
 
 
@@ -206,6 +208,14 @@ def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
         categories = _load_categories()
         for index, spec in enumerate(demo_data.ENTERPRISES):
             _load_enterprise(spec, index, categories, password_hash, photos, rng, now, summary)
+        db.session.flush()
+        # Shipping options and a few weeks of past orders, for the order pages and
+        # the enterprise dashboards.
+        from shop.orders.demo import load_demo_orders, load_demo_shipping
+
+        summary.shipping_options = load_demo_shipping()
+        db.session.flush()
+        summary.orders = load_demo_orders(now=now)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -389,7 +399,8 @@ def load_command(if_empty: bool) -> None:
     summary = load_demo_catalogue()
     click.echo(
         f"Loaded {summary.enterprises} enterprises, {summary.products} products ({summary.live_products} live), "
-        f"{summary.variants} variants and {summary.photos} photos in {summary.seconds:.1f} s."
+        f"{summary.variants} variants, {summary.photos} photos and {summary.orders} past orders "
+        f"in {summary.seconds:.1f} s."
     )
     click.echo(f"Demo accounts (password: {demo_data.DEMO_PASSWORD}):")
     for email, role in demo_accounts():
