@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 export PYTHAINLP_DATA ?= $(CURDIR)/instance/pythainlp-data
+# Tests run in one process per core (pytest-xdist); `make test PYTEST_WORKERS=0` runs
+# them in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-sqlite test-postgres install install-test translations extract-messages lint bench clean
 
@@ -38,10 +41,10 @@ run: install
 
 # The suite runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install-test
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	fi
 
 lint: install-test

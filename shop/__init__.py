@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.cart.views import bp as cart_bp
     from shop.catalog import bp as catalog_bp
     from shop.core import bp as core_bp
+    from shop.ledger.views import bp as ledger_bp
     from shop.orders.document_views import bp as documents_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments.views import bp as payments_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(ledger_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,6 +9,7 @@ from flask import Flask
 def register_cli(app: Flask) -> None:
     from shop.accounts.commands import users_cli
     from shop.catalog.demo import demo_cli
+    from shop.ledger.cli import register_cli as register_ledger_cli
     from shop.notifications.commands import outbox_cli
     from shop.orders.cli import register_cli as register_orders_cli
     from shop.search.commands import search_cli
@@ -18,3 +19,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(search_cli)
     register_orders_cli(app)
+    register_ledger_cli(app)

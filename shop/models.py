@@ -14,6 +14,7 @@ from shop.catalog.models import (  # noqa: F401
     Variant,
     WholesaleTier,
 )
+from shop.ledger.models import LedgerEntry, Payout, PayoutBatch  # noqa: F401
 from shop.notifications.models import OutboxMessage  # noqa: F401
 from shop.orders.models import (  # noqa: F401
     DocumentCounter,
@@ -24,7 +25,12 @@ from shop.orders.models import (  # noqa: F401
     ShippingOption,
     StatusChange,
 )
-from shop.payments.models import PaymentSlip  # noqa: F401
+from shop.payments.models import (  # noqa: F401
+    Payment,
+    PaymentSlip,  # noqa: F401
+    ProviderEvent,
+    Refund,
+)
 from shop.search.models import SearchOutbox  # noqa: F401
 from shop.sellers.listing_models import EnterpriseFeedKey, ListingStatusChange, ProductListingSettings  # noqa: F401
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation  # noqa: F401

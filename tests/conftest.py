@@ -16,12 +16,38 @@ from sqlalchemy import text
 from shop import create_app
 from shop.extensions import db
 
+# The fake Stripe HTTP client and its ``fake_stripe`` fixture, for every test module.
+pytest_plugins = ["tests.stripe_fake"]
+
 
 def _database_url(tmp_root) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        return _worker_database(url)
     return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (``<name>_gw0``
+    …), created on first use next to the one ``TEST_DATABASE_URL`` names; SQLite files
+    are per worker already (``tmp_path_factory`` is)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy import create_engine
+
+    base, _, name = url.rpartition("/")
+    worker_name = f"{name}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": worker_name}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{worker_name}"'))
+    finally:
+        admin.dispose()
+    return f"{base}/{worker_name}"
 
 
 @pytest.fixture(scope="session")

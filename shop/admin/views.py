@@ -61,7 +61,8 @@ def enterprises():
 
 
 def _render_review(enterprise_id: int, *, reject_form=None, suspend_form=None, stage_form=None,
-                   registration_form=None, error=None, status_code: int = 200):
+                   registration_form=None, error=None, status_code: int = 200, payout_errors=None,
+                   payout_values=None):
     review = services.enterprise_review(enterprise_id)
     if stage_form is None:
         stage_form = forms.StageForm()
@@ -79,6 +80,9 @@ def _render_review(enterprise_id: int, *, reject_form=None, suspend_form=None, s
         suspend_form=suspend_form or forms.ReasonForm(prefix="suspend"),
         stage_form=stage_form,
         registration_form=registration_form,
+        payout_errors=payout_errors or {},
+        payout_values=payout_values,
+        default_fee_bps=current_app.config["PLATFORM_FEE_BPS"],
         error=error,
     ), status_code
 
@@ -168,6 +172,24 @@ def registration(enterprise_id: int):
         show_domain_error(form, exc)
         return _refused(enterprise_id, exc, registration_form=form)
     return _back_to_review(enterprise_id, _("Registration number corrected."))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/payouts")
+def payout_settings(enterprise_id: int):
+    from shop.ledger import services as ledger
+
+    form = ConfirmForm()
+    if not form.validate():
+        return _render_review(enterprise_id, error=_("The form expired. Please try again."), status_code=400)
+    try:
+        ledger.set_payout_settings(current_user, enterprise_id, fee_percent=request.form.get("fee_percent"),
+                                   stripe_account_id=request.form.get("stripe_account_id"))
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _render_review(enterprise_id, payout_errors=exc.fields, status_code=exc.status_code,
+                              payout_values=request.form)
+    return _back_to_review(enterprise_id, _("Fee and payout settings saved."))
 
 
 # ---------------------------------------------------------------- retail buyers

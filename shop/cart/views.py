@@ -7,7 +7,7 @@ checkout) with the reason and the error's 4xx status; nothing was changed.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +21,7 @@ from shop.forms import show_domain_error
 from shop.i18n import current_language
 from shop.orders import checkout
 from shop.orders import shipping as shipping_service
+from shop.orders import status as st
 from shop.orders.addresses import get_saved_address, list_saved_addresses
 from shop.security import is_safe_local_path
 
@@ -130,7 +131,9 @@ def _shipping_choices_from_form(view) -> dict[int, str]:
 
 
 def _render_checkout(form, view, status: int = 200, *, field_errors=None, saved=None):
-    return render_template(
+    from shop.payments.providers import allow_checkout_redirect
+
+    return allow_checkout_redirect(make_response(render_template(
         "cart/checkout.html",
         form=form,
         cart=view,
@@ -138,7 +141,7 @@ def _render_checkout(form, view, status: int = 200, *, field_errors=None, saved=
         field_errors=field_errors or {},
         confirm_form=forms.CartActionForm(),
         default_option_key=shipping_service.DEFAULT_OPTION_KEY,
-    ), status
+    ), status))
 
 
 def _prefill(form) -> list:
@@ -176,11 +179,13 @@ def checkout_page():
             flash(_("Your cart is empty."), "info")
             return redirect(url_for("cart.view"))
         form = forms.CheckoutForm()
+        _offer_payment_methods(form, default=True)
         saved = _prefill(form)
         form.expected_total.data = str(view.total_satang)
         return _render_checkout(form, view, saved=saved)
 
     form = forms.CheckoutForm()
+    _offer_payment_methods(form)
     form.validate()  # the CSRF token was already checked; values are checked by the service
     preview = checkout.preview_order(cart, buyer=buyer, locale=locale)
     choices = _shipping_choices_from_form(preview)
@@ -214,9 +219,38 @@ def checkout_page():
         return _render_checkout(form, view, exc.status_code, field_errors=field_errors)
     from shop.orders.access import order_url
 
+    if order.payment_method == st.PAYMENT_STRIPE:
+        return _start_provider_payment(order, order_url(order))
     flash(_("Thank you! Your order %(number)s is placed. Please pay to confirm it.", number=order.public_id),
           "success")
     return redirect(order_url(order), 303)
+
+
+def _offer_payment_methods(form, *, default: bool = False) -> None:
+    """The methods offered now (Stripe only when configured), the first the default."""
+    from shop.payments.providers import available_methods
+
+    methods = available_methods()
+    form.payment_method.choices = [(code, checkout.PAYMENT_METHOD_LABELS[code]) for code in methods]
+    if default or not form.payment_method.data:
+        form.payment_method.data = methods[0]
+
+
+def _start_provider_payment(order, order_link: str):
+    """After placing a Stripe order: off to Stripe's page, or (Stripe failing) the
+    order page with a retry button; the order stays unpaid either way."""
+    from shop.payments.providers import ProviderError
+    from shop.payments.providers.flow import begin_payment
+
+    try:
+        start = begin_payment(order)
+    except ProviderError:
+        flash(_("Your order %(number)s is placed, but the payment page could not be opened just now. "
+                "Please try again with the button below.", number=order.public_id), "error")
+        return redirect(order_link, 303)
+    if start.redirect_url:
+        return redirect(start.redirect_url, 303)
+    return redirect(order_link, 303)
 
 
 from shop.cart import address_views  # noqa: E402,F401  (its routes are on this blueprint)

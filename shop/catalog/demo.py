@@ -216,6 +216,13 @@ def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
         summary.shipping_options = load_demo_shipping()
         db.session.flush()
         summary.orders = load_demo_orders(now=now)
+        db.session.flush()
+        from shop.ledger.services import apply_sale_entries
+        from shop.orders.models import Order
+
+        # The paid demo orders' sales and fees, in each enterprise's ledger.
+        for order in db.session.scalars(select(Order).where(Order.paid_at.is_not(None)).order_by(Order.id)):
+            apply_sale_entries(order)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -68,6 +68,9 @@ class Enterprise(LocalizedMixin, TimestampMixin, db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Platform fee override in basis points; None uses PLATFORM_FEE_BPS.
     platform_fee_bps: Mapped[int | None] = mapped_column(Integer)
+    # Stripe Connect account (acct_…) that receives this enterprise's share by
+    # transfer; None means payouts go in staff-recorded batches (PRODUCT.md §6).
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
 
     members: Mapped[list[EnterpriseMember]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")

@@ -49,7 +49,10 @@ MAX_NOTE_LENGTH = 500
 # Attempts when SQLite reports the database busy after its own busy timeout.
 BUSY_ATTEMPTS = 3
 
-PAYMENT_METHOD_LABELS = {st.PAYMENT_PROMPTPAY_QR: _l("PromptPay QR or bank transfer")}
+PAYMENT_METHOD_LABELS = {
+    st.PAYMENT_STRIPE: _l("Card or PromptPay (Stripe)"),
+    st.PAYMENT_PROMPTPAY_QR: _l("PromptPay QR or bank transfer"),
+}
 
 
 class EmptyCart(Conflict):
@@ -94,8 +97,11 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 def _check_payment_method(method: str | None) -> str:
-    method = (method or st.PAYMENT_PROMPTPAY_QR).strip()
-    if method not in st.PAYMENT_METHODS:
+    from shop.payments.providers import available_methods
+
+    offered = available_methods()  # Stripe only while both of its keys are configured
+    method = (method or offered[0]).strip()
+    if method not in st.PAYMENT_METHODS or method not in offered:
         message = _l("Choose a payment method from the list.")
         raise ValidationFailed(message, fields={"payment_method": message})
     return method

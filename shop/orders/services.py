@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -214,6 +214,14 @@ def apply_paid(order: Order, *, actor, role: str, reason: str | None = None) -> 
     order.expires_at = None
     for fulfilment in open_parts:
         documents.assign_document_number(fulfilment, when=now)
+    # The enterprise ledger: each part's sale and the platform's fee; Connect payouts
+    # for orders paid through Stripe (sent after the commit by the caller, see
+    # ``ledger.services.create_connect_payouts``).
+    from shop.ledger import services as ledger
+
+    ledger.apply_sale_entries(order)
+    if order.payment_method == st.PAYMENT_STRIPE:
+        ledger.apply_connect_payouts(order)
     _bump_sales(_sales_by_product(open_parts), +1)
     _email_buyer(order, "order_paid")
     for fulfilment in open_parts:
@@ -289,11 +297,26 @@ def cancel_order(order: Order, *, actor, role: str, reason: str | None = None) -
 # ---------------------------------------------------------------- the sweeper
 
 
+# An order with an open Stripe Checkout Session is cancelled by the session's
+# ``checkout.session.expired`` event; the sweeper steps in only if that event has not
+# come this long after the hold ended (so a payment made in the last second is not
+# met by an order already cancelled).
+STRIPE_SESSION_GRACE = timedelta(hours=1)
+
+
 def lapsed_order_ids(now: datetime | None = None, *, limit: int = 500) -> list[int]:
+    from shop.payments.models import PAYMENT_PENDING, Payment
+
     now = now or utcnow()
+    open_session = (
+        select(Payment.id)
+        .where(Payment.order_id == Order.id, Payment.status == PAYMENT_PENDING)
+        .exists()
+    )
     return list(db.session.scalars(
         select(Order.id)
         .where(Order.status == st.ORDER_PENDING_PAYMENT, Order.expires_at.is_not(None), Order.expires_at < now)
+        .where(~open_session | (Order.expires_at < now - STRIPE_SESSION_GRACE))
         .order_by(Order.expires_at, Order.id)
         .limit(limit)
     ))

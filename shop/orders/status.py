@@ -53,7 +53,8 @@ FULFILMENT = "fulfilment"
 
 # Payment methods and channels.
 PAYMENT_PROMPTPAY_QR = "promptpay_qr"
-PAYMENT_METHODS = (PAYMENT_PROMPTPAY_QR,)
+PAYMENT_STRIPE = "stripe"  # Stripe Checkout: card or PromptPay, confirmed by webhook
+PAYMENT_METHODS = (PAYMENT_PROMPTPAY_QR, PAYMENT_STRIPE)
 CHANNEL_ONLINE = "online"
 CHANNEL_WHOLESALE = "wholesale"
 

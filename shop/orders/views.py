@@ -28,7 +28,10 @@ def _private(response):
     # never stored by shared caches, and the key is not sent to other sites.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "same-origin"
-    return response
+    # "Pay now" on an unpaid Stripe order posts, then is redirected to Stripe Checkout.
+    from shop.payments.providers import allow_checkout_redirect
+
+    return allow_checkout_redirect(response)
 
 
 def _actor():

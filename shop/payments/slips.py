@@ -259,6 +259,11 @@ def confirm_slip(slip: PaymentSlip, *, actor: User) -> PaymentSlip:
                               status=st.status_label(st.ORDER, order.status)))
         _close_slip(slip, SLIP_CONFIRMED, actor=actor)
         apply_paid(order, actor=actor, role=role)
+        if slip.payee_enterprise_id is not None:
+            # The money went straight to the enterprise: nothing for the platform to pay out.
+            from shop.ledger.services import apply_direct_payment
+
+            apply_direct_payment(order, slip.payee_enterprise_id, reference=f"slip {slip.id}")
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -15,7 +15,7 @@ Views parse input, call one service in ``slips.py`` and render or redirect.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -229,3 +229,86 @@ def seller_confirm(enterprise_id: int, slip_id: int):
 def seller_reject(enterprise_id: int, slip_id: int):
     enterprise, _membership = get_member_enterprise_or_404(current_user, enterprise_id)
     return _review(slip_id, "reject", enterprise=enterprise)
+
+
+# ---------------------------------------------------------------- provider payments (Stripe Checkout)
+
+
+def _order_page(order: Order):
+    return redirect(order_path(order, with_token=_viewer_token(order) is not None), code=303)
+
+
+@bp.post("/orders/<public_id>/pay")
+def pay(public_id: str):
+    """Start or resume the provider payment of an unpaid order (reuses an open
+    Checkout Session), then off to the provider's page."""
+    from shop.payments.providers import ProviderError
+    from shop.payments.providers.flow import OrderNotPayable, begin_payment
+
+    order = load_order_for_buyer(public_id, _actor(), request.form.get("t") or request.args.get("t"))
+    try:
+        start = begin_payment(order)
+    except OrderNotPayable as exc:
+        flash(exc.message, "info")
+        return _order_page(order)
+    except ProviderError:
+        flash(_("We could not open the payment page just now. Your order is kept: "
+                "please try again in a moment."), "error")
+        return _order_page(order)
+    if start.redirect_url:
+        return redirect(start.redirect_url, code=303)
+    if start.payment is not None:  # paid at the provider, waiting for its confirmation
+        return redirect(_return_path(order), code=303)
+    return _order_page(order)
+
+
+def _return_path(order: Order, **extra) -> str:
+    token = _viewer_token(order)
+    return url_for("payments.payment_return", public_id=order.public_id, **({"t": token} if token else {}), **extra)
+
+
+# The return page reloads itself every few seconds while the webhook is awaited,
+# then less often; after RETURN_PATIENCE reloads it says so and keeps waiting.
+RETURN_REFRESH_SECONDS = 3
+RETURN_SLOW_REFRESH_SECONDS = 15
+RETURN_PATIENCE = 20
+
+
+@bp.get("/orders/<public_id>/payment-return")
+def payment_return(public_id: str):
+    """Where Stripe sends the buyer back: wait for the webhook, then the order page."""
+    from shop.payments.providers.flow import latest_pending_payment
+
+    order = load_order_for_buyer(public_id, _actor(), request.args.get("t"))
+    if order.status != st.ORDER_PENDING_PAYMENT:
+        if order.status == st.ORDER_CANCELLED:
+            flash(_("This order is cancelled."), "info")
+        else:
+            flash(_("Thank you! Your payment is confirmed."), "success")
+        return _order_page(order)
+    try:
+        polls = max(0, min(int(request.args.get("n", "0")), 10_000))
+    except ValueError:
+        polls = 0
+    cancelled = request.args.get("cancelled") == "1"
+    pending = latest_pending_payment(order)
+    slow = polls >= RETURN_PATIENCE
+    refresh = None
+    if not cancelled and pending is not None:
+        extra = {"n": polls + 1}
+        if request.args.get("session_id"):
+            extra["session_id"] = request.args["session_id"][:255]
+        refresh = {
+            "seconds": RETURN_SLOW_REFRESH_SECONDS if slow else RETURN_REFRESH_SECONDS,
+            "url": _return_path(order, **extra),
+        }
+    from shop.payments.providers import allow_checkout_redirect
+
+    return allow_checkout_redirect(make_response(render_template(
+        "payments/return.html", order=order, token=_viewer_token(order), cancelled=cancelled,
+        pending=pending, slow=slow, refresh=refresh, order_link=order_path(order, with_token=_viewer_token(order) is not None),
+    )))
+
+
+import shop.payments.webhook_views  # noqa: E402,F401  (POST /webhooks/stripe on this blueprint)
+from shop.payments import refund_views  # noqa: E402,F401  (refund pages on this blueprint)

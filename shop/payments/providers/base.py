@@ -1,0 +1,95 @@
+"""The payment-provider interface (PRODUCT.md §6).
+
+Every way of collecting money implements ``PaymentProvider``; the rest of the shop
+asks ``shop.payments.providers.get_provider(method)`` for one and never imports a
+provider's SDK itself (only ``providers/stripe/`` imports ``stripe``).
+
+* ``start_payment(order)`` begins collecting the order's total: for Stripe it creates
+  a Checkout Session and a pending ``Payment`` row (added to the session, not
+  committed) and returns the page to send the buyer to; for PromptPay QR there is
+  nothing to start (the order page shows the QR) and both fields are None.
+* ``refund(refund)`` sends a pending ``Refund`` row to the provider with the row's
+  ``idempotency_key``; it returns what the provider said and changes no row: the
+  caller (``payments.refunds``) applies the outcome. A network failure raises
+  ``ProviderUnavailable`` (the refund stays pending and may be retried with the same
+  key); a refusal raises ``ProviderError``.
+* ``transfer(payout, destination=...)`` sends a payout to a connected account with
+  the payout's ``idempotency_key`` and returns the provider's transfer id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from flask_babel import lazy_gettext as _l
+
+from shop.errors import DomainError
+
+if TYPE_CHECKING:
+    from shop.ledger.models import Payout
+    from shop.orders.models import Order
+    from shop.payments.models import Payment, Refund
+
+# RefundOutcome.status values (the Refund row's statuses).
+OUTCOME_PENDING = "pending"
+OUTCOME_SUCCEEDED = "succeeded"
+OUTCOME_FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """Where to send the buyer (None: stay on the order page) and the attempt row."""
+
+    redirect_url: str | None
+    payment: Payment | None
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    """The provider's answer: ``pending`` (it completes later, e.g. PromptPay through
+    Stripe), ``succeeded`` or ``failed``; ``provider_ref`` is its refund id (re_…)."""
+
+    status: str
+    provider_ref: str | None
+    failure_reason: str | None = None
+
+
+class ProviderError(DomainError):
+    """The provider refused the request (bad parameters, account problem, …)."""
+
+    status_code = 502
+    code = "provider_error"
+    default_message = _l("The payment provider refused the request.")
+
+    def __init__(self, message=None, *, provider_code: str | None = None) -> None:
+        super().__init__(message)
+        self.provider_code = provider_code  # the provider's own error code, for logs
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider could not be reached or timed out: the outcome is unknown, so the
+    same request may be retried with the same idempotency key."""
+
+    status_code = 503
+    code = "provider_unavailable"
+    default_message = _l("The payment service is not answering. Please try again in a moment.")
+
+
+class ProviderNotSupported(ProviderError):
+    """The provider cannot do this (e.g. a transfer through PromptPay QR)."""
+
+    status_code = 409
+    code = "provider_not_supported"
+    default_message = _l("This payment method cannot do that.")
+
+
+@runtime_checkable
+class PaymentProvider(Protocol):
+    name: str
+
+    def start_payment(self, order: Order) -> PaymentStart: ...
+
+    def refund(self, refund: Refund) -> RefundOutcome: ...
+
+    def transfer(self, payout: Payout, *, destination: str) -> str: ...

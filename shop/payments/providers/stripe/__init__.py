@@ -1,0 +1,83 @@
+"""Stripe behind the provider interface (the only package that imports ``stripe``).
+
+``StripeProvider.start_payment`` creates a Checkout Session (``checkout.py``) and a
+pending ``Payment`` row (added, not committed); ``refund`` and ``transfer`` send the
+row's idempotency key (``refunds.py``, ``transfers.py``). Errors from the SDK come
+out as ``ProviderUnavailable`` (retry with the same key) or ``ProviderError``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from shop.extensions import db
+from shop.payments.models import PAYMENT_PENDING, Payment
+from shop.payments.providers.base import PaymentStart, RefundOutcome
+from shop.payments.providers.stripe import checkout, refunds, transfers
+from shop.payments.providers.stripe.client import call, stripe_client
+
+if TYPE_CHECKING:
+    from shop.ledger.models import Payout
+    from shop.orders.models import Order
+    from shop.payments.models import Refund
+
+PROVIDER = "stripe"
+
+
+class StripeProvider:
+    name = PROVIDER
+
+    # -- payments ----------------------------------------------------------------------
+
+    def start_payment(self, order: Order) -> PaymentStart:
+        """A new Checkout Session for ``order`` and its pending ``Payment`` (added to
+        the session; the caller commits). Commit a changed hold (``checkout.ensure_hold``)
+        before calling this, or a retry cannot reuse the idempotency key."""
+        checkout.ensure_hold(order)
+        attempt = 1 + (db.session.scalar(
+            select(func.count(Payment.id)).where(Payment.order_id == order.id, Payment.provider == PROVIDER)
+        ) or 0)
+        params = checkout.build_session_params(order)
+        key = checkout.idempotency_key(order, attempt)
+        client = stripe_client()
+        session = call("checkout session", lambda: client.v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": key})).to_dict()
+        payment = db.session.scalar(
+            select(Payment).where(Payment.provider == PROVIDER, Payment.provider_ref == session["id"]))
+        if payment is None:  # a replayed answer may name a session we already recorded
+            payment = Payment(
+                order_id=order.id,
+                provider=PROVIDER,
+                status=PAYMENT_PENDING,
+                amount_satang=int(order.total_satang),
+                currency=checkout.CURRENCY,
+                provider_ref=session["id"],
+                redirect_url=session.get("url"),
+            )
+            db.session.add(payment)
+        return PaymentStart(redirect_url=session.get("url"), payment=payment)
+
+    def retrieve_session(self, session_id: str) -> dict[str, Any]:
+        """The Checkout Session as Stripe has it now (status, payment_status, url…)."""
+        client = stripe_client()
+        return call("retrieve session", lambda: client.v1.checkout.sessions.retrieve(session_id)).to_dict()
+
+    def expire_session(self, session_id: str) -> None:
+        client = stripe_client()
+        call("expire session", lambda: client.v1.checkout.sessions.expire(session_id))
+
+    # -- refunds and transfers ---------------------------------------------------------
+
+    def refund(self, refund: Refund) -> RefundOutcome:
+        return refunds.create_refund(refund)
+
+    def transfer(self, payout: Payout, *, destination: str) -> str:
+        return transfers.create_transfer(payout, destination)
+
+    def reverse_transfer(self, transfer_id: str, amount_satang: int, *, idempotency_key: str,
+                         metadata: dict[str, str] | None = None) -> str:
+        return transfers.reverse_transfer(transfer_id, amount_satang, idempotency_key=idempotency_key,
+                                          metadata=metadata)
+

@@ -1,0 +1,309 @@
+"""The provider interface and the Stripe provider against the fake Stripe
+(``tests/stripe_fake.py``): configuration, Checkout Session parameters, refunds and
+transfers with deterministic idempotency keys, error translation, and the rule that
+only ``shop/payments/providers/stripe/`` imports the SDK."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from shop.dbtypes import utcnow
+from shop.extensions import db
+from shop.ledger.models import Payout
+from shop.orders import status as st
+from shop.payments.models import PAYMENT_PENDING, PAYMENT_SUCCEEDED, Payment, Refund
+from shop.payments.providers import (
+    PaymentProvider,
+    ProviderError,
+    ProviderNotSupported,
+    ProviderUnavailable,
+    available_methods,
+    get_provider,
+    stripe_enabled,
+)
+from shop.payments.providers.stripe import checkout as stripe_checkout
+from tests.cart_helpers import make_catalogue
+from tests.order_helpers import make_order
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def catalogue(app):
+    return make_catalogue()
+
+
+def _stripe_order(catalogue, **kw):
+    order = make_order([(catalogue.coffee, 2), (catalogue.rice, 1)], email="buyer@example.test", **kw)
+    order.payment_method = st.PAYMENT_STRIPE
+    db.session.commit()
+    return order
+
+
+def _paid_payment(order, *, pi="pi_test_1", charge=None) -> Payment:
+    payment = Payment(order_id=order.id, provider="stripe", status=PAYMENT_SUCCEEDED, amount_satang=order.total_satang,
+                      provider_ref=f"cs_{order.public_id}", payment_intent_ref=pi, charge_ref=charge)
+    db.session.add(payment)
+    db.session.commit()
+    return payment
+
+
+def _refund(order, amount, key="refund-x-1-1", payment=None) -> Refund:
+    refund = Refund(order_id=order.id, fulfilment_id=order.fulfilments[0].id, payment_id=payment.id if payment else None,
+                    provider="stripe", amount_satang=amount, reason="damaged", idempotency_key=key,
+                    requested_role=st.ROLE_STAFF)
+    db.session.add(refund)
+    db.session.commit()
+    return refund
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_stripe_is_off_without_both_keys(app):
+    app.config.update(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None)
+    assert not stripe_enabled()
+    assert available_methods() == [st.PAYMENT_PROMPTPAY_QR]
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_x"
+    assert not stripe_enabled()  # the webhook secret is needed too: no confirmation without it
+    app.config["STRIPE_WEBHOOK_SECRET"] = "whsec_x"
+    assert stripe_enabled()
+    assert available_methods() == [st.PAYMENT_STRIPE, st.PAYMENT_PROMPTPAY_QR]
+
+
+def test_get_provider(app):
+    for method in (st.PAYMENT_PROMPTPAY_QR, st.PAYMENT_STRIPE):
+        provider = get_provider(method)
+        assert provider.name == method
+        assert isinstance(provider, PaymentProvider)
+    with pytest.raises(LookupError):
+        get_provider("bitcoin")
+
+
+def test_promptpay_qr_provider(app, catalogue):
+    order = make_order([(catalogue.coffee, 1)])
+    provider = get_provider(st.PAYMENT_PROMPTPAY_QR)
+    start = provider.start_payment(order)
+    assert start.redirect_url is None and start.payment is None
+    outcome = provider.refund(_refund(order, 100))
+    assert outcome.status == "pending" and outcome.provider_ref is None  # paid back by staff
+    with pytest.raises(ProviderNotSupported):
+        provider.transfer(Payout(enterprise_id=1, method="promptpay", amount_satang=1, idempotency_key="k"),
+                          destination="acct_1")
+
+
+def test_client_uses_the_configured_api_base_and_key(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue)
+    app.config["STRIPE_API_BASE"] = "http://stripe-mock.test:12111"
+    get_provider(st.PAYMENT_STRIPE).start_payment(order)
+    req = fake_stripe.last("POST", "/v1/checkout/sessions")
+    assert req.url.startswith("http://stripe-mock.test:12111/v1/checkout/sessions")
+    assert req.header("Authorization") == f"Bearer {app.config['STRIPE_SECRET_KEY']}"
+
+
+def test_default_api_base(app, fake_stripe, catalogue):
+    app.config["STRIPE_API_BASE"] = None
+    get_provider(st.PAYMENT_STRIPE).start_payment(_stripe_order(catalogue))
+    assert fake_stripe.last().url.startswith("https://api.stripe.com/v1/")
+
+
+# ---------------------------------------------------------------- checkout sessions
+
+
+def test_session_parameters(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue)
+    order.expires_at = utcnow() + timedelta(minutes=50)
+    db.session.commit()
+    start = get_provider(st.PAYMENT_STRIPE).start_payment(order)
+    db.session.commit()
+
+    req = fake_stripe.last("POST", "/v1/checkout/sessions")
+    p = req.params
+    assert p["mode"] == "payment" and p["currency"] == "thb"
+    assert p["payment_method_types"] == ["card", "promptpay"]
+    assert p["client_reference_id"] == order.public_id
+    assert p["metadata"] == {"order_id": order.public_id}
+    assert p["payment_intent_data"]["metadata"] == {"order_id": order.public_id}
+    assert p["payment_intent_data"]["transfer_group"] == order.public_id
+    assert p["customer_email"] == "buyer@example.test"
+    # One line per order line, one shipping line per enterprise; satang, integers.
+    items = p["line_items"]
+    assert len(items) == len(order.lines) + len(order.fulfilments)
+    assert all(i["price_data"]["currency"] == "thb" for i in items)
+    total = sum(int(i["price_data"]["unit_amount"]) * int(i["quantity"]) for i in items)
+    assert total == order.total_satang
+    coffee = next(i for i in items if i["price_data"]["product_data"].get("metadata", {}).get("sku") == catalogue.coffee.sku)
+    assert (coffee["quantity"], coffee["price_data"]["unit_amount"]) == ("2", str(catalogue.coffee.price_satang))
+    assert int(p["expires_at"]) == int(order.expires_at.timestamp())
+    base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    assert p["success_url"].startswith(f"{base}/orders/{order.public_id}/payment-return?t=")
+    assert p["success_url"].endswith("&session_id={CHECKOUT_SESSION_ID}")
+    assert "cancelled=1" in p["cancel_url"]
+    assert req.idempotency_key == f"checkout-{order.public_id}-1-{int(order.expires_at.timestamp())}"
+
+    payment = start.payment
+    assert payment.status == PAYMENT_PENDING and payment.provider == "stripe"
+    assert payment.provider_ref == fake_stripe.sessions[payment.provider_ref]["id"]
+    assert payment.amount_satang == order.total_satang == fake_stripe.sessions[payment.provider_ref]["amount_total"]
+    assert start.redirect_url == payment.redirect_url and start.redirect_url.startswith("https://checkout.stripe.test/")
+
+
+def test_hold_is_pushed_to_stripes_minimum(app, catalogue):
+    order = _stripe_order(catalogue)  # make_order holds 30 minutes: Stripe wants ≥ 30 at creation
+    now = utcnow()
+    order.expires_at = now + timedelta(minutes=10)
+    assert stripe_checkout.ensure_hold(order, now=now)
+    assert order.expires_at >= now + timedelta(minutes=stripe_checkout.MIN_SESSION_MINUTES)
+    assert not stripe_checkout.ensure_hold(order, now=now)  # already far enough: unchanged
+    order.expires_at = now + timedelta(hours=30)
+    assert stripe_checkout.ensure_hold(order, now=now)
+    assert order.expires_at <= now + timedelta(hours=24)
+
+
+def test_a_total_the_lines_do_not_explain_is_charged_as_one_line(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue)
+    order.total_satang += 1  # whatever the reason, the order's total is what is owed
+    db.session.commit()
+    get_provider(st.PAYMENT_STRIPE).start_payment(order)
+    items = fake_stripe.last("POST", "/v1/checkout/sessions").params["line_items"]
+    assert len(items) == 1 and items[0]["price_data"]["unit_amount"] == str(order.total_satang)
+
+
+def test_session_timeout_then_retry_gets_the_same_session(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue)
+    provider = get_provider(st.PAYMENT_STRIPE)
+    stripe_checkout.ensure_hold(order)
+    db.session.commit()
+    fake_stripe.timeout_once("/v1/checkout/sessions", processed=True)
+    with pytest.raises(ProviderUnavailable):
+        provider.start_payment(order)
+    db.session.rollback()
+    start = provider.start_payment(order)
+    db.session.commit()
+    first, second = fake_stripe.calls("POST", "/v1/checkout/sessions")
+    assert first.idempotency_key == second.idempotency_key
+    assert len(fake_stripe.sessions) == 1 and start.payment.provider_ref in fake_stripe.sessions
+
+
+def test_session_refused(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue)
+    fake_stripe.fail_once("/v1/checkout/sessions", status=400, error_type="invalid_request_error",
+                          code="parameter_invalid_integer")
+    with pytest.raises(ProviderError) as info:
+        get_provider(st.PAYMENT_STRIPE).start_payment(order)
+    assert not isinstance(info.value, ProviderUnavailable)
+    assert info.value.provider_code == "parameter_invalid_integer"
+    assert info.value.status_code >= 400
+
+
+# ---------------------------------------------------------------- refunds
+
+
+def test_refund_sends_the_rows_key_and_the_payment_intent(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue, paid=True)
+    payment = _paid_payment(order)
+    refund = _refund(order, 1234, key=f"refund-{order.public_id}-{order.fulfilments[0].id}-1", payment=payment)
+    outcome = get_provider(st.PAYMENT_STRIPE).refund(refund)
+    req = fake_stripe.last("POST", "/v1/refunds")
+    assert req.idempotency_key == refund.idempotency_key
+    assert req.params["payment_intent"] == "pi_test_1"
+    assert req.params["amount"] == "1234"
+    assert req.params["metadata"]["refund_id"] == str(refund.id)
+    assert outcome.status == "succeeded" and outcome.provider_ref.startswith("re_")
+    assert refund.status == "pending"  # the provider changes no row
+
+
+def test_refund_finds_the_orders_payment_and_reports_pending(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue, paid=True)
+    _paid_payment(order, pi=None, charge="ch_test_9")
+    fake_stripe.refund_status = "pending"  # PromptPay refunds complete later
+    outcome = get_provider(st.PAYMENT_STRIPE).refund(_refund(order, 500))
+    assert fake_stripe.last("POST", "/v1/refunds").params["charge"] == "ch_test_9"
+    assert outcome.status == "pending"
+
+
+def test_refund_timeout_then_retry_refunds_once(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue, paid=True)
+    _paid_payment(order)
+    refund = _refund(order, 700)
+    provider = get_provider(st.PAYMENT_STRIPE)
+    fake_stripe.timeout_once("/v1/refunds", processed=True)
+    with pytest.raises(ProviderUnavailable):
+        provider.refund(refund)
+    outcome = provider.refund(refund)
+    keys = {r.idempotency_key for r in fake_stripe.calls("POST", "/v1/refunds")}
+    assert keys == {refund.idempotency_key}
+    assert len(fake_stripe.refunds) == 1 and outcome.provider_ref in fake_stripe.refunds
+
+
+def test_refund_server_error_is_unavailable_and_refusal_is_an_error(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue, paid=True)
+    _paid_payment(order)
+    refund = _refund(order, 700)
+    provider = get_provider(st.PAYMENT_STRIPE)
+    fake_stripe.fail_once("/v1/refunds", status=500)
+    with pytest.raises(ProviderUnavailable):
+        provider.refund(refund)
+    fake_stripe.fail_once("/v1/refunds", status=400, error_type="invalid_request_error", code="charge_already_refunded")
+    with pytest.raises(ProviderError) as info:
+        provider.refund(refund)
+    assert info.value.provider_code == "charge_already_refunded"
+    assert provider.refund(refund).status == "succeeded"
+
+
+def test_refund_without_a_stripe_payment(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue, paid=True)
+    with pytest.raises(ProviderError):
+        get_provider(st.PAYMENT_STRIPE).refund(_refund(order, 100))
+    assert fake_stripe.calls() == []
+
+
+# ---------------------------------------------------------------- transfers
+
+
+def test_transfer(app, fake_stripe, catalogue):
+    order = _stripe_order(catalogue, paid=True)
+    payout = Payout(enterprise_id=catalogue.coffee.enterprise_id, method="stripe_connect", amount_satang=27550,
+                    idempotency_key=f"transfer-{order.public_id}-{catalogue.coffee.enterprise_id}", order_id=order.id)
+    db.session.add(payout)
+    db.session.commit()
+    provider = get_provider(st.PAYMENT_STRIPE)
+    fake_stripe.timeout_once("/v1/transfers", processed=True)
+    with pytest.raises(ProviderUnavailable):
+        provider.transfer(payout, destination="acct_1Coffee")
+    transfer_id = provider.transfer(payout, destination="acct_1Coffee")
+    assert transfer_id.startswith("tr_") and len(fake_stripe.transfers) == 1
+    req = fake_stripe.last("POST", "/v1/transfers")
+    assert req.idempotency_key == payout.idempotency_key
+    assert req.params["destination"] == "acct_1Coffee"
+    assert (req.params["amount"], req.params["currency"]) == ("27550", "thb")
+    assert req.params["transfer_group"] == order.public_id
+
+    reversal = provider.reverse_transfer(transfer_id, 1000, idempotency_key="clawback-r1")
+    assert reversal.startswith("trr_") and fake_stripe.transfers[transfer_id]["amount_reversed"] == 1000
+    assert fake_stripe.last().idempotency_key == "clawback-r1"
+
+
+def test_transfer_refuses_a_bad_destination(app, fake_stripe):
+    payout = Payout(enterprise_id=1, method="stripe_connect", amount_satang=100, idempotency_key="k")
+    with pytest.raises(ProviderError):
+        get_provider(st.PAYMENT_STRIPE).transfer(payout, destination="")
+    assert fake_stripe.calls() == []
+
+
+# ---------------------------------------------------------------- the SDK stays in one package
+
+
+def test_only_the_stripe_provider_imports_stripe():
+    allowed = ROOT / "shop" / "payments" / "providers" / "stripe"
+    pattern = re.compile(r"^\s*(import\s+stripe\b|from\s+stripe\b)", re.MULTILINE)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "shop").rglob("*.py")
+        if allowed not in path.parents and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
