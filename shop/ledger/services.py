@@ -72,6 +72,7 @@ from shop.ledger.models import (
 )
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
+from shop.spreadsheets import baht_cell, safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -760,7 +761,6 @@ def post_missing_entries() -> int:
 # ---------------------------------------------------------------- pages and exports
 
 PAGE_SIZE = 25
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -799,21 +799,8 @@ def recent_batches(limit: int = 20) -> list[PayoutBatch]:
     return list(db.session.scalars(select(PayoutBatch).order_by(PayoutBatch.id.desc()).limit(limit)))
 
 
-def _cell(value) -> str:
-    """Text as a spreadsheet will show it, never run as a formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _baht(satang: int | None) -> str:
-    """Satang as a plain decimal for spreadsheets: -12345 -> "-123.45" (no floats)."""
-    if satang is None:
-        return ""
-    sign = "-" if satang < 0 else ""
-    whole, fraction = divmod(abs(int(satang)), 100)
-    return f"{sign}{whole}.{fraction:02d}"
 
 
 def _csv(header: list[str], rows: Iterable[list]) -> str:
@@ -827,7 +814,7 @@ def _csv(header: list[str], rows: Iterable[list]) -> str:
     for row in rows:
         # Amounts are written by us as plain numbers (a leading "-" is a sign, not a
         # formula); every text cell is guarded.
-        writer.writerow([cell if isinstance(cell, _Number) else _cell(cell) for cell in row])
+        writer.writerow([cell if isinstance(cell, _Number) else safe_cell(cell) for cell in row])
     return buffer.getvalue()
 
 
@@ -844,7 +831,7 @@ def entries_csv() -> str:
         enterprise = enterprises.get(entry.enterprise_id)
         rows.append([
             str(entry.id), entry.created_at.isoformat() if entry.created_at else "", str(entry.enterprise_id),
-            enterprise.name_th if enterprise else "", entry.kind, _Number(_baht(entry.amount_satang)),
+            enterprise.name_th if enterprise else "", entry.kind, _Number(baht_cell(entry.amount_satang)),
             _Number(str(entry.amount_satang)), entry.entry_key, orders.get(entry.order_id, ""),
             str(entry.refund_id or ""), str(entry.payout_id or ""), entry.memo or "",
         ])
@@ -862,7 +849,7 @@ def payouts_csv() -> str:
         rows.append([
             str(payout.id), payout.created_at.isoformat() if payout.created_at else "", str(payout.enterprise_id),
             enterprise.name_th if enterprise else "", payout.method, payout.status,
-            _Number(_baht(payout.amount_satang)), _Number(str(payout.amount_satang)), payout.idempotency_key,
+            _Number(baht_cell(payout.amount_satang)), _Number(str(payout.amount_satang)), payout.idempotency_key,
             orders.get(payout.order_id, ""), str(payout.batch_id or ""), payout.provider_ref or "",
             payout.reference or "", payout.paid_at.isoformat() if payout.paid_at else "",
             payout.failure_reason or "",

@@ -134,3 +134,12 @@ def buyer_role(order: Order, user) -> str:
     if _is_staff(user) and not _is_owner(order, user):
         return st.ROLE_STAFF
     return st.ROLE_BUYER
+
+
+def viewer_token(order: Order, user) -> str | None:
+    """The token a guest's links and forms on ``order``'s pages carry; None for the
+    order's owner and staff, who need none."""
+    if user is not None and getattr(user, "is_authenticated", True) and (
+            user.id == order.user_id or getattr(user, "is_staff", False)):
+        return None
+    return order_token(order)

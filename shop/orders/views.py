@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from shop.errors import DomainError
 from shop.orders import services
 from shop.orders import status as st
-from shop.orders.access import buyer_role, load_order_for_buyer, order_path, order_token
+from shop.orders.access import buyer_role, load_order_for_buyer, order_path, viewer_token
 from shop.orders.models import Order
 
 bp = Blueprint("orders", __name__)
@@ -39,11 +39,7 @@ def _actor():
 
 
 def _viewer_token(order: Order) -> str | None:
-    """The token guests' forms and links carry (the owner and staff need none)."""
-    user = _actor()
-    if user is not None and (user.id == order.user_id or user.is_staff):
-        return None
-    return order_token(order)
+    return viewer_token(order, _actor())
 
 
 def _timeline(order: Order) -> list[dict]:

@@ -24,7 +24,7 @@ from shop.accounts.access import login_required, staff_required
 from shop.errors import DomainError, NotFound
 from shop.extensions import db
 from shop.orders import status as st
-from shop.orders.access import load_order_for_buyer, order_path, order_token
+from shop.orders.access import load_order_for_buyer, order_path, viewer_token
 from shop.orders.models import Order
 from shop.payments import promptpay, slips
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
@@ -89,11 +89,7 @@ def _actor():
 
 
 def _viewer_token(order: Order) -> str | None:
-    """The token a guest's links and forms carry (the owner and staff need none)."""
-    user = _actor()
-    if user is not None and (user.id == order.user_id or user.is_staff):
-        return None
-    return order_token(order)
+    return viewer_token(order, _actor())
 
 
 # ---------------------------------------------------------------- buyer

@@ -46,13 +46,12 @@ from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
 from shop.money import MoneyParseError, baht_to_satang, satang_to_input
 from shop.sellers import listing_services as services
+from shop.spreadsheets import FORMULA_START, safe_cell
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 PENDING_MAX_AGE_SECONDS = 60 * 60
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-# Spreadsheets run cells that start with these as formulas.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 PRODUCT_COLUMNS = (
     "product_name_th", "product_name_en", "summary_th", "summary_en", "description_th", "description_en",
@@ -112,12 +111,6 @@ COLUMN_HELP = {
 # --------------------------------------------------------------------------- export
 
 
-def _safe_cell(value) -> str:
-    """Text as a spreadsheet will show it, never run it as a formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def export_csv(enterprise: Enterprise) -> str:
@@ -140,8 +133,8 @@ def export_csv(enterprise: Enterprise) -> str:
         ]
         for v in product.variants:
             writer.writerow([
-                _safe_cell(product.slug), _safe_cell(v.sku), product.status, *map(_safe_cell, common),
-                _safe_cell(v.name_th), _safe_cell(v.name_en), v.gtin13 or "", v.weight_grams,
+                safe_cell(product.slug), safe_cell(v.sku), product.status, *map(safe_cell, common),
+                safe_cell(v.name_th), safe_cell(v.name_en), v.gtin13 or "", v.weight_grams,
                 satang_to_input(v.price_satang), v.stock, v.low_stock_threshold, v.moq, v.case_pack,
                 "" if v.lead_time_days is None else v.lead_time_days,
                 "" if v.shelf_life_days is None else v.shelf_life_days,
@@ -195,7 +188,7 @@ class ImportPreview:
 
 def _unguard(text: str) -> str:
     # Undo the apostrophe the export puts before formula-like text.
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(_FORMULA_START):
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_START):
         return text[1:]
     return text
 

@@ -36,6 +36,7 @@ from shop.geo import province_by_code
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import PAID_STATES  # the states in which enterprises ship
+from shop.spreadsheets import baht_cell, safe_cell
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 PAGE_SIZE = 20
@@ -276,24 +277,10 @@ CSV_COLUMNS = (
     "buyer_name", "province", "shipping_option", "sku", "product", "variant", "quantity", "unit_price",
     "line_total", "shipping_fee", "refunded", "carrier", "tracking_number", "shipped_date",
 )
-# Spreadsheets run cells that start with these as formulas.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _baht_text(satang: int | None) -> str:
-    """Satang as plain baht with two decimals, as accounting software reads them."""
-    if satang is None:
-        return ""
-    sign = "-" if satang < 0 else ""
-    whole, fraction = divmod(abs(int(satang)), 100)
-    return f"{sign}{whole}.{fraction:02d}"
 
 
 def _local(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -349,16 +336,16 @@ def export_csv(enterprise: Enterprise, *, tab: str | None = TAB_ALL, status_filt
             first = index == 0
             writer.writerow([
                 order.public_id, fulfilment.id, _local(order.created_at), _local(order.paid_at), order.status,
-                seller_status(fulfilment), fulfilment.document_no or "", _cell(order.recipient_name),
-                _cell(province.name(locale) if province else order.province_code), _cell(fulfilment.shipping_name),
-                _cell(line.sku), _cell(line.product_name_en if locale == "en" and line.product_name_en
+                seller_status(fulfilment), fulfilment.document_no or "", safe_cell(order.recipient_name),
+                safe_cell(province.name(locale) if province else order.province_code), safe_cell(fulfilment.shipping_name),
+                safe_cell(line.sku), safe_cell(line.product_name_en if locale == "en" and line.product_name_en
                                        else line.product_name_th),
-                _cell(line.variant_name_en if locale == "en" and line.variant_name_en else line.variant_name_th),
-                line.quantity, _baht_text(line.unit_price_satang), _baht_text(line.line_total_satang),
-                _baht_text(fulfilment.shipping_satang) if first else "",
-                _baht_text(fulfilment.refunded_satang) if first and fulfilment.refunded_satang else "",
-                _cell(st.carrier_label(fulfilment.carrier) if fulfilment.carrier else ""),
-                _cell(fulfilment.tracking_number), _local(fulfilment.shipped_at),
+                safe_cell(line.variant_name_en if locale == "en" and line.variant_name_en else line.variant_name_th),
+                line.quantity, baht_cell(line.unit_price_satang), baht_cell(line.line_total_satang),
+                baht_cell(fulfilment.shipping_satang) if first else "",
+                baht_cell(fulfilment.refunded_satang) if first and fulfilment.refunded_satang else "",
+                safe_cell(st.carrier_label(fulfilment.carrier) if fulfilment.carrier else ""),
+                safe_cell(fulfilment.tracking_number), _local(fulfilment.shipped_at),
             ])
     return out.getvalue()
 
