@@ -88,7 +88,7 @@ def _fill(endpoint: str, converters: dict, enterprise_id: int, ids: dict) -> str
         if name == "enterprise_id":
             values[name] = enterprise_id
         else:
-            values[name] = ids.get(name, 1) if is_int else "x"
+            values[name] = ids.get(name, 1 if is_int else "x")
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
@@ -243,12 +243,23 @@ def test_admin_refuses_non_staff(app, client, world, who, endpoint, method, conv
 
 
 def test_staff_reach_every_admin_page(app, client, world):
+    from tests.order_helpers import make_order
+
     staff = UserFactory(is_staff=True)
+    variant = VariantFactory(product__enterprise=world["b"], stock=5)
+    order = make_order([(variant, 1)], paid=True)
+    from shop.ledger.models import PayoutBatch
+
+    batch = PayoutBatch(created_by_id=staff.id)
+    db.session.add(batch)
+    db.session.flush()
+    ids = {"public_id": order.public_id, "fid": order.fulfilments[0].id, "batch_id": batch.id}
+    db.session.commit()
     sign_in(client, staff)
     for endpoint, method, converters in (p.values for p in ADMIN_ROUTES):
         if method != "GET":
             continue
-        url = _fill(endpoint, converters, world["b"].id, {})
+        url = _fill(endpoint, converters, world["b"].id, ids)
         assert client.get(url).status_code == 200, url
 
 
