@@ -10,7 +10,6 @@ from alembic import op
 
 import shop.dbtypes
 
-
 # revision identifiers, used by Alembic.
 revision = '98134ffb2a20'
 down_revision = 'c3f8a1d5e7b2'

@@ -10,7 +10,6 @@ from alembic import op
 
 import shop.dbtypes
 
-
 # revision identifiers, used by Alembic.
 revision = 'ebcc88956a87'
 down_revision = '98134ffb2a20'

@@ -12,7 +12,7 @@ merchant-presented QR (each field is tag, two-digit length, value)::
     58 02 TH                      country
     53 03 764                     currency: baht
     54 nn 1234.50                 amount, when there is one
-    63 04 XXXX                    CRC16-CCITT (poly 0x1021, init 0xFFFF) of everything
+    63 04 CCCC                    CRC16-CCITT (poly 0x1021, init 0xFFFF) of everything
                                   before it, "6304" included, upper-case hex
 
 The fields come in the order of the widely used reference implementation (dtinth's

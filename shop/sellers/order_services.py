@@ -44,10 +44,10 @@ PAGE_SIZE = 20
 # The seller's view of a fulfilment whose order is not paid yet.
 AWAITING_PAYMENT = "awaiting_payment"
 
-TAB_TODO = "todo"
+TAB_TO_ACT = "todo"
 TAB_SHIPPED = "shipped"
 TAB_ALL = "all"
-TABS = (TAB_TODO, TAB_SHIPPED, TAB_ALL)
+TABS = (TAB_TO_ACT, TAB_SHIPPED, TAB_ALL)
 # Filters of the "all" tab, in the order a fulfilment moves through them.
 STATUS_FILTERS = (AWAITING_PAYMENT, *st.FULFILMENT_STATUSES)
 
@@ -58,11 +58,11 @@ PERIODS = (PERIOD_DAYS, PERIOD_WEEKS, PERIOD_MONTHS)
 
 TOP_PRODUCTS = 5
 LOW_STOCK_ROWS = 8
-DASHBOARD_TODO_ROWS = 5
+DASHBOARD_TO_ACT_ROWS = 5
 
 
 def tab_label(tab: str):
-    return {TAB_TODO: _l("To act on"), TAB_SHIPPED: _l("Shipped"), TAB_ALL: _l("All")}.get(tab, tab)
+    return {TAB_TO_ACT: _l("To act on"), TAB_SHIPPED: _l("Shipped"), TAB_ALL: _l("All")}.get(tab, tab)
 
 
 def period_label(period: str):
@@ -140,7 +140,7 @@ def _search_condition(enterprise_id: int, query: str):
 
 def _filtered(enterprise_id: int, tab: str, status_filter: str | None, query: str):
     stmt = _base(enterprise_id)
-    if tab == TAB_TODO:
+    if tab == TAB_TO_ACT:
         stmt = stmt.where(_to_act_on_condition())
     elif tab == TAB_SHIPPED:
         stmt = stmt.where(Fulfilment.status.in_((st.FULFILMENT_SHIPPED, st.FULFILMENT_DELIVERED)))
@@ -148,7 +148,7 @@ def _filtered(enterprise_id: int, tab: str, status_filter: str | None, query: st
         stmt = stmt.where(_status_condition(status_filter))
     if query:
         stmt = stmt.where(_search_condition(enterprise_id, query))
-    if tab == TAB_TODO:
+    if tab == TAB_TO_ACT:
         # First paid, first served.
         return stmt.order_by(Order.paid_at.asc(), Fulfilment.id.asc())
     if tab == TAB_SHIPPED:
@@ -162,7 +162,7 @@ def _count(stmt) -> int:
 
 def tab_counts(enterprise: Enterprise) -> dict[str, int]:
     return {
-        TAB_TODO: _count(_base(enterprise.id).where(_to_act_on_condition())),
+        TAB_TO_ACT: _count(_base(enterprise.id).where(_to_act_on_condition())),
         TAB_SHIPPED: _count(_base(enterprise.id).where(
             Fulfilment.status.in_((st.FULFILMENT_SHIPPED, st.FULFILMENT_DELIVERED)))),
         TAB_ALL: _count(_base(enterprise.id)),
@@ -190,7 +190,7 @@ def orders_page(enterprise: Enterprise, *, tab: str | None = None, status_filter
                 query: str | None = None, page: int = 1) -> OrdersPage:
     """One page of the enterprise's fulfilments. Unknown tabs and filters fall back to
     the defaults rather than failing: they come from links people bookmark."""
-    tab = tab if tab in TABS else TAB_TODO
+    tab = tab if tab in TABS else TAB_TO_ACT
     status_filter = status_filter if (tab == TAB_ALL and status_filter in STATUS_FILTERS) else None
     query = (query or "").strip()[:100]
     page = max(1, min(int(page or 1), 10_000))
@@ -520,9 +520,9 @@ def dashboard_figures(enterprise: Enterprise, *, period: str = PERIOD_DAYS, now:
     ).all())
     awaiting = _count(_base(enterprise.id).where(_status_condition(AWAITING_PAYMENT)))
     oldest = list(db.session.scalars(
-        _filtered(enterprise.id, TAB_TODO, None, "").options(selectinload(Fulfilment.order),
+        _filtered(enterprise.id, TAB_TO_ACT, None, "").options(selectinload(Fulfilment.order),
                                                               selectinload(Fulfilment.lines))
-        .limit(DASHBOARD_TODO_ROWS)
+        .limit(DASHBOARD_TO_ACT_ROWS)
     ))
     variants, low_total = low_stock(enterprise)
     return DashboardFigures(
