@@ -217,7 +217,7 @@ class FakeStripeHTTP(stripe.HTTPClient):
         return self._answer(rec)
 
     def request_stream(self, method, url, headers, post_data=None):
-        raise NotImplementedError("the fake Stripe does not stream")
+        raise AssertionError("the app never streams from Stripe; a test reaching this has found a new call")
 
     def close(self) -> None:
         pass
