@@ -63,3 +63,15 @@ def install_sqlite_tuning(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
+
+
+def commit_or_rollback() -> None:
+    """Commit the session; on any failure roll back (so the session is usable again
+    and nothing is half-written) and re-raise."""
+    from shop.extensions import db
+
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise

@@ -16,6 +16,7 @@ from flask_login import current_user
 from shop.admin import bp
 from shop.catalog import listing_status, status
 from shop.errors import ValidationFailed
+from shop.forms import page_arg
 from shop.sellers import listing_forms as forms
 from shop.sellers import listing_services as services
 
@@ -26,10 +27,7 @@ def _listing_review_helpers() -> dict:
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_arg(request.args.get("page"))
 
 
 @bp.get("/listings")

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from shop.accounts.access import login_required, staff_required
 from shop.errors import DomainError, ValidationFailed
+from shop.forms import page_arg
 from shop.ledger import services
 from shop.ledger.models import (
     BATCH_OPEN,
@@ -94,10 +95,7 @@ def _ledger_helpers() -> dict:
 
 
 def _page_arg() -> int:
-    try:
-        return min(max(1, int(request.args.get("page", "1"))), 100_000)
-    except ValueError:
-        return 1
+    return page_arg(request.args.get("page"))
 
 
 # ---------------------------------------------------------------- enterprise

@@ -34,6 +34,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
 from shop.catalog.models import EnterpriseMember, Product
+from shop.database import commit_or_rollback
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
@@ -386,14 +387,6 @@ def sweep_forever(interval_seconds: float, *, echo=print) -> None:  # pragma: no
 # ---------------------------------------------------------------- fulfilment steps
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _require_paid(fulfilment: Fulfilment) -> None:
     status = fulfilment.order.status
     if status == st.ORDER_PENDING_PAYMENT:
@@ -416,7 +409,7 @@ def accept_fulfilment(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment
     except Exception:
         db.session.rollback()
         raise
-    _commit()
+    commit_or_rollback()
     return fulfilment
 
 
@@ -428,7 +421,7 @@ def pack_fulfilment(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
     except Exception:
         db.session.rollback()
         raise
-    _commit()
+    commit_or_rollback()
     return fulfilment
 
 
@@ -475,7 +468,7 @@ def ship_fulfilment(fulfilment: Fulfilment, *, actor, role: str, carrier: str | 
     except Exception:
         db.session.rollback()
         raise
-    _commit()
+    commit_or_rollback()
     return fulfilment
 
 
@@ -487,7 +480,7 @@ def mark_delivered(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
     except Exception:
         db.session.rollback()
         raise
-    _commit()
+    commit_or_rollback()
     return fulfilment
 
 
@@ -525,7 +518,7 @@ def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) 
     except Exception:
         db.session.rollback()
         raise
-    _commit()
+    commit_or_rollback()
     return fulfilment
 
 

@@ -49,6 +49,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from shop.database import commit_or_rollback
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
@@ -248,20 +249,20 @@ def _send_to_provider(refund: Refund, *, actor, role: str) -> Refund:
         db.session.rollback()
         refund = db.session.get(Refund, refund.id, populate_existing=True)
         refund.failure_reason = _failure_text(exc, "no answer")
-        _commit()
+        commit_or_rollback()
         return refund
     except ProviderError as exc:
         db.session.rollback()
         refund = db.session.get(Refund, refund.id, populate_existing=True)
         apply_refund_failed(refund, reason=_failure_text(exc, "refused"))
-        _commit()
+        commit_or_rollback()
         return refund
     except Exception:
         db.session.rollback()
         log.exception("refund %s: provider call failed", refund.id)
         refund = db.session.get(Refund, refund.id, populate_existing=True)
         refund.failure_reason = "no answer"
-        _commit()
+        commit_or_rollback()
         return refund
     status = getattr(outcome, "status", None)
     try:
@@ -304,14 +305,6 @@ def _failure_text(exc, fallback: str) -> str:
     message = str(getattr(exc, "message", "") or exc or "")
     text = f"{code}: {message}" if code else message
     return (text or fallback)[:500]
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def retry_refund(refund: Refund, *, actor, role: str = st.ROLE_STAFF) -> Refund:

@@ -320,13 +320,6 @@ def parse_filter(value: str | None) -> str:
     return value if value in QUEUE_FILTERS else SLIP_SUBMITTED
 
 
-def parse_page(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or 1), 10_000))
-    except (TypeError, ValueError):
-        return 1
-
-
 def review_queue(*, enterprise_id: int | None = None, status_filter: str = SLIP_SUBMITTED, page: int = 1,
                  per_page: int = 20) -> SlipPage:
     """Slips to review, oldest waiting first; for one payee enterprise, or all (staff).

@@ -22,6 +22,7 @@ from shop.accounts.access import login_required
 from shop.catalog import listing_status, status
 from shop.catalog.certifications import KINDS
 from shop.errors import NotFound, ValidationFailed
+from shop.forms import page_arg
 from shop.i18n import current_language
 from shop.sellers import bp, csv_io, feeds
 from shop.sellers import listing_forms as forms
@@ -50,10 +51,7 @@ def _product(enterprise_id: int, product_id: int):
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_arg(request.args.get("page"))
 
 
 # ------------------------------------------------------------------------ listings

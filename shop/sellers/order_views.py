@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from shop.accounts.access import login_required
 from shop.errors import DomainError, NotFound, PermissionDenied
-from shop.forms import ConfirmForm, show_domain_error
+from shop.forms import ConfirmForm, page_arg, show_domain_error
 from shop.i18n import current_language
 from shop.orders import services as order_services
 from shop.orders import status as st
@@ -57,10 +57,7 @@ def _fulfilment(enterprise_id: int, fulfilment_id: int):
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_arg(request.args.get("page"))
 
 
 # ---------------------------------------------------------------- list and CSV
