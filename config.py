@@ -123,6 +123,11 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    # JSON API: per token (per address without one), and a ceiling per address.
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "300 per minute")
+    API_ADDRESS_RATE_LIMIT = _env("API_ADDRESS_RATE_LIMIT", "1200 per minute")
+    # Orders created through the API, per token, on top of the limit above.
+    API_ORDER_RATE_LIMIT = _env("API_ORDER_RATE_LIMIT", "30 per minute")
 
     # Outgoing mail: SMTP when MAIL_SMTP_HOST is set, files in MAIL_FILE_DIR otherwise.
     MAIL_SMTP_HOST = _env("MAIL_SMTP_HOST")

@@ -80,6 +80,7 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from shop.accounts import bp as accounts_bp
     from shop.admin import bp as admin_bp
+    from shop.api import init_app as init_api
     from shop.cart.views import bp as cart_bp
     from shop.catalog import bp as catalog_bp
     from shop.core import bp as core_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
+    init_api(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -25,6 +25,8 @@ def select_locale() -> str:
     if not has_request_context():
         # Commands and workers: Thai unless wrapped in force_locale (e-mails are).
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        return _api_locale()
     chosen = getattr(g, "chosen_lang", None)
     if chosen:
         return chosen
@@ -36,14 +38,24 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _api_locale() -> str:
+    """The JSON API answers in ``?lang=`` or the client's ``Accept-Language`` (Thai
+    when neither names a language we have) and never stores the choice."""
+    languages = supported_languages()
+    lang = request.args.get("lang", "").strip().lower()
+    if lang in languages:
+        return lang
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _apply_lang_parameter():
     lang = request.args.get("lang")
-    if lang is None:
-        return None
+    if lang is None or request.path.startswith("/api/"):
+        return None  # the JSON API picks its language per request (_api_locale)
     lang = lang.strip().lower()
     if lang not in supported_languages():
         from shop.errors import abort_with

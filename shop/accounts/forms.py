@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
+from shop.accounts.api_tokens import MAX_NAME_LENGTH as MAX_TOKEN_NAME_LENGTH
 from shop.accounts.validation import (
     BUSINESS_TYPES,
     MAX_PASSWORD_LENGTH,
@@ -188,5 +189,18 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+def _collapse_spaces(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
 
 
+class ApiTokenForm(FlaskForm):
+    """The name of a new personal API token (the service checks it again, and the count)."""
+
+    name = StringField(
+        _l("Token name"),
+        filters=[_collapse_spaces],
+        validators=[
+            DataRequired(message=_l("Give the token a name, such as the program that will use it.")),
+            _length(MAX_TOKEN_NAME_LENGTH),
+        ],
+    )

@@ -114,3 +114,32 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     ip_address: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A personal API token (PRODUCT.md §10): shown once, stored as a SHA-256 digest.
+
+    The token is 256 random bits, so a fast digest is enough (there is nothing to
+    brute-force the way a password can be); ``prefix`` is its first characters, shown
+    in the list so the owner can tell tokens apart. A revoked token stays listed.
+    """
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"

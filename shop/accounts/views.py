@@ -1,4 +1,5 @@
-"""Account pages under ``/account``: register, verify, sign in and out, reset, settings.
+"""Account pages under ``/account``: register, verify, sign in and out, reset, settings
+and personal API tokens.
 
 Views parse the form, call one service and render or redirect. A refused form is
 shown again with the reason and a 4xx status; the service has written nothing.
@@ -12,11 +13,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from shop.accounts import bp, forms, services
+from shop.accounts import api_tokens, bp, forms, services
 from shop.accounts.tokens import InvalidLink
 from shop.accounts.validation import HEAD_OFFICE
 from shop.cart import CART_SESSION_KEY
-from shop.errors import DomainError
+from shop.errors import DomainError, NotFound
 from shop.extensions import limiter, login_manager
 from shop.forms import ConfirmForm, show_domain_error
 from shop.i18n import SESSION_KEY as LANG_SESSION_KEY
@@ -34,6 +35,8 @@ LOGIN_RATE = "20 per minute"
 REGISTER_RATE = "10 per minute; 50 per hour"
 RESET_RATE = "5 per minute; 30 per hour"
 RESEND_RATE = "3 per minute; 10 per hour"
+
+MAX_ROW_ID = 2**31 - 1
 
 OFF_SITE_NEXT = _l("That return address is not on this site.")
 
@@ -387,3 +390,58 @@ def sign_out_everywhere():
     _end_session()
     flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
+
+
+# ---------------------------------------------------------------- personal API tokens
+
+
+def _render_tokens(form, status: int = 200, *, new_token: api_tokens.NewToken | None = None):
+    """The token page. A token just created is shown in this response only: its secret
+    is never put in the session, a flash message or a redirect, and the page is not
+    stored by the browser or any cache on the way."""
+    tokens = api_tokens.list_tokens(current_user)
+    response = make_response(render_template(
+        "accounts/tokens.html",
+        form=form,
+        confirm_form=ConfirmForm(),
+        tokens=tokens,
+        new_token=new_token,
+        active_count=sum(1 for token in tokens if token.is_active),
+        max_active=api_tokens.MAX_ACTIVE_TOKENS,
+        name_max=api_tokens.MAX_NAME_LENGTH,
+    ), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/tokens")
+@login_required
+def tokens():
+    return _render_tokens(forms.ApiTokenForm())
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    form = forms.ApiTokenForm()
+    if not form.validate():
+        return _render_tokens(form, 422)
+    try:
+        new_token = api_tokens.create_token(current_user, form.name.data)
+    except DomainError as exc:
+        show_domain_error(form, exc)
+        return _render_tokens(form, exc.status_code)
+    return _render_tokens(forms.ApiTokenForm(formdata=None), 201, new_token=new_token)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if token_id > MAX_ROW_ID:
+        raise NotFound()  # no such row, and too large for the database to compare
+    token = api_tokens.revoke_token(current_user, token_id)  # another user's token: NotFound (404)
+    flash(_("The token “%(name)s” is revoked: programs using it can no longer reach the API.", name=token.name),
+          "success")
+    response = redirect(url_for("accounts.tokens"))
+    response.headers["Cache-Control"] = "no-store"
+    return response

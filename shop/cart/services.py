@@ -180,6 +180,35 @@ class UserCart:
         db.session.commit()
 
 
+class LinesCart:
+    """Lines given all at once (an order placed through the API): nothing is stored.
+
+    It belongs to a signed-in buyer (``is_guest`` is False), so checkout neither
+    remembers a guest order in the session nor touches the buyer's stored cart;
+    ``put`` and ``delete`` change the lines in memory only and ``save`` does nothing.
+    """
+
+    is_guest = False
+
+    def __init__(self, lines: Iterable[StoredLine] = ()):
+        self._lines: dict[int, StoredLine] = {}
+        for line in lines:
+            self.put(line)
+
+    def lines(self) -> list[StoredLine]:
+        return list(self._lines.values())
+
+    def put(self, line: StoredLine) -> None:
+        self._lines[line.variant_id] = line
+
+    def delete(self, variant_ids: Iterable[int]) -> None:
+        for variant_id in list(variant_ids):
+            self._lines.pop(variant_id, None)
+
+    def save(self) -> None:
+        pass
+
+
 def parse_session_cart(raw) -> list[StoredLine]:
     """The lines of a guest cart as stored in the session; malformed entries dropped."""
     if not isinstance(raw, dict):

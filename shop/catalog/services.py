@@ -324,7 +324,13 @@ def province_products(province_code: str, page: int = 1) -> Page[Product]:
 # --- enterprises -------------------------------------------------------------------
 
 
-def _enterprise_name_order(locale: str):
+def product_order(sort: str) -> tuple:
+    """The ORDER BY of a product list sorted by ``sort``; it always ends on the id."""
+    return _SORT_ORDER[sort]
+
+
+def enterprise_name_order(locale: str) -> tuple:
+    """Enterprises by name in ``locale`` (Thai when there is no English name), then id."""
     if locale == "en":
         return (func.coalesce(Enterprise.name_en, Enterprise.name_th), Enterprise.id)
     return (Enterprise.name_th, Enterprise.id)
@@ -335,7 +341,7 @@ def list_enterprises(*, province_code: str | None = None, page: int = 1, locale:
     stmt = select(Enterprise).where(approved_enterprise_condition()).options(selectinload(Enterprise.photos))
     if province_code is not None:
         stmt = stmt.where(Enterprise.province_code == province_code)
-    return paginate(stmt.order_by(*_enterprise_name_order(locale)), page, per_page)
+    return paginate(stmt.order_by(*enterprise_name_order(locale)), page, per_page)
 
 
 def featured_enterprises(limit: int = FEATURED_ENTERPRISES) -> list[Enterprise]:

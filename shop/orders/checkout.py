@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from flask import current_app, has_request_context
@@ -234,6 +234,7 @@ def place_order(
     buyer_note: str | None = None,
     save_address: bool = False,
     expected_total_satang: int | None = None,
+    before_commit: Callable[[Order], None] | None = None,
 ) -> Order:
     """Turn the cart into an unpaid order holding its stock; commits once; returns it.
 
@@ -241,7 +242,10 @@ def place_order(
     as text, or ``"default"``); an enterprise without a choice gets its first option.
     ``expected_total_satang`` is the total the buyer was shown: if today's total
     differs (a shipping option changed, say), nothing is written and ``TotalChanged``
-    says the new total. Raises ``DomainError`` subclasses with nothing written.
+    says the new total. ``before_commit``, when given, is called with the order just
+    before the commit (after the stock is taken), to add rows that must exist exactly
+    when the order does (the API's idempotency key); whatever it raises rolls the whole
+    order back. Raises ``DomainError`` subclasses with nothing written.
     """
     payment_method = _check_payment_method(payment_method)
     email = _check_email(buyer, email)
@@ -252,7 +256,8 @@ def place_order(
         try:
             order = _place(cart, buyer=buyer, address=clean, email=email, choices=choices,
                            payment_method=payment_method, locale=locale, buyer_note=buyer_note,
-                           save_address=save_address, expected_total_satang=expected_total_satang)
+                           save_address=save_address, expected_total_satang=expected_total_satang,
+                           before_commit=before_commit)
         except OperationalError as exc:
             db.session.rollback()
             if not _is_busy(exc):
@@ -280,7 +285,7 @@ def place_order(
 
 def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices: dict[int, str],
            payment_method: str, locale: str, buyer_note: str | None, save_address: bool,
-           expected_total_satang: int | None) -> Order:
+           expected_total_satang: int | None, before_commit: Callable[[Order], None] | None = None) -> Order:
     from shop.orders.services import apply_order_placed_emails
 
     stored = cart.lines()
@@ -314,5 +319,7 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
                              name=name)) from None
         raise SoldOut(_l("Sorry, only %(count)d of %(name)s are left now. Change the quantity in your cart.",
                          count=exc.available, name=name)) from None
+    if before_commit is not None:
+        before_commit(order)
     db.session.commit()
     return order

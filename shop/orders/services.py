@@ -387,10 +387,15 @@ def sweep_forever(interval_seconds: float, *, echo=print) -> None:  # pragma: no
 # ---------------------------------------------------------------- fulfilment steps
 
 
+class NotPaidYet(Conflict):
+    code = "not_paid"
+    default_message = _l("The buyer has not paid for this order yet. Wait until the payment is confirmed.")
+
+
 def _require_paid(fulfilment: Fulfilment) -> None:
     status = fulfilment.order.status
     if status == st.ORDER_PENDING_PAYMENT:
-        raise ValidationFailed(_l("The buyer has not paid for this order yet. Wait until the payment is confirmed."))
+        raise NotPaidYet()
     if status not in PAID_STATES:
         raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
 

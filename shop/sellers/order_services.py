@@ -138,7 +138,7 @@ def _search_condition(enterprise_id: int, query: str):
                Fulfilment.id.in_(sku_match))
 
 
-def _filtered(enterprise_id: int, tab: str, status_filter: str | None, query: str):
+def filtered_fulfilments(enterprise_id: int, tab: str, status_filter: str | None, query: str):
     stmt = _base(enterprise_id)
     if tab == TAB_TO_ACT:
         stmt = stmt.where(_to_act_on_condition())
@@ -194,7 +194,7 @@ def orders_page(enterprise: Enterprise, *, tab: str | None = None, status_filter
     status_filter = status_filter if (tab == TAB_ALL and status_filter in STATUS_FILTERS) else None
     query = (query or "").strip()[:100]
     page = max(1, min(int(page or 1), 10_000))
-    stmt = _filtered(enterprise.id, tab, status_filter, query).options(
+    stmt = filtered_fulfilments(enterprise.id, tab, status_filter, query).options(
         selectinload(Fulfilment.order), selectinload(Fulfilment.lines)
     )
     rows = list(db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
@@ -317,7 +317,7 @@ def export_csv(enterprise: Enterprise, *, tab: str | None = TAB_ALL, status_filt
         raise ValidationFailed(message, fields={"from": message})
     tab = tab if tab in TABS else TAB_ALL
     status_filter = status_filter if (tab == TAB_ALL and status_filter in STATUS_FILTERS) else None
-    stmt = _filtered(enterprise.id, tab, status_filter, (query or "").strip()[:100])
+    stmt = filtered_fulfilments(enterprise.id, tab, status_filter, (query or "").strip()[:100])
     if since:
         stmt = stmt.where(Fulfilment.created_at >= _day_start(since))
     if until:
@@ -520,7 +520,7 @@ def dashboard_figures(enterprise: Enterprise, *, period: str = PERIOD_DAYS, now:
     ).all())
     awaiting = _count(_base(enterprise.id).where(_status_condition(AWAITING_PAYMENT)))
     oldest = list(db.session.scalars(
-        _filtered(enterprise.id, TAB_TO_ACT, None, "").options(selectinload(Fulfilment.order),
+        filtered_fulfilments(enterprise.id, TAB_TO_ACT, None, "").options(selectinload(Fulfilment.order),
                                                               selectinload(Fulfilment.lines))
         .limit(DASHBOARD_TO_ACT_ROWS)
     ))

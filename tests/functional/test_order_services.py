@@ -240,7 +240,7 @@ def test_an_enterprise_walks_its_part_from_new_to_delivered(world):
 def test_nothing_moves_before_the_order_is_paid(world, action):
     order = make_order([(world.coffee, 1)])
     part = order.fulfilments[0]
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(services.NotPaidYet) as refused:
         if action == "accept":
             services.accept_fulfilment(part, actor=world.coffee_owner, role=st.ROLE_SELLER)
         elif action == "pack":

@@ -229,7 +229,7 @@ def test_nothing_can_be_done_before_payment(client, owner, coffee):
     assert "/accept" not in page and "/packing-slip" not in page
 
     response = client.post(url(owner, f"/{f.id}/accept"))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert 'id="action-error"' in response.get_data(as_text=True)  # the service's message, on the page
     assert reload(f).status == st.FULFILMENT_NEW
 

@@ -1,0 +1,87 @@
+"""Models shared by every part of the API: errors, pages, money, the base classes.
+
+Request models derive from ``RequestModel`` (strict: a JSON string is not a number,
+unknown fields are refused) or ``QueryModel`` (lenient: query values are text);
+response models from ``ResponseModel``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, select
+
+from shop.extensions import db
+
+MAX_ID = 2**31 - 1
+#: A database id as requests give it: 1 to 2³¹−1.
+IdInt = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class QueryModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorDetail(ResponseModel):
+    code: str = Field(description="A stable, machine-readable code, e.g. `not_found`, `validation_failed`.")
+    message: str = Field(description="What went wrong, in the client's language.")
+    fields: dict[str, str] = Field(description="One message per bad field, keyed by its path (`lines.0.quantity`).")
+
+
+class ErrorResponse(ResponseModel):
+    """Every error the API answers has this shape."""
+
+    error: ErrorDetail
+
+
+class Money(ResponseModel):
+    """An amount in satang (1/100 baht) and as people read it."""
+
+    satang: int
+    display: str = Field(description="Formatted in the response language, e.g. `฿1,250.00`.")
+
+
+def money(satang: int, locale: str) -> Money:
+    from shop.money import format_baht
+
+    return Money(satang=int(satang), display=format_baht(int(satang), locale))
+
+
+# ------------------------------------------------------------------------ pages
+
+
+class PageQuery(QueryModel):
+    page: int = Field(1, ge=1, le=10_000, description="Page number, from 1.")
+    per_page: int = Field(20, ge=1, le=100, description="Items per page, 1 to 100.")
+
+
+class PageMeta(ResponseModel):
+    page: int
+    per_page: int
+    total: int = Field(description="Items on every page together.")
+    pages: int
+    next_page: int | None = Field(description="The next page's number, or null on the last page.")
+
+
+def page_meta(page: int, per_page: int, total: int) -> PageMeta:
+    pages = max(1, math.ceil(total / per_page)) if total else 0
+    return PageMeta(page=page, per_page=per_page, total=total, pages=pages,
+                    next_page=page + 1 if page < pages else None)
+
+
+def paginate(stmt: Select, query: PageQuery) -> tuple[list, PageMeta]:
+    """One page of ``stmt`` (which must have a total, stable ORDER BY ending in a
+    unique column) and its meta. ``stmt`` selects ORM entities."""
+    total = int(db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    rows = list(db.session.scalars(stmt.limit(query.per_page).offset((query.page - 1) * query.per_page)))
+    return rows, page_meta(query.page, query.per_page, total)
