@@ -76,7 +76,7 @@ class Enterprise(LocalizedMixin, TimestampMixin, db.Model):
     members: Mapped[list[EnterpriseMember]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
     products: Mapped[list[Product]] = relationship(back_populates="enterprise")
     photos: Mapped[list[EnterprisePhoto]] = relationship(
-        back_populates="enterprise", order_by="EnterprisePhoto.position", cascade="all, delete-orphan"
+        back_populates="enterprise", order_by="(EnterprisePhoto.position, EnterprisePhoto.id)", cascade="all, delete-orphan"
     )
     certifications: Mapped[list[Certification]] = relationship(
         back_populates="enterprise",
@@ -181,10 +181,10 @@ class Product(LocalizedMixin, TimestampMixin, db.Model):
     enterprise: Mapped[Enterprise] = relationship(back_populates="products")
     category: Mapped[Category] = relationship(back_populates="products")
     variants: Mapped[list[Variant]] = relationship(
-        back_populates="product", order_by="Variant.position", cascade="all, delete-orphan"
+        back_populates="product", order_by="(Variant.position, Variant.id)", cascade="all, delete-orphan"
     )
     photos: Mapped[list[ProductPhoto]] = relationship(
-        back_populates="product", order_by="ProductPhoto.position", cascade="all, delete-orphan"
+        back_populates="product", order_by="(ProductPhoto.position, ProductPhoto.id)", cascade="all, delete-orphan"
     )
     tags: Mapped[list[ProductTag]] = relationship(back_populates="product", cascade="all, delete-orphan")
     certifications: Mapped[list[Certification]] = relationship(
@@ -290,7 +290,7 @@ class Variant(LocalizedMixin, TimestampMixin, db.Model):
 
     product: Mapped[Product] = relationship(back_populates="variants")
     wholesale_tiers: Mapped[list[WholesaleTier]] = relationship(
-        back_populates="variant", order_by="WholesaleTier.min_quantity", cascade="all, delete-orphan"
+        back_populates="variant", order_by="(WholesaleTier.min_quantity, WholesaleTier.id)", cascade="all, delete-orphan"
     )
 
     @property

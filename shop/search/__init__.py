@@ -18,8 +18,7 @@ def _env(name: str, default: str) -> str:
 def init_app(app: Flask) -> None:
     """Config defaults, the per-app index handle, session events and the health check."""
     from shop.core.health import register_check
-    from shop.search.index import IndexHandle
-    from shop.search.indexer import EXTENSION_KEY, SearchState, health
+    from shop.search.indexer import health
     from shop.search.outbox import install_session_events
 
     default_mode = "off" if app.config.get("TESTING") else "thread"
@@ -30,6 +29,22 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SEARCH_REBUILD_MEMORY_MB", int(_env("SEARCH_REBUILD_MEMORY_MB", "512")))
     app.config.setdefault("SEARCH_MAX_LAG_SECONDS", float(_env("SEARCH_MAX_LAG_SECONDS", "120")))
     app.config.setdefault("SEARCH_WARM_ON_START", not app.config.get("TESTING"))
+    install_state(app)
+    install_session_events()
+    register_check(app, "search_index", lambda: health(app))
+    app.register_blueprint(bp)
+    if app.config["SEARCH_WARM_ON_START"]:
+        from shop.search.analysis import segmenter
+
+        segmenter()  # ~0.1 s once per process, instead of inside the first search
+
+
+def install_state(app: Flask) -> None:
+    """The app's search state: a handle on the index folder the config names (a fresh
+    one, with empty caches, each time this is called)."""
+    from shop.search.index import IndexHandle
+    from shop.search.indexer import EXTENSION_KEY, SearchState
+
     mode = str(app.config["SEARCH_INDEXER"]).lower()
     if mode not in ("thread", "inline", "off"):
         raise RuntimeError("SEARCH_INDEXER must be thread, inline or off")
@@ -40,13 +55,6 @@ def init_app(app: Flask) -> None:
         poll_seconds=float(app.config["SEARCH_POLL_SECONDS"]),
         batch_size=int(app.config["SEARCH_BATCH_SIZE"]),
     )
-    install_session_events()
-    register_check(app, "search_index", lambda: health(app))
-    app.register_blueprint(bp)
-    if app.config["SEARCH_WARM_ON_START"]:
-        from shop.search.analysis import segmenter
-
-        segmenter()  # ~0.1 s once per process, instead of inside the first search
 
 
 from shop.search import views  # noqa: E402,F401

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
 from shop.accounts import services
@@ -22,18 +21,6 @@ from tests.factories import TEST_PASSWORD, RetailBuyerFactory, UserFactory
 
 NEW_PASSWORD = "river lanterns at dusk"
 VALID_TAX_ID = "0107544000108"  # check digit 8 is right
-
-
-@pytest.fixture
-def make_client(app):
-    def make(lang: str | None = "en") -> FlaskClient:
-        new_client = app.test_client()
-        if lang:
-            with new_client.session_transaction() as session:
-                session["lang"] = lang
-        return new_client
-
-    return make
 
 
 @pytest.fixture

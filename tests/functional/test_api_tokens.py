@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from shop.accounts import api_tokens
@@ -20,18 +19,6 @@ from tests.factories import TEST_PASSWORD, UserFactory
 
 SECRET_PATTERN = re.compile(r'id="token-secret"[^>]*>(cm_[A-Za-z0-9_-]+)</textarea>')
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-@pytest.fixture
-def make_client(app):
-    def make(lang: str | None = "en") -> FlaskClient:
-        new_client = app.test_client()
-        if lang:
-            with new_client.session_transaction() as session:
-                session["lang"] = lang
-        return new_client
-
-    return make
 
 
 @pytest.fixture

@@ -23,18 +23,21 @@ def sign_in(client, user):
     assert response.status_code == 302
 
 
+@pytest.mark.fresh_app  # adds routes to the app
 def test_staff_required_sends_guests_to_sign_in(guarded_app):
     response = guarded_app.test_client().get("/_test/staff")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/account/login?next=")
 
 
+@pytest.mark.fresh_app  # adds routes to the app
 def test_staff_required_refuses_other_users(guarded_app):
     client = guarded_app.test_client()
     sign_in(client, UserFactory())
     assert client.get("/_test/staff").status_code == 403
 
 
+@pytest.mark.fresh_app  # adds routes to the app
 def test_staff_required_lets_staff_in(guarded_app):
     client = guarded_app.test_client()
     sign_in(client, UserFactory(is_staff=True))
@@ -43,6 +46,7 @@ def test_staff_required_lets_staff_in(guarded_app):
     assert response.get_data(as_text=True) == "staff page"
 
 
+@pytest.mark.fresh_app  # adds routes to the app
 def test_login_required_reexport(guarded_app):
     assert guarded_app.test_client().get("/_test/member").status_code == 302
 
