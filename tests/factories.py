@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
@@ -12,7 +14,9 @@ from shop.catalog.models import (
     Certification,
     Enterprise,
     EnterpriseMember,
+    EnterprisePhoto,
     Product,
+    ProductPhoto,
     ProductTag,
     Variant,
     WholesaleTier,
@@ -144,3 +148,21 @@ class CertificationFactory(BaseFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     kind = "fda"
     number = "5010112345678"
+
+
+def add_product_photo(product, position: int = 0, **values) -> ProductPhoto:
+    """A photo row for ``product`` (no image file: pages only need its key), committed."""
+    photo = ProductPhoto(product=product, image_key=secrets.token_hex(16), position=position, width=800,
+                         height=600, **values)
+    db.session.add(photo)
+    db.session.commit()
+    return photo
+
+
+def add_enterprise_photo(enterprise, position: int = 0) -> EnterprisePhoto:
+    """A photo row for ``enterprise``, committed."""
+    photo = EnterprisePhoto(enterprise=enterprise, image_key=secrets.token_hex(16), position=position,
+                            width=1200, height=800)
+    db.session.add(photo)
+    db.session.commit()
+    return photo

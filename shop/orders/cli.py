@@ -6,7 +6,7 @@ are safe: each order is claimed by exactly one of them."""
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 orders_cli = AppGroup("orders", help="Order housekeeping.")
@@ -22,31 +22,16 @@ def sweep_command(loop_seconds: float | None) -> None:
 
     if loop_seconds is None:
         click.echo(f"released {release_lapsed_orders()} lapsed orders")
-        _prune_idempotency_keys(click.echo)
+        click.echo(prune_idempotency_keys())
         return
-
-    def report_and_prune(message: str) -> None:
-        # ``sweep_forever`` reports once per tick: prune the keys at the same pace.
-        click.echo(message)
-        _prune_idempotency_keys(click.echo)
-
-    sweep_forever(loop_seconds, echo=report_and_prune)
+    sweep_forever(loop_seconds, echo=click.echo, chores=(prune_idempotency_keys,))
 
 
-def _prune_idempotency_keys(echo) -> None:
-    """Delete the API's ``Idempotency-Key`` records past their lifetime; a failure is
-    reported and left for the next sweep."""
+def prune_idempotency_keys() -> str:
+    """Delete the API's ``Idempotency-Key`` records past their lifetime."""
     from shop.api.idempotency import prune_expired_keys
-    from shop.extensions import db
 
-    try:
-        pruned = prune_expired_keys()
-    except Exception as exc:
-        db.session.rollback()
-        current_app.logger.exception("pruning idempotency keys failed")
-        echo(f"pruning idempotency keys failed: {type(exc).__name__}")
-        return
-    echo(f"pruned {pruned} expired idempotency keys")
+    return f"pruned {prune_expired_keys()} expired idempotency keys"
 
 
 def register_cli(app: Flask) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -371,16 +371,20 @@ def release_lapsed_orders(now: datetime | None = None, *, batch_size: int = 500)
                 current_app.logger.exception("could not release lapsed order %s", order_id)
 
 
-def sweep_forever(interval_seconds: float, *, echo=print) -> None:  # pragma: no cover - a worker loop
-    """Run the sweeper every ``interval_seconds`` until stopped; a failed sweep is
-    reported and retried at the next tick."""
+def sweep_forever(interval_seconds: float, *, echo=print,
+                  chores: Sequence[Callable[[], str]] = ()) -> None:  # pragma: no cover - a worker loop
+    """Run the sweeper, then each of ``chores`` (housekeeping that returns a line to
+    report), every ``interval_seconds`` until stopped; a failure is reported and
+    retried at the next tick."""
     while True:
-        try:
-            echo(f"released {release_lapsed_orders()} lapsed orders")
-        except Exception as exc:
-            db.session.rollback()
-            current_app.logger.exception("order sweep failed")
-            echo(f"sweep failed: {type(exc).__name__}: {exc}")
+        for name, job in (("sweep", lambda: f"released {release_lapsed_orders()} lapsed orders"),
+                          *((getattr(chore, "__name__", "chore"), chore) for chore in chores)):
+            try:
+                echo(job())
+            except Exception as exc:
+                db.session.rollback()
+                current_app.logger.exception("%s failed", name)
+                echo(f"{name} failed: {type(exc).__name__}: {exc}")
         time.sleep(interval_seconds)
 
 

@@ -10,8 +10,6 @@ document's schema for it.
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -20,10 +18,11 @@ from shop.accounts.models import RetailBuyer
 from shop.api.catalog_schemas import ProductSort, SearchSort
 from shop.catalog import services as catalog_services
 from shop.catalog import status
-from shop.catalog.models import EnterprisePhoto, ProductPhoto
+from shop.catalog.models import ProductPhoto
 from shop.extensions import db
 from shop.search import services as search_services
 from shop.search.indexer import rebuild
+from tests import factories
 from tests.api_helpers import bearer, token_for
 from tests.factories import (
     CategoryFactory,
@@ -35,6 +34,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
     WholesaleTierFactory,
+    add_enterprise_photo,
 )
 
 API = "/api/v1"
@@ -81,19 +81,7 @@ def get(client, url: str, path: str | None = None, status_code: int = 200, **kwa
 
 
 def add_product_photo(product, position: int = 0) -> ProductPhoto:
-    photo = ProductPhoto(product=product, image_key=secrets.token_hex(16), position=position, width=800, height=600,
-                         alt_th="ภาพสินค้า", alt_en="Product photo")
-    db.session.add(photo)
-    db.session.commit()
-    return photo
-
-
-def add_enterprise_photo(enterprise, position: int = 0) -> EnterprisePhoto:
-    photo = EnterprisePhoto(enterprise=enterprise, image_key=secrets.token_hex(16), position=position,
-                            width=1200, height=800)
-    db.session.add(photo)
-    db.session.commit()
-    return photo
+    return factories.add_product_photo(product, position, alt_th="ภาพสินค้า", alt_en="Product photo")
 
 
 def slugs(body: dict) -> list[str]:

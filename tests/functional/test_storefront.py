@@ -8,7 +8,6 @@ opens a page, then they see what is on sale, in Thai by default and in English a
 from __future__ import annotations
 
 import contextlib
-import secrets
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,6 @@ from sqlalchemy import event
 
 from shop.accounts.models import RetailBuyer
 from shop.catalog import status
-from shop.catalog.models import EnterprisePhoto, ProductPhoto
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from tests.factories import (
@@ -29,24 +27,11 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
     WholesaleTierFactory,
+    add_enterprise_photo,
+    add_product_photo,
 )
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def add_product_photo(product, position: int = 0) -> ProductPhoto:
-    photo = ProductPhoto(product=product, image_key=secrets.token_hex(16), position=position, width=800, height=600)
-    db.session.add(photo)
-    db.session.commit()
-    return photo
-
-
-def add_enterprise_photo(enterprise, position: int = 0) -> EnterprisePhoto:
-    photo = EnterprisePhoto(enterprise=enterprise, image_key=secrets.token_hex(16), position=position,
-                            width=1200, height=800)
-    db.session.add(photo)
-    db.session.commit()
-    return photo
 
 
 def sellable_product(**kwargs):
