@@ -153,7 +153,7 @@ class Badge(ResponseModel):
     kind: str = Field(description="`fda`, `mpc`, `otop`, `organic`, `gap` or `low_carbon`.")
     label: str = Field(description="In the response language.")
     short: str = Field(description="A short label, in the response language.")
-    number: str | None = Field(description="The certificate number, formatted (Thai FDA: `XX-X-XXXXX-X-XXXX`).")
+    number: str | None = Field(description="The certificate number, formatted (Thai FDA, 13 digits: `50-1-12345-1-0001`).")
     stars: int | None = Field(description="OTOP stars, 1 to 5; null for other kinds.")
 
 

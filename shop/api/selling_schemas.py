@@ -63,7 +63,7 @@ class TierIn(RequestModel):
 class CertificationIn(RequestModel):
     kind: CertificationKind = Field(description="`fda` (Thai FDA, อย.), `mpc` (community product standard, "
                                                 "มผช.), `otop`, `organic`, `gap` or `low_carbon`.")
-    number: str | None = Field(None, max_length=64, description="Required for `fda` (XX-X-XXXXX-X-XXXX) "
+    number: str | None = Field(None, max_length=64, description="Required for `fda` (13 digits, e.g. 50-1-12345-1-0001) "
                                                                "and `mpc` (number/year).")
     stars: int | None = Field(None, ge=1, le=5, description="OTOP stars, 1 to 5 (required for `otop`).")
 

@@ -417,9 +417,10 @@ def seller_variant_stock(enterprise_id: int, variant_id: int, body: s.StockIn):
     enterprise = _enterprise(enterprise_id)
     for _attempt in range(3):
         # Read the current stock under the lock the service takes (PostgreSQL keeps the
-        # row locked until the service commits), so the value compared is the value
-        # replaced. SQLite has no row lock: a sale slipping in between shows up as a
-        # conflict from the service, and the read is simply done again.
+        # row locked until the service commits; on SQLite a writing request holds the
+        # write lock from its first statement), so the value compared is the value
+        # replaced. Should a sale still slip in between, the service reports it as a
+        # conflict and the read is done again.
         variant = db.session.scalar(
             select(Variant).where(Variant.id == variant_id, Variant.enterprise_id == enterprise.id)
             .with_for_update(of=Variant).execution_options(populate_existing=True)
