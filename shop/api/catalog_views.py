@@ -158,12 +158,20 @@ def _may_see_wholesale() -> bool:
     return bool(user is not None and user.is_verified_retail_buyer)
 
 
+def _with_summary_data(stmt):
+    """What a product summary shows, loaded for the whole page in a few queries
+    (``has_wholesale`` reads every option's tiers)."""
+    return catalog.with_card_data(stmt).options(
+        selectinload(Product.category),
+        selectinload(Product.variants).selectinload(VariantRow.wholesale_tiers),
+    )
+
+
 def _card_products(ids: list[int]) -> list[Product]:
     """Visible products with what a summary shows, in the order of ``ids``."""
     if not ids:
         return []
-    stmt = catalog.with_card_data(catalog.select_visible_products()).where(Product.id.in_(ids)) \
-        .options(selectinload(Product.category))
+    stmt = _with_summary_data(catalog.select_visible_products()).where(Product.id.in_(ids))
     found = {p.id: p for p in db.session.scalars(stmt)}
     return [found[i] for i in ids if i in found]
 
@@ -204,7 +212,7 @@ def _enterprise_id(slug: str) -> int:
                        "sub-categories, enterprise, province, featured) and sorted as it sorts them.")
 def list_products(query: ProductListQuery):
     locale = current_language()
-    stmt = catalog.with_card_data(catalog.select_visible_products()).options(selectinload(Product.category))
+    stmt = _with_summary_data(catalog.select_visible_products())
     if query.category is not None:
         ids = _category_ids(query.category)
         stmt = stmt.where(Product.category_id == ids[0] if len(ids) == 1 else Product.category_id.in_(ids))

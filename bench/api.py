@@ -1,0 +1,85 @@
+"""JSON API speed: the catalogue endpoints (product lists, product detail, search,
+enterprises) under gunicorn (2 sync workers), beside a minimal Flask page and the
+storefront's own product page on the same server settings.
+
+    .venv/bin/python bench/api.py --products 10000
+
+The catalogue is the curated demo plus ``flask demo generate --products N`` and its
+search index, built in a scratch folder under /tmp (kept, and reused with --reuse).
+Rate limits are off (``RATELIMIT_ENABLED=0``), as in the other benchmarks: they
+would be measured, not the API. Figures are printed and appended to
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import TABLE_HEAD, append_results, flask, gunicorn, run_load  # noqa: E402
+from storefront import build_catalogue  # noqa: E402
+
+
+def sample_paths(instance: Path, count: int = 300) -> dict[str, list[str]]:
+    rng = random.Random(11)
+    with sqlite3.connect(instance / "bench.sqlite3") as conn:
+        categories = [row[0] for row in conn.execute("SELECT slug FROM categories")]
+        rows = conn.execute(
+            "SELECT p.id, p.slug FROM products p JOIN enterprises e ON e.id = p.enterprise_id "
+            "WHERE p.status = 'live' AND e.status = 'approved'").fetchall()
+        enterprises = [row[0] for row in conn.execute("SELECT id FROM enterprises WHERE status = 'approved'")]
+    picked = rng.sample(rows, min(count, len(rows)))
+    words = ["กาแฟ", "coffee", "ข้าว", "rice", "มะนาวผง", "honey", "soap", "ผ้าทอ", "tea", "chili"]
+    return {
+        "storefront product page": [f"/products/{slug}" for _id, slug in picked],
+        "GET /api/v1/products": [f"/api/v1/products?category={c}&page={p}&sort={s}"
+                                 for c in categories for p in (1, 3) for s in ("newest", "price_asc")],
+        "GET /api/v1/products/{id}": [f"/api/v1/products/{pid}" for pid, _slug in picked],
+        "GET /api/v1/search": [f"/api/v1/search?q={quote(w)}" for w in words]
+                              + [f"/api/v1/search?q={quote(w)}&page=2" for w in words],
+        "GET /api/v1/enterprises/{id}": [f"/api/v1/enterprises/{eid}" for eid in enterprises],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--max-seconds", type=float, default=60)
+    parser.add_argument("--workdir", default="/tmp/chumchon-bench")
+    parser.add_argument("--reuse", action="store_true", help="reuse a catalogue built by an earlier run")
+    args = parser.parse_args()
+
+    sections = []
+    for products in args.products:
+        instance = Path(args.workdir) / f"api-{products}"
+        print(f"== {products:,} products ==")
+        env = build_catalogue(instance, products, args.reuse)
+        if not (args.reuse and (instance / "search-index").exists()):
+            flask(env, "search", "reindex")
+        paths = sample_paths(instance)
+        rows = []
+        with gunicorn(env, "bench.baseline_app:app") as port:
+            baseline = run_load("baseline (minimal Flask page)", port, ["/"], requests=args.requests,
+                                concurrency=args.concurrency, max_seconds=args.max_seconds)
+        rows.append(baseline.row())
+        with gunicorn(env) as port:
+            for name, endpoint_paths in paths.items():
+                result = run_load(name, port, endpoint_paths, requests=args.requests,
+                                  concurrency=args.concurrency, max_seconds=args.max_seconds)
+                rows.append(result.row(baseline))
+        table = "\n".join([TABLE_HEAD, *rows])
+        print(table)
+        sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync, {args.concurrency} clients)\n\n{table}")
+    append_results("JSON API catalogue", "\n\n".join(sections))
+
+
+if __name__ == "__main__":
+    main()
