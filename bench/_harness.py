@@ -164,6 +164,23 @@ def run_load(name: str, port: int, paths: Sequence[str], *, requests: int, concu
     return result
 
 
+def measure_paths(env: dict[str, str], paths: dict[str, list[str]], *, requests: int, concurrency: int,
+                  max_seconds: float) -> str:
+    """A minimal Flask page, then each named group of paths, on gunicorn with the same
+    settings; the markdown table of the figures (each p95 also as a multiple of the
+    baseline's)."""
+    with gunicorn(env, "bench.baseline_app:app") as port:
+        baseline = run_load("baseline (minimal Flask page)", port, ["/"], requests=requests,
+                            concurrency=concurrency, max_seconds=max_seconds)
+    rows = [baseline.row()]
+    with gunicorn(env) as port:
+        for name, group in paths.items():
+            result = run_load(name, port, group, requests=requests, concurrency=concurrency,
+                              max_seconds=max_seconds)
+            rows.append(result.row(baseline))
+    return "\n".join([TABLE_HEAD, *rows])
+
+
 def append_results(title: str, body: str) -> None:
     command = shlex.join([".venv/bin/python", *sys.argv])
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import TABLE_HEAD, append_results, flask, gunicorn, run_load  # noqa: E402
+from _harness import append_results, flask, measure_paths  # noqa: E402
 from storefront import build_catalogue  # noqa: E402
 
 
@@ -65,17 +65,8 @@ def main() -> None:
         if not (args.reuse and (instance / "search-index").exists()):
             flask(env, "search", "reindex")
         paths = sample_paths(instance)
-        rows = []
-        with gunicorn(env, "bench.baseline_app:app") as port:
-            baseline = run_load("baseline (minimal Flask page)", port, ["/"], requests=args.requests,
-                                concurrency=args.concurrency, max_seconds=args.max_seconds)
-        rows.append(baseline.row())
-        with gunicorn(env) as port:
-            for name, endpoint_paths in paths.items():
-                result = run_load(name, port, endpoint_paths, requests=args.requests,
-                                  concurrency=args.concurrency, max_seconds=args.max_seconds)
-                rows.append(result.row(baseline))
-        table = "\n".join([TABLE_HEAD, *rows])
+        table = measure_paths(env, paths, requests=args.requests, concurrency=args.concurrency,
+                              max_seconds=args.max_seconds)
         print(table)
         sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync, {args.concurrency} clients)\n\n{table}")
     append_results("JSON API catalogue", "\n\n".join(sections))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import TABLE_HEAD, append_results, flask, flask_env, gunicorn, run_load  # noqa: E402
+from _harness import append_results, flask, flask_env, measure_paths  # noqa: E402
 
 
 def build_catalogue(instance: Path, products: int, reuse: bool) -> dict[str, str]:
@@ -66,17 +66,8 @@ def main() -> None:
         print(f"== {products:,} products ==")
         env = build_catalogue(instance, products, args.reuse)
         paths = sample_paths(instance)
-        rows = []
-        with gunicorn(env, "bench.baseline_app:app") as port:
-            baseline = run_load("baseline (minimal Flask page)", port, ["/"], requests=args.requests,
-                                concurrency=args.concurrency, max_seconds=args.max_seconds)
-        rows.append(baseline.row())
-        with gunicorn(env) as port:
-            for name, page_paths in paths.items():
-                result = run_load(name, port, page_paths, requests=args.requests,
-                                  concurrency=args.concurrency, max_seconds=args.max_seconds)
-                rows.append(result.row(baseline))
-        table = "\n".join([TABLE_HEAD, *rows])
+        table = measure_paths(env, paths, requests=args.requests, concurrency=args.concurrency,
+                              max_seconds=args.max_seconds)
         print(table)
         sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync, {args.concurrency} clients)\n\n{table}")
     append_results("Storefront pages", "\n\n".join(sections))
