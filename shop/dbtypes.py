@@ -8,6 +8,10 @@ from sqlalchemy import DateTime, func
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+#: The largest value an INTEGER column holds (PostgreSQL): every id, and every number
+#: a request may store in one, stays at or below it, so an overflow is a 4xx, not a 500.
+MAX_INT = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.accounts.models import ApiToken, User
-from shop.dbtypes import utcnow
+from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import NotFound, PermissionDenied, ValidationFailed
 from shop.extensions import db
 
@@ -91,6 +91,8 @@ def create_token(user: User, name: str | None) -> NewToken:
 
 def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (another user's id is NotFound); commits."""
+    if not 0 < token_id <= MAX_INT:
+        raise NotFound()  # no such row, and too large for the database to compare
     token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
     if token is None:
         raise NotFound()

@@ -10,11 +10,11 @@ from flask.cli import AppGroup
 from shop.accounts import api_tokens
 from shop.accounts.models import User
 from shop.accounts.services import create_staff_user, get_user_by_email
+from shop.dbtypes import MAX_INT
 from shop.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
-MAX_ROW_ID = 2**31 - 1
 
 
 def _user(email: str) -> User:
@@ -80,7 +80,7 @@ def list_tokens(email: str) -> None:
 
 @users_cli.command("revoke-token")
 @click.argument("email")
-@click.argument("token_id", type=click.IntRange(1, MAX_ROW_ID))
+@click.argument("token_id", type=click.IntRange(1, MAX_INT))
 def revoke_token(email: str, token_id: int) -> None:
     """Revoke the API token TOKEN_ID of EMAIL (see ``flask users tokens EMAIL``)."""
     user = _user(email)

@@ -12,11 +12,11 @@ from config import Config
 from shop.api.routing import ApiValueError
 from shop.api.schemas import IdInt, Money, PageMeta, PageQuery, RequestModel, ResponseModel
 from shop.cart.services import MAX_CART_LINES
+from shop.dbtypes import MAX_INT
 
 #: The largest quantity the schema admits for one line; the running shop may set a
 #: lower ``ORDER_MAX_LINE_QUANTITY``, which the endpoint checks (422 naming the line).
 QUANTITY_CEILING = max(1, int(Config.ORDER_MAX_LINE_QUANTITY))
-MAX_SATANG = 2**31 - 1
 
 OrderStatus = Literal["pending_payment", "paid", "cancelled", "refunded", "partially_refunded"]
 FulfilmentStatus = Literal["new", "accepted", "packed", "shipped", "delivered", "cancelled"]
@@ -84,7 +84,7 @@ class CreateOrder(RequestModel):
     po_number: str | None = Field(None, min_length=1, max_length=64,
                                   description="Your purchase-order number (verified retail buyers only).")
     expected_total_satang: int | None = Field(
-        None, ge=0, le=MAX_SATANG,
+        None, ge=0, le=MAX_INT,
         description="The total you showed your customer; if today's total differs, nothing is ordered "
                     "and the answer is 409 `total_changed`.")
 

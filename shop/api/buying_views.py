@@ -45,7 +45,7 @@ from shop.api.buying_schemas import (
 from shop.api.routing import HeaderParameter, operation
 from shop.api.schemas import money, paginate
 from shop.cart import services as cart_services
-from shop.cart.services import LinesCart, StoredLine
+from shop.cart.services import CartLine, LinesCart, StoredLine
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.catalog.services import is_product_visible, visible_product_condition
 from shop.errors import Conflict, NotFound, ValidationFailed
@@ -219,20 +219,28 @@ def _resolve_lines(body: CreateOrder) -> list[tuple[int, OrderLineIn, Variant]]:
     return resolved
 
 
-def _check_available(resolved: list[tuple[int, OrderLineIn, Variant]], locale: str) -> None:
-    """Refuse lines that cannot be bought now, naming them (409). Checkout checks the
-    same again inside its transaction; this only says which line it is."""
+def _cart_lines(resolved: list[tuple[int, OrderLineIn, Variant]], buyer) -> list[tuple[int, CartLine]]:
+    """Each line as the cart sees it now, at today's price for this buyer."""
+    lines = []
+    for index, line, variant in resolved:
+        price = cart_services.unit_price(variant, line.quantity, buyer)
+        lines.append((index, CartLine(variant=variant, quantity=line.quantity, price_seen_satang=price,
+                                      unit_price_satang=price, on_sale=cart_services.is_on_sale(variant))))
+    return lines
+
+
+def _check_available(lines: list[tuple[int, CartLine]], locale: str) -> None:
+    """Refuse lines that cannot be bought now, naming them (409), by the cart's own
+    rule (``CartLine.problem``). Checkout checks the same again inside its
+    transaction; this only says which line it is."""
     not_on_sale: dict[str, object] = {}
     short: dict[str, object] = {}
-    for index, line, variant in resolved:
-        name = cart_services.display_name(variant, locale)
-        available = max(0, int(variant.stock))
-        if not variant.is_active:
+    for index, line in lines:
+        if line.problem == cart_services.PROBLEM_UNAVAILABLE:
+            name = cart_services.display_name(line.variant, locale)
             not_on_sale[f"lines.{index}"] = _l("%(name)s is not on sale right now.", name=name)
-        elif available <= 0:
-            short[f"lines.{index}.quantity"] = _l("%(name)s is sold out.", name=name)
-        elif available < line.quantity:
-            short[f"lines.{index}.quantity"] = _l("Only %(count)d of %(name)s left.", count=available, name=name)
+        elif line.problem is not None:
+            short[f"lines.{index}.quantity"] = cart_services.stock_message(line.variant, line.available, locale)
     if not_on_sale:
         raise NotOnSale(next(iter(not_on_sale.values())), fields={**not_on_sale, **short})
     if short:
@@ -302,12 +310,10 @@ def create_order(body: CreateOrder):
         raise PoNumberNotAllowed(message, fields={"po_number": message})
 
     resolved = _resolve_lines(body)
-    _check_available(resolved, locale)
+    lines = _cart_lines(resolved, buyer)
+    _check_available(lines, locale)
     choices = _check_shipping_keys(body, resolved)
-    cart = LinesCart(
-        StoredLine(variant.id, line.quantity, cart_services.unit_price(variant, line.quantity, buyer))
-        for _index, line, variant in resolved
-    )
+    cart = LinesCart(StoredLine(line.variant_id, line.quantity, line.unit_price_satang) for _index, line in lines)
     record_key = idem.recorder(buyer, key, digest) if key is not None else None
 
     def before_commit(order: Order) -> None:

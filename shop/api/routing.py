@@ -23,9 +23,10 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.routing import BaseConverter
 
 from shop.api import auth
+from shop.dbtypes import MAX_INT
 from shop.errors import DomainError, ValidationFailed
 
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INT
 
 AUTH_REQUIRED = "required"
 AUTH_OPTIONAL = "optional"

@@ -13,11 +13,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 
+from shop.dbtypes import MAX_INT
 from shop.extensions import db
 
-MAX_ID = 2**31 - 1
 #: A database id as requests give it: 1 to 2³¹−1.
-IdInt = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdInt = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
 class RequestModel(BaseModel):

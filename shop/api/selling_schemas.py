@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from shop.api.schemas import IdInt, PageMeta, PageQuery, RequestModel, ResponseModel
+from shop.dbtypes import MAX_INT
 from shop.sellers.listing_services import (
     MAX_CERTIFICATIONS,
     MAX_DAYS,
@@ -30,8 +31,6 @@ from shop.sellers.listing_services import (
     MAX_WEIGHT_GRAMS,
 )
 from shop.sellers.order_services import STATUS_FILTERS
-
-MAX_INT = 2**31 - 1
 
 
 def _optional(schema: dict) -> None:

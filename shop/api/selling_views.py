@@ -71,11 +71,11 @@ def _variant_out(variant: Variant) -> s.SellerVariant:
         id=variant.id, sku=variant.sku, name_th=variant.name_th, name_en=variant.name_en, gtin13=variant.gtin13,
         weight_grams=variant.weight_grams or 0, price_satang=variant.price_satang, stock=variant.stock,
         low_stock_threshold=variant.low_stock_threshold,
-        is_low_stock=bool(variant.is_active and variant.stock <= variant.low_stock_threshold),
+        is_low_stock=bool(variant.is_active and variant.is_low_stock),
         moq=variant.moq, case_pack=variant.case_pack, lead_time_days=variant.lead_time_days,
         shelf_life_days=variant.shelf_life_days, is_active=variant.is_active,
         tiers=[s.TierOut(min_quantity=t.min_quantity, unit_price_satang=t.unit_price_satang)
-               for t in sorted(variant.wholesale_tiers, key=lambda t: t.min_quantity)],
+               for t in variant.wholesale_tiers],
     )
 
 
@@ -86,7 +86,7 @@ def _product_fields(product: Product) -> dict:
         "name_en": product.name_en, "category_id": product.category_id,
         "min_price_satang": product.min_price_satang, "created_at": product.created_at,
         "updated_at": product.updated_at,
-        "variants": [_variant_out(v) for v in sorted(product.variants, key=lambda v: (v.position, v.id))],
+        "variants": [_variant_out(v) for v in product.variants],
     }
 
 
@@ -146,11 +146,10 @@ def _order_detail(fulfilment: Fulfilment, role: str) -> s.SellerOrderDetail:
         **_order_fields(fulfilment, locale),
         lines=[s.OrderLineOut(
             id=line.id, variant_id=line.variant_id, product_id=line.product_id, sku=line.sku,
-            product_name=line.product_name_en if locale == "en" and line.product_name_en else line.product_name_th,
-            variant_name=line.variant_name_en if locale == "en" and line.variant_name_en else line.variant_name_th,
+            product_name=line.t("product_name", locale), variant_name=line.t("variant_name", locale),
             quantity=line.quantity, unit_price_satang=line.unit_price_satang,
             line_total_satang=line.line_total_satang,
-        ) for line in sorted(fulfilment.lines, key=lambda line: line.id)],
+        ) for line in fulfilment.lines],
         ship_to=ship_to, buyer_note=order.buyer_note, po_number=order.po_number,
         buyer_company=order.buyer_company, buyer_tax_id=order.buyer_tax_id, document_no=fulfilment.document_no,
         cancel_reason=fulfilment.cancel_reason,
@@ -197,19 +196,6 @@ def _json_errors(exc: ValidationFailed, rows: dict[str, str]) -> ValidationFaile
 # ------------------------------------------------------------------ input building
 
 
-def _clean_tags(tags: list[str]) -> list[str]:
-    """Trimmed (spaces collapsed, a leading ``#`` dropped), without empty ones or
-    duplicates ignoring case, in order."""
-    cleaned: list[str] = []
-    seen: set[str] = set()
-    for raw in tags:
-        tag = " ".join(raw.split()).lstrip("#").strip()
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            cleaned.append(tag)
-    return cleaned
-
-
 def _tiers(tiers: list[s.TierIn]) -> list[listings.TierInput]:
     return [listings.TierInput(t.min_quantity, t.unit_price_satang) for t in tiers]
 
@@ -241,7 +227,7 @@ def _create_input(body: s.ProductCreate, rows: dict[str, str]) -> listings.Produ
     return listings.ProductInput(
         name_th=body.name_th.strip(), name_en=body.name_en, summary_th=body.summary_th, summary_en=body.summary_en,
         description_th=body.description_th, description_en=body.description_en, category_id=body.category_id,
-        tags=_clean_tags(body.tags), is_food=body.is_food,
+        tags=listings.clean_tags(body.tags), is_food=body.is_food,
         variants=[_new_variant(v, i, rows) for i, v in enumerate(body.variants)],
         certifications=_certifications(body.certifications, rows),
     )
@@ -263,7 +249,7 @@ def _patch_input(product: Product, body: s.ProductPatch, rows: dict[str, str]) -
             value = getattr(body, name)
             setattr(data, name, value.strip() if name == "name_th" else value)
     if "tags" in given:
-        data.tags = _clean_tags(body.tags)
+        data.tags = listings.clean_tags(body.tags)
     for saved in data.variants:
         # Options not in the request keep their values; errors in them name the option.
         rows[saved.prefix] = f"variants[id={saved.id}]"

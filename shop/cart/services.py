@@ -34,6 +34,7 @@ from shop.cart import CART_SESSION_KEY
 from shop.cart.models import CartItem
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.catalog.services import is_product_visible
+from shop.dbtypes import MAX_INT
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.orders import shipping
@@ -43,7 +44,6 @@ from shop.sellers.validation import ascii_digits
 MAX_CART_LINES = 50
 # Ids beyond a 32-bit integer cannot name a row; refusing them early keeps
 # PostgreSQL from answering a forged id with an error.
-_MAX_ID = 2**31 - 1
 
 # Why a line cannot be bought as it stands.
 PROBLEM_UNAVAILABLE = "unavailable"  # no longer on sale
@@ -220,7 +220,7 @@ def parse_session_cart(raw) -> list[StoredLine]:
             quantity, price_seen = (int(v) for v in value)
         except (TypeError, ValueError):
             continue
-        if 0 < variant_id <= _MAX_ID and quantity >= 1 and price_seen >= 0:
+        if 0 < variant_id <= MAX_INT and quantity >= 1 and price_seen >= 0:
             lines.append(StoredLine(variant_id, quantity, price_seen))
     return lines[:MAX_CART_LINES]
 
@@ -257,7 +257,7 @@ def parse_variant_id(value) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 10:
         raise ItemNotFound()
     number = int(text)
-    if not 0 < number <= _MAX_ID:
+    if not 0 < number <= MAX_INT:
         raise ItemNotFound()
     return number
 
@@ -294,7 +294,8 @@ def load_variants(variant_ids: Iterable[int], *, refresh: bool = False) -> dict[
     return {v.id: v for v in db.session.scalars(statement).unique()}
 
 
-def _stock_message(variant: Variant, available: int, locale: str):
+def stock_message(variant: Variant, available: int, locale: str):
+    """Why only ``available`` of the variant can be bought (sold out, or how many are left)."""
     name = display_name(variant, locale)
     if available <= 0:
         return _l("%(name)s is sold out.", name=name)
@@ -507,7 +508,7 @@ def _check_stock(variant: Variant, quantity: int, *, locale: str, in_cart: int =
     available = max(0, int(variant.stock))
     if quantity <= available:
         return
-    message = _stock_message(variant, available, locale)
+    message = stock_message(variant, available, locale)
     if in_cart and available > 0:
         message = _l("Only %(count)d of %(name)s left, and %(in_cart)d are already in your cart.",
                      count=available, name=display_name(variant, locale), in_cart=in_cart)

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from shop.accounts.models import User
+from shop.dbtypes import MAX_INT
 from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
 from shop.geo import province_by_code
@@ -174,7 +175,7 @@ def get_saved_address(user: User, address_id) -> SavedAddress:
         address_id = int(address_id)
     except (TypeError, ValueError):
         raise SavedAddressNotFound() from None
-    if not 0 < address_id < 2**31:
+    if not 0 < address_id <= MAX_INT:
         raise SavedAddressNotFound()
     address = db.session.get(SavedAddress, address_id)
     if address is None or address.user_id != user.id:

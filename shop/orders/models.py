@@ -217,9 +217,13 @@ class OrderLine(db.Model):
     fulfilment: Mapped[Fulfilment] = relationship(back_populates="lines")
     variant: Mapped[Variant | None] = relationship()
 
+    def t(self, field: str, locale: str = "th") -> str:
+        """``product_name`` or ``variant_name`` as bought, in ``locale`` (Thai when
+        there is no English)."""
+        return (getattr(self, f"{field}_en") if locale == "en" else None) or getattr(self, f"{field}_th")
+
     def name(self, locale: str = "th") -> str:
-        product = (self.product_name_en if locale == "en" else None) or self.product_name_th
-        variant = (self.variant_name_en if locale == "en" else None) or self.variant_name_th
+        product, variant = self.t("product_name", locale), self.t("variant_name", locale)
         return f"{product} — {variant}" if variant else product
 
 

@@ -212,13 +212,19 @@ def categories_for_select() -> list[Category]:
 
 
 def parse_tags(text: str | None) -> list[str]:
-    """Comma-separated tags, trimmed, without duplicates (ignoring case), in order.
+    """Comma-separated tags, cleaned as ``clean_tags`` cleans them."""
+    return clean_tags(re.split(r"[,،、，]", text or ""))
+
+
+def clean_tags(items: Iterable[str]) -> list[str]:
+    """Tags trimmed (spaces collapsed, a leading ``#`` dropped), without empty ones or
+    duplicates (ignoring case), in order.
 
     Raises ValueError with a user message when there are too many or one is too long.
     """
     tags: list[str] = []
     seen: set[str] = set()
-    for raw in re.split(r"[,،、，]", text or ""):
+    for raw in items:
         tag = " ".join(raw.split()).lstrip("#").strip()
         if not tag:
             continue
