@@ -16,10 +16,12 @@ outbox_cli = AppGroup("outbox", help="Send queued e-mails.")
 @click.option("--loop", is_flag=True, help="Keep running, checking every --interval seconds.")
 @click.option("--interval", default=10, show_default=True, help="Seconds between checks with --loop.")
 def send_command(loop: bool, interval: int) -> None:
-    """Send every due message (SMTP when configured, files in instance/mail otherwise)."""
+    """Run every due job, then send every due message (SMTP when configured, files in
+    instance/mail otherwise)."""
     while True:
         report = send_pending()
-        click.echo(f"sent {report.sent}, failed {report.failed}")
+        click.echo(f"sent {report.sent}, failed {report.failed}; jobs done {report.jobs_done}, "
+                   f"failed {report.jobs_failed}")
         if not loop:
             break
         time.sleep(interval)

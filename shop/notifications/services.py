@@ -4,11 +4,20 @@
 change that caused it commits. ``send_pending`` claims each message with a
 conditional update before sending, so two senders running at once never send the
 same message, and a failed send is retried with back-off, never dropped.
+
+``queue_job`` defers the making of a message itself: the row carries only what the
+request was given, and the handler registered for its kind (``@job("kind")``) runs in
+the sender, looks things up, and queues the message or nothing. A request whose
+answer must not depend on what the database holds (is there an account with this
+address?) writes one job and does nothing else that depends on it. ``send_pending``
+runs the due jobs first, each in one transaction with the messages it queues, with
+the same claims and back-off as messages.
 """
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -21,7 +30,7 @@ from sqlalchemy import or_, select, update
 
 from shop.dbtypes import utcnow
 from shop.extensions import db
-from shop.notifications.models import OutboxMessage
+from shop.notifications.models import OutboxJob, OutboxMessage
 
 CLAIM_SECONDS = 300
 MAX_BACKOFF_SECONDS = 6 * 60 * 60
@@ -53,10 +62,44 @@ def queue_email(*, to: str, kind: str, template: str, locale: str = "th", **cont
     return message
 
 
+JobHandler = Callable[[dict], None]
+_job_handlers: dict[str, JobHandler] = {}
+
+
+def job(kind: str) -> Callable[[JobHandler], JobHandler]:
+    """Register the handler for outbox jobs of ``kind``.
+
+    It is called in the sender with the job's payload and queues messages with
+    ``queue_email`` (or none); it must not commit: the sender commits the messages and
+    marks the job done together, or rolls both back and retries the job later.
+    """
+
+    def register(handler: JobHandler) -> JobHandler:
+        known = _job_handlers.get(kind)
+        if known is not None and (known.__module__, known.__qualname__) != (handler.__module__, handler.__qualname__):
+            raise ValueError(f"outbox job kind {kind!r} already has a handler: {known.__qualname__}")
+        _job_handlers[kind] = handler
+        return handler
+
+    return register
+
+
+def queue_job(kind: str, **payload) -> OutboxJob:
+    """Add a job to the caller's transaction; ``payload`` must be JSON (no secrets: it
+    is stored as it is). Nothing is looked up or rendered here."""
+    if kind not in _job_handlers:
+        raise ValueError(f"no handler for outbox job kind {kind!r}")
+    row = OutboxJob(kind=kind, payload=payload)
+    db.session.add(row)
+    return row
+
+
 @dataclass
 class SendReport:
     sent: int = 0
     failed: int = 0
+    jobs_done: int = 0
+    jobs_failed: int = 0
 
 
 def _build(message: OutboxMessage) -> EmailMessage:
@@ -86,14 +129,15 @@ def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
     (folder / f"{message.id:08d}-{message.kind}.eml").write_bytes(bytes(email))
 
 
-def _claim(message_id: int) -> bool:
+def _claim(model: type[OutboxMessage] | type[OutboxJob], row_id: int) -> bool:
     now = utcnow()
+    finished = model.sent_at if model is OutboxMessage else model.done_at
     result = db.session.execute(
-        update(OutboxMessage)
+        update(model)
         .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.sent_at.is_(None),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            model.id == row_id,
+            finished.is_(None),
+            or_(model.claimed_until.is_(None), model.claimed_until < now),
         )
         .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
     )
@@ -101,8 +145,51 @@ def _claim(message_id: int) -> bool:
     return result.rowcount == 1
 
 
+def _backoff(row: OutboxMessage | OutboxJob, exc: Exception) -> None:
+    row.attempts += 1
+    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    delay = min(60 * 2 ** (row.attempts - 1), MAX_BACKOFF_SECONDS)
+    row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    row.claimed_until = None
+
+
+def run_pending_jobs(report: SendReport, limit: int = 100) -> None:
+    """Run the due jobs, each in its own transaction with the messages it queues."""
+    now = utcnow()
+    ids = db.session.scalars(
+        select(OutboxJob.id)
+        .where(OutboxJob.done_at.is_(None), OutboxJob.next_attempt_at <= now)
+        .order_by(OutboxJob.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    for job_id in ids:
+        if not _claim(OutboxJob, job_id):
+            continue
+        row = db.session.get(OutboxJob, job_id)
+        try:
+            handler = _job_handlers.get(row.kind)
+            if handler is None:
+                raise LookupError(f"no handler for outbox job kind {row.kind!r}")
+            handler(dict(row.payload))
+            row.attempts += 1
+            row.done_at = utcnow()
+            row.last_error = None
+            row.claimed_until = None
+            db.session.commit()
+        except Exception as exc:  # whatever the handler queued goes; the job is retried later
+            db.session.rollback()
+            _backoff(db.session.get(OutboxJob, job_id), exc)
+            db.session.commit()
+            report.jobs_failed += 1
+        else:
+            report.jobs_done += 1
+
+
 def send_pending(limit: int = 100) -> SendReport:
+    """Drain the outbox: run the due jobs, then send the due messages (theirs too)."""
     report = SendReport()
+    run_pending_jobs(report, limit)
     now = utcnow()
     ids = db.session.scalars(
         select(OutboxMessage.id)
@@ -112,17 +199,13 @@ def send_pending(limit: int = 100) -> SendReport:
     ).all()
     db.session.commit()
     for message_id in ids:
-        if not _claim(message_id):
+        if not _claim(OutboxMessage, message_id):
             continue
         message = db.session.get(OutboxMessage, message_id)
         try:
             _deliver(_build(message), message)
         except Exception as exc:  # any failure is recorded and retried later
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            delay = min(60 * 2 ** (message.attempts - 1), MAX_BACKOFF_SECONDS)
-            message.next_attempt_at = utcnow() + timedelta(seconds=delay)
-            message.claimed_until = None
+            _backoff(message, exc)
             report.failed += 1
         else:
             message.attempts += 1

@@ -1,4 +1,5 @@
-"""E-mails go through the outbox: written with the change, sent once, retried on failure."""
+"""E-mails go through the outbox: written with the change, sent once, retried on failure;
+jobs make their messages in the sender, once, and are retried the same way."""
 
 from __future__ import annotations
 
@@ -13,8 +14,26 @@ from sqlalchemy import select
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.notifications import services
-from shop.notifications.models import OutboxMessage
-from shop.notifications.services import send_pending
+from shop.notifications.models import OutboxJob, OutboxMessage
+from shop.notifications.services import queue_job, send_pending
+
+#: What the test job handler does next: "mail" queues one message to the payload address,
+#: "fail" queues one and then raises.
+job_behaviour = {"mode": "mail"}
+
+
+@services.job("test_job")
+def _test_job(payload: dict) -> None:
+    db.session.add(OutboxMessage(to_address=payload["to"], subject="From a job", body_text="Body", kind="test_job"))
+    if job_behaviour["mode"] == "fail":
+        raise RuntimeError("the job broke")
+
+
+@pytest.fixture
+def behaviour():
+    job_behaviour["mode"] = "mail"
+    yield job_behaviour
+    job_behaviour["mode"] = "mail"
 
 
 def _queue(to="buyer@example.test", subject="Hello ทดสอบ", body="Body text"):
@@ -101,9 +120,93 @@ def test_queue_email_adds_to_the_callers_transaction(app, monkeypatch):
 
 def test_outbox_send_command(runner, app):
     _queue()
+    queue_job("test_job", to="job@example.test")
+    db.session.commit()
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0, result.output
-    assert "sent 1" in result.output
+    assert "sent 2, failed 0; jobs done 1, failed 0" in result.output
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def test_a_job_runs_once_and_its_message_is_sent_in_the_same_drain(app, behaviour):
+    job = queue_job("test_job", to="job@example.test")
+    db.session.commit()
+    assert db.session.scalars(select(OutboxMessage)).all() == []  # nothing made until the sender runs
+
+    report = send_pending()
+
+    assert (report.jobs_done, report.jobs_failed, report.sent, report.failed) == (1, 0, 1, 0)
+    db.session.refresh(job)
+    assert job.done_at is not None and job.attempts == 1 and job.claimed_until is None
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.to_address == "job@example.test" and message.sent_at is not None
+    assert [path.name for path in Path(app.config["MAIL_FILE_DIR"]).glob("*.eml")] == [f"{message.id:08d}-test_job.eml"]
+
+    again = send_pending()
+    assert (again.jobs_done, again.sent) == (0, 0)
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_a_failing_job_leaves_no_message_and_is_retried_later(app, behaviour):
+    behaviour["mode"] = "fail"
+    job = queue_job("test_job", to="job@example.test")
+    db.session.commit()
+
+    report = send_pending()
+
+    assert (report.jobs_done, report.jobs_failed, report.sent) == (0, 1, 0)
+    db.session.refresh(job)
+    assert job.done_at is None and job.attempts == 1 and job.claimed_until is None
+    assert "RuntimeError: the job broke" in job.last_error
+    assert job.next_attempt_at > utcnow()
+    assert db.session.scalars(select(OutboxMessage)).all() == []  # rolled back with the job
+
+    behaviour["mode"] = "mail"
+    assert send_pending().jobs_done == 0  # not due yet
+    job.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    report = send_pending()
+    assert (report.jobs_done, report.sent) == (1, 1)
+    db.session.refresh(job)
+    assert job.done_at is not None and job.attempts == 2 and job.last_error is None
+
+
+def test_a_job_claimed_by_another_sender_is_not_run(app, behaviour):
+    job = queue_job("test_job", to="job@example.test")
+    job.claimed_until = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    assert send_pending().jobs_done == 0
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_job_of_a_kind_nobody_handles_is_kept_and_retried(app):
+    db.session.add(OutboxJob(kind="no_such_job", payload={}))
+    db.session.commit()
+    report = send_pending()
+    assert report.jobs_failed == 1
+    job = db.session.scalar(select(OutboxJob))
+    assert job.done_at is None and "no handler" in job.last_error
+
+
+def test_queue_job_refuses_a_kind_without_a_handler(app):
+    with pytest.raises(ValueError, match="no handler"):
+        queue_job("no_such_job", to="x@example.test")
+
+
+def test_a_second_handler_for_a_job_kind_is_refused():
+    def other(payload):
+        pass
+
+    with pytest.raises(ValueError, match="already has a handler"):
+        services.job("test_job")(other)
+
+
+def test_queue_job_adds_to_the_callers_transaction(app):
+    queue_job("test_job", to="job@example.test")
+    db.session.rollback()
+    assert db.session.scalars(select(OutboxJob)).all() == []
 
 
 @pytest.mark.parametrize("first_line", ["Hello", ""])
