@@ -33,13 +33,13 @@ from shop.database import write_intent
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from shop.extensions import db
-from shop.notifications.services import queue_email
+from shop.notifications.services import job, queue_email, queue_job
 
-
-class EmailTaken(Conflict):
-    code = "email_taken"
-
-    default_message = _l("An account with this e-mail already exists. Sign in or reset your password.")
+# Outbox jobs: the sender makes these mails after the request (see the handlers below),
+# so the request writes the same whether or not the address has an account.
+REGISTRATION_JOB = "account_registration"
+RESET_JOB = "password_reset_request"
+RESEND_VERIFICATION_JOB = "verification_resend_request"
 
 
 class InvalidCredentials(DomainError):
@@ -156,9 +156,17 @@ def register_user(
     password: str,
     locale: str,
     business: BusinessDetails | None = None,
-) -> User:
-    """Create an account (and a pending business account when ``business`` is given)
-    and queue the verification e-mail, all in one transaction."""
+) -> str:
+    """Sign up, answering the same whether or not the address already has an account.
+
+    A new address gets the account (and a pending business account when ``business``
+    is given); an address with an account is left exactly as it is. Both ways hash the
+    password (the slow part), write one ``account_registration`` outbox job and commit,
+    so neither the answer nor its timing tells them apart. The sender then mails the
+    new account its verification link, or the existing account's owner a notice that
+    someone tried to sign up with their address. Nobody is signed in: the caller must
+    answer both the same way. Returns the normalised address.
+    """
     email = check_email(email)
     display_name = (display_name or "").strip()
     if not display_name:
@@ -168,22 +176,48 @@ def register_user(
     check_password(password, email=email)
     if business is not None:
         business = _check_business(business)
-    if get_user_by_email(email) is not None:
-        raise EmailTaken(fields={"email": EmailTaken.default_message})
 
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name, locale=locale)
-    db.session.add(user)
-    if business is not None:
-        db.session.add(RetailBuyer(user=user, status=RetailBuyer.PENDING, **business.__dict__))
-    try:
-        db.session.flush()  # the verification link needs the new id
-        _queue_verification(user)
-        db.session.commit()
-    except IntegrityError:
-        # Someone registered the same address between our check and the insert.
-        db.session.rollback()
-        raise EmailTaken(fields={"email": EmailTaken.default_message}) from None
-    return user
+    password_hash = hash_password(password)  # for a taken address too, and discarded: equal time
+    if get_user_by_email(email) is None:
+        user = User(email=email, password_hash=password_hash, display_name=display_name, locale=locale)
+        db.session.add(user)
+        if business is not None:
+            db.session.add(RetailBuyer(user=user, status=RetailBuyer.PENDING, **business.__dict__))
+        try:
+            db.session.flush()  # the job names the new id
+            queue_job(REGISTRATION_JOB, email=email, new_user_id=user.id, business=business is not None)
+            db.session.commit()
+            return email
+        except IntegrityError:
+            # Someone registered the same address between our check and the insert.
+            db.session.rollback()
+    queue_job(REGISTRATION_JOB, email=email, new_user_id=None, business=business is not None)
+    db.session.commit()
+    return email
+
+
+@job(REGISTRATION_JOB)
+def _mail_registration(payload: dict) -> None:
+    """The verification link for the account a sign-up made; for an address that had an
+    account already, a notice to its owner (in the owner's language)."""
+    user = get_user_by_email(payload["email"])
+    if user is None or not user.is_active:
+        return  # gone or closed since: nobody to tell
+    if user.id == payload.get("new_user_id"):
+        if not user.email_verified:
+            _queue_verification(user)
+        return
+    queue_email(
+        to=user.email,
+        kind="account_exists",
+        template="account_exists",
+        locale=user.locale,
+        user=user,
+        business=bool(payload.get("business")),
+        login_link=public_url("accounts.login"),
+        reset_link=public_url("accounts.reset_request"),
+        business_link=public_url("accounts.register_business"),
+    )
 
 
 def apply_for_business_account(user: User, business: BusinessDetails) -> RetailBuyer:
@@ -232,10 +266,18 @@ def resend_verification(user: User) -> bool:
 
 
 def resend_verification_to(email: str) -> None:
-    """The same for a visitor who is not signed in; silent about unknown addresses."""
-    user = get_user_by_email(email)
-    if user is not None and user.is_active:
-        resend_verification(user)
+    """The same for a visitor who is not signed in. Writes one outbox job whatever the
+    address (nothing is looked up here, so the answer and its timing say nothing about
+    the address); the sender mails a link only to an open account waiting for one."""
+    queue_job(RESEND_VERIFICATION_JOB, email=normalize_email(email))
+    db.session.commit()
+
+
+@job(RESEND_VERIFICATION_JOB)
+def _mail_verification_again(payload: dict) -> None:
+    user = get_user_by_email(payload["email"])
+    if user is not None and user.is_active and not user.email_verified:
+        _queue_verification(user)
 
 
 # ---------------------------------------------------------------- sign-in
@@ -325,11 +367,18 @@ def failed_login_count(*, email: str | None = None, ip_address: str | None = Non
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset link for a real, open account. Says nothing either way, so the
-    form cannot be used to find out who has an account."""
-    user = get_user_by_email(email)
+    """Ask the sender to mail a reset link to this address if it is a real, open
+    account. Writes one outbox job whatever the address: nothing is looked up, signed
+    or rendered here, so neither the answer nor its timing tells who has an account."""
+    queue_job(RESET_JOB, email=normalize_email(email))
+    db.session.commit()
+
+
+@job(RESET_JOB)
+def _mail_password_reset(payload: dict) -> None:
+    """The reset link, made when the mail is: its lifetime starts now."""
+    user = get_user_by_email(payload["email"])
     if user is None or not user.is_active:
-        db.session.rollback()
         return
     queue_email(
         to=user.email,
@@ -340,7 +389,6 @@ def request_password_reset(email: str) -> None:
         link=public_url("accounts.reset_password", token=tokens.make_reset_token(user)),
         valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
-    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:

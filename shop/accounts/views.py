@@ -132,7 +132,7 @@ def _register(form, *, business: bool):
             business_type=form.business_type.data,
         )
     try:
-        user = services.register_user(
+        email = services.register_user(
             display_name=form.display_name.data,
             email=form.email.data,
             password=form.password.data,
@@ -142,12 +142,15 @@ def _register(form, *, business: bool):
     except DomainError as exc:
         show_domain_error(form, exc)
         return _render_register(form, exc.status_code, business=business)
-    _start_session(user)
-    flash(_("Welcome to Chumchon Market, %(name)s!", name=user.display_name), "success")
-    _flash_check_mail(user)
-    if business:
-        flash(_("Our staff will check your business details. You will see wholesale prices once it is verified."), "info")
-    return redirect(target or url_for("accounts.index"))
+    # The same page, and no session or flash (no cookie), whether the address was new
+    # or already had an account: the sign-in comes after the address is confirmed.
+    return render_template(
+        "accounts/register_sent.html",
+        email=email,
+        business=business,
+        next=target,
+        hours=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600,
+    )
 
 
 @bp.route("/register", methods=["GET", "POST"])

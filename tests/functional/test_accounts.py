@@ -10,13 +10,15 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import event, func, select
 
-from shop.accounts import services
+from shop.accounts import services, tokens
 from shop.accounts.models import LoginAttempt, RetailBuyer, User
 from shop.accounts.passwords import verify_password
 from shop.accounts.validation import HEAD_OFFICE
 from shop.dbtypes import utcnow
 from shop.extensions import db
-from shop.notifications.models import OutboxMessage
+from shop.notifications import services as outbox_services
+from shop.notifications.models import OutboxJob, OutboxMessage
+from shop.notifications.services import send_pending
 from tests.factories import TEST_PASSWORD, RetailBuyerFactory, UserFactory
 
 NEW_PASSWORD = "river lanterns at dusk"
@@ -39,7 +41,48 @@ def count(model) -> int:
 
 
 def outbox(kind: str) -> list[OutboxMessage]:
+    """The messages of this kind once the sender has run (it runs the jobs first)."""
+    send_pending()
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+
+
+def jobs(kind: str) -> list[OutboxJob]:
+    return list(db.session.scalars(select(OutboxJob).where(OutboxJob.kind == kind).order_by(OutboxJob.id)))
+
+
+def account_columns(user: User) -> dict:
+    db.session.refresh(user)
+    return {column.key: getattr(user, column.key) for column in User.__table__.columns}
+
+
+def sql_statements(client, *args, **kwargs) -> tuple[object, list[str]]:
+    """The response, and the SQL statements the request ran (without their values)."""
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(re.sub(r"\s+", " ", statement).strip())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(*args, **kwargs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, statements
+
+
+@pytest.fixture
+def no_mail_in_the_request(monkeypatch):
+    """Makes any token or e-mail made during a request fail the test; ``undo()`` it
+    before running the sender."""
+
+    def must_not_be_called(*args, **kwargs):
+        raise AssertionError("mail work done in the request")
+
+    for module, name in [(tokens, "make_verify_token"), (tokens, "make_reset_token"), (services, "queue_email"),
+                         (outbox_services, "render_template")]:
+        monkeypatch.setattr(module, name, must_not_be_called)
+    return monkeypatch
 
 
 def link_path(message: OutboxMessage, kind: str) -> str:
@@ -78,11 +121,16 @@ def business_data(**changes) -> dict:
 # ---------------------------------------------------------------- registration
 
 
-def test_register_creates_account_queues_verification_and_signs_in(client):
+def test_register_creates_account_and_mails_the_link_then_the_user_verifies_and_signs_in(client):
     response = client.post("/account/register", data=register_data(email=" Malee@Example.TEST "))
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/account/"
+    assert response.status_code == 200
+    assert "Check your e-mail" in page_text(response)
+    assert "We have sent a message to malee@example.test." in page_text(response)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session  # nobody is signed in before the address is confirmed
+    assert client.get_cookie("chumchon_remember") is None
+    assert not signed_in(client)
     user = db.session.scalar(select(User))
     assert user.email == "malee@example.test"
     assert user.locale == "en"
@@ -92,30 +140,44 @@ def test_register_creates_account_queues_verification_and_signs_in(client):
     [mail] = outbox("verify_email")
     assert mail.to_address == "malee@example.test"
     assert mail.subject == "Confirm your e-mail address for Chumchon Market"
-    assert link_path(mail, "verify")
+
+    confirmed = client.get(link_path(mail, "verify"))
+    assert confirmed.status_code == 302
+    assert confirmed.headers["Location"] == "/account/login"
+    signed = client.post("/account/login", data={"email": "malee@example.test", "password": NEW_PASSWORD})
+    assert signed.status_code == 302
     page = client.get("/account/")
     assert page.status_code == 200
-    assert "We have sent a link to malee@example.test" in page_text(page)
+    assert "malee@example.test" in page_text(page)
+    assert "Send a new confirmation link" not in page_text(page)  # the address is confirmed
+    db.session.refresh(user)
+    assert user.email_verified
 
 
 def test_register_in_thai_writes_the_mail_in_thai(make_client):
     client = make_client(lang=None)
     response = client.post("/account/register", data=register_data(lang="th"))
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "ตรวจสอบอีเมลของคุณ" in page_text(response)
     [mail] = outbox("verify_email")
     assert "ยืนยัน" in mail.subject
 
 
-def test_register_keeps_a_local_next(client):
+def test_register_keeps_a_local_next_for_the_sign_in(client):
     response = client.post("/account/register", data=register_data(next="/cart?step=2"))
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/cart?step=2"
+    assert response.status_code == 200
+    assert 'href="/account/login?next=/cart?step%3D2"' in response.get_data(as_text=True)
+    signed = client.post("/account/login", data={"email": "malee@example.test", "password": NEW_PASSWORD,
+                                                 "next": "/cart?step=2"})
+    assert signed.headers["Location"] == "/cart?step=2"
 
 
 def test_register_business_creates_pending_buyer(client):
     response = client.post("/account/register/business", data=business_data(tax_id="0-1075-44000-10-8"))
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Our staff will check your business details." in page_text(response)
+    assert not signed_in(client)
     buyer = db.session.scalar(select(RetailBuyer))
     assert buyer.status == RetailBuyer.PENDING
     assert buyer.tax_id == VALID_TAX_ID
@@ -123,6 +185,7 @@ def test_register_business_creates_pending_buyer(client):
     assert buyer.business_type == "cafe"
     assert buyer.user.email == "malee@example.test"
     assert len(outbox("verify_email")) == 1
+    client.post("/account/login", data={"email": "malee@example.test", "password": NEW_PASSWORD})
     page = page_text(client.get("/account/"))
     assert "Waiting for our staff to check your details." in page
     assert "Head office" in page
@@ -136,10 +199,6 @@ def test_register_business_with_branch_number(client):
 @pytest.mark.parametrize(
     ("url", "data", "status", "message"),
     [
-        ("/account/register", register_data(email="shopper@example.test"), 409,
-         "An account with this e-mail already exists. Sign in or reset your password."),
-        ("/account/register", register_data(email="SHOPPER@example.test"), 409,
-         "An account with this e-mail already exists. Sign in or reset your password."),
         ("/account/register", register_data(password="short", confirm="short"), 422, "Use at least 10 characters."),
         ("/account/register", register_data(password="1234567890", confirm="1234567890"), 422,
          "This password is too easy to guess."),
@@ -172,14 +231,100 @@ def test_register_bad_input_is_refused_with_a_message_and_nothing_written(client
     assert count(User) == users_before
     assert count(RetailBuyer) == 0
     assert count(OutboxMessage) == 0
+    assert count(OutboxJob) == 0
     assert not signed_in(client)
 
 
-def test_register_taken_email_message_in_thai(make_client, user):
-    client = make_client(lang="th")
-    response = client.post("/account/register", data=register_data(email=user.email, lang="th"))
-    assert response.status_code == 409
-    assert "มีบัญชีที่ใช้อีเมลนี้อยู่แล้ว" in page_text(response)
+# ---------------------------------------------------------------- registration with a taken address
+
+
+@pytest.mark.parametrize(("url", "data"), [("/account/register", register_data),
+                                           ("/account/register/business", business_data)])
+def test_register_answers_a_taken_address_exactly_like_a_new_one(csrf_client, user, no_mail_in_the_request, url, data):
+    hashed = []
+    real_hash = services.hash_password
+    no_mail_in_the_request.setattr(services, "hash_password", lambda password: hashed.append(password) or real_hash(password))
+    answers = {}
+    for email in ("malee@example.test", " SHOPPER@Example.test "):
+        client = csrf_client()
+        page = client.get(url).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        jobs_before = count(OutboxJob)
+        answers[email.strip().lower()] = client.post(url, data=data(email=email, csrf_token=token))
+        # The same work: one hash, one registration job, no mail made in the request.
+        assert count(OutboxJob) == jobs_before + 1
+        assert jobs("account_registration")[-1].payload["email"] == email.strip().lower()
+        assert count(OutboxMessage) == 0
+        assert not signed_in(client)
+    assert len(hashed) == 2
+
+    new, taken = answers["malee@example.test"], answers["shopper@example.test"]
+    assert new.status_code == taken.status_code == 200
+    assert "Location" not in new.headers and "Location" not in taken.headers
+    assert new.headers.getlist("Set-Cookie") == taken.headers.getlist("Set-Cookie") == []
+    strip = lambda response, email: page_text(response).replace(email, "X")  # noqa: E731
+    assert strip(new, "malee@example.test") == strip(taken, "shopper@example.test")
+    assert "We have sent a message to X." in strip(new, "malee@example.test")
+
+    no_mail_in_the_request.undo()
+    assert [mail.to_address for mail in outbox("verify_email")] == ["malee@example.test"]
+    [notice] = outbox("account_exists")
+    assert notice.to_address == "shopper@example.test"
+
+
+@pytest.mark.parametrize(("url", "data"), [("/account/register", register_data),
+                                           ("/account/register/business", business_data)])
+def test_register_with_a_taken_address_changes_nothing_and_tells_the_owner(client, url, data):
+    owner = UserFactory(email="shopper@example.test", display_name="Somchai", locale="th", email_verified_at=None)
+    before = account_columns(owner)
+
+    response = client.post(url, data=data(email="Shopper@example.test", display_name="Intruder", lang="en"))
+
+    assert response.status_code == 200
+    assert count(User) == 1
+    assert count(RetailBuyer) == 0
+    assert outbox("verify_email") == []
+    assert account_columns(owner) == before
+    assert verify_password(owner.password_hash, TEST_PASSWORD)
+    assert client.post("/account/login", data={"email": owner.email, "password": NEW_PASSWORD}).status_code == 400
+    [notice] = outbox("account_exists")
+    assert notice.to_address == "shopper@example.test"
+    assert "พยายามเปิดบัญชี" in notice.subject  # in the owner's language, not the form's
+    assert "Somchai" in notice.body_text and "Intruder" not in notice.body_text
+    assert "http://localhost/account/login" in notice.body_text
+    assert "http://localhost/account/reset" in notice.body_text
+    assert ("http://localhost/account/register/business" in notice.body_text) is url.endswith("/business")
+    assert account_columns(owner) == before
+
+
+def test_register_notice_in_english_for_an_english_owner(client):
+    UserFactory(email="shopper@example.test", locale="en")
+    client.post("/account/register", data=register_data(email="shopper@example.test", lang="th"))
+    [notice] = outbox("account_exists")
+    assert notice.subject == "Someone tried to open a Chumchon Market account with your address"
+    assert "If it was not you, you can ignore this e-mail." in notice.body_text
+
+
+def test_register_a_closed_account_address_mails_nobody(client):
+    UserFactory(email="closed@example.test", is_active_account=False)
+    response = client.post("/account/register", data=register_data(email="closed@example.test"))
+    assert response.status_code == 200
+    assert count(User) == 1
+    assert outbox("account_exists") == [] and outbox("verify_email") == []
+
+
+def test_register_racing_another_sign_up_for_the_same_address(client, user, monkeypatch):
+    # The other sign-up commits between our look-up and our insert.
+    monkeypatch.setattr(services, "get_user_by_email",
+                        lambda email, real=services.get_user_by_email: None if email == user.email else real(email))
+    response = client.post("/account/register", data=register_data(email=user.email))
+    monkeypatch.undo()
+
+    assert response.status_code == 200
+    assert "We have sent a message to shopper@example.test." in page_text(response)
+    assert count(User) == 1
+    assert [job.payload["new_user_id"] for job in jobs("account_registration")] == [None]
+    assert [mail.to_address for mail in outbox("account_exists")] == [user.email]
 
 
 def test_register_page_drops_an_off_site_next(client):
@@ -235,7 +380,7 @@ def test_register_with_the_real_csrf_token_works(csrf_client):
     page = client.get("/account/register").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/account/register", data=register_data(csrf_token=token))
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert count(User) == 1
 
 
@@ -279,6 +424,8 @@ def test_verification_write_takes_the_sqlite_write_lock(client):
         pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL locks the row it updates")
     client.post("/account/register", data=register_data())
     path = link_path(outbox("verify_email")[0], "verify")
+    # Signed in, the page reads the user again after the write.
+    client.post("/account/login", data={"email": "malee@example.test", "password": NEW_PASSWORD})
     db.session.commit()
     statements: list[str] = []
 
@@ -353,6 +500,7 @@ def test_verification_link_for_an_old_address_is_refused(client):
 
 def test_resend_verification_for_signed_in_user(client):
     client.post("/account/register", data=register_data())
+    client.post("/account/login", data={"email": "malee@example.test", "password": NEW_PASSWORD})
     response = client.post("/account/verify/resend")
     assert response.status_code == 302
     assert len(outbox("verify_email")) == 2
@@ -370,6 +518,25 @@ def test_resend_verification_for_guest_says_the_same_for_unknown_addresses(make_
     message = "If that address has an account waiting for confirmation, we have sent it a new link."
     assert message in page_text(known) and message in page_text(unknown)
     assert [m.to_address for m in outbox("verify_email")] == ["waiting@example.test"]
+
+
+def test_resend_verification_for_guest_does_the_same_work_for_any_address(make_client, no_mail_in_the_request):
+    UserFactory(email="waiting@example.test", email_verified_at=None)
+    UserFactory(email="done@example.test")
+    answers, statements = {}, {}
+    for email in ("waiting@example.test", "nobody@example.test", "done@example.test"):
+        answers[email], statements[email] = sql_statements(make_client(), "/account/verify/resend", data={"email": email})
+    assert statements["waiting@example.test"] == statements["nobody@example.test"] == statements["done@example.test"]
+    assert {response.status_code for response in answers.values()} == {302}
+    assert [job.payload for job in jobs("verification_resend_request")] == [
+        {"email": "waiting@example.test"}, {"email": "nobody@example.test"}, {"email": "done@example.test"}]
+    assert count(OutboxMessage) == 0
+
+    no_mail_in_the_request.undo()
+    [mail] = outbox("verify_email")
+    assert mail.to_address == "waiting@example.test"
+    assert make_client().get(link_path(mail, "verify")).status_code == 302
+    assert db.session.scalar(select(User).where(User.email == "waiting@example.test")).email_verified
 
 
 def test_resend_verification_for_guest_needs_an_address(client):
@@ -680,11 +847,40 @@ def test_reset_request_answers_the_same_for_known_and_unknown_addresses(client, 
     assert "60 นาที" in mail.body_text  # in the account's language (Thai)
 
 
+def test_reset_request_does_the_same_work_for_known_and_unknown_addresses(make_client, user, no_mail_in_the_request):
+    UserFactory(email="closed@example.test", is_active_account=False)
+    answers, statements = {}, {}
+    for email in (user.email, "nobody@example.test", "closed@example.test"):
+        answers[email], statements[email] = sql_statements(make_client(), "/account/reset", data={"email": email})
+
+    # Not one statement differs: no account look-up, token or mail in the request.
+    assert statements[user.email] == statements["nobody@example.test"] == statements["closed@example.test"]
+    assert any(statement.startswith("INSERT INTO outbox_jobs") for statement in statements[user.email])
+    assert not any("users" in statement for statement in statements[user.email])
+    assert {response.status_code for response in answers.values()} == {200}
+    assert [job.payload for job in jobs("password_reset_request")] == [
+        {"email": user.email}, {"email": "nobody@example.test"}, {"email": "closed@example.test"}]
+    assert count(OutboxMessage) == 0
+
+    no_mail_in_the_request.undo()
+    [mail] = outbox("password_reset")
+    assert mail.to_address == user.email
+    assert all(job.done_at is not None for job in jobs("password_reset_request"))
+    assert send_pending().sent == 0  # each job ran once
+
+
+def test_reset_request_normalises_the_address(client, user):
+    client.post("/account/reset", data={"email": " SHOPPER@Example.test "})
+    assert [job.payload["email"] for job in jobs("password_reset_request")] == [user.email]
+    assert [mail.to_address for mail in outbox("password_reset")] == [user.email]
+
+
 def test_reset_request_with_a_bad_address(client):
     response = client.post("/account/reset", data={"email": "nope"})
     assert response.status_code == 422
     assert "Enter a valid e-mail address." in page_text(response)
     assert count(OutboxMessage) == 0
+    assert count(OutboxJob) == 0
 
 
 def test_reset_link_sets_the_password_signs_in_and_signs_out_other_sessions(client, make_client, user):

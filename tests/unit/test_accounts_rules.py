@@ -22,7 +22,8 @@ from shop.accounts.validation import (
 )
 from shop.errors import ValidationFailed
 from shop.extensions import db
-from shop.notifications.models import OutboxMessage
+from shop.notifications.models import OutboxJob, OutboxMessage
+from shop.notifications.services import send_pending
 from tests.factories import TEST_PASSWORD, UserFactory
 
 GOOD_PASSWORD = "mango sticky rice season"
@@ -168,22 +169,63 @@ def test_expired_tokens(app, monkeypatch):
 # ---------------------------------------------------------------- services
 
 
-def test_register_user_writes_user_buyer_and_mail_together(app):
-    user = services.register_user(
-        display_name="Kanya", email="kanya@example.test", password=GOOD_PASSWORD, locale="th",
+def test_register_user_writes_user_buyer_and_job_together(app):
+    email = services.register_user(
+        display_name="Kanya", email=" Kanya@Example.test ", password=GOOD_PASSWORD, locale="th",
         business=services.BusinessDetails(company_name=" Kanya Hotel ", tax_id="0107544000108", branch="",
                                           business_type="hotel"),
     )
+    assert email == "kanya@example.test"
+    user = db.session.scalar(select(User))
     assert user.retail_buyer.company_name == "Kanya Hotel"
     assert user.retail_buyer.status == RetailBuyer.PENDING
-    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
+    [job] = db.session.scalars(select(OutboxJob)).all()
+    assert (job.kind, job.payload) == ("account_registration",
+                                       {"email": email, "new_user_id": user.id, "business": True})
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+    assert send_pending().jobs_done == 1
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert (mail.kind, mail.to_address) == ("verify_email", email)
 
 
-def test_register_user_refuses_a_taken_email_in_any_case(app):
-    UserFactory(email="kanya@example.test")
-    with pytest.raises(services.EmailTaken):
-        services.register_user(display_name="K", email="KANYA@example.test", password=GOOD_PASSWORD, locale="th")
+def test_register_user_with_a_taken_email_in_any_case_writes_only_a_job(app, monkeypatch):
+    owner = UserFactory(email="kanya@example.test")
+    hashed = []
+    monkeypatch.setattr(services, "hash_password", lambda password: hashed.append(password) or "discarded")
+
+    email = services.register_user(display_name="K", email="KANYA@example.test", password=GOOD_PASSWORD, locale="en")
+
+    assert email == "kanya@example.test"
+    assert hashed == [GOOD_PASSWORD]  # as slow as a new account, and thrown away
     assert db.session.scalar(select(func.count(User.id))) == 1
+    db.session.refresh(owner)
+    assert owner.password_hash != "discarded" and owner.display_name != "K"
+    [job] = db.session.scalars(select(OutboxJob)).all()
+    assert (job.kind, job.payload) == ("account_registration",
+                                       {"email": email, "new_user_id": None, "business": False})
+    send_pending()
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert (mail.kind, mail.to_address) == ("account_exists", email)
+
+
+def test_registration_job_for_an_account_already_verified_sends_nothing(app):
+    services.register_user(display_name="K", email="k@example.test", password=GOOD_PASSWORD, locale="en")
+    user = db.session.scalar(select(User))
+    user.email_verified_at = user.created_at
+    db.session.commit()
+    assert send_pending().jobs_done == 1
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_reset_and_resend_jobs_for_unknown_addresses_send_nothing(app):
+    services.request_password_reset("Nobody@Example.test")
+    services.resend_verification_to("nobody@example.test")
+    assert [job.payload for job in db.session.scalars(select(OutboxJob).order_by(OutboxJob.id))] == [
+        {"email": "nobody@example.test"}, {"email": "nobody@example.test"}]
+    report = send_pending()
+    assert (report.jobs_done, report.jobs_failed, report.sent) == (2, 0, 0)
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
 def test_register_user_refuses_bad_business_details_before_writing(app):
