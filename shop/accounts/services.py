@@ -33,6 +33,7 @@ from shop.database import write_intent
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from shop.extensions import db
+from shop.notifications.models import OutboxMessage
 from shop.notifications.services import job, queue_email, queue_job
 
 # Outbox jobs: the sender makes these mails after the request (see the handlers below),
@@ -40,6 +41,8 @@ from shop.notifications.services import job, queue_email, queue_job
 REGISTRATION_JOB = "account_registration"
 RESET_JOB = "password_reset_request"
 RESEND_VERIFICATION_JOB = "verification_resend_request"
+#: At most one "someone tried to sign up with your address" notice per address this often.
+ACCOUNT_EXISTS_NOTICE_INTERVAL = timedelta(hours=1)
 
 
 class InvalidCredentials(DomainError):
@@ -207,6 +210,12 @@ def _mail_registration(payload: dict) -> None:
         if not user.email_verified:
             _queue_verification(user)
         return
+    since = utcnow() - ACCOUNT_EXISTS_NOTICE_INTERVAL
+    if db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.kind == "account_exists", OutboxMessage.to_address == user.email,
+        OutboxMessage.created_at > since,
+    ).limit(1)) is not None:
+        return  # one notice says it all: sign-up attempts cannot flood an owner's mailbox
     queue_email(
         to=user.email,
         kind="account_exists",

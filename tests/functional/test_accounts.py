@@ -305,6 +305,19 @@ def test_register_notice_in_english_for_an_english_owner(client):
     assert "If it was not you, you can ignore this e-mail." in notice.body_text
 
 
+def test_repeated_sign_ups_with_a_taken_address_send_one_notice_an_hour(client, user):
+    for name in ("First", "Second"):
+        assert client.post("/account/register", data=register_data(email=user.email, display_name=name)).status_code == 200
+    assert [mail.to_address for mail in outbox("account_exists")] == [user.email]
+    assert len(jobs("account_registration")) == 2 and all(job.done_at for job in jobs("account_registration"))
+
+    notice = outbox("account_exists")[0]
+    notice.created_at = utcnow() - services.ACCOUNT_EXISTS_NOTICE_INTERVAL - timedelta(seconds=1)
+    db.session.commit()
+    client.post("/account/register", data=register_data(email=user.email))
+    assert len(outbox("account_exists")) == 2
+
+
 def test_register_a_closed_account_address_mails_nobody(client):
     UserFactory(email="closed@example.test", is_active_account=False)
     response = client.post("/account/register", data=register_data(email="closed@example.test"))
