@@ -143,7 +143,8 @@ def _register(form, *, business: bool):
         show_domain_error(form, exc)
         return _render_register(form, exc.status_code, business=business)
     # The same page, and no session or flash (no cookie), whether the address was new
-    # or already had an account: the sign-in comes after the address is confirmed.
+    # or already had an account: registering signs nobody in; the new user follows the
+    # link in the mail, then signs in with their password.
     return render_template(
         "accounts/register_sent.html",
         email=email,
