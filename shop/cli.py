@@ -8,6 +8,7 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     from shop.accounts.commands import users_cli
+    from shop.backup import register_cli as register_backup_cli
     from shop.catalog.demo import demo_cli
     from shop.ledger.cli import register_cli as register_ledger_cli
     from shop.notifications.commands import outbox_cli
@@ -20,3 +21,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     register_orders_cli(app)
     register_ledger_cli(app)
+    register_backup_cli(app)
