@@ -57,6 +57,7 @@ from shop.orders.access import load_order_for_buyer, order_url
 from shop.orders.addresses import ADDRESS_FIELDS
 from shop.orders.models import Fulfilment, Order, OrderLine
 from shop.orders.services import cancel_order as cancel_order_service
+from shop.payments.providers import capabilities_of
 
 TAG = "orders"
 
@@ -112,7 +113,8 @@ def _payment_out(order: Order, locale: str, checkout_url: str | None = None) -> 
     if order.status != st.ORDER_PENDING_PAYMENT:
         return None
     promptpay = None
-    if order.payment_method == st.PAYMENT_PROMPTPAY_QR:
+    capabilities = capabilities_of(order.payment_method)
+    if capabilities.slip_review:
         from shop.payments import slips
 
         panel = slips.pay_panel(order)
@@ -128,7 +130,7 @@ def _payment_out(order: Order, locale: str, checkout_url: str | None = None) -> 
     return PaymentOut(
         method=order.payment_method, amount=money(order.total_satang, locale), expires_at=order.expires_at,
         order_page_url=order_url(order, _external=True), promptpay=promptpay,
-        checkout_url=checkout_url if order.payment_method == st.PAYMENT_STRIPE else None,
+        checkout_url=checkout_url if capabilities.hosted_checkout else None,
     )
 
 
@@ -350,7 +352,7 @@ def create_order(body: CreateOrder):
 
 def _replay(order: Order):
     checkout_url = None
-    if order.payment_method == st.PAYMENT_STRIPE and order.status == st.ORDER_PENDING_PAYMENT:
+    if capabilities_of(order.payment_method).hosted_checkout and order.status == st.ORDER_PENDING_PAYMENT:
         from shop.payments.providers.flow import latest_pending_payment
 
         if latest_pending_payment(order) is None:
@@ -360,10 +362,10 @@ def _replay(order: Order):
 
 
 def _start_payment(order: Order) -> str | None:
-    """The Stripe Checkout page for a Stripe order (the same call the checkout page
-    makes); None for PromptPay, or when Stripe cannot be reached: the order stands and
-    its page offers to start the payment again."""
-    if order.payment_method != st.PAYMENT_STRIPE:
+    """The provider's payment page for an order paid there (Stripe Checkout; the same
+    call the checkout page makes); None for PromptPay QR, or when the provider cannot
+    be reached: the order stands and its page offers to start the payment again."""
+    if not capabilities_of(order.payment_method).hosted_checkout:
         return None
     from shop.payments.providers import ProviderError
     from shop.payments.providers.flow import begin_payment

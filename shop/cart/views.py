@@ -21,8 +21,8 @@ from shop.forms import show_domain_error
 from shop.i18n import current_language
 from shop.orders import checkout
 from shop.orders import shipping as shipping_service
-from shop.orders import status as st
 from shop.orders.addresses import get_saved_address, list_saved_addresses
+from shop.payments.providers import capabilities_of
 from shop.security import is_safe_local_path
 
 bp = Blueprint("cart", __name__)
@@ -219,7 +219,7 @@ def checkout_page():
         return _render_checkout(form, view, exc.status_code, field_errors=field_errors)
     from shop.orders.access import order_url
 
-    if order.payment_method == st.PAYMENT_STRIPE:
+    if capabilities_of(order.payment_method).hosted_checkout:
         return _start_provider_payment(order, order_url(order))
     flash(_("Thank you! Your order %(number)s is placed. Please pay to confirm it.", number=order.public_id),
           "success")
@@ -237,8 +237,9 @@ def _offer_payment_methods(form, *, default: bool = False) -> None:
 
 
 def _start_provider_payment(order, order_link: str):
-    """After placing a Stripe order: off to Stripe's page, or (Stripe failing) the
-    order page with a retry button; the order stays unpaid either way."""
+    """After placing an order paid on the provider's page: off to that page, or (the
+    provider failing) the order page with a retry button; the order stays unpaid
+    either way."""
     from shop.payments.providers import ProviderError
     from shop.payments.providers.flow import begin_payment
 

@@ -1,7 +1,7 @@
 """``flask demo load`` and ``flask demo generate``.
 
 ``demo load`` fills an empty database with the curated catalogue of ``demo_data``
-(PRODUCT.md §10): enterprises, products, photos drawn by ``images.render_demo_photo``
+(PRODUCT.md §10): enterprises, products, photos drawn by ``demo_artwork.render_demo_photo``
 and sent through the real upload pipeline, and demo accounts. It runs in one
 transaction; if anything fails, the photos already written are deleted again.
 
@@ -34,7 +34,8 @@ from sqlalchemy import func, insert, select, text
 from shop.accounts.models import RetailBuyer, User
 from shop.catalog import demo_data, status
 from shop.catalog.certifications import FDA, validate_certification
-from shop.catalog.images import StoredImage, delete_image, process_upload, render_demo_photo
+from shop.catalog.demo_artwork import render_demo_photo
+from shop.catalog.images import StoredImage, delete_image, process_upload
 from shop.catalog.models import (
     Category,
     Certification,

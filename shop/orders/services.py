@@ -216,12 +216,13 @@ def apply_paid(order: Order, *, actor, role: str, reason: str | None = None) -> 
     for fulfilment in open_parts:
         documents.assign_document_number(fulfilment, when=now)
     # The enterprise ledger: each part's sale and the platform's fee; Connect payouts
-    # for orders paid through Stripe (sent after the commit by the caller, see
-    # ``ledger.services.create_connect_payouts``).
+    # when the order's provider pays enterprises by transfer (sent after the commit by
+    # the caller, see ``ledger.services.create_connect_payouts``).
     from shop.ledger import services as ledger
+    from shop.payments.providers import capabilities_of
 
     ledger.apply_sale_entries(order)
-    if order.payment_method == st.PAYMENT_STRIPE:
+    if capabilities_of(order.payment_method).connect_payouts:
         ledger.apply_connect_payouts(order)
     _bump_sales(_sales_by_product(open_parts), +1)
     _email_buyer(order, "order_paid")

@@ -10,8 +10,9 @@ How a refund travels:
    fulfilment's refunds) and **commits before any money moves**. The order row is
    locked meanwhile, so two refunds asked at the same moment cannot both take the
    last baht.
-2. Orders paid through Stripe are refunded through the provider interface
-   (``get_provider("stripe").refund(refund)``) with that key. A card refund usually
+2. Orders paid through a provider that refunds (its capability
+   ``refunds_through_provider``: Stripe) are refunded through the provider interface
+   (``get_provider(refund.provider).refund(refund)``) with that key. A card refund usually
    succeeds at once; a PromptPay refund stays ``pending`` until Stripe's
    ``charge.refunded`` event (``payments.webhooks`` calls
    ``apply_refund_succeeded``). When Stripe does not answer (timeout, connection
@@ -232,17 +233,23 @@ def request_refund(fulfilment: Fulfilment, amount_satang: int, *, actor, role: s
     except Exception:
         db.session.rollback()
         raise
-    if refund.provider == PROVIDER_STRIPE:
+    if _through_provider(refund):
         return _send_to_provider(refund, actor=actor, role=role)
     return refund
 
 
+def _through_provider(refund: Refund) -> bool:
+    from shop.payments.providers import capabilities_of
+
+    return capabilities_of(refund.provider).refunds_through_provider
+
+
 def _send_to_provider(refund: Refund, *, actor, role: str) -> Refund:
-    """Ask Stripe to refund, with the row's key, and record what it answered."""
+    """Ask the provider to refund, with the row's key, and record what it answered."""
     from shop.payments.providers import ProviderError, ProviderUnavailable, get_provider
 
     try:
-        outcome = get_provider(PROVIDER_STRIPE).refund(refund)
+        outcome = get_provider(refund.provider).refund(refund)
     except ProviderUnavailable as exc:
         # No answer (timeout, connection error, 5xx): the refund may or may not exist
         # at Stripe. It stays pending; a retry sends the same key, so Stripe refunds once.
@@ -314,7 +321,7 @@ def retry_refund(refund: Refund, *, actor, role: str = st.ROLE_STAFF) -> Refund:
         _check_actor((), actor, role)
     else:
         _check_actor((db.session.get(Fulfilment, refund.fulfilment_id).enterprise_id,), actor, role)
-    if refund.provider != PROVIDER_STRIPE:
+    if not _through_provider(refund):
         raise RefundRefused(_l("This refund is paid back by transfer; record it as paid instead."))
     if refund.status == REFUND_SUCCEEDED:
         raise RefundRefused(_l("This refund has already been made."))

@@ -1,24 +1,20 @@
-"""Stripe webhooks: signature verification, exactly-once processing, and the handlers
-that turn Stripe's events into order changes (PRODUCT.md §6, issue 6 item 2).
+"""Provider webhooks, whoever sent them: each verified event recorded once, and what
+it says happened applied to orders, payments and refunds (PRODUCT.md §6, issue 6 item 2).
 
-Verification
-    ``verify_and_parse`` checks the ``Stripe-Signature`` header against the raw body
-    exactly as Stripe signs it (HMAC-SHA256 of ``f"{t}.{body}"`` with the endpoint's
-    secret, any of the ``v1`` values may match) and refuses a timestamp more than
-    ``TOLERANCE_SECONDS`` in the past *or in the future* (the library only checks the
-    past). It is written with ``hmac`` rather than ``stripe.Webhook`` so that only
-    ``payments/providers/stripe/`` imports ``stripe``. The body is parsed only after it
-    has been authenticated; anything malformed raises ``WebhookRejected`` (400).
+The provider verifies the request and reads its event into the shop's terms
+(``PaymentProvider.verify_webhook`` returns a ``WebhookEvent``; Stripe's is in
+``providers/stripe/webhooks.py``); nothing here knows a provider's object shapes.
 
 Exactly once
     ``process_event`` inserts the ``ProviderEvent`` row *first* and flushes it, then
-    runs the handler, then commits both together. A second delivery of the same event
-    id either sees the row (fast path) or, when two deliveries race, collides on the
-    unique ``(provider, event_id)`` constraint: on PostgreSQL the loser's INSERT waits
-    for the winner's transaction and then fails, on SQLite the write transaction
-    (``BEGIN IMMEDIATE``) makes the loser wait and then see the row. The loser rolls
-    back and is answered 200 with no effect. A handler that crashes rolls everything
-    back, the event stays unrecorded, and Stripe delivers it again.
+    runs the handler of the event's ``change.kind``, then commits both together. A
+    second delivery of the same event id either sees the row (fast path) or, when two
+    deliveries race, collides on the unique ``(provider, event_id)`` constraint: on
+    PostgreSQL the loser's INSERT waits for the winner's transaction and then fails, on
+    SQLite the write transaction (``BEGIN IMMEDIATE``) makes the loser wait and then see
+    the row. The loser rolls back and is answered 200 with no effect. A handler that
+    crashes rolls everything back, the event stays unrecorded, and the provider
+    delivers it again.
 
 Out of order, paid never goes back
     Every handler that changes an order locks the order row first (``FOR UPDATE``;
@@ -36,20 +32,14 @@ Outcomes
 from __future__ import annotations
 
 import contextvars
-import hashlib
-import hmac
-import json
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.dbtypes import utcnow
-from shop.errors import DomainError
 from shop.extensions import db
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
@@ -65,13 +55,23 @@ from shop.payments.models import (
     ProviderEvent,
     Refund,
 )
+from shop.payments.providers import events
+from shop.payments.providers.events import (
+    REFUND_STATE_FAILED,
+    REFUND_STATE_SUCCEEDED,
+    AttemptChange,
+    ChargeRefunds,
+    RefundChange,
+    RefundState,
+    WebhookEvent,
+)
 
 log = logging.getLogger(__name__)
 
-# Work that talks to Stripe (Connect transfers, clawbacks) runs after the event's
+# Work that talks to the provider (Connect transfers, clawbacks) runs after the event's
 # transaction commits, never while it holds the order's row lock.
 _followups: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
-    "stripe_event_followups", default=None)
+    "provider_event_followups", default=None)
 
 
 def _after_commit(task: Callable[[], None]) -> None:
@@ -86,15 +86,11 @@ def _run_followups(tasks: list[Callable[[], None]]) -> None:
             task()
         except Exception:  # each follow-up is retried by staff from the ledger pages
             db.session.rollback()
-            log.exception("stripe event follow-up failed")
+            log.exception("provider event follow-up failed")
 
-PROVIDER = "stripe"
-TOLERANCE_SECONDS = 300
 CURRENCY = "thb"
-# ``StatusChange.reason`` / ``Order.cancel_reason`` when Stripe says the payment failed.
+# ``StatusChange.reason`` / ``Order.cancel_reason`` when the provider says the payment failed.
 PAYMENT_FAILED_REASON = "payment failed"
-# ``Refund.reason`` of a refund made in Stripe's dashboard (found through charge.refunded).
-DASHBOARD_REFUND_REASON = "Refunded in the Stripe dashboard"
 
 # Outcome codes (``ProviderEvent.outcome``).
 OUTCOME_PAID = "paid"
@@ -104,7 +100,7 @@ OUTCOME_AMOUNT_MISMATCH = "amount_mismatch"
 OUTCOME_PAID_AFTER_CANCEL = "paid_after_cancel"
 OUTCOME_PAID_TWICE = "paid_twice"
 OUTCOME_CANCELLED = "order_cancelled"
-OUTCOME_PAYMENT_CLOSED = "payment_closed"  # the session ended, the order was not ours to cancel
+OUTCOME_PAYMENT_CLOSED = "payment_closed"  # the attempt ended, the order was not ours to cancel
 OUTCOME_IGNORED_PAID = "ignored_order_paid"
 OUTCOME_UNKNOWN_ORDER = "unknown_order"
 OUTCOME_IGNORED_TYPE = "ignored_type"
@@ -119,141 +115,44 @@ ATTENTION_OUTCOMES = (OUTCOME_AMOUNT_MISMATCH, OUTCOME_PAID_AFTER_CANCEL, OUTCOM
                       OUTCOME_REFUND_UNALLOCATED)
 
 
-class WebhookRejected(DomainError):
-    """The request is not a genuine, fresh, well-formed Stripe event (400)."""
-
-    status_code = 400
-    code = "webhook_rejected"
-
-    def __init__(self, reason: str):
-        self.reason = reason  # a code for logs and the response, not shown to people
-        super().__init__(reason)
-
-
-@dataclass(frozen=True)
-class StripeEvent:
-    id: str
-    type: str
-    object: dict[str, Any]
-    created: int | None = None
-    payload: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def object_ref(self) -> str | None:
-        ref = self.object.get("id")
-        return ref if isinstance(ref, str) else None
-
-
 @dataclass(frozen=True)
 class Processed:
     duplicate: bool
     outcome: str | None
 
 
-# ---------------------------------------------------------------- verification
-
-
-def _parse_signature_header(header: str | None) -> tuple[int, list[str]]:
-    if not header or len(header) > 4096:
-        raise WebhookRejected("signature_header_missing")
-    timestamp: int | None = None
-    signatures: list[str] = []
-    for item in header.split(","):
-        key, sep, value = item.strip().partition("=")
-        if not sep:
-            raise WebhookRejected("signature_header_malformed")
-        if key == "t":
-            if not value.isdigit() or len(value) > 12:
-                raise WebhookRejected("signature_header_malformed")
-            timestamp = int(value)
-        elif key == "v1":
-            signatures.append(value)
-    if timestamp is None or not signatures:
-        raise WebhookRejected("signature_header_malformed")
-    return timestamp, signatures
-
-
-def compute_signature(payload: bytes, secret: str, timestamp: int) -> str:
-    """Stripe's ``v1`` scheme: hex HMAC-SHA256 of ``"<t>.<raw body>"``."""
-    signed = str(timestamp).encode("ascii") + b"." + payload
-    return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
-
-
-def verify_signature(payload: bytes, header: str | None, secret: str, *, now: float | None = None,
-                     tolerance: int = TOLERANCE_SECONDS) -> int:
-    """Raise ``WebhookRejected`` unless ``header`` signs ``payload`` with ``secret`` at a
-    time within ``tolerance`` seconds of ``now`` (either side). Returns the timestamp."""
-    if not secret:
-        raise WebhookRejected("not_configured")
-    timestamp, signatures = _parse_signature_header(header)
-    expected = compute_signature(payload, secret, timestamp)
-    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
-        raise WebhookRejected("signature_mismatch")
-    now = time.time() if now is None else now
-    if timestamp < now - tolerance:
-        raise WebhookRejected("timestamp_too_old")
-    if timestamp > now + tolerance:
-        raise WebhookRejected("timestamp_in_future")
-    return timestamp
-
-
-def parse_event(payload: bytes) -> StripeEvent:
-    """The authenticated body as a ``StripeEvent``; malformed JSON or shape → 400."""
-    try:
-        data = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise WebhookRejected("malformed_json") from exc
-    if not isinstance(data, dict):
-        raise WebhookRejected("malformed_event")
-    event_id, event_type = data.get("id"), data.get("type")
-    inner = data.get("data")
-    obj = inner.get("object") if isinstance(inner, dict) else None
-    if (not isinstance(event_id, str) or not event_id or len(event_id) > 255
-            or not isinstance(event_type, str) or not event_type or len(event_type) > 80
-            or not isinstance(obj, dict)):
-        raise WebhookRejected("malformed_event")
-    created = data.get("created")
-    return StripeEvent(id=event_id, type=event_type, object=obj,
-                       created=created if isinstance(created, int) else None, payload=data)
-
-
-def verify_and_parse(payload: bytes, header: str | None, secret: str, *, now: float | None = None) -> StripeEvent:
-    verify_signature(payload, header, secret, now=now)
-    return parse_event(payload)
-
-
 # ---------------------------------------------------------------- exactly once
 
 
-def _seen(event_id: str) -> bool:
+def _seen(provider: str, event_id: str) -> bool:
     return db.session.scalar(
-        select(ProviderEvent.id).where(ProviderEvent.provider == PROVIDER, ProviderEvent.event_id == event_id)
+        select(ProviderEvent.id).where(ProviderEvent.provider == provider, ProviderEvent.event_id == event_id)
     ) is not None
 
 
-def process_event(event: StripeEvent) -> Processed:
+def process_event(event: WebhookEvent) -> Processed:
     """Record ``event`` and apply its effect in one transaction, then commit. A
     duplicate (already recorded, or recorded meanwhile by a racing delivery) changes
     nothing and returns ``Processed(duplicate=True)``."""
     tasks: list[Callable[[], None]] = []
     token = _followups.set(tasks)
     try:
-        if _seen(event.id):
+        if _seen(event.provider, event.id):
             db.session.rollback()
             return Processed(duplicate=True, outcome=None)
-        record = ProviderEvent(provider=PROVIDER, event_id=event.id, event_type=event.type,
+        record = ProviderEvent(provider=event.provider, event_id=event.id, event_type=event.type,
                                object_ref=(event.object_ref or "")[:255] or None)
         db.session.add(record)
         db.session.flush()  # claim the event id now: a racing delivery waits here, then fails
-        handler = HANDLERS.get(event.type)
+        handler = HANDLERS.get(event.change.kind) if event.change is not None else None
         outcome = handler(event) if handler is not None else OUTCOME_IGNORED_TYPE
         record.outcome = outcome[:80]
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if _seen(event.id):
+        if _seen(event.provider, event.id):
             db.session.rollback()
-            log.info("stripe event %s: a concurrent delivery recorded it first", event.id)
+            log.info("%s event %s: a concurrent delivery recorded it first", event.provider, event.id)
             return Processed(duplicate=True, outcome=None)
         raise
     except Exception:
@@ -263,7 +162,7 @@ def process_event(event: StripeEvent) -> Processed:
         _followups.reset(token)
     _run_followups(tasks)
     if outcome in ATTENTION_OUTCOMES:
-        log.warning("stripe event %s (%s) needs attention: %s", event.id, event.type, outcome)
+        log.warning("%s event %s (%s) needs attention: %s", event.provider, event.id, event.type, outcome)
     return Processed(duplicate=False, outcome=outcome)
 
 
@@ -293,92 +192,54 @@ def _lock_order(order_id: int) -> Order:
     ).scalar_one()
 
 
-def _session_order_public_id(session: dict) -> str | None:
-    metadata = session.get("metadata")
-    candidates = [metadata.get("order_id") if isinstance(metadata, dict) else None,
-                  session.get("client_reference_id")]
-    for value in candidates:
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _str(value: Any) -> str | None:
-    """An id that may come expanded (``{"id": …}``) or as a plain string."""
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) and value else None
-
-
-def _payment_for_session(session: dict) -> tuple[Payment | None, Order | None]:
-    """The ``Payment`` row of this Checkout Session and its order (locked). A session
-    the app has no row for (its commit was lost after Stripe created it) is adopted
-    when its metadata names one of our orders."""
-    session_id = _str(session.get("id"))
+def _payment_for_attempt(provider: str, change: AttemptChange) -> tuple[Payment | None, Order | None]:
+    """The ``Payment`` row of this attempt and its order (locked). An attempt the app
+    has no row for (its commit was lost after the provider created it) is adopted when
+    it names one of our orders."""
     payment = None
-    if session_id:
+    if change.attempt_ref:
         payment = db.session.scalar(
-            select(Payment).where(Payment.provider == PROVIDER, Payment.provider_ref == session_id)
+            select(Payment).where(Payment.provider == provider, Payment.provider_ref == change.attempt_ref)
         )
     if payment is not None:
         order = _lock_order(payment.order_id)
         db.session.refresh(payment)
         return payment, order
-    public_id = _session_order_public_id(session)
+    public_id = change.order_ref
     order_id = db.session.scalar(select(Order.id).where(Order.public_id == public_id)) if public_id else None
-    if order_id is None or session_id is None:
+    if order_id is None or change.attempt_ref is None:
         return None, None
     order = _lock_order(order_id)
-    amount = session.get("amount_total")
-    payment = Payment(order_id=order.id, provider=PROVIDER, status=PAYMENT_PENDING,
-                      amount_satang=amount if isinstance(amount, int) else order.total_satang,
-                      currency=str(session.get("currency") or CURRENCY)[:3], provider_ref=session_id)
+    amount = change.amount_satang
+    payment = Payment(order_id=order.id, provider=provider, status=PAYMENT_PENDING,
+                      amount_satang=amount if amount is not None else order.total_satang,
+                      currency=(change.currency or CURRENCY)[:3], provider_ref=change.attempt_ref)
     db.session.add(payment)
     db.session.flush()
     return payment, order
 
 
-def _note_session_details(payment: Payment, session: dict) -> None:
-    intent = _str(session.get("payment_intent"))
-    if intent and not payment.payment_intent_ref:
-        payment.payment_intent_ref = intent
-    method = _method_of(session)
-    if method:
-        payment.method = method
+def _note_attempt_details(payment: Payment, change: AttemptChange) -> None:
+    if change.payment_intent_ref and not payment.payment_intent_ref:
+        payment.payment_intent_ref = change.payment_intent_ref
+    if change.method:
+        payment.method = change.method
 
 
-def _method_of(session: dict) -> str | None:
-    """The payment method the buyer used, when the event tells it: an expanded
-    payment intent names it; otherwise a completed session still ``unpaid`` can only be
-    PromptPay (the one delayed method the app offers)."""
-    intent = session.get("payment_intent")
-    if isinstance(intent, dict):
-        types = intent.get("payment_method_types")
-        if isinstance(types, list) and len(types) == 1 and isinstance(types[0], str):
-            return types[0][:24]
-    types = session.get("payment_method_types")
-    if isinstance(types, list) and len(types) == 1 and isinstance(types[0], str):
-        return types[0][:24]
-    if session.get("payment_status") == "unpaid" and session.get("status") == "complete":
-        return "promptpay"
-    return None
+# ---------------------------------------------------------------- payment attempts
 
 
-# ---------------------------------------------------------------- checkout sessions
+def _amount_matches(order: Order, change: AttemptChange) -> bool:
+    return (change.amount_satang == order.total_satang
+            and change.currency is not None and change.currency.lower() == CURRENCY)
 
 
-def _amount_matches(order: Order, session: dict) -> bool:
-    amount, currency = session.get("amount_total"), session.get("currency")
-    return (isinstance(amount, int) and not isinstance(amount, bool) and amount == order.total_satang
-            and isinstance(currency, str) and currency.lower() == CURRENCY)
-
-
-def _mark_paid(payment: Payment, order: Order, session: dict) -> str:
-    """The buyer's money arrived for this session: payment succeeded and, when the
+def _mark_paid(payment: Payment, order: Order, change: AttemptChange) -> str:
+    """The buyer's money arrived for this attempt: payment succeeded and, when the
     order still awaits payment and the amount is right, the order paid."""
-    if not _amount_matches(order, session):
+    if not _amount_matches(order, change):
         payment.failure_reason = (
-            f"amount mismatch: Stripe {session.get('amount_total')!r} {session.get('currency')!r}, "
+            f"amount mismatch: {payment.provider} {change.amount_satang!r} {change.currency!r}, "
             f"order {order.total_satang} {CURRENCY}"
         )
         return OUTCOME_AMOUNT_MISMATCH
@@ -404,17 +265,18 @@ def _mark_paid(payment: Payment, order: Order, session: dict) -> str:
     return OUTCOME_ALREADY_PAID  # paid another way (e.g. staff) before the event came
 
 
-def handle_session_completed(event: StripeEvent) -> str:
-    """``checkout.session.completed``: paid only when ``payment_status`` is "paid"; a
-    delayed method (PromptPay) completes "unpaid" and confirms later, so the order's
-    hold is paused (as for a slip under review) until Stripe says succeeded or failed."""
-    session = event.object
-    payment, order = _payment_for_session(session)
+def handle_payment_completed(event: WebhookEvent) -> str:
+    """The buyer finished the provider's page: paid only when the money is there; a
+    delayed method (PromptPay through Stripe) completes unpaid and confirms later, so
+    the order's hold is paused (as for a slip under review) until the provider says
+    succeeded or failed."""
+    change = event.change
+    payment, order = _payment_for_attempt(event.provider, change)
     if payment is None or order is None:
         return OUTCOME_UNKNOWN_ORDER
-    _note_session_details(payment, session)
-    if session.get("payment_status") == "paid":
-        return _mark_paid(payment, order, session)
+    _note_attempt_details(payment, change)
+    if change.paid:
+        return _mark_paid(payment, order, change)
     if payment.status == PAYMENT_SUCCEEDED or order.status in PAID_STATES:
         return OUTCOME_ALREADY_PAID  # the async success came first
     if order.status == st.ORDER_PENDING_PAYMENT and payment.status == PAYMENT_PENDING:
@@ -422,18 +284,18 @@ def handle_session_completed(event: StripeEvent) -> str:
     return OUTCOME_AWAITING_ASYNC
 
 
-def handle_async_succeeded(event: StripeEvent) -> str:
-    """``checkout.session.async_payment_succeeded``: the delayed payment arrived."""
-    session = event.object
-    payment, order = _payment_for_session(session)
+def handle_payment_succeeded(event: WebhookEvent) -> str:
+    """The delayed payment arrived."""
+    change = event.change
+    payment, order = _payment_for_attempt(event.provider, change)
     if payment is None or order is None:
         return OUTCOME_UNKNOWN_ORDER
-    _note_session_details(payment, session)
-    return _mark_paid(payment, order, session)
+    _note_attempt_details(payment, change)
+    return _mark_paid(payment, order, change)
 
 
 def _close_unpaid(payment: Payment, order: Order, *, payment_status: str, reason: str) -> str:
-    """The session ended without money: the payment is marked ``payment_status`` and
+    """The attempt ended without money: the payment is marked ``payment_status`` and
     the order, if it still awaits payment and has no other open payment, cancelled with
     its stock released (``apply_cancel_order``: once, however often this runs)."""
     if payment.status == PAYMENT_SUCCEEDED or order.status in PAID_STATES or order.status == st.ORDER_REFUNDED:
@@ -447,29 +309,28 @@ def _close_unpaid(payment: Payment, order: Order, *, payment_status: str, reason
                                  Payment.status.in_((PAYMENT_PENDING, PAYMENT_SUCCEEDED))).limit(1)
     )
     if other_open is not None:
-        return OUTCOME_PAYMENT_CLOSED  # the buyer is paying through a newer session
+        return OUTCOME_PAYMENT_CLOSED  # the buyer is paying through a newer attempt
     apply_cancel_order(order, actor=None, role=st.ROLE_SYSTEM, reason=reason)
     return OUTCOME_CANCELLED
 
 
-def handle_async_failed(event: StripeEvent) -> str:
-    """``checkout.session.async_payment_failed``: the delayed payment did not go
-    through; the order is cancelled (reason "payment failed") unless already paid."""
-    session = event.object
-    payment, order = _payment_for_session(session)
+def handle_payment_failed(event: WebhookEvent) -> str:
+    """The delayed payment did not go through; the order is cancelled (reason
+    "payment failed") unless already paid."""
+    change = event.change
+    payment, order = _payment_for_attempt(event.provider, change)
     if payment is None or order is None:
         return OUTCOME_UNKNOWN_ORDER
-    _note_session_details(payment, session)
+    _note_attempt_details(payment, change)
     if payment.status == PAYMENT_PENDING:
         payment.failure_reason = PAYMENT_FAILED_REASON
     return _close_unpaid(payment, order, payment_status=PAYMENT_FAILED, reason=PAYMENT_FAILED_REASON)
 
 
-def handle_session_expired(event: StripeEvent) -> str:
-    """``checkout.session.expired``: the buyer did not pay in time; the order lapses
-    as the sweeper would lapse it (reason ``LAPSED_REASON``), unless already paid."""
-    session = event.object
-    payment, order = _payment_for_session(session)
+def handle_payment_expired(event: WebhookEvent) -> str:
+    """The buyer did not pay in time; the order lapses as the sweeper would lapse it
+    (reason ``LAPSED_REASON``), unless already paid."""
+    payment, order = _payment_for_attempt(event.provider, event.change)
     if payment is None or order is None:
         return OUTCOME_UNKNOWN_ORDER
     return _close_unpaid(payment, order, payment_status=PAYMENT_EXPIRED, reason=LAPSED_REASON)
@@ -478,16 +339,16 @@ def handle_session_expired(event: StripeEvent) -> str:
 # ---------------------------------------------------------------- refunds
 
 
-def _payment_for_charge(charge: dict) -> Payment | None:
-    charge_id, intent = _str(charge.get("id")), _str(charge.get("payment_intent"))
+def _payment_for_charge(provider: str, change: ChargeRefunds) -> Payment | None:
+    charge_id, intent = change.charge_ref, change.payment_intent_ref
     payment = None
     if charge_id:
         payment = db.session.scalar(
-            select(Payment).where(Payment.provider == PROVIDER, Payment.charge_ref == charge_id)
+            select(Payment).where(Payment.provider == provider, Payment.charge_ref == charge_id)
         )
     if payment is None and intent:
         payment = db.session.scalar(
-            select(Payment).where(Payment.provider == PROVIDER, Payment.payment_intent_ref == intent)
+            select(Payment).where(Payment.provider == provider, Payment.payment_intent_ref == intent)
             .order_by(Payment.id.desc()).limit(1)
         )
     if payment is not None and charge_id and not payment.charge_ref:
@@ -495,35 +356,22 @@ def _payment_for_charge(charge: dict) -> Payment | None:
     return payment
 
 
-def _refund_objects(charge: dict) -> list[dict] | None:
-    refunds = charge.get("refunds")
-    data = refunds.get("data") if isinstance(refunds, dict) else None
-    if not isinstance(data, list):
-        return None
-    return [item for item in data if isinstance(item, dict)]
-
-
-def _our_refund(refund_obj: dict, payment: Payment | None) -> Refund | None:
-    """The ``Refund`` row a Stripe refund object belongs to: by its id (re_…), or by
-    the row id / idempotency key the app put in its metadata."""
-    ref = _str(refund_obj.get("id"))
-    if ref:
-        row = db.session.scalar(select(Refund).where(Refund.provider == PROVIDER, Refund.provider_ref == ref)
+def _our_refund(provider: str, state: RefundState, payment: Payment | None) -> Refund | None:
+    """The ``Refund`` row a provider's refund belongs to: by its reference, or by the
+    row id / idempotency key the app sent along with it."""
+    if state.ref:
+        row = db.session.scalar(select(Refund).where(Refund.provider == provider, Refund.provider_ref == state.ref)
                                 .order_by(Refund.id).limit(1))
         if row is not None:
             return row
-    metadata = refund_obj.get("metadata")
-    if isinstance(metadata, dict):
-        key = metadata.get("idempotency_key")
-        if isinstance(key, str) and key:
-            row = db.session.scalar(select(Refund).where(Refund.idempotency_key == key))
-            if row is not None:
-                return row
-        refund_id = metadata.get("refund_id")
-        if isinstance(refund_id, str) and refund_id.isdigit():
-            row = db.session.get(Refund, int(refund_id))
-            if row is not None and (payment is None or row.order_id == payment.order_id):
-                return row
+    if state.idempotency_key:
+        row = db.session.scalar(select(Refund).where(Refund.idempotency_key == state.idempotency_key))
+        if row is not None:
+            return row
+    if state.refund_id is not None:
+        row = db.session.get(Refund, state.refund_id)
+        if row is not None and (payment is None or row.order_id == payment.order_id):
+            return row
     return None
 
 
@@ -534,37 +382,34 @@ def _refunds_api():
     return refunds
 
 
-def _settle(row: Refund, refund_obj: dict) -> str | None:
-    """Apply Stripe's refund status to our row; returns what happened, or None."""
-    status = refund_obj.get("status")
-    ref = _str(refund_obj.get("id"))
-    if status == "succeeded":
-        # Stripe is the truth about money: a row we had marked failed (no answer
-        # taken for a refusal) that Stripe made after all is settled too.
+def _settle(row: Refund, state: RefundState) -> str | None:
+    """Apply the provider's refund status to our row; returns what happened, or None."""
+    if state.status == REFUND_STATE_SUCCEEDED:
+        # The provider is the truth about money: a row we had marked failed (no answer
+        # taken for a refusal) that it made after all is settled too.
         if row.status == REFUND_SUCCEEDED:
             return None  # already settled: events arrive more than once
-        if _refund_succeeded(row, provider_ref=ref):
+        if _refund_succeeded(row, provider_ref=state.ref):
             return OUTCOME_REFUNDS_SUCCEEDED
         return None
-    if status in ("failed", "canceled") and row.status == REFUND_PENDING:
-        reason = refund_obj.get("failure_reason")
-        _refunds_api().apply_refund_failed(row, reason=str(reason) if reason else str(status))
+    if state.status == REFUND_STATE_FAILED and row.status == REFUND_PENDING:
+        _refunds_api().apply_refund_failed(row, reason=state.failure_reason or REFUND_STATE_FAILED)
         return OUTCOME_REFUND_FAILED
     return None
 
 
-def _record_dashboard_refund(order: Order, payment: Payment | None, refund_obj: dict) -> str:
-    """A refund made in Stripe's dashboard: recorded as ``Refund`` rows (provider
-    "stripe", reason ``DASHBOARD_REFUND_REASON``) and applied like the app's own. A
-    refund does not name a fulfilment, so the amount goes to the order's fulfilments in
-    id order, each up to what is left of its total; an amount larger than what is left
-    is not applied and is flagged for staff."""
-    amount = refund_obj.get("amount")
-    ref = _str(refund_obj.get("id"))
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0 or ref is None:
+def _record_unrequested_refund(provider: str, order: Order, payment: Payment | None, state: RefundState,
+                               reason: str) -> str:
+    """A refund made at the provider (e.g. in Stripe's dashboard): recorded as
+    ``Refund`` rows (reason ``reason``) and applied like the app's own. A refund does
+    not name a fulfilment, so the amount goes to the order's fulfilments in id order,
+    each up to what is left of its total; an amount larger than what is left is not
+    applied and is flagged for staff."""
+    amount, ref = state.amount_satang, state.ref
+    if amount is None or amount <= 0 or ref is None:
         return OUTCOME_REFUND_UNALLOCATED
-    if refund_obj.get("status") not in (None, "succeeded"):
-        return OUTCOME_NOTHING_TO_DO  # pending in Stripe: recorded when it succeeds
+    if state.status not in (None, REFUND_STATE_SUCCEEDED):
+        return OUTCOME_NOTHING_TO_DO  # pending at the provider: recorded when it succeeds
     parts = list(db.session.scalars(select(Fulfilment).where(Fulfilment.order_id == order.id).order_by(Fulfilment.id)))
     left = {f.id: f.total_satang - (f.refunded_satang or 0) for f in parts}
     # Amounts this order already has waiting (pending) count against what is left.
@@ -583,7 +428,7 @@ def _record_dashboard_refund(order: Order, payment: Payment | None, refund_obj: 
             continue
         rows.append(Refund(
             order_id=order.id, fulfilment_id=part.id, payment_id=payment.id if payment else None,
-            provider=PROVIDER, amount_satang=share, reason=DASHBOARD_REFUND_REASON, status=REFUND_PENDING,
+            provider=provider, amount_satang=share, reason=reason, status=REFUND_PENDING,
             idempotency_key=f"dashboard-{ref}-f{part.id}"[:80], provider_ref=ref, requested_by_id=None,
             requested_role=st.ROLE_SYSTEM,
         ))
@@ -597,47 +442,46 @@ def _record_dashboard_refund(order: Order, payment: Payment | None, refund_obj: 
     return OUTCOME_DASHBOARD_REFUND
 
 
-def handle_charge_refunded(event: StripeEvent) -> str:
-    """``charge.refunded``: every refund of the charge that Stripe lists as succeeded
-    settles the matching pending ``Refund`` (``refunds.apply_refund_succeeded``); a
-    refund the app never asked for (made in the dashboard) is recorded too.
+def handle_charge_refunded(event: WebhookEvent) -> str:
+    """The refunds of one charge: every refund the provider lists as succeeded settles
+    the matching pending ``Refund`` (``refunds.apply_refund_succeeded``); a refund the
+    app never asked for (made in the provider's dashboard) is recorded too.
 
     Without the refund list (Stripe leaves it out of newer API versions' payloads) the
-    charge's cumulative ``amount_refunded`` is compared with what the app knows: pending
+    charge's cumulative refunded amount is compared with what the app knows: pending
     refunds are settled oldest first as far as it covers them."""
-    charge = event.object
-    payment = _payment_for_charge(charge)
+    change: ChargeRefunds = event.change
+    payment = _payment_for_charge(event.provider, change)
     if payment is None:
         return OUTCOME_UNKNOWN_ORDER
     order = _lock_order(payment.order_id)
-    refund_objs = _refund_objects(charge)
     outcomes: list[str] = []
-    if refund_objs is not None:
-        for refund_obj in refund_objs:
-            row = _our_refund(refund_obj, payment)
+    if change.refunds is not None:
+        for state in change.refunds:
+            row = _our_refund(event.provider, state, payment)
             if row is None:
-                outcomes.append(_record_dashboard_refund(order, payment, refund_obj))
+                outcomes.append(_record_unrequested_refund(event.provider, order, payment, state,
+                                                           change.unrequested_reason))
                 continue
-            done = _settle(row, refund_obj)
+            done = _settle(row, state)
             if done:
                 outcomes.append(done)
     else:
-        outcomes.extend(_settle_by_amount(order, charge))
+        outcomes.extend(_settle_by_amount(event.provider, order, change.amount_refunded))
     return _summarise(outcomes)
 
 
-def _settle_by_amount(order: Order, charge: dict) -> list[str]:
-    refunded = charge.get("amount_refunded")
-    if not isinstance(refunded, int) or isinstance(refunded, bool):
+def _settle_by_amount(provider: str, order: Order, refunded: int | None) -> list[str]:
+    if refunded is None:
         return []
     settled = sum(db.session.scalars(
-        select(Refund.amount_satang).where(Refund.order_id == order.id, Refund.provider == PROVIDER,
+        select(Refund.amount_satang).where(Refund.order_id == order.id, Refund.provider == provider,
                                            Refund.status == REFUND_SUCCEEDED)
     ))
     covered = refunded - settled
     outcomes = []
     for row in db.session.scalars(
-        select(Refund).where(Refund.order_id == order.id, Refund.provider == PROVIDER,
+        select(Refund).where(Refund.order_id == order.id, Refund.provider == provider,
                              Refund.status == REFUND_PENDING).order_by(Refund.id)
     ):
         if row.amount_satang > covered:
@@ -650,16 +494,16 @@ def _settle_by_amount(order: Order, charge: dict) -> list[str]:
     return outcomes
 
 
-def handle_refund_updated(event: StripeEvent) -> str:
-    """``refund.updated`` / ``charge.refund.updated`` / ``refund.failed``: a refund
-    that was pending in Stripe (PromptPay) succeeded or failed."""
-    refund_obj = event.object
-    row = _our_refund(refund_obj, None)
+def handle_refund_updated(event: WebhookEvent) -> str:
+    """A refund that was pending at the provider (PromptPay through Stripe) succeeded
+    or failed."""
+    change: RefundChange = event.change
+    row = _our_refund(event.provider, change.refund, None)
     if row is None:
-        return OUTCOME_NOTHING_TO_DO  # a dashboard refund: charge.refunded records it
+        return OUTCOME_NOTHING_TO_DO  # a dashboard refund: the charge's event records it
     _lock_order(row.order_id)
     db.session.refresh(row)
-    return _settle(row, refund_obj) or OUTCOME_NOTHING_TO_DO
+    return _settle(row, change.refund) or OUTCOME_NOTHING_TO_DO
 
 
 def _summarise(outcomes: list[str]) -> str:
@@ -672,15 +516,14 @@ def _summarise(outcomes: list[str]) -> str:
     return OUTCOME_NOTHING_TO_DO
 
 
-HANDLERS: dict[str, Callable[[StripeEvent], str]] = {
-    "checkout.session.completed": handle_session_completed,
-    "checkout.session.async_payment_succeeded": handle_async_succeeded,
-    "checkout.session.async_payment_failed": handle_async_failed,
-    "checkout.session.expired": handle_session_expired,
-    "charge.refunded": handle_charge_refunded,
-    "refund.updated": handle_refund_updated,
-    "refund.failed": handle_refund_updated,
-    "charge.refund.updated": handle_refund_updated,
+# By ``WebhookEvent.change.kind`` (``providers/events.py``).
+HANDLERS: dict[str, Callable[[WebhookEvent], str]] = {
+    events.PAYMENT_COMPLETED: handle_payment_completed,
+    events.PAYMENT_SUCCEEDED: handle_payment_succeeded,
+    events.PAYMENT_FAILED: handle_payment_failed,
+    events.PAYMENT_EXPIRED: handle_payment_expired,
+    events.CHARGE_REFUNDED: handle_charge_refunded,
+    events.REFUND_UPDATED: handle_refund_updated,
 }
 
 
@@ -694,20 +537,23 @@ class AttentionRow:
     detail: str | None  # the payment's failure_reason, when there is one
 
 
-def events_needing_attention(*, limit: int = 100) -> list[AttentionRow]:
-    """Recorded events where money and order disagree, newest first, with the order
-    they concern (through the session or charge id they carried)."""
-    events = list(db.session.scalars(
-        select(ProviderEvent).where(ProviderEvent.provider == PROVIDER, ProviderEvent.outcome.in_(ATTENTION_OUTCOMES))
-        .order_by(ProviderEvent.received_at.desc(), ProviderEvent.id.desc()).limit(limit)
+def events_needing_attention(*, provider: str | None = None, limit: int = 100) -> list[AttentionRow]:
+    """Recorded events (of ``provider``, or of every provider) where money and order
+    disagree, newest first, with the order they concern (through the attempt or
+    charge id they carried)."""
+    query = select(ProviderEvent).where(ProviderEvent.outcome.in_(ATTENTION_OUTCOMES))
+    if provider is not None:
+        query = query.where(ProviderEvent.provider == provider)
+    recorded = list(db.session.scalars(
+        query.order_by(ProviderEvent.received_at.desc(), ProviderEvent.id.desc()).limit(limit)
     ))
     rows = []
-    for event in events:
+    for event in recorded:
         found = None
         if event.object_ref:
             found = db.session.execute(
                 select(Order.public_id, Payment.failure_reason).join(Payment, Payment.order_id == Order.id)
-                .where(Payment.provider == PROVIDER,
+                .where(Payment.provider == event.provider,
                        (Payment.provider_ref == event.object_ref) | (Payment.charge_ref == event.object_ref))
                 .limit(1)
             ).first()

@@ -4,6 +4,7 @@ it writes (WebP at every size, upright, without metadata)."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 import time
 import zlib
@@ -13,8 +14,9 @@ import pytest
 from PIL import ExifTags, Image
 
 from shop import storage
-from shop.catalog import images
-from shop.catalog.images import ImageRejected, delete_image, process_upload, render_demo_photo
+from shop.catalog import demo_artwork
+from shop.catalog.demo_artwork import render_demo_photo
+from shop.catalog.images import ImageRejected, delete_image, process_upload
 from shop.errors import ValidationFailed
 
 
@@ -290,7 +292,7 @@ def test_demo_photo_goes_through_the_pipeline(app):
     assert again == data  # deterministic
 
 
-@pytest.mark.parametrize("motif", images.MOTIFS)
+@pytest.mark.parametrize("motif", demo_artwork.MOTIFS)
 def test_every_demo_motif_renders(app, motif):
     data = render_demo_photo(title="ทดสอบ", motif=motif, palette="produce", badge="ป้าย", width=240)
     with Image.open(io.BytesIO(data)) as photo:
@@ -300,3 +302,16 @@ def test_every_demo_motif_renders(app, motif):
 def test_unknown_demo_motif_is_an_error():
     with pytest.raises(ValueError):
         render_demo_photo(title="x", motif="spaceship", palette="coffee")
+
+
+# ---------------------------------------------------------------- Pillow stays in two modules
+
+
+def test_only_the_upload_pipeline_and_the_demo_artwork_import_pillow():
+    """Pillow decodes hostile bytes in ``catalog/images.py`` only; ``demo_artwork.py``
+    draws the demo photos and never sees an upload. No other module imports it."""
+    root = Path(__file__).resolve().parents[2]
+    allowed = {root / "shop" / "catalog" / "images.py", root / "shop" / "catalog" / "demo_artwork.py"}
+    pattern = re.compile(r"^\s*(import\s+PIL\b|from\s+PIL\b)", re.MULTILINE)
+    importers = {path for path in (root / "shop").rglob("*.py") if pattern.search(path.read_text(encoding="utf-8"))}
+    assert importers == allowed

@@ -1,15 +1,20 @@
 """The provider interface and the Stripe provider against the fake Stripe
-(``tests/stripe_fake.py``): configuration, Checkout Session parameters, refunds and
-transfers with deterministic idempotency keys, error translation, and the rule that
-only ``shop/payments/providers/stripe/`` imports the SDK."""
+(``tests/stripe_fake.py``): configuration, capabilities, Checkout Session parameters,
+refunds and transfers with deterministic idempotency keys, error translation, webhook
+verification through the SDK, and the rule that only ``shop/payments/providers/stripe/``
+imports the SDK."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import stripe
+from sqlalchemy import select
 
 from shop.dbtypes import utcnow
 from shop.extensions import db
@@ -18,16 +23,22 @@ from shop.orders import status as st
 from shop.payments.models import PAYMENT_PENDING, PAYMENT_SUCCEEDED, Payment, Refund
 from shop.payments.providers import (
     PaymentProvider,
+    ProviderCapabilities,
     ProviderError,
     ProviderNotSupported,
     ProviderUnavailable,
     available_methods,
+    capabilities_of,
     get_provider,
     stripe_enabled,
 )
+from shop.payments.providers.events import PAYMENT_COMPLETED, WebhookNotConfigured, WebhookRejected
+from shop.payments.providers.promptpay_qr import PromptPayQRProvider
 from shop.payments.providers.stripe import checkout as stripe_checkout
+from shop.payments.providers.stripe import webhooks as stripe_webhooks
 from tests.cart_helpers import make_catalogue
 from tests.order_helpers import make_order
+from tests.stripe_fake import WEBHOOK_SECRET, sign_webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -307,3 +318,107 @@ def test_only_the_stripe_provider_imports_stripe():
         if allowed not in path.parents and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_only_get_provider_reaches_into_the_stripe_package():
+    """The rest of the shop asks ``get_provider`` and the interface: no module outside
+    the package imports ``shop.payments.providers.stripe`` (webhook processing, the
+    payment flow and refunds included)."""
+    allowed = ROOT / "shop" / "payments" / "providers" / "stripe"
+    pattern = re.compile(r"^\s*(from\s+shop\.payments\.providers\.stripe\b|import\s+shop\.payments\.providers\.stripe\b"
+                         r"|from\s+shop\.payments\.providers\s+import\s+stripe\b)", re.MULTILINE)
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "shop").rglob("*.py")
+        if allowed not in path.parents and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert importers == ["shop/payments/providers/__init__.py"]
+
+
+# ---------------------------------------------------------------- capabilities
+
+
+def test_each_provider_declares_what_it_can_do(app):
+    assert capabilities_of(st.PAYMENT_STRIPE) == ProviderCapabilities(
+        hosted_checkout=True, refunds_through_provider=True, connect_payouts=True)
+    assert capabilities_of(st.PAYMENT_PROMPTPAY_QR) == ProviderCapabilities(slip_review=True)
+    assert capabilities_of("manual") == ProviderCapabilities()  # a refund paid back by hand
+    app.config.update(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None)
+    assert get_provider(st.PAYMENT_PROMPTPAY_QR).is_enabled() and not get_provider(st.PAYMENT_STRIPE).is_enabled()
+    assert get_provider(st.PAYMENT_PROMPTPAY_QR).checkout_origin() is None
+    app.config["STRIPE_CHECKOUT_ORIGIN"] = None
+    assert get_provider(st.PAYMENT_STRIPE).checkout_origin() == "https://checkout.stripe.com"
+
+
+def test_paying_an_order_asks_the_capability_not_the_method_name(app, catalogue, monkeypatch):
+    """Connect payouts follow ``connect_payouts``: a PromptPay QR order gets them once
+    its provider says it pays enterprises by transfer, and not before."""
+    from shop.orders.services import apply_paid
+
+    catalogue.coffee.product.enterprise.stripe_account_id = "acct_coffee"
+    db.session.commit()
+    first = make_order([(catalogue.coffee, 1)])
+    apply_paid(first, actor=None, role=st.ROLE_SYSTEM)
+    db.session.commit()
+    assert db.session.scalars(select(Payout)).all() == []
+
+    monkeypatch.setattr(PromptPayQRProvider, "capabilities", ProviderCapabilities(slip_review=True, connect_payouts=True))
+    second = make_order([(catalogue.coffee, 1)])
+    apply_paid(second, actor=None, role=st.ROLE_SYSTEM)
+    db.session.commit()
+    assert [p.order_id for p in db.session.scalars(select(Payout))] == [second.id]
+
+
+# ---------------------------------------------------------------- webhook verification
+
+
+def _event_body() -> str:
+    return json.dumps({"id": "evt_1", "object": "event", "type": "checkout.session.completed", "created": 1,
+                       "data": {"object": {"id": "cs_1", "payment_status": "paid", "amount_total": 100,
+                                           "currency": "thb", "metadata": {"order_id": "CM1"}}}})
+
+
+def test_verification_goes_through_the_sdk_with_the_tolerance(monkeypatch):
+    calls = []
+    real = stripe.Webhook.construct_event
+
+    def recording(payload, sig_header, secret, tolerance=stripe.Webhook.DEFAULT_TOLERANCE, **kw):
+        calls.append((sig_header, secret, tolerance))
+        return real(payload, sig_header, secret, tolerance=tolerance, **kw)
+
+    monkeypatch.setattr(stripe.Webhook, "construct_event", recording)
+    body = _event_body()
+    header = sign_webhook(body, WEBHOOK_SECRET)
+    event = stripe_webhooks.construct_event(body.encode(), header, WEBHOOK_SECRET)
+    assert calls == [(header, WEBHOOK_SECRET, 300)]  # five minutes, as before
+    assert (event.provider, event.id, event.type, event.object_ref) == ("stripe", "evt_1", "checkout.session.completed", "cs_1")
+    change = event.change
+    assert (change.kind, change.attempt_ref, change.order_ref, change.paid, change.amount_satang, change.currency) == (
+        PAYMENT_COMPLETED, "cs_1", "CM1", True, 100, "thb")
+
+
+@pytest.mark.parametrize(("offset", "secret", "reason"), [
+    (-400, WEBHOOK_SECRET, "timestamp_too_old"),  # signed right, too long ago (the SDK refuses)
+    (-400, "whsec_someone_else", "signature_mismatch"),  # too old and signed wrong: the signature first
+    (0, "whsec_someone_else", "signature_mismatch"),
+    (400, WEBHOOK_SECRET, "timestamp_in_future"),  # the SDK accepts it; the shop does not
+    (290, WEBHOOK_SECRET, None),
+])
+def test_each_refusal_says_why(offset, secret, reason):
+    body = _event_body()
+    header = sign_webhook(body, secret, int(time.time()) + offset)
+    if reason is None:
+        assert stripe_webhooks.construct_event(body.encode(), header, WEBHOOK_SECRET).id == "evt_1"
+        return
+    with pytest.raises(WebhookRejected) as refused:
+        stripe_webhooks.construct_event(body.encode(), header, WEBHOOK_SECRET)
+    assert refused.value.reason == reason and refused.value.status_code == 400
+
+
+def test_webhooks_need_the_secret(app):
+    app.config["STRIPE_WEBHOOK_SECRET"] = None
+    with pytest.raises(WebhookNotConfigured) as missing:
+        get_provider(st.PAYMENT_STRIPE).verify_webhook(b"{}", {"Stripe-Signature": "t=1,v1=00"})
+    assert missing.value.status_code == 404
+    with pytest.raises(WebhookNotConfigured):
+        get_provider(st.PAYMENT_PROMPTPAY_QR).verify_webhook(b"{}", {})

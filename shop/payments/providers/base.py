@@ -15,6 +15,12 @@ provider's SDK itself (only ``providers/stripe/`` imports ``stripe``).
   key); a refusal raises ``ProviderError``.
 * ``transfer(payout, destination=...)`` sends a payout to a connected account with
   the payout's ``idempotency_key`` and returns the provider's transfer id.
+* ``capabilities`` says what the provider can do (``ProviderCapabilities``): callers
+  ask it rather than compare a method's name. ``is_enabled()`` says whether it is
+  configured now (checkout offers only enabled methods); ``checkout_origin()`` is
+  where a hosted checkout sends the buyer (the pages' CSP must let forms go there).
+* ``verify_webhook(payload, headers)`` authenticates a webhook request and returns a
+  ``WebhookEvent`` (``events.py``) or raises ``WebhookRejected``.
 """
 
 from __future__ import annotations
@@ -27,14 +33,35 @@ from flask_babel import lazy_gettext as _l
 from shop.errors import DomainError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from shop.ledger.models import Payout
     from shop.orders.models import Order
     from shop.payments.models import Payment, Refund
+    from shop.payments.providers.events import WebhookEvent
 
 # RefundOutcome.status values (the Refund row's statuses).
 OUTCOME_PENDING = "pending"
 OUTCOME_SUCCEEDED = "succeeded"
 OUTCOME_FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ProviderCapabilities:
+    """What a provider can do, whatever its configuration.
+
+    ``hosted_checkout``: the buyer pays on the provider's page: checkout (web and API)
+    sends them there after placing the order, ``POST /orders/<id>/pay`` resumes it, and
+    the order's ``Payment`` rows are its attempts. ``slip_review``: the buyer pays by
+    transfer to the shop's PromptPay QR and uploads a slip that staff or the
+    enterprise confirm. ``refunds_through_provider``: ``refund`` sends the money back; otherwise staff pay
+    it back by transfer and record it. ``connect_payouts``: enterprises with a
+    connected account are paid by ``transfer`` once an order is paid."""
+
+    hosted_checkout: bool = False
+    slip_review: bool = False
+    refunds_through_provider: bool = False
+    connect_payouts: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,13 @@ class ProviderNotSupported(ProviderError):
 @runtime_checkable
 class PaymentProvider(Protocol):
     name: str
+    capabilities: ProviderCapabilities
+
+    def is_enabled(self) -> bool: ...
+
+    def checkout_origin(self) -> str | None: ...
+
+    def verify_webhook(self, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...
 
     def start_payment(self, order: Order) -> PaymentStart: ...
 

@@ -3,13 +3,16 @@
 ``begin_payment(order)`` (commits) is used right after checkout and by ``POST
 /orders/<public_id>/pay``:
 
-* an order that is not waiting for payment, or whose method needs no provider
-  (PromptPay QR), gets ``PaymentStart(None, None)``: stay on the order page;
-* a pending Stripe payment whose Checkout Session is still open is reused (the buyer
-  goes back to the same page; no second session);
-* otherwise the order's hold is pushed to Stripe's minimum and committed first, so
-  that a retry after a timeout sends the same parameters with the same idempotency
+* an order whose provider has no hosted checkout (PromptPay QR) gets
+  ``PaymentStart(None, None)``: stay on the order page;
+* a pending payment whose checkout page (Stripe: Checkout Session) is still open is
+  reused (the buyer goes back to the same page; no second session);
+* otherwise the order's hold is pushed to the provider's minimum and committed first,
+  so that a retry after a timeout sends the same parameters with the same idempotency
   key, then a new session is made and its ``Payment`` committed.
+
+A provider with ``capabilities.hosted_checkout`` also has ``ensure_hold(order, now=)``
+and ``retrieve_session(ref)``.
 
 Provider failures propagate (``ProviderUnavailable`` / ``ProviderError``) after a
 rollback: the order stays unpaid and can be retried from its page.
@@ -43,7 +46,7 @@ class OrderNotPayable(Conflict):
 def latest_pending_payment(order: Order) -> Payment | None:
     return db.session.scalars(
         select(Payment)
-        .where(Payment.order_id == order.id, Payment.provider == st.PAYMENT_STRIPE,
+        .where(Payment.order_id == order.id, Payment.provider == order.payment_method,
                Payment.status == PAYMENT_PENDING)
         .order_by(Payment.id.desc())
     ).first()
@@ -66,13 +69,11 @@ def begin_payment(order: Order, *, now: datetime | None = None) -> PaymentStart:
     if order.status != st.ORDER_PENDING_PAYMENT:
         raise OrderNotPayable()
     provider = get_provider(order.payment_method)
-    if order.payment_method != st.PAYMENT_STRIPE:
+    if not provider.capabilities.hosted_checkout:
         return provider.start_payment(order)
     now = now or utcnow()
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    from shop.payments.providers.stripe.checkout import ensure_hold
-
     try:
         existing = latest_pending_payment(order)
         if existing is not None:
@@ -81,11 +82,12 @@ def begin_payment(order: Order, *, now: datetime | None = None) -> PaymentStart:
                 db.session.commit()
                 return PaymentStart(redirect_url=url, payment=existing)
             if existing.status == PAYMENT_PENDING:
-                # Complete at Stripe, waiting for the webhook (PromptPay may take a
-                # while): send the buyer to the return page rather than pay twice.
+                # Complete at the provider, waiting for its webhook (PromptPay through
+                # Stripe may take a while): send the buyer to the return page rather
+                # than pay twice.
                 db.session.commit()
                 return PaymentStart(redirect_url=None, payment=existing)
-        if ensure_hold(order, now=now):
+        if provider.ensure_hold(order, now=now):
             db.session.commit()
         start = provider.start_payment(order)
         db.session.commit()

@@ -4,7 +4,8 @@ Nothing is started with a third party: the order page shows the QR (``slips.pay_
 and the buyer uploads a slip that staff or the enterprise confirm. Refunds are paid
 back by transfer and recorded by staff (``Refund.provider == "manual"``), so
 ``refund`` answers ``pending`` without a provider reference; payouts go by bank
-transfer in a payout batch, so ``transfer`` is not supported.
+transfer in a payout batch, so ``transfer`` is not supported. It is always enabled and
+receives no webhooks.
 """
 
 from __future__ import annotations
@@ -14,16 +15,36 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 
 from shop.orders import status as st
-from shop.payments.providers.base import OUTCOME_PENDING, PaymentStart, ProviderNotSupported, RefundOutcome
+from shop.payments.providers.base import (
+    OUTCOME_PENDING,
+    PaymentStart,
+    ProviderCapabilities,
+    ProviderNotSupported,
+    RefundOutcome,
+)
+from shop.payments.providers.events import WebhookNotConfigured
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from shop.ledger.models import Payout
     from shop.orders.models import Order
     from shop.payments.models import Refund
+    from shop.payments.providers.events import WebhookEvent
 
 
 class PromptPayQRProvider:
     name = st.PAYMENT_PROMPTPAY_QR
+    capabilities = ProviderCapabilities(slip_review=True)
+
+    def is_enabled(self) -> bool:
+        return True
+
+    def checkout_origin(self) -> str | None:
+        return None
+
+    def verify_webhook(self, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        raise WebhookNotConfigured()
 
     def start_payment(self, order: Order) -> PaymentStart:
         return PaymentStart(redirect_url=None, payment=None)

@@ -2,34 +2,66 @@
 
 ``StripeProvider.start_payment`` creates a Checkout Session (``checkout.py``) and a
 pending ``Payment`` row (added, not committed); ``refund`` and ``transfer`` send the
-row's idempotency key (``refunds.py``, ``transfers.py``). Errors from the SDK come
-out as ``ProviderUnavailable`` (retry with the same key) or ``ProviderError``.
+row's idempotency key (``refunds.py``, ``transfers.py``); ``verify_webhook`` checks
+and reads Stripe's webhook events (``webhooks.py``). Errors from the SDK come out as
+``ProviderUnavailable`` (retry with the same key) or ``ProviderError``. Stripe is
+enabled when both ``STRIPE_SECRET_KEY`` and ``STRIPE_WEBHOOK_SECRET`` are set: without
+the webhook secret no payment could ever be confirmed.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.payments.models import PAYMENT_PENDING, Payment
-from shop.payments.providers.base import PaymentStart, RefundOutcome
-from shop.payments.providers.stripe import checkout, refunds, transfers
+from shop.payments.providers.base import PaymentStart, ProviderCapabilities, RefundOutcome
+from shop.payments.providers.events import WebhookNotConfigured
+from shop.payments.providers.stripe import checkout, refunds, transfers, webhooks
 from shop.payments.providers.stripe.client import call, stripe_client
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from shop.ledger.models import Payout
     from shop.orders.models import Order
     from shop.payments.models import Refund
+    from shop.payments.providers.events import WebhookEvent
 
 PROVIDER = "stripe"
+DEFAULT_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
 
 class StripeProvider:
     name = PROVIDER
+    capabilities = ProviderCapabilities(hosted_checkout=True, refunds_through_provider=True, connect_payouts=True)
+
+    def is_enabled(self) -> bool:
+        cfg = current_app.config
+        return bool(cfg.get("STRIPE_SECRET_KEY")) and bool(cfg.get("STRIPE_WEBHOOK_SECRET"))
+
+    def checkout_origin(self) -> str | None:
+        return current_app.config.get("STRIPE_CHECKOUT_ORIGIN") or DEFAULT_CHECKOUT_ORIGIN
+
+    # -- webhooks ----------------------------------------------------------------------
+
+    def verify_webhook(self, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        """The verified event, ``WebhookRejected`` (400), or ``WebhookNotConfigured``
+        (404) without a webhook secret."""
+        secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+        if not secret:
+            raise WebhookNotConfigured()
+        return webhooks.verify_webhook(payload, headers, secret)
 
     # -- payments ----------------------------------------------------------------------
+
+    def ensure_hold(self, order: Order, *, now=None) -> bool:
+        """Push the order's hold to the Checkout Session's minimum (``checkout.ensure_hold``);
+        True when it changed. Never commits."""
+        return checkout.ensure_hold(order, now=now)
 
     def start_payment(self, order: Order) -> PaymentStart:
         """A new Checkout Session for ``order`` and its pending ``Payment`` (added to
