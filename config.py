@@ -112,12 +112,36 @@ class Config:
     EMAIL_VERIFY_MAX_AGE = 60 * 60 * 24 * 3
     PASSWORD_RESET_MAX_AGE = 60 * 60
 
-    # Login throttling: failures per account and per address within the window.
-    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
-    # Per address the bar is higher: an office or a mobile carrier puts many people
-    # behind one IP, and one of them mistyping must not lock out the rest.
-    LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
+    # Sign-in throttling (shop/accounts/throttle.py), after OWASP's authentication and
+    # credential-stuffing advice. Failures count inside LOGIN_FAILURE_WINDOW seconds.
     LOGIN_FAILURE_WINDOW = _env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+    # Per account and client (the address of an unknown client, or a known device): the
+    # first LOGIN_PAIR_FREE_FAILURES failures cost nothing, then each next try waits
+    # LOGIN_PAIR_BASE_DELAY seconds, doubled with every failure, at most LOGIN_PAIR_MAX_DELAY.
+    LOGIN_PAIR_FREE_FAILURES = _env_int("LOGIN_PAIR_FREE_FAILURES", 5)
+    LOGIN_PAIR_BASE_DELAY = _env_int("LOGIN_PAIR_BASE_DELAY", 2)
+    LOGIN_PAIR_MAX_DELAY = _env_int("LOGIN_PAIR_MAX_DELAY", 15 * 60)
+    # Per account, from clients it does not know (every address together): past this many
+    # failures only known devices, and browsers opened by the e-mailed unlock link, may
+    # try. Set above what one address can reach through the growing delays, so one
+    # address (an office, a carrier, a proxy) cannot close an account to new devices.
+    LOGIN_ACCOUNT_MAX_FAILURES = _env_int("LOGIN_ACCOUNT_MAX_FAILURES", 20)
+    # Seconds an unlock link works (once); at most one is sent per account per window.
+    LOGIN_UNLOCK_MAX_AGE = _env_int("LOGIN_UNLOCK_MAX_AGE", 60 * 60)
+    # Per address, Flask-Limiter's gentle ceiling on sign-in POSTs (many people may share
+    # an address: it must never be the rule that bites first).
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "60 per minute")
+    # The device cookie: set at sign-in, marks this browser as known to the accounts
+    # signed in with it (at most DEVICE_COOKIE_MAX_ACCOUNTS, the most recent kept).
+    DEVICE_COOKIE_NAME = "chumchon_device"
+    DEVICE_COOKIE_MAX_AGE = _env_int("DEVICE_COOKIE_MAX_AGE", 60 * 60 * 24 * 180)
+    DEVICE_COOKIE_MAX_ACCOUNTS = 5
+
+    # Reverse proxies in front of the app: how many hops of X-Forwarded-For and
+    # X-Forwarded-Proto to believe (Werkzeug's ProxyFix). 0 (the default) believes none,
+    # so a client cannot pick its own address; 1 behind one proxy (nginx, a load
+    # balancer) that sets those headers.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Flask-Limiter: memory per worker by default; redis://… in production.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")

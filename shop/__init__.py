@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | str | None = None) -> Flask:
         static_folder=os.path.join(ROOT_DIR, "static"),
     )
     configure(app, test_config)
+    register_proxies(app)
     register_extensions(app)
     register_i18n(app)
     register_security(app)
@@ -44,6 +45,24 @@ def configure(app: Flask, test_config: Mapping[str, Any] | str | None) -> None:
     if app.config.get("PRODUCTION") and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, None, ""):
         raise RuntimeError("Refusing to start in production with the development SECRET_KEY: set SECRET_KEY.")
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_proxies(app: Flask) -> None:
+    """Believe ``TRUSTED_PROXIES`` hops of ``X-Forwarded-For`` and ``X-Forwarded-Proto``.
+
+    With the default 0 nothing is believed: ``request.remote_addr`` is the peer of the
+    connection, so a client cannot choose the address that sign-in throttling and
+    Flask-Limiter see. Behind N proxies that each append to those headers, set N: the
+    N-th address from the right is the client (anything the client sent itself sits
+    further left and is ignored).
+    """
+    hops = app.config.get("TRUSTED_PROXIES") or 0
+    if not isinstance(hops, int) or hops < 0:
+        raise RuntimeError(f"TRUSTED_PROXIES must be a number of proxy hops (0 or more), not {hops!r}")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
-from shop.accounts.models import ApiToken, LoginAttempt, RetailBuyer, User  # noqa: F401
+from shop.accounts.models import ApiToken, LoginAttempt, LoginUnlock, RetailBuyer, User  # noqa: F401
 from shop.api.models import IdempotencyKey  # noqa: F401
 from shop.cart.models import CartItem  # noqa: F401
 from shop.catalog.models import (  # noqa: F401

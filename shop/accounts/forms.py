@@ -152,6 +152,13 @@ class ResetRequestForm(FlaskForm):
     )
 
 
+class UnlockRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), _length(254), _email_validator],
+    )
+
+
 class ResendVerificationForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[Optional(), _length(254), _email_validator])
 

@@ -100,20 +100,46 @@ class RetailBuyer(TimestampMixin, db.Model):
 class LoginAttempt(db.Model):
     """A failed sign-in, kept for a short window to throttle guessing.
 
-    Stored in the database (not per-process memory) so the limit holds across
-    several web workers.
+    Stored in the database (not per-process memory) so the limits hold across several
+    web workers and hosts. ``device_id`` is set when the attempt came from a device
+    known to the account (``shop.accounts.devices``): such failures are counted per
+    device, apart from those of unknown clients, which are counted per address and
+    for the account as a whole (see ``shop.accounts.throttle``).
     """
 
     __tablename__ = "login_attempts"
     __table_args__ = (
         Index("ix_login_attempts_email_at", "email", "attempted_at"),
-        Index("ix_login_attempts_ip_at", "ip_address", "attempted_at"),
+        Index("ix_login_attempts_email_ip_at", "email", "ip_address", "attempted_at"),
+        Index("ix_login_attempts_attempted_at", "attempted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     ip_address: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str | None] = mapped_column(String(32))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginUnlock(db.Model):
+    """An unlock link e-mailed while an account is closed to unknown clients.
+
+    The signed link names this row; following it once sets ``used_at`` (and makes the
+    browser a known device). The newest row's ``created_at`` also keeps us to one such
+    e-mail per account per throttling window.
+    """
+
+    __tablename__ = "login_unlocks"
+    __table_args__ = (
+        Index("ix_login_unlocks_user_id_created_at", "user_id", "created_at"),
+        Index("ix_login_unlocks_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApiToken(TimestampMixin, db.Model):

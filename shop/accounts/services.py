@@ -1,24 +1,27 @@
 """Account use cases. Each owns its transaction and takes the acting user explicitly.
 
-Registration, e-mail verification, sign-in with throttling, password reset and the
-account settings. Views call one function here and render what it returns or the
-``DomainError`` it raises; nothing here reads ``request`` or ``current_user``.
+Registration, e-mail verification, sign-in with throttling (the rules are in
+``throttle.py``) and its unlock links, password reset and the account settings. Views
+call one function here and render what it returns or the ``DomainError`` it raises;
+nothing here reads ``request`` or ``current_user``.
 """
 
 from __future__ import annotations
 
+import hmac
 import math
+import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from shop.accounts import tokens
-from shop.accounts.models import LoginAttempt, RetailBuyer, User, new_session_token
+from shop.accounts import devices, throttle, tokens
+from shop.accounts.models import LoginAttempt, LoginUnlock, RetailBuyer, User, new_session_token
 from shop.accounts.passwords import burn_equal_time, hash_password, needs_rehash, verify_password
 from shop.accounts.validation import (
     BUSINESS_TYPES,
@@ -64,12 +67,37 @@ class TooManyAttempts(DomainError):
 
     def __init__(self, retry_after_seconds: int):
         self.retry_after_seconds = max(1, retry_after_seconds)
-        minutes = math.ceil(self.retry_after_seconds / 60)
-        if minutes == 1:
-            message = _("Too many sign-in attempts. Try again in a minute.")
-        else:
-            message = _("Too many sign-in attempts. Try again in %(num)d minutes.", num=minutes)
-        super().__init__(message)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        return _("Too many sign-in attempts.") + " " + _wait_text(self.retry_after_seconds)
+
+
+class AccountLocked(TooManyAttempts):
+    """The account is closed to clients it does not know; known devices, and a browser
+    opened by the e-mailed unlock link, may still try."""
+
+    code = "sign_in_closed_to_new_devices"
+
+    def _message(self) -> str:
+        return " ".join([
+            _("Too many failed sign-ins to this account from devices we do not know, so new devices "
+              "cannot sign in to it for now."),
+            _("Sign in from a device you have used before, or open the unlock link we e-mail to the "
+              "account's address."),
+            _wait_text(self.retry_after_seconds),
+        ])
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        if seconds == 1:
+            return _("Try again in a second.")
+        return _("Try again in %(num)d seconds.", num=seconds)
+    minutes = math.ceil(seconds / 60)
+    if minutes == 1:
+        return _("Try again in a minute.")
+    return _("Try again in %(num)d minutes.", num=minutes)
 
 
 @dataclass(frozen=True)
@@ -292,62 +320,52 @@ def _mail_verification_again(payload: dict) -> None:
 # ---------------------------------------------------------------- sign-in
 
 
-def _throttle_retry_after(column, value: str, limit: int, window: int, now: datetime) -> int | None:
-    """Seconds until fewer than ``limit`` failures remain in the window, or None."""
-    recent = db.session.scalars(
-        select(LoginAttempt.attempted_at)
-        .where(column == value, LoginAttempt.attempted_at > now - timedelta(seconds=window))
-        .order_by(LoginAttempt.attempted_at.desc())
-        .limit(limit)
-    ).all()
-    if len(recent) < limit:
-        return None
-    # The block lifts when the oldest of the last ``limit`` failures leaves the window.
-    return math.ceil((recent[-1] + timedelta(seconds=window) - now).total_seconds())
+def login_retry_after(email: str, ip_address: str, device_id: str | None = None) -> int | None:
+    """Seconds this client (e-mail and address, or e-mail and known device) must wait
+    before another try, or None. The rules are in ``shop.accounts.throttle``."""
+    client = throttle.Client(email=normalize_email(email)[:254], ip_address=(ip_address or "unknown")[:64],
+                             device_id=device_id)
+    wait = throttle.wait_for(client, utcnow())
+    return wait.seconds if wait is not None else None
 
 
-def login_retry_after(email: str, ip_address: str) -> int | None:
-    """Seconds this e-mail or address must wait before another try, or None."""
-    config = current_app.config
-    window = config["LOGIN_FAILURE_WINDOW"]
+def _record_failure(client: throttle.Client, user: User | None) -> None:
+    """Count the failure; when it closes the account to unknown clients, e-mail the
+    owner an unlock link (one per window)."""
     now = utcnow()
-    waits = [
-        _throttle_retry_after(LoginAttempt.email, normalize_email(email), config["LOGIN_MAX_FAILURES"], window, now),
-        _throttle_retry_after(LoginAttempt.ip_address, ip_address, config["LOGIN_MAX_FAILURES_PER_IP"], window, now),
-    ]
-    waits = [wait for wait in waits if wait is not None]
-    return max(waits) if waits else None
-
-
-def _record_failure(email: str, ip_address: str) -> None:
-    now = utcnow()
-    cutoff = now - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
-    # Old failures no longer count: drop them so the table stays small.
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at <= cutoff))
-    db.session.add(LoginAttempt(email=email[:254], ip_address=ip_address[:64], attempted_at=now))
+    throttle.add_failure(client, now)
+    if user is not None and user.is_active and not client.known and throttle.account_locked(client.email, now):
+        _send_unlock_link(user, now)
     db.session.commit()
 
 
-def authenticate(*, email: str, password: str, ip_address: str) -> User:
+def authenticate(*, email: str, password: str, ip_address: str, device: devices.Device | None = None) -> User:
     """Check a sign-in; on success record it and return the user.
 
-    Throttled per e-mail and per address: past the limit the password is not even
-    checked. An unknown e-mail takes as long and answers the same as a wrong password.
+    ``device`` is the browser's device cookie, if any: a device known to the account
+    is throttled on its own, apart from unknown clients (``shop.accounts.throttle``).
+    A throttled try is refused before the password is checked, and not recorded. An
+    unknown e-mail takes as long and answers the same as a wrong password.
     """
     email = normalize_email(email)[:254]
-    ip_address = ip_address or "unknown"
-    retry_after = login_retry_after(email, ip_address)
-    if retry_after is not None:
-        db.session.rollback()
-        raise TooManyAttempts(retry_after)
-
+    throttle.serialize_attempts(email)
     user = get_user_by_email(email) if email else None
+    client = throttle.Client(
+        email=email,
+        ip_address=(ip_address or "unknown")[:64],
+        device_id=device.id if device is not None and device.knows(user) else None,
+    )
+    wait = throttle.wait_for(client, utcnow())
+    if wait is not None:
+        db.session.rollback()
+        raise AccountLocked(wait.seconds) if wait.account_locked else TooManyAttempts(wait.seconds)
+
     if user is None:
         burn_equal_time(password or "")
-        _record_failure(email, ip_address)
+        _record_failure(client, None)
         raise InvalidCredentials()
     if not verify_password(user.password_hash, password or ""):
-        _record_failure(email, ip_address)
+        _record_failure(client, user)
         raise InvalidCredentials()
     if not user.is_active:
         db.session.rollback()
@@ -356,20 +374,97 @@ def authenticate(*, email: str, password: str, ip_address: str) -> User:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    throttle.forget_failures(client)
     db.session.commit()
     return user
 
 
-def failed_login_count(*, email: str | None = None, ip_address: str | None = None) -> int:
-    """Failures inside the window (for tests and the back office)."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
-    query = select(func.count(LoginAttempt.id)).where(LoginAttempt.attempted_at > cutoff)
-    if email is not None:
-        query = query.where(LoginAttempt.email == normalize_email(email))
-    if ip_address is not None:
-        query = query.where(LoginAttempt.ip_address == ip_address)
-    return db.session.scalar(query) or 0
+def failed_login_count(*, email: str | None = None, ip_address: str | None = None,
+                       known_device: bool | None = None) -> int:
+    """Failures inside the window (for tests and the back office); ``known_device``
+    True or False counts only those from known devices, or from unknown clients."""
+    return throttle.count_failures(
+        utcnow(), email=normalize_email(email) if email is not None else None, ip_address=ip_address,
+        known=known_device,
+    )
+
+
+def prune_login_records(now: datetime | None = None) -> tuple[int, int]:
+    """Delete sign-in failures past the window and spent unlock links (the sweeper's
+    chore); returns how many of each went."""
+    return throttle.prune(now or utcnow())
+
+
+# ---------------------------------------------------------------- unlock links
+
+
+def _send_unlock_link(user: User, now: datetime) -> bool:
+    """Queue an unlock link for ``user`` in the caller's transaction, unless one went
+    out inside the window."""
+    if throttle.unlock_sent_since(user.id, now):
+        return False
+    unlock = LoginUnlock(user_id=user.id, nonce=secrets.token_urlsafe(16), created_at=now)
+    db.session.add(unlock)
+    db.session.flush()  # the link names the row
+    queue_email(
+        to=user.email,
+        kind="login_unlock",
+        template="login_unlock",
+        locale=user.locale,
+        user=user,
+        link=public_url("accounts.unlock", token=tokens.make_unlock_token(user, unlock.id, unlock.nonce)),
+        valid_minutes=current_app.config["LOGIN_UNLOCK_MAX_AGE"] // 60,
+    )
+    return True
+
+
+def request_unlock_link(email: str, ip_address: str) -> None:
+    """E-mail an unlock link to a real, open account that unknown clients at
+    ``ip_address`` cannot try right now (the account is closed to them, or this
+    address must wait for it: a neighbour behind the same proxy may be the guesser).
+    At most one per account per window. Says nothing either way, so the form cannot be
+    used to find out who has an account."""
+    email = normalize_email(email)[:254]
+    throttle.serialize_attempts(email)
+    user = get_user_by_email(email) if email else None
+    now = utcnow()
+    client = throttle.Client(email=email, ip_address=(ip_address or "unknown")[:64])
+    if user is None or not user.is_active or throttle.wait_for(client, now) is None:
+        db.session.rollback()
+        return
+    _send_unlock_link(user, now)
+    db.session.commit()
+
+
+def _unlock_for_token(token: str) -> tuple[User, LoginUnlock]:
+    claim = tokens.read_unlock_token(token)
+    unlock = db.session.get(LoginUnlock, claim.unlock_id, populate_existing=True)
+    user = db.session.get(User, claim.user_id)
+    if (unlock is None or user is None or unlock.user_id != user.id or not user.is_active
+            or user.email != claim.email or not hmac.compare_digest(unlock.nonce, claim.nonce)
+            or unlock.used_at is not None):
+        raise tokens.InvalidLink()
+    return user, unlock
+
+
+def user_for_unlock_token(token: str) -> User:
+    """The user an unlock link is for, or InvalidLink / ExpiredLink (also once used)."""
+    return _unlock_for_token(token)[0]
+
+
+def use_unlock_link(token: str) -> User:
+    """Spend an unlock link; the caller then marks the browser as a device known to
+    the returned user. Works once, even when followed twice at the same moment."""
+    user, unlock = _unlock_for_token(token)
+    claimed = db.session.execute(
+        update(LoginUnlock).where(LoginUnlock.id == unlock.id, LoginUnlock.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise tokens.InvalidLink()
+    db.session.commit()
+    return user
 
 
 # ---------------------------------------------------------------- password reset

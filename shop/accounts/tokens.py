@@ -1,4 +1,4 @@
-"""Signed, expiring links for e-mail verification and password reset.
+"""Signed, expiring links for e-mail verification, password reset and sign-in unlock.
 
 Each kind of link has its own salt, so a verification token can never be used as a
 reset token. The payload binds what must still be true when the link is followed:
@@ -6,9 +6,12 @@ reset token. The payload binds what must still be true when the link is followed
 * verification: the user id and the e-mail address, so a link sent to an old
   address stops working once the address changes;
 * reset: the user id, the address and a fingerprint of the current password hash,
-  so the link works once: setting a password changes the hash and voids it.
+  so the link works once: setting a password changes the hash and voids it;
+* unlock: the user id, the address and the ``LoginUnlock`` row (id and nonce) it was
+  sent with; the row records its one use.
 
-Lifetimes come from config (``EMAIL_VERIFY_MAX_AGE``, ``PASSWORD_RESET_MAX_AGE``).
+Lifetimes come from config (``EMAIL_VERIFY_MAX_AGE``, ``PASSWORD_RESET_MAX_AGE``,
+``LOGIN_UNLOCK_MAX_AGE``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from shop.errors import DomainError
 
 VERIFY_SALT = "chumchon.accounts.verify-email"
 RESET_SALT = "chumchon.accounts.reset-password"
+UNLOCK_SALT = "chumchon.accounts.unlock-sign-in"
 
 
 class InvalidLink(DomainError):
@@ -54,6 +58,14 @@ class ResetClaim:
     user_id: int
     email: str
     fingerprint: str
+
+
+@dataclass(frozen=True)
+class UnlockClaim:
+    user_id: int
+    email: str
+    unlock_id: int
+    nonce: str
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -107,3 +119,16 @@ def reset_claim_matches(claim: ResetClaim, user: User) -> bool:
     return claim.email == user.email and hmac.compare_digest(
         claim.fingerprint, password_fingerprint(user.password_hash)
     )
+
+
+def make_unlock_token(user: User, unlock_id: int, nonce: str) -> str:
+    return _serializer(UNLOCK_SALT).dumps({"uid": user.id, "email": user.email, "lid": unlock_id, "n": nonce})
+
+
+def read_unlock_token(token: str) -> UnlockClaim:
+    payload = _load(token, UNLOCK_SALT, current_app.config["LOGIN_UNLOCK_MAX_AGE"])
+    try:
+        return UnlockClaim(user_id=int(payload["uid"]), email=str(payload["email"]),
+                           unlock_id=int(payload["lid"]), nonce=str(payload["n"]))
+    except (KeyError, TypeError, ValueError):
+        raise InvalidLink() from None

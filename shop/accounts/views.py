@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from shop.accounts import api_tokens, bp, forms, services
+from shop.accounts import api_tokens, bp, devices, forms, services
 from shop.accounts.tokens import InvalidLink
 from shop.accounts.validation import HEAD_OFFICE
 from shop.cart import CART_SESSION_KEY
@@ -30,11 +30,17 @@ from shop.security import is_safe_local_path
 #: from the session: a signed-in user's cart is stored in the database).
 PRESERVED_SESSION_KEYS: tuple[str, ...] = (LANG_SESSION_KEY, CART_SESSION_KEY)
 
-# Per-address backstops on top of the per-account throttle in services.authenticate.
-LOGIN_RATE = "20 per minute"
+# Per-address backstops. Sign-in's own (LOGIN_RATE_LIMIT) is a high, short-lived ceiling
+# only: many people can share an address, and the real throttle is per account and
+# client (shop/accounts/throttle.py).
 REGISTER_RATE = "10 per minute; 50 per hour"
 RESET_RATE = "5 per minute; 30 per hour"
 RESEND_RATE = "3 per minute; 10 per hour"
+UNLOCK_RATE = "3 per minute; 10 per hour"
+
+
+def _login_rate() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 OFF_SITE_NEXT = _l("That return address is not on this site.")
@@ -239,12 +245,14 @@ def resend_verification():
 # ---------------------------------------------------------------- sign in and out
 
 
-def _render_login(form, status: int = 200, *, next_notice: bool = False):
-    return render_template("accounts/login.html", form=form, next_notice=next_notice), status
+def _render_login(form, status: int = 200, *, next_notice: bool = False, unlock_offer: bool = False):
+    return render_template(
+        "accounts/login.html", form=form, next_notice=next_notice, unlock_offer=unlock_offer
+    ), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_RATE, methods=["POST"])
+@limiter.limit(_login_rate, methods=["POST"])
 def login():
     form = forms.LoginForm()
     target, refused = _next_target()
@@ -260,13 +268,15 @@ def login():
         return _render_login(form, 400)
     if not form.validate():
         return _render_login(form, 422)
+    device = devices.from_request(request)
     try:
         user = services.authenticate(
-            email=form.email.data, password=form.password.data, ip_address=request.remote_addr or "unknown"
+            email=form.email.data, password=form.password.data, ip_address=request.remote_addr or "unknown",
+            device=device,
         )
     except services.TooManyAttempts as exc:
         form.form_errors.append(exc.message)
-        response = make_response(_render_login(form, exc.status_code))
+        response = make_response(_render_login(form, exc.status_code, unlock_offer=True))
         response.headers["Retry-After"] = str(exc.retry_after_seconds)
         return response
     except DomainError as exc:
@@ -274,7 +284,48 @@ def login():
         return _render_login(form, exc.status_code)
     _start_session(user, remember=bool(form.remember.data))
     flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
-    return redirect(target or _home_url())
+    response = redirect(target or _home_url())
+    devices.remember(response, user, device)  # this browser is now known to the account
+    return response
+
+
+# ---------------------------------------------------------------- unlock links
+
+
+@bp.route("/unlock", methods=["GET", "POST"])
+@limiter.limit(UNLOCK_RATE, methods=["POST"])
+def unlock_request():
+    form = forms.UnlockRequestForm()
+    if request.method == "GET":
+        return render_template("accounts/unlock_request.html", form=form)
+    if not form.validate():
+        return render_template("accounts/unlock_request.html", form=form), 422
+    services.request_unlock_link(form.email.data, request.remote_addr or "unknown")
+    minutes = current_app.config["LOGIN_UNLOCK_MAX_AGE"] // 60
+    return render_template("accounts/unlock_sent.html", email=form.email.data, minutes=minutes)
+
+
+def _render_unlock_failed(exc: InvalidLink):
+    return render_template("accounts/unlock.html", message=exc.message, form=None), exc.status_code
+
+
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
+@limiter.limit(UNLOCK_RATE, methods=["POST"])
+def unlock(token: str):
+    """The e-mailed link: a GET only shows a button (mail scanners follow links), the
+    POST spends the link and makes this browser a device known to the account."""
+    try:
+        if request.method == "GET":
+            user = services.user_for_unlock_token(token)
+            return render_template("accounts/unlock.html", message=None, form=ConfirmForm(), email=user.email)
+        user = services.use_unlock_link(token)  # CSRFProtect has checked the form's token
+    except InvalidLink as exc:
+        return _render_unlock_failed(exc)
+    flash(_("This browser can now sign in to %(email)s. Enter your password to continue.", email=user.email),
+          "success")
+    response = redirect(url_for("accounts.login"))
+    devices.remember(response, user, devices.from_request(request))
+    return response
 
 
 @bp.post("/logout")

@@ -1,5 +1,6 @@
 """``flask orders sweep``: cancel unpaid orders whose hold has lapsed and give their
-stock back, and delete the API's expired ``Idempotency-Key`` records. Run it from
+stock back; delete the API's expired ``Idempotency-Key`` records, and sign-in failures
+and unlock links that no longer count. Run it from
 cron every minute, or as a worker with ``--loop SECONDS``. Several sweepers at once
 are safe: each order is claimed by exactly one of them."""
 
@@ -17,14 +18,15 @@ orders_cli = AppGroup("orders", help="Order housekeeping.")
               help="Keep running, sweeping every SECONDS seconds.")
 def sweep_command(loop_seconds: float | None) -> None:
     """Cancel lapsed unpaid orders (reason "lapsed") and release their stock; delete
-    expired API idempotency keys."""
+    expired API idempotency keys, old sign-in failures and spent unlock links."""
     from shop.orders.services import release_lapsed_orders, sweep_forever
 
     if loop_seconds is None:
         click.echo(f"released {release_lapsed_orders()} lapsed orders")
         click.echo(prune_idempotency_keys())
+        click.echo(prune_login_records())
         return
-    sweep_forever(loop_seconds, echo=click.echo, chores=(prune_idempotency_keys,))
+    sweep_forever(loop_seconds, echo=click.echo, chores=(prune_idempotency_keys, prune_login_records))
 
 
 def prune_idempotency_keys() -> str:
@@ -32,6 +34,14 @@ def prune_idempotency_keys() -> str:
     from shop.api.idempotency import prune_expired_keys
 
     return f"pruned {prune_expired_keys()} expired idempotency keys"
+
+
+def prune_login_records() -> str:
+    """Delete sign-in failures past the throttling window and spent unlock links."""
+    from shop.accounts.services import prune_login_records as prune
+
+    attempts, unlocks = prune()
+    return f"pruned {attempts} old sign-in failures and {unlocks} old unlock links"
 
 
 def register_cli(app: Flask) -> None:

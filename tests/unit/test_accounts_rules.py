@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from shop.accounts import services, tokens
+from shop.accounts import services, throttle, tokens
 from shop.accounts.models import LoginAttempt, RetailBuyer, User
 from shop.accounts.passwords import hash_password, needs_rehash, verify_password
 from shop.accounts.validation import (
@@ -238,18 +238,29 @@ def test_register_user_refuses_bad_business_details_before_writing(app):
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_authenticate_records_failures_and_throttles(app):
-    app.config["LOGIN_MAX_FAILURES"] = 2
+def test_authenticate_records_failures_and_throttles_that_client(app):
+    app.config["LOGIN_PAIR_FREE_FAILURES"] = 2
     user = UserFactory()
     for _ in range(2):
         with pytest.raises(services.InvalidCredentials):
             services.authenticate(email=user.email, password="nope", ip_address="10.1.1.1")
     assert services.failed_login_count(email=user.email) == 2
     assert services.failed_login_count(ip_address="10.1.1.1") == 2
+    assert services.failed_login_count(email=user.email, known_device=True) == 0
     with pytest.raises(services.TooManyAttempts) as caught:
-        services.authenticate(email=user.email, password=TEST_PASSWORD, ip_address="10.1.1.2")
-    assert 0 < caught.value.retry_after_seconds <= app.config["LOGIN_FAILURE_WINDOW"]
+        services.authenticate(email=user.email, password=TEST_PASSWORD, ip_address="10.1.1.1")
+    assert 0 < caught.value.retry_after_seconds <= app.config["LOGIN_PAIR_BASE_DELAY"]
     assert caught.value.status_code == 429
+    assert services.login_retry_after(user.email, "10.1.1.1") == caught.value.retry_after_seconds
+    # Another address is another client: its first try is checked, and passes.
+    assert services.login_retry_after(user.email, "10.1.1.2") is None
+    assert services.authenticate(email=user.email, password=TEST_PASSWORD, ip_address="10.1.1.2") == user
+
+
+def test_client_delay_doubles_from_the_free_failures_up_to_the_cap(app):
+    app.config.update(LOGIN_PAIR_FREE_FAILURES=5, LOGIN_PAIR_BASE_DELAY=2, LOGIN_PAIR_MAX_DELAY=900)
+    assert [throttle.client_delay(n) for n in range(4, 16)] == [0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+    assert throttle.client_delay(10_000) == 900
 
 
 def test_authenticate_success_clears_failures(app):
