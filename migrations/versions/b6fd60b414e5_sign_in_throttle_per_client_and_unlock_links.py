@@ -1,8 +1,8 @@
 """sign-in throttle per client, known devices and unlock links
 
 Revision ID: b6fd60b414e5
-Revises: 99cf2f5d2472
-Create Date: 2026-12-08 09:00:00.000000
+Revises: d5a9e3c71f04
+Create Date: 2026-12-02 09:00:00.000000
 
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ import shop.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'b6fd60b414e5'
-down_revision = '99cf2f5d2472'
+down_revision = 'd5a9e3c71f04'
 branch_labels = None
 depends_on = None
 
