@@ -1,9 +1,10 @@
-"""Checkout (PRODUCT.md §5): one order, one payment, one fulfilment per enterprise,
-prices and fees recomputed on the server, stock held until the order lapses; every
-kind of bad input refused with a clear 4xx message and nothing written."""
+"""Checkout (docs/product.md: Orders): one order, one payment, one fulfilment per
+enterprise, prices and fees recomputed on the server, stock held until the order lapses;
+every kind of bad input refused with a clear 4xx message and nothing written."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -140,6 +141,16 @@ def test_the_total_of_the_flow_above_adds_up(app, client, catalogue):
     assert order.shipping_satang == 2 * 5000
     assert order.total_satang == order.subtotal_satang + order.shipping_satang == 59500
     assert sum(f.total_satang for f in order.fulfilments) == order.total_satang
+
+
+def test_order_numbers_leave_out_look_alike_characters():
+    """Read out over the phone or copied from a slip, an order number has no 0/O or 1/I
+    to confuse: ``CM`` and ten of 32 letters and digits."""
+    numbers = {checkout.new_public_id() for _ in range(2000)}
+    assert len(numbers) == 2000
+    for number in numbers:
+        assert re.fullmatch(r"CM[A-HJ-NP-Z2-9]{10}", number), number
+    assert set("".join(number[2:] for number in numbers)) == set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 
 
 def test_a_signed_in_user_checks_out_with_a_saved_address(app, client, catalogue):
