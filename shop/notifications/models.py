@@ -1,5 +1,5 @@
 """The e-mail outbox: messages written in the same transaction as the change that
-causes them, and sent later by ``flask outbox send`` (PRODUCT.md §5)."""
+causes them, and sent later by ``flask outbox send`` (docs/product.md: Orders)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Stripe webhooks: signature verification, exactly-once processing, and the handlers
-that turn Stripe's events into order changes (PRODUCT.md §6, issue 6 item 2).
+that turn Stripe's events into order changes (docs/product.md: Payment; issue 6 item 2).
 
 Verification
     ``verify_and_parse`` checks the ``Stripe-Signature`` header against the raw body

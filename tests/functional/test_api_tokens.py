@@ -1,6 +1,7 @@
-"""Personal API tokens (PRODUCT.md §10) through account settings and ``flask users``:
-created and shown once, stored as a digest only, working against the API until
-revoked, with their last use recorded, and refused for anyone else's account."""
+"""Personal API tokens (docs/product.md: Contracts) through account settings and
+``flask users``: created and shown once, stored as a digest only, working against the
+API until revoked, with their last use recorded, and refused for anyone else's
+account."""
 
 from __future__ import annotations
 

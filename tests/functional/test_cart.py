@@ -1,6 +1,7 @@
-"""The cart through the web (PRODUCT.md §5): guests and users, quantities limited by
-stock, bad input refused with a clear message and the cart unchanged, prices and
-stock re-read on every view and changes explained, the guest cart merged at sign-in."""
+"""The cart through the web (docs/product.md: Orders): guests and users, quantities
+limited by stock, bad input refused with a clear message and the cart unchanged, prices
+and stock re-read on every view and changes explained, the guest cart merged at
+sign-in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Refunds through the pages and the services (issue 6, PRODUCT.md §6).
+"""Refunds through the pages and the services (issue 6; docs/product.md: Payment).
 
 Given a paid order, an enterprise member (or staff) refunds the buyer for that
 enterprise's part, in full or in part. Bad amounts (zero, negative, not a number, more

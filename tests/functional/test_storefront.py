@@ -1,4 +1,5 @@
-"""Storefront pages (§3, §10): home, categories, products, enterprises, provinces.
+"""Storefront pages (docs/product.md: Catalogue, Contracts): home, categories, products,
+enterprises, provinces.
 
 Given a small catalogue made with the factories, when a shopper (or a retail buyer)
 opens a page, then they see what is on sale, in Thai by default and in English after
