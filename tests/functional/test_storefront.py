@@ -43,13 +43,6 @@ def sellable_product(**kwargs):
     return product
 
 
-def sign_in(client, user) -> None:
-    """Sign in by session, as Flask-Login does after a successful login form."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-
-
 @contextlib.contextmanager
 def count_queries():
     counter = {"n": 0}
@@ -341,22 +334,22 @@ def test_wholesale_tiers_are_hidden_from_guests(client, catalogue):
     assert "฿155" not in body and "฿142.50" not in body
 
 
-def test_wholesale_tiers_are_hidden_from_unverified_buyers(client, catalogue):
+def test_wholesale_tiers_are_hidden_from_unverified_buyers(client, catalogue, sign_in):
     buyer = RetailBuyerFactory(status=RetailBuyer.PENDING)
-    sign_in(client, buyer.user)
+    sign_in(buyer.user)
     body = text_of(client.get("/products/jar-roasted-coffee?lang=en"))
     assert "Wholesale prices for verified retail buyers" in body
     assert "฿155" not in body
 
 
-def test_wholesale_tiers_are_hidden_from_ordinary_shoppers(client, catalogue):
-    sign_in(client, UserFactory())
+def test_wholesale_tiers_are_hidden_from_ordinary_shoppers(client, catalogue, sign_in):
+    sign_in(UserFactory())
     assert "฿155" not in text_of(client.get("/products/jar-roasted-coffee?lang=en"))
 
 
-def test_wholesale_tiers_are_shown_to_verified_retail_buyers(client, catalogue):
+def test_wholesale_tiers_are_shown_to_verified_retail_buyers(client, catalogue, sign_in):
     buyer = RetailBuyerFactory(status=RetailBuyer.VERIFIED)
-    sign_in(client, buyer.user)
+    sign_in(buyer.user)
     body = text_of(client.get("/products/jar-roasted-coffee?lang=en"))
     assert "฿155" in body and "฿142.50" in body
     assert "50 units or more" in body and "200 units or more" in body
