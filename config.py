@@ -84,6 +84,21 @@ class Config:
     MAX_IMAGE_BYTES = _env_int("MAX_IMAGE_BYTES", 10 * 1024 * 1024)
     MAX_IMAGE_PIXELS = _env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
+    # Search (see docs/search.md). Who drains the search outbox: ``thread`` (web
+    # workers), ``inline`` (at commit) or ``off`` (a ``flask search worker`` does).
+    SEARCH_INDEXER = _env("SEARCH_INDEXER", "thread")
+    # Seconds between the indexer thread's fallback polls, and outbox rows per commit.
+    SEARCH_POLL_SECONDS = float(_env("SEARCH_POLL_SECONDS") or 1.5)
+    SEARCH_BATCH_SIZE = _env_int("SEARCH_BATCH_SIZE", 500)
+    # Search outcomes kept per process (0 turns the cache off).
+    SEARCH_RESULT_CACHE = _env_int("SEARCH_RESULT_CACHE", 256)
+    # Whoosh's in-memory sort during a full rebuild, before it spills runs to disk.
+    SEARCH_REBUILD_MEMORY_MB = _env_int("SEARCH_REBUILD_MEMORY_MB", 512)
+    # /healthz reports the index as lagging once a pending outbox row is this old.
+    SEARCH_MAX_LAG_SECONDS = float(_env("SEARCH_MAX_LAG_SECONDS") or 120)
+    # Load the Thai segmenter at start-up rather than inside the first search.
+    SEARCH_WARM_ON_START = _env_bool("SEARCH_WARM_ON_START", True)
+
     # Language: Thai first, English a switch away.
     LANGUAGES = ("th", "en")
     BABEL_DEFAULT_LOCALE = "th"
@@ -152,6 +167,10 @@ class Config:
     API_ADDRESS_RATE_LIMIT = _env("API_ADDRESS_RATE_LIMIT", "1200 per minute")
     # Orders created through the API, per token, on top of the limit above.
     API_ORDER_RATE_LIMIT = _env("API_ORDER_RATE_LIMIT", "30 per minute")
+    # Largest JSON body the API reads, in bytes (a larger one is refused with 413).
+    API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 256 * 1024)
+    # The server URL the OpenAPI document names; relative, so it follows the host.
+    API_SERVER_URL = _env("API_SERVER_URL", "/")
 
     # Outgoing mail: SMTP when MAIL_SMTP_HOST is set, files in MAIL_FILE_DIR otherwise.
     MAIL_SMTP_HOST = _env("MAIL_SMTP_HOST")
@@ -170,6 +189,10 @@ class Config:
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")
+    STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+    # Stripe Checkout's origin, added to the Content-Security-Policy's form-action on
+    # pages whose form redirects there (see shop/payments/providers/__init__.py).
+    STRIPE_CHECKOUT_ORIGIN = _env("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
     # Shown next to the PromptPay QR for buyers who pay by bank transfer instead.
     PLATFORM_PAYEE_NAME = _env("PLATFORM_PAYEE_NAME", "Chumchon Market Co., Ltd.")
     PLATFORM_BANK_ACCOUNT = _env("PLATFORM_BANK_ACCOUNT", "Krungthai Bank 000-0-00000-0")
@@ -187,7 +210,7 @@ class Config:
     FRAGMENT_CACHE_SECONDS = _env_int("FRAGMENT_CACHE_SECONDS", 20)
 
     DEMO_DATA_ALLOWED = True
-    # Demo photos: longest side drawn, and threads drawing them.
+    # Demo photos: longest side drawn, and threads drawing them (0: one per core, up to 4).
     DEMO_PHOTO_WIDTH = _env_int("DEMO_PHOTO_WIDTH", 1200)
     DEMO_PHOTO_WORKERS = _env_int("DEMO_PHOTO_WORKERS", 4)
     TESTING = False
@@ -206,6 +229,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     RATELIMIT_ENABLED = False
     FRAGMENT_CACHE_SECONDS = 0
+    SEARCH_INDEXER = _env("SEARCH_INDEXER", "off")
+    SEARCH_WARM_ON_START = False
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST_KIB = 1024
     PUBLIC_BASE_URL = "http://localhost"

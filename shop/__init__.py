@@ -42,7 +42,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | str | None) -> None:
         app.config.update(test_config)
     else:
         app.config.from_object(get_config())
-    if app.config.get("PRODUCTION") and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, None, ""):
+    if app.config["PRODUCTION"] and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, None, ""):
         raise RuntimeError("Refusing to start in production with the development SECRET_KEY: set SECRET_KEY.")
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -47,5 +47,5 @@ def fragment_cache() -> FragmentCache:
 
 
 def cached_fragment(key: Hashable, render: Callable[[], str]) -> str:
-    ttl = float(current_app.config.get("FRAGMENT_CACHE_SECONDS", 0))
+    ttl = float(current_app.config["FRAGMENT_CACHE_SECONDS"])
     return fragment_cache().get_or_render(key, render, ttl)

@@ -1,4 +1,5 @@
-"""Shared pytest fixtures in the flaskr shape: ``app``, ``client``, ``runner``, ``auth``.
+"""Shared pytest fixtures in the flaskr shape: ``app``, ``client``, ``runner``, ``auth``,
+and ``sign_in`` for every test that needs a signed-in user.
 
 The database is real: a SQLite file by default, PostgreSQL when ``TEST_DATABASE_URL``
 is set. The schema is created once per run; after each test every table is emptied.
@@ -15,6 +16,7 @@ from sqlalchemy import text
 
 from shop import create_app
 from shop.extensions import db
+from tests.factories import TEST_PASSWORD
 
 # The fake Stripe HTTP client and its ``fake_stripe`` fixture, for every test module.
 pytest_plugins = ["tests.stripe_fake"]
@@ -177,12 +179,17 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def post_login(client: FlaskClient, email: str, password: str = TEST_PASSWORD, **form):
+    """Post the login form; the response, whatever it is."""
+    return client.post("/account/login", data={"email": email, "password": password, **form})
+
+
 class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, email: str = "shopper@example.test", password: str = "a-long-enough-passphrase", **extra):
-        return self._client.post("/account/login", data={"email": email, "password": password, **extra})
+    def login(self, email: str = "shopper@example.test", password: str = TEST_PASSWORD, **extra):
+        return post_login(self._client, email, password, **extra)
 
     def logout(self):
         return self._client.post("/account/logout")
@@ -191,3 +198,24 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign a user in through the login form, and return the client.
+
+    ``sign_in(user)`` signs in on the test's ``client``; ``sign_in(user, client=other)``
+    on another one (``client=app.test_client()`` for a new one); ``sign_in("a@b.test",
+    password="…")`` by e-mail. Other keyword arguments are posted with the form
+    (``csrf_token=…``). The test fails unless the form accepts the sign-in.
+    """
+
+    def sign_in_on(user_or_email, *, client: FlaskClient = client, password: str = TEST_PASSWORD, **form):
+        email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+        if has_app_context():
+            g.pop("_login_user", None)  # the test's app context outlives requests
+        response = post_login(client, email, password, **form)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return sign_in_on

@@ -21,6 +21,7 @@ from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.orders import inventory
 from shop.orders import status as st
+from shop.orders.checkout import new_public_id
 from shop.orders.documents import assign_document_number
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 
@@ -33,7 +34,6 @@ ADDRESS = {
     "province_code": "10",
     "postcode": "10110",
 }
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # The steps a fulfilment walks to reach each state.
 _PATH = {
     st.FULFILMENT_NEW: [],
@@ -43,10 +43,6 @@ _PATH = {
     st.FULFILMENT_DELIVERED: [st.FULFILMENT_ACCEPTED, st.FULFILMENT_PACKED, st.FULFILMENT_SHIPPED,
                               st.FULFILMENT_DELIVERED],
 }
-
-
-def new_public_id() -> str:
-    return "CM" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
 
 
 def make_order(

@@ -1,4 +1,5 @@
-"""Accounts: sign-up, e-mail verification, sign-in, password reset, roles (§2)."""
+"""Accounts: sign-up, e-mail verification, sign-in, password reset, roles
+(docs/product.md: Roles)."""
 
 from flask import Blueprint
 

@@ -1,4 +1,4 @@
-"""Personal API tokens (PRODUCT.md §10): created and revoked in account settings or
+"""Personal API tokens (docs/product.md: Contracts): created and revoked in account settings or
 with ``flask users token EMAIL``, shown once, stored as a SHA-256 digest.
 
 A token is ``cm_`` + 256 random bits. It acts as its owner: the API applies the same

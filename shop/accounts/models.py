@@ -1,4 +1,4 @@
-"""Accounts: users, their roles, and retail-buyer business accounts (PRODUCT.md §2).
+"""Accounts: users, their roles, and retail-buyer business accounts (docs/product.md: Roles).
 
 Roles are not one column because one person can hold several: a shopper may also be
 a member of an enterprise. ``is_staff`` marks programme staff (the admins),
@@ -143,7 +143,7 @@ class LoginUnlock(db.Model):
 
 
 class ApiToken(TimestampMixin, db.Model):
-    """A personal API token (PRODUCT.md §10): shown once, stored as a SHA-256 digest.
+    """A personal API token (docs/product.md: Contracts): shown once, stored as a SHA-256 digest.
 
     The token is 256 random bits, so a fast digest is enough (there is nothing to
     brute-force the way a password can be); ``prefix`` is its first characters, shown

@@ -1,5 +1,6 @@
-"""Staff back office under ``/admin`` (PRODUCT.md §2, §8): review enterprise
-applications, verify retail buyers, run the market-channel expansion track.
+"""Staff back office under ``/admin`` (docs/product.md: Roles, Listing review,
+Expansion track): review enterprise applications, verify retail buyers, review
+listings, run the market-channel expansion track.
 
 Every route is staff-only: the blueprint's ``before_request`` checks it before any
 view runs, so no route can forget. Guests are sent to sign in; other users get 403.

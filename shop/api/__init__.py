@@ -1,5 +1,5 @@
-"""The JSON API under ``/api/v1`` (PRODUCT.md §10), described by the OpenAPI 3.1
-document at ``/api/v1/openapi.json``.
+"""The JSON API under ``/api/v1`` (docs/product.md: Contracts), described by the OpenAPI
+3.1 document at ``/api/v1/openapi.json``.
 
 It calls the same services as the pages and applies the same role and object checks.
 Requests authenticate with a personal API token (``Authorization: Bearer cm_…``);

@@ -1,5 +1,5 @@
-"""Buying through the API (PRODUCT.md §10): place an order from lines, read one's
-own orders, cancel one while it is unpaid.
+"""Buying through the API (docs/product.md: Contracts): place an order from lines, read
+one's own orders, cancel one while it is unpaid.
 
 ``POST /orders`` turns the request's lines into a ``LinesCart`` priced at today's
 unit price for this buyer and calls checkout's ``place_order``, exactly as the

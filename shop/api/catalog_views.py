@@ -1,4 +1,5 @@
-"""The catalogue in the API: products, enterprises, categories and search (§3, §4, §10).
+"""The catalogue in the API: products, enterprises, categories and search
+(docs/product.md: Catalogue, Search, Contracts).
 
 Readable without a token; a token that is sent must be valid. Every answer goes
 through the storefront's services and its visibility rule (a product is shown when it

@@ -168,6 +168,6 @@ def document(server_url: str = "/") -> dict:
 
 @bp.get("/openapi.json")
 def openapi_json():
-    response = jsonify(document(current_app.config.get("API_SERVER_URL", "/")))
+    response = jsonify(document(current_app.config["API_SERVER_URL"]))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -297,5 +297,4 @@ def validation_failed(exc: ValidationError) -> ValidationFailed:
 
 def install(app: Flask, bp: Blueprint) -> None:
     app.url_map.converters["id"] = IdConverter
-    app.config.setdefault("API_MAX_BODY_BYTES", 256 * 1024)
 

@@ -1,5 +1,5 @@
 """Cart and checkout: the cart pages (``/cart``), checkout (``/checkout``) and the
-saved addresses under ``/account/addresses`` (PRODUCT.md §5, §10).
+saved addresses under ``/account/addresses`` (docs/product.md: Orders, Contracts).
 
 The blueprint lives in ``views.py``, not here, so importing ``shop.cart.models`` (or
 any other module of this package) does not pull in the views and their imports.

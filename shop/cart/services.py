@@ -1,5 +1,5 @@
-"""The cart (PRODUCT.md §5): guests keep theirs in the session, signed-in users in
-``cart_items``; a guest's cart is merged into the user's at sign-in.
+"""The cart (docs/product.md: Orders): guests keep theirs in the session, signed-in
+users in ``cart_items``; a guest's cart is merged into the user's at sign-in.
 
 Both kinds sit behind one small interface (``CartStore``) so every use case below
 works the same for both: the view picks the store, the services never read
@@ -356,10 +356,6 @@ class CartLine:
         return None
 
     @property
-    def max_quantity(self) -> int:
-        return max(1, min(self.available, max_line_quantity()))
-
-    @property
     def line_total_satang(self) -> int:
         return self.unit_price_satang * self.quantity
 
@@ -592,11 +588,6 @@ def accept_current_prices(cart: CartStore, *, buyer: User | None = None) -> int:
     if changed:
         _save(cart)
     return changed
-
-
-def clear_cart(cart: CartStore) -> None:
-    cart.delete([line.variant_id for line in cart.lines()])
-    _save(cart)
 
 
 def _save(cart: CartStore) -> None:

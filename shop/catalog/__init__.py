@@ -1,4 +1,5 @@
-"""Catalogue and storefront: home, categories, products, enterprises, provinces (§3)."""
+"""Catalogue and storefront: home, categories, products, enterprises, provinces
+(docs/product.md: Catalogue)."""
 
 from flask import Blueprint
 

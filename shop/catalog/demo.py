@@ -1,9 +1,10 @@
 """``flask demo load`` and ``flask demo generate``.
 
 ``demo load`` fills an empty database with the curated catalogue of ``demo_data``
-(PRODUCT.md §10): enterprises, products, photos drawn by ``demo_artwork.render_demo_photo``
-and sent through the real upload pipeline, and demo accounts. It runs in one
-transaction; if anything fails, the photos already written are deleted again.
+(docs/product.md: Demo catalogue): enterprises, products, photos drawn by
+``demo_artwork.render_demo_photo`` and sent through the real upload pipeline, and demo
+accounts. It runs in one transaction; if anything fails, the photos already written are
+deleted again.
 
 ``demo generate`` adds a reproducible synthetic catalogue of N products for benchmarks.
 It writes with SQLAlchemy Core ``insert()`` in batches (executemany), explicit ids
@@ -59,7 +60,7 @@ _MOTIF_PALETTES = {"tea": "tea", "vegetables": "produce", "honey": "snacks", "li
 
 
 def _refuse_unless_allowed() -> None:
-    if not current_app.config.get("DEMO_DATA_ALLOWED", False):
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
         raise click.ClickException(
             "Demo data is disabled in this configuration (DEMO_DATA_ALLOWED is false, as in production)."
         )
@@ -78,12 +79,6 @@ def gtin13(first_twelve: str) -> str:
         raise ValueError(f"a GTIN-13 needs twelve digits before the check digit, not {first_twelve!r}")
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first_twelve))
     return first_twelve + str((10 - total % 10) % 10)
-
-
-def thai_tax_id(first_twelve: str) -> str:
-    """Append the check digit of a Thai 13-digit tax / national ID."""
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first_twelve))
-    return first_twelve + str((11 - total % 11) % 10)
 
 
 def _whole_baht(satang: int) -> int:
@@ -196,8 +191,8 @@ def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
 
     started = time.perf_counter()
     summary = LoadSummary()
-    width = int(photo_width or current_app.config.get("DEMO_PHOTO_WIDTH", 1200))
-    workers = int(current_app.config.get("DEMO_PHOTO_WORKERS") or min(4, os.cpu_count() or 1))
+    width = int(photo_width or current_app.config["DEMO_PHOTO_WIDTH"])
+    workers = int(current_app.config["DEMO_PHOTO_WORKERS"] or min(4, os.cpu_count() or 1))
     studio = _PhotoStudio(width, workers)
     rng = random.Random(20240615)  # noqa: S311 - fixed seed: stable screenshots and tests
     now = utcnow()

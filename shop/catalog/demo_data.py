@@ -1,7 +1,7 @@
-"""The curated demo catalogue (PRODUCT.md §10) as plain Python data.
+"""The curated demo catalogue (docs/product.md: Demo catalogue) as plain Python data.
 
-Sixteen community enterprises in fifteen provinces, including the three villages of
-PRODUCT.md §1 (Ban Mae Jaem, Ban Chae Khon, Ban Paen Tai), their products in Thai and
+Sixteen community enterprises in fifteen provinces, including the three Lampang
+villages (Ban Mae Jaem, Ban Chae Khon, Ban Paen Tai), their products in Thai and
 English, and the demo accounts. ``shop.catalog.demo`` turns this into rows and photos.
 
 Prices are integer satang written as ``baht_satang`` (``180_00`` is ฿180.00). A product's
@@ -66,7 +66,7 @@ def v(sku: str, name_th: str, name_en: str, price: int, stock: int, grams: int, 
 
 
 ENTERPRISES: list[dict[str, Any]] = [
-    # --- The three villages of PRODUCT.md §1 -----------------------------------------
+    # --- The three Lampang villages of docs/product.md -------------------------------
     {
         "slug": "ban-mae-jaem-coffee",
         "owner": ("maejaem@demo.test", "ลุงสมบัติ ใจดี (Sombat Jaidee)"),

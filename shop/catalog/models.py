@@ -1,5 +1,6 @@
 """Catalogue: enterprises and their members, categories, products, variants, photos,
-wholesale tiers and certifications (PRODUCT.md §3, with §7 and §8 fields in place).
+wholesale tiers and certifications (docs/product.md: Catalogue, with the Wholesale and
+Expansion track fields in place).
 
 Money columns are integer satang. A variant carries its own wholesale terms (MOQ, case
 pack, lead time, price tiers) and unit costs so the wholesale, track and costing
@@ -69,7 +70,8 @@ class Enterprise(LocalizedMixin, TimestampMixin, db.Model):
     # Platform fee override in basis points; None uses PLATFORM_FEE_BPS.
     platform_fee_bps: Mapped[int | None] = mapped_column(Integer)
     # Stripe Connect account (acct_…) that receives this enterprise's share by
-    # transfer; None means payouts go in staff-recorded batches (PRODUCT.md §6).
+    # transfer; None means payouts go in staff-recorded batches (docs/product.md:
+    # Ledger and payouts).
     stripe_account_id: Mapped[str | None] = mapped_column(String(64))
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -277,12 +279,13 @@ class Variant(LocalizedMixin, TimestampMixin, db.Model):
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=5)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Wholesale terms (PRODUCT.md §7) and retail-readiness facts (§8).
+    # Wholesale terms and retail-readiness facts (docs/product.md: Wholesale,
+    # Expansion track).
     moq: Mapped[int] = mapped_column(Integer, default=1)
     case_pack: Mapped[int] = mapped_column(Integer, default=1)
     lead_time_days: Mapped[int | None] = mapped_column(Integer)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
-    # Unit costs for the costing track (§8), satang per unit.
+    # Unit costs for costing (docs/product.md: Expansion track), satang per unit.
     cost_materials_satang: Mapped[int | None] = mapped_column(Integer)
     cost_packaging_satang: Mapped[int | None] = mapped_column(Integer)
     cost_labour_satang: Mapped[int | None] = mapped_column(Integer)

@@ -1,4 +1,5 @@
-"""Storefront queries: what shoppers may see, and the pages built from it (§3, §10).
+"""Storefront queries: what shoppers may see, and the pages built from it
+(docs/product.md: Catalogue, Contracts).
 
 One rule decides what is on sale: a product is visible when it is ``live`` and its
 enterprise is ``approved`` (``visible_product_condition`` / ``is_product_visible``).

@@ -17,7 +17,7 @@ ENTERPRISE_REJECTED = "rejected"
 ENTERPRISE_SUSPENDED = "suspended"
 ENTERPRISE_STATUSES = (ENTERPRISE_PENDING, ENTERPRISE_APPROVED, ENTERPRISE_REJECTED, ENTERPRISE_SUSPENDED)
 
-# The market-channel expansion track (PRODUCT.md §8), in order.
+# The market-channel expansion track (docs/product.md: Expansion track), in order.
 STAGE_FOUNDATION = "foundation"
 STAGE_ADVANCING = "advancing"
 STAGE_NETWORKING = "networking"

@@ -1,4 +1,5 @@
-"""Storefront pages: home, categories, products, enterprises and provinces (§3, §10).
+"""Storefront pages: home, categories, products, enterprises and provinces
+(docs/product.md: Catalogue, Contracts).
 
 Each view reads its query string, calls one service in ``catalog.services`` and
 renders. Bad ``page``/``sort``/``province`` values and hidden or unknown objects come

@@ -1,5 +1,6 @@
 """Ledger use cases: entries for sales, fees, refunds and clawbacks, and payouts by
-Stripe Connect transfer or by staff-recorded batches (PRODUCT.md §6).
+Stripe Connect transfer or by staff-recorded batches (docs/product.md: Ledger and
+payouts).
 
 The ledger says what the platform owes each enterprise. Signs: a sale is positive,
 the platform fee negative, a refund negative and the fee given back with it positive,
@@ -87,7 +88,7 @@ def fee_bps(enterprise: Enterprise) -> int:
     """The enterprise's platform fee in basis points (its override, else the default)."""
     if enterprise.platform_fee_bps is not None:
         return int(enterprise.platform_fee_bps)
-    return int(current_app.config.get("PLATFORM_FEE_BPS", 500))
+    return int(current_app.config["PLATFORM_FEE_BPS"])
 
 
 def _round_half_up(numerator: int, denominator: int) -> int:
@@ -317,13 +318,6 @@ def balances(enterprise_ids: Iterable[int] | None = None) -> list[BalanceRow]:
             paid_out_satang=kinds.get(ENTRY_PAYOUT, 0),
         ))
     return rows
-
-
-def enterprise_summary(enterprise_id: int) -> BalanceRow:
-    rows = balances([enterprise_id])
-    if not rows:
-        raise NotFound()
-    return rows[0]
 
 
 # ---------------------------------------------------------------- Stripe Connect

@@ -1,1 +1,1 @@
-"""Outgoing e-mail through an outbox table (PRODUCT.md §5)."""
+"""Outgoing e-mail through an outbox table (docs/product.md: Orders)."""

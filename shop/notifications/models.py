@@ -1,6 +1,6 @@
 """The e-mail outbox: messages (and jobs that make messages) written in the same
 transaction as the change that causes them, and sent later by ``flask outbox send``
-(PRODUCT.md §5)."""
+(docs/product.md: Orders)."""
 
 from __future__ import annotations
 

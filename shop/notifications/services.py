@@ -116,11 +116,11 @@ def _build(message: OutboxMessage) -> EmailMessage:
 
 def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
     config = current_app.config
-    if config.get("MAIL_SMTP_HOST"):
+    if config["MAIL_SMTP_HOST"]:
         with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=30) as smtp:
-            if config.get("MAIL_SMTP_STARTTLS"):
+            if config["MAIL_SMTP_STARTTLS"]:
                 smtp.starttls()
-            if config.get("MAIL_SMTP_USER"):
+            if config["MAIL_SMTP_USER"]:
                 smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"] or "")
             smtp.send_message(email)
         return

@@ -34,7 +34,8 @@ ORDER_LINK_SALT = "order-link"
 GUEST_ORDERS_KEY = "guest_orders"
 # The session is a cookie: remember only the latest few guest orders.
 MAX_REMEMBERED_GUEST_ORDERS = 20
-# "CM" and base32 characters; anything else cannot name an order.
+# Order numbers are letters and digits (see ``checkout.new_public_id``; older ones used
+# another alphabet): anything else cannot name an order, and is refused before a query.
 _PUBLIC_ID = re.compile(r"^[A-Z0-9]{4,16}$")
 _MAX_TOKEN_LENGTH = 200
 

@@ -1,5 +1,5 @@
 """Thai postal addresses: checking what a buyer typed, and the addresses a signed-in
-user saves for later checkouts (PRODUCT.md §5).
+user saves for later checkouts (docs/product.md: Orders).
 
 An address has a recipient, a phone number, an address line, subdistrict (tambon /
 khwaeng), district (amphoe / khet), province (TIS 1099 code) and a 5-digit postcode

@@ -1,4 +1,4 @@
-"""Placing an order from a cart (PRODUCT.md §5): one order, one payment, one
+"""Placing an order from a cart (docs/product.md: Orders): one order, one payment, one
 fulfilment per enterprise, stock held until the order is paid or lapses.
 
 ``place_order`` re-reads every price, stock level and shipping option from the
@@ -43,7 +43,10 @@ from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 log = logging.getLogger(__name__)
 
 PUBLIC_ID_PREFIX = "CM"
-_PUBLIC_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32: no 0/1/8/9 to misread
+# 32 symbols (5 bits each) without the look-alikes 0/O and 1/I: a number read out over
+# the phone or copied from a slip cannot be mistyped between them. Numbers issued
+# before kept I and O; lookups accept any letters and digits, so they still open.
+_PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PUBLIC_ID_LENGTH = 10
 MAX_NOTE_LENGTH = 500
 # Attempts when SQLite reports the database busy after its own busy timeout.
@@ -87,7 +90,8 @@ class ShopBusy(DomainError):
 
 
 def new_public_id() -> str:
-    """``CM`` + 10 random base32 characters: unguessable and easy to read out."""
+    """``CM`` + 10 random characters of ``_PUBLIC_ID_ALPHABET`` (50 bits): unguessable and
+    easy to read out."""
     return PUBLIC_ID_PREFIX + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 

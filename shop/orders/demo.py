@@ -78,7 +78,7 @@ def load_demo_orders(*, count: int = 36, days: int = 60, now: datetime | None = 
     by_enterprise: dict[int, list[Variant]] = {}
     for variant in variants:
         by_enterprise.setdefault(variant.enterprise_id, []).append(variant)
-    # The three villages of PRODUCT.md §1 come first in the demo data: give them most orders.
+    # The three Lampang villages come first in the demo data: give them most orders.
     enterprise_ids = sorted(by_enterprise)
     weights = [6 if i < 3 else 1 for i in range(len(enterprise_ids))]
     options = {o.enterprise_id: o for o in db.session.scalars(

@@ -64,12 +64,6 @@ def take_stock(quantities: Iterable[tuple[int, int]]) -> None:
     _expire_variants(merged)
 
 
-def release_order_stock(order) -> int:
-    """Give back the units of every fulfilment of ``order`` not released yet; returns
-    how many fulfilments this call released."""
-    return sum(1 for fulfilment in order.fulfilments if release_fulfilment_stock(fulfilment))
-
-
 def release_fulfilment_stock(fulfilment) -> bool:
     """Give one fulfilment's units back, once. True if this call released them.
 

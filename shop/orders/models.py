@@ -1,5 +1,5 @@
-"""Orders (PRODUCT.md §5): one order and one payment per checkout, split into one
-fulfilment per enterprise, each with its lines, shipping and status.
+"""Orders (docs/product.md: Orders): one order and one payment per checkout, split into
+one fulfilment per enterprise, each with its lines, shipping and status.
 
 Lines copy the name, SKU and price at the time of the order, so later listing edits
 never rewrite what a buyer bought. Every status change of an order or a fulfilment is
@@ -32,7 +32,7 @@ from shop.orders import status as st
 
 
 class AddressFields:
-    """A Thai postal address (§5): recipient, phone, line, subdistrict, district,
+    """A Thai postal address: recipient, phone, line, subdistrict, district,
     province (TIS 1099 code) and a 5-digit postcode that belongs to that province."""
 
     recipient_name: Mapped[str] = mapped_column(String(120))
@@ -120,7 +120,7 @@ class Order(AddressFields, TimestampMixin, db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     buyer_note: Mapped[str | None] = mapped_column(String(500))
-    po_number: Mapped[str | None] = mapped_column(String(64))  # retail buyers (§7)
+    po_number: Mapped[str | None] = mapped_column(String(64))  # retail buyers may give one
     # Business buyer's details for tax invoices, copied from the retail-buyer account.
     buyer_company: Mapped[str | None] = mapped_column(String(200))
     buyer_tax_id: Mapped[str | None] = mapped_column(String(13))
@@ -164,7 +164,8 @@ class Fulfilment(TimestampMixin, db.Model):
     shipping_satang: Mapped[int] = mapped_column(Integer, default=0)
     subtotal_satang: Mapped[int] = mapped_column(Integer, default=0)
     total_satang: Mapped[int] = mapped_column(Integer, default=0)
-    # Owed back to the buyer after a cancellation or refund of this part (issue §6 pays it).
+    # Refunded to the buyer, or owed back after this paid part was cancelled (a refund
+    # in shop/payments/refunds.py then pays that debt).
     refunded_satang: Mapped[int] = mapped_column(Integer, default=0)
     # Set once the held units went back to stock (lapse or cancellation).
     stock_released: Mapped[bool] = mapped_column(Boolean, default=False)

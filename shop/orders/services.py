@@ -1,7 +1,7 @@
 """Order use cases after checkout: payment, cancellation, the lapse sweeper, each
 enterprise's fulfilment steps, and the e-mails that go with them.
 
-Two kinds of functions (ARCHITECTURE.md rule 1):
+Two kinds of functions (docs/architecture.md, "Rules the code keeps"):
 
 * ``apply_*`` work inside the caller's transaction and never commit, so another area
   can make them part of its own change (a confirmed slip marks the order paid in the
@@ -14,9 +14,9 @@ the second gets ``TransitionRefused`` (409) and the caller rolls back. Stock goe
 through ``orders.inventory`` (once per fulfilment). E-mails are queued with
 ``queue_email`` in the same transaction: they exist exactly when the change commits.
 
-Money owed back after a paid part is cancelled is recorded in ``refunded_satang`` (the
-Stripe/ledger issue moves the money); a part cancelled before payment is simply taken
-off the amount due.
+Money owed back after a paid part is cancelled is recorded in ``refunded_satang`` (a
+refund, ``payments/refunds.py``, moves the money); a part cancelled before payment is
+simply taken off the amount due.
 """
 
 from __future__ import annotations

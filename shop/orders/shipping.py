@@ -1,5 +1,5 @@
 """Shipping fees: what each of an enterprise's shipping options costs for one
-enterprise's part of a cart or an order (PRODUCT.md §5).
+enterprise's part of a cart or an order (docs/product.md: Orders).
 
 An option is flat (``base_fee_satang``), by weight (``base_fee_satang`` plus
 ``per_kg_satang`` for each started kilogram) or pick-up (``base_fee_satang``, usually

@@ -1,5 +1,5 @@
 """Order and fulfilment states, their transition tables, and the one function that
-changes either (ARCHITECTURE.md rule 3).
+changes either (docs/architecture.md: state changes go through one function).
 
 Orders: ``pending_payment → paid → cancelled | refunded | partially_refunded``; an
 unpaid order can also be cancelled (by the buyer, staff, or the sweeper when its hold

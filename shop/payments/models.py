@@ -1,4 +1,4 @@
-"""Transfer slips for PromptPay QR / bank-transfer payments (PRODUCT.md §6).
+"""Transfer slips for PromptPay QR / bank-transfer payments (docs/product.md: Payment).
 
 A slip is an image the buyer uploads after paying; staff (or the enterprise, when the
 money went to its own PromptPay ID) confirm or reject it. ``content_sha256`` is the

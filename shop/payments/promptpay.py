@@ -1,4 +1,4 @@
-"""PromptPay QR codes (PRODUCT.md §6): the EMVCo payload, the QR drawn as SVG, and who
+"""PromptPay QR codes (docs/product.md: Payment): the EMVCo payload, the QR drawn as SVG, and who
 the buyer pays.
 
 The payload is the Thai QR Payment "credit transfer" form of the EMVCo
@@ -19,8 +19,8 @@ The fields come in the order of the widely used reference implementation (dtinth
 ``promptpay-qr``, which the PyPI ``promptpay`` package follows), so tests can compare
 whole strings against published payloads that banking apps read.
 
-The QR is drawn by the ``qrcode`` package as an SVG path (no Pillow: ARCHITECTURE.md
-rule 4 keeps Pillow in ``catalog/images.py``), inlined in the order page.
+The QR is drawn by the ``qrcode`` package as an SVG path (no Pillow: only
+``catalog/images.py`` imports it, see docs/architecture.md), inlined in the order page.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Refunds (PRODUCT.md §6): money given back for one enterprise's part of a paid
+"""Refunds (docs/product.md: Payment): money given back for one enterprise's part of a paid
 order, in full or in part, asked for by a member of that enterprise or by staff.
 
 How a refund travels:

@@ -1,4 +1,4 @@
-"""Transfer slips for PromptPay QR / bank-transfer payments (PRODUCT.md §6): the buyer
+"""Transfer slips for PromptPay QR / bank-transfer payments (docs/product.md: Payment): the buyer
 uploads one, the payee reviews it.
 
 * **Upload** (``submit_slip``): the bytes go through the hardened image pipeline

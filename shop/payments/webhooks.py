@@ -1,5 +1,5 @@
 """Provider webhooks, whoever sent them: each verified event recorded once, and what
-it says happened applied to orders, payments and refunds (PRODUCT.md §6, issue 6 item 2).
+it says happened applied to orders, payments and refunds (docs/product.md: Payment).
 
 The provider verifies the request and reads its event into the shop's terms
 (``PaymentProvider.verify_webhook`` returns a ``WebhookEvent``; Stripe's is in

@@ -1,8 +1,9 @@
 """Fast matching, facet counting and sorting over the index, per segment, with bitsets.
 
 Whoosh scores well but counts and sorts slowly in pure Python when a query matches
-tens of thousands of products (FIELD-NOTES: facet counts ≈ 0.5 s at 100k; BM25F
-scoring of 20,000 matches ≈ 0.4 s here). So this module does the set work itself.
+tens of thousands of products (measured on 100k synthetic products with Whoosh's own
+collectors: facet counts over 10k+ hits p95 ≈ 0.5 s, AND queries p95 70–208 ms; BM25F
+scoring of 20,000 matches ≈ 0.4 s). So this module does the set work itself.
 
 Every set of documents of a segment is a Python ``int`` used as a bitset (bit *d* set
 = local document *d*): union, intersection and counting (``int.bit_count``) run in C

@@ -331,7 +331,7 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
         # Whoosh sorts postings in memory and spills sorted runs to disk past this
         # size; fewer, larger runs make a 100k rebuild about twice as fast as the
         # 128 MB default (peak memory is roughly 1.7 × this figure).
-        writer = ix.writer(limitmb=int(app.config.get("SEARCH_REBUILD_MEMORY_MB", 512)))
+        writer = ix.writer(limitmb=int(app.config["SEARCH_REBUILD_MEMORY_MB"]))
         documents = 0
         try:
             with Session(db.engine) as session:
@@ -389,7 +389,7 @@ def health(app: Flask) -> dict:
     except Exception as exc:  # report, never raise
         return {**report, "ok": False, "error": type(exc).__name__}
     lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
-    max_lag = float(app.config.get("SEARCH_MAX_LAG_SECONDS", 120))
+    max_lag = float(app.config["SEARCH_MAX_LAG_SECONDS"])
     if report["state"] == "ok":
         ok = lag <= max_lag
     else:

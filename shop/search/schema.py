@@ -4,7 +4,7 @@ Text fields hold both languages (a Thai shopper and an English one search the sa
 document). ``spell`` holds the unstemmed words of names, tags and categories: it is the
 lexicon for "did you mean" and for type-ahead completions.
 Facets and sort keys live in column-only fields (fixed-width numbers per document)
-that ``facets.py`` reads as whole arrays; nothing is filtered through Whoosh queries.
+that ``engine.py`` reads as whole arrays; nothing is filtered through Whoosh queries.
 
 Only visible products are indexed (live, of an approved enterprise): the index cannot
 return a draft because a draft is never in it.
@@ -38,7 +38,7 @@ FIELD_BOOSTS: dict[str, float] = {
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 # Column typecodes are ones whose struct size equals the array module's item size on
-# every platform we run on, so facets.py can load a column with ``array.frombytes``.
+# every platform we run on, so engine.py can load a column with ``array.frombytes``.
 COLUMN_TYPES: dict[str, str] = {
     "pid": "i",
     "category_id": "i",

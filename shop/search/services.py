@@ -241,10 +241,6 @@ class SearchPage:
     def first_index(self) -> int:
         return (self.page - 1) * self.per_page + 1 if self.hits else 0
 
-    @property
-    def last_index(self) -> int:
-        return self.first_index + len(self.hits) - 1 if self.hits else 0
-
 
 def _cache(opened=None) -> engine.SegmentCache:
     """This process's segment cache; when the index generation changed, data of segments
@@ -286,7 +282,7 @@ def _categories() -> _Categories:
     now = time.monotonic()
     with _categories_lock:
         cached = _categories_cache.get(key)
-        if cached and now - cached[0] < CATEGORIES_TTL_SECONDS and current_app.config.get("TESTING") is not True:
+        if cached and now - cached[0] < CATEGORIES_TTL_SECONDS and current_app.config["TESTING"] is not True:
             return cached[1]
     categories = list(db.session.scalars(select(Category)))
     for category in categories:
@@ -589,7 +585,7 @@ def _result_cache() -> ResultCache:
     state = state_for(current_app)
     found = getattr(state, "result_cache", None)
     if found is None:
-        found = state.result_cache = ResultCache(int(current_app.config.get("SEARCH_RESULT_CACHE", 256)))  # type: ignore[attr-defined]
+        found = state.result_cache = ResultCache(int(current_app.config["SEARCH_RESULT_CACHE"]))  # type: ignore[attr-defined]
     return found
 
 
@@ -715,11 +711,6 @@ def popular_searches(limit: int = 8) -> list[str]:
     with _popular_lock:
         _popular_cache[key] = (now, tags)
     return tags
-
-
-def clear_popular_cache() -> None:
-    with _popular_lock:
-        _popular_cache.clear()
 
 
 # --- type-ahead -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Seller dashboard under ``/seller``: enterprise onboarding, profile, members, and
 (in ``listing_views``) listings, photos, stock and feeds, (in ``order_views``) orders,
 packing slips and the orders CSV, and (in ``shipping_views``) shipping options
-(PRODUCT.md §2, §3, §5, §8, §9).
+(docs/product.md: Roles, Catalogue, Orders, Expansion track, Dashboards).
 
 Pages about one enterprise live under ``/seller/<enterprise_id>/`` and check
 membership on every request: see ``shop.sellers.context``.

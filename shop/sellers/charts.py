@@ -1,5 +1,5 @@
-"""Server-drawn bar charts for the dashboards (PRODUCT.md §9: "charts readable on a
-phone, drawn without a CDN").
+"""Server-drawn bar charts for the dashboards (docs/product.md: Dashboards: charts
+readable on a phone, drawn without a CDN).
 
 This module only does the geometry: where each bar, grid line and label goes in an
 SVG ``viewBox``. The template ``sellers/orders/_sales_chart.html`` draws it as inline

@@ -15,18 +15,12 @@ form, a query string or the session. So
 Owner-only actions (inviting and removing members, resubmitting an application)
 answer 403 to a non-owner member: they already know the enterprise exists.
 
-Use ``get_member_enterprise_or_404`` at the top of each seller view (or the
-``member_enterprise_view`` decorator, which passes ``enterprise`` and ``membership``
-to the view).
+Each seller view calls ``get_member_enterprise_or_404`` first.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
-
-from flask_login import current_user
 
 from shop.accounts.access import enterprise_membership, require_membership
 from shop.catalog.models import Enterprise, EnterpriseMember
@@ -48,18 +42,3 @@ def get_member_enterprise_or_404(
     """
     membership = require_membership(user, enterprise_id, owner=owner)
     return membership.enterprise, membership
-
-
-def member_enterprise_view(*, owner: bool = False) -> Callable:
-    """Decorate a view taking ``enterprise_id``: it receives ``enterprise`` and
-    ``membership`` keyword arguments, checked for the signed-in user."""
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(enterprise_id: int, **kwargs):
-            enterprise, membership = get_member_enterprise_or_404(current_user, enterprise_id, owner=owner)
-            return view(enterprise=enterprise, membership=membership, **kwargs)
-
-        return wrapper
-
-    return decorator

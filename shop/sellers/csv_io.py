@@ -1,6 +1,6 @@
 """Listings as CSV: export every listing of an enterprise, and import a CSV that
 creates and updates listings, checked row by row and applied all at once or not at
-all (PRODUCT.md §3, §9).
+all (docs/product.md: Catalogue, Dashboards).
 
 One row is one variant (option). ``sku`` identifies it within the enterprise;
 ``product_slug`` groups rows into products. Import rules:
@@ -519,13 +519,6 @@ def _load_pending(enterprise: Enterprise, actor: User, token: str | None) -> tup
         path.unlink(missing_ok=True)
         raise expired
     return path, payload["csv"].encode("utf-8")
-
-
-def pending_preview(enterprise: Enterprise, actor: User, token: str | None) -> ImportPreview:
-    _path, data = _load_pending(enterprise, actor, token)
-    preview = check_import(enterprise, data)
-    preview.token = token
-    return preview
 
 
 @dataclass

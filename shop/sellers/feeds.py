@@ -1,4 +1,4 @@
-"""Channel feeds (PRODUCT.md §8): an enterprise's live listings as a Facebook /
+"""Channel feeds (docs/product.md: Expansion track): an enterprise's live listings as a Facebook /
 Instagram catalogue CSV, a Google Merchant Center RSS 2.0 feed and a TikTok Shop CSV.
 ``docs/feeds.md`` lists every column and why.
 

@@ -5,7 +5,8 @@ per-product food flag, and the per-enterprise key behind the channel-feed URLs.
   why (``shop.catalog.listing_status.transition_product`` writes every row).
 * ``ProductListingSettings``: whether a product is food. Absent (or ``is_food`` None)
   means "as its category says" (``Category.is_food``); a row records the seller's
-  choice when it differs. Food needs a Thai FDA number to be retail-ready (§8).
+  choice when it differs. Food needs a Thai FDA number to be retail-ready
+  (docs/product.md: Expansion track).
 * ``EnterpriseFeedKey``: a random salt per enterprise. The secret in a feed URL is an
   HMAC of the enterprise id and this salt under the app's ``SECRET_KEY``, so the URL
   can be shown again at any time, a copy of the database alone cannot forge it, and

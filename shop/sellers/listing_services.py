@@ -1,6 +1,7 @@
 """Listings on the seller dashboard: products with their variants, tags,
 certifications and photos; stock; unit costs and margins; listing status; the staff
-review of listings (PRODUCT.md §3, §7, §8).
+review of listings (docs/product.md: Catalogue, Listing review, Wholesale,
+Expansion track).
 
 Views hand plain dataclasses (``ProductInput`` …) to these functions, never forms,
 so the CSV import (``csv_io``) and the API apply exactly the same rules. Every
@@ -980,10 +981,6 @@ class CostingRow:
     @property
     def below_cost(self) -> bool:
         return any(v.below_cost for v in self.variants)
-
-    @property
-    def missing_costs(self) -> bool:
-        return any(v.unit_cost_satang is None for v in self.variants if v.variant.is_active)
 
 
 def enterprise_costing(enterprise: Enterprise) -> list[CostingRow]:

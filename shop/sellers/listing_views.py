@@ -1,5 +1,6 @@
 """Seller listing pages: products (create, edit, preview, status), photos, stock,
-costs, CSV export and import, and channel feeds (PRODUCT.md §3, §8, §9).
+costs, CSV export and import, and channel feeds (docs/product.md: Catalogue,
+Listing review, Expansion track, Dashboards).
 
 Every page is under ``/seller/<enterprise_id>/`` and starts by checking that the
 signed-in user is a member of *that* enterprise; products and photos are then looked

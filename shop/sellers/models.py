@@ -38,11 +38,6 @@ class EnterpriseInvitation(TimestampMixin, db.Model):
     enterprise: Mapped[Enterprise] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
-    @property
-    def is_open(self) -> bool:
-        """Neither accepted, revoked nor expired."""
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
-
 
 class EnterpriseEvent(db.Model):
     """One change of an enterprise's ``status`` or ``track_stage``."""

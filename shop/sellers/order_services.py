@@ -1,6 +1,7 @@
-"""What an enterprise sees of its orders (PRODUCT.md §5, §9): the fulfilments to act
-on, lists by tab and status, one fulfilment with its timeline, the orders CSV, and
-the dashboard figures (sales over time, orders to act on, top products, low stock).
+"""What an enterprise sees of its orders (docs/product.md: Orders, Dashboards): the
+fulfilments to act on, lists by tab and status, one fulfilment with its timeline, the
+orders CSV, and the dashboard figures (sales over time, orders to act on, top products,
+low stock).
 
 Read-only queries: the steps themselves (accept, pack, ship, cancel) are
 ``shop.orders.services``. Every query is scoped to one enterprise, and a fulfilment is

@@ -1,7 +1,7 @@
-"""Seller order pages (PRODUCT.md §5, §9): the list of the enterprise's fulfilments
-(tabs: to act on, shipped, all), one fulfilment with its buttons (accept, packed,
-ship with carrier and tracking number, delivered, cancel with a reason) and its
-timeline, a printable packing slip, and the orders CSV.
+"""Seller order pages (docs/product.md: Orders, Dashboards): the list of the
+enterprise's fulfilments (tabs: to act on, shipped, all), one fulfilment with its
+buttons (accept, packed, ship with carrier and tracking number, delivered, cancel with a
+reason) and its timeline, a printable packing slip, and the orders CSV.
 
 Every page is under ``/seller/<enterprise_id>/`` and checks membership on every
 request; the fulfilment is then looked up within that enterprise, so another

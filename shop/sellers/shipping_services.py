@@ -1,5 +1,5 @@
-"""An enterprise's shipping options (PRODUCT.md §5): flat rate, by weight, free above
-an amount, or pick-up, configured from the seller dashboard.
+"""An enterprise's shipping options (docs/product.md: Orders): flat rate, by weight,
+free above an amount, or pick-up, configured from the seller dashboard.
 
 "Free above an amount" is not a kind of its own: any delivery option (flat or by
 weight) may carry ``free_above_satang``, so an enterprise can say "฿50, free from

@@ -1,5 +1,5 @@
 """Seller pages for shipping options: list, add, edit, turn on/off, reorder, delete
-(PRODUCT.md §5 "shipping per enterprise").
+(docs/product.md: Orders, "shipping per enterprise").
 
 Every page is under ``/seller/<enterprise_id>/shipping`` and checks membership on
 every request; options are looked up within that enterprise, so another enterprise's

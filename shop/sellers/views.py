@@ -97,8 +97,8 @@ def apply():
 def dashboard(enterprise_id: int):
     enterprise, membership = get_member_enterprise_or_404(current_user, enterprise_id)
     memberships = services.memberships_of(current_user)
-    # Orders, sales and stock figures (PRODUCT.md §9); ``?sales=30d|12w|12m`` picks
-    # the chart's period, anything else falls back to 30 days.
+    # Orders, sales and stock figures (docs/product.md: Dashboards);
+    # ``?sales=30d|12w|12m`` picks the chart's period, anything else falls back to 30 days.
     figures = order_services.dashboard_figures(enterprise, period=request.args.get("sales", ""))
     return render_template(
         "sellers/dashboard.html",

@@ -1,5 +1,5 @@
 """Accounts through the web: register, verify, sign in and out, throttling, reset,
-settings, session rotation, CSRF and the bad input PRODUCT.md §2 and §11 name."""
+settings, session rotation, CSRF and bad input (docs/product.md: Roles)."""
 
 from __future__ import annotations
 

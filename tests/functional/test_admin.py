@@ -5,7 +5,6 @@ retail-buyer verification — each refusal with a clear message and nothing writ
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from shop.accounts.models import RetailBuyer
@@ -14,14 +13,13 @@ from shop.catalog.models import Enterprise
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
 from shop.sellers.models import EnterpriseEvent
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, RetailBuyerFactory, UserFactory
+from tests.factories import EnterpriseFactory, MemberFactory, RetailBuyerFactory, UserFactory
 
 
 @pytest.fixture
-def staff(app, client):
+def staff(app, sign_in):
     user = UserFactory(is_staff=True, display_name="Khun Staff")
-    g.pop("_login_user", None)
-    assert client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+    sign_in(user)
     return user
 
 
@@ -139,7 +137,7 @@ def test_pending_cannot_be_suspended_or_reinstated(client, staff, pending):
     assert fresh(enterprise).status == status.ENTERPRISE_PENDING
 
 
-def test_move_track_stage_with_note(client, staff):
+def test_move_track_stage_with_note(client, staff, sign_in):
     enterprise = EnterpriseFactory()
     MemberFactory(enterprise=enterprise)
     response = client.post(f"/admin/enterprises/{enterprise.id}/stage",
@@ -150,10 +148,9 @@ def test_move_track_stage_with_note(client, staff):
     assert (event.from_value, event.to_value, event.note) == ("foundation", "advancing", "ต้นทุนครบแล้ว ต่อไปขอ อย.")
     assert len(mails("seller_stage_changed")) == 1
     # The enterprise sees the note on its dashboard.
-    g.pop("_login_user", None)
     member_client = client.application.test_client()
     owner = db.session.scalars(select(Enterprise).where(Enterprise.id == enterprise.id)).one().members[0].user
-    member_client.post("/account/login", data={"email": owner.email, "password": TEST_PASSWORD})
+    sign_in(owner, client=member_client)
     assert "ต้นทุนครบแล้ว" in member_client.get(f"/seller/{enterprise.id}/").get_data(as_text=True)
 
 

@@ -1,5 +1,5 @@
-"""The catalogue in the JSON API (PRODUCT.md §10): products, enterprises, categories
-and search.
+"""The catalogue in the JSON API (docs/product.md: Contracts): products, enterprises,
+categories and search.
 
 Given a small catalogue made with the factories, when a client reads the API with or
 without a token, then it sees exactly what the storefront shows (never a draft or an

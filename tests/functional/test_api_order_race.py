@@ -1,7 +1,7 @@
-"""Many API clients racing for the last units (PRODUCT.md §5 and §10): each with its
-own account and token, all POSTing ``/api/v1/orders`` at once. Exactly the stock is
-sold, it never goes below zero, and every loser gets a JSON 409 (or a 503 "busy"),
-never a 500 or a database error. Runs on SQLite (writers queue on ``BEGIN
+"""Many API clients racing for the last units (docs/product.md: Orders, Contracts): each
+with its own account and token, all POSTing ``/api/v1/orders`` at once. Exactly the
+stock is sold, it never goes below zero, and every loser gets a JSON 409 (or a 503
+"busy"), never a 500 or a database error. Runs on SQLite (writers queue on ``BEGIN
 IMMEDIATE``) and on PostgreSQL (the stock UPDATE's row lock decides)."""
 
 from __future__ import annotations

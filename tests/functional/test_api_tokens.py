@@ -1,6 +1,7 @@
-"""Personal API tokens (PRODUCT.md §10) through account settings and ``flask users``:
-created and shown once, stored as a digest only, working against the API until
-revoked, with their last use recorded, and refused for anyone else's account."""
+"""Personal API tokens (docs/product.md: Contracts) through account settings and
+``flask users``: created and shown once, stored as a digest only, working against the
+API until revoked, with their last use recorded, and refused for anyone else's
+account."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from shop.accounts.models import ApiToken, User
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from tests.api_helpers import bearer
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 SECRET_PATTERN = re.compile(r'id="token-secret"[^>]*>(cm_[A-Za-z0-9_-]+)</textarea>')
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -37,15 +38,10 @@ def other(app):
     return UserFactory(email="somchai@example.test", display_name="Somchai")
 
 
-def sign_in(client, user, **extra) -> None:
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, **extra})
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
 @pytest.fixture
-def member(client, user):
+def member(client, user, sign_in):
     """``client`` signed in as ``user``."""
-    sign_in(client, user)
+    sign_in(user)
     return client
 
 
@@ -105,9 +101,9 @@ def test_the_empty_page_explains_how_to_use_a_token(member):
     assert "You have no API tokens yet." in page
 
 
-def test_the_page_is_in_thai_by_default(make_client, user):
+def test_the_page_is_in_thai_by_default(make_client, user, sign_in):
     client = make_client(lang=None)
-    sign_in(client, user)
+    sign_in(user, client=client)
     page = page_text(client.get("/account/tokens"))
     assert "<html lang=\"th\"" in page
     assert "โทเคน API" in page
@@ -328,9 +324,9 @@ def csrf_token(client, path: str = "/account/login") -> str:
     return CSRF_PATTERN.search(client.get(path).get_data(as_text=True)).group(1)
 
 
-def test_creating_and_revoking_need_the_csrf_token(csrf_client, user):
+def test_creating_and_revoking_need_the_csrf_token(csrf_client, user, sign_in):
     client = csrf_client()
-    sign_in(client, user, csrf_token=csrf_token(client))
+    sign_in(user, client=client, csrf_token=csrf_token(client))
 
     assert create(client).status_code == 400
     assert create(client, csrf_token="forged").status_code == 400

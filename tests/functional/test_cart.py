@@ -1,6 +1,7 @@
-"""The cart through the web (PRODUCT.md §5): guests and users, quantities limited by
-stock, bad input refused with a clear message and the cart unchanged, prices and
-stock re-read on every view and changes explained, the guest cart merged at sign-in."""
+"""The cart through the web (docs/product.md: Orders): guests and users, quantities
+limited by stock, bad input refused with a clear message and the cart unchanged, prices
+and stock re-read on every view and changes explained, the guest cart merged at
+sign-in."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from shop.cart.models import CartItem
 from shop.catalog import status as catalog_status
 from shop.extensions import db
 from tests.cart_helpers import add, count, english_client, make_catalogue, session_cart
-from tests.factories import TEST_PASSWORD, ProductFactory, UserFactory, VariantFactory
+from tests.factories import ProductFactory, UserFactory, VariantFactory
 
 
 @pytest.fixture
@@ -29,12 +30,6 @@ def user_cart(user) -> dict[int, int]:
     items = db.session.scalars(select(CartItem).where(CartItem.user_id == user.id).execution_options(
         populate_existing=True))
     return {item.variant_id: item.quantity for item in items}
-
-
-def sign_in(client, user):
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
 
 
 # ---------------------------------------------------------------- guests
@@ -300,26 +295,26 @@ def test_an_item_deleted_from_the_catalogue_disappears_with_a_note(client, catal
 # ---------------------------------------------------------------- signed-in users
 
 
-def test_a_users_cart_is_stored_and_follows_them(app, catalogue):
+def test_a_users_cart_is_stored_and_follows_them(app, catalogue, sign_in):
     user = UserFactory()
     first = english_client(app)
-    sign_in(first, user)
+    sign_in(user, client=first)
     add(first, catalogue.coffee, 2)
     assert user_cart(user) == {catalogue.coffee.id: 2}
     assert session_cart(first) == {}
     second = english_client(app)  # another device
-    sign_in(second, user)
+    sign_in(user, client=second)
     assert "Hill coffee" in second.get("/cart").get_data(as_text=True)
 
 
-def test_the_guest_cart_is_merged_at_sign_in(app, client, catalogue):
+def test_the_guest_cart_is_merged_at_sign_in(app, client, catalogue, sign_in):
     user = UserFactory()
     db.session.add(CartItem(user_id=user.id, variant_id=catalogue.coffee.id, quantity=3, price_seen_satang=12000))
     db.session.add(CartItem(user_id=user.id, variant_id=catalogue.coffee_kilo.id, quantity=1, price_seen_satang=40000))
     db.session.commit()
     add(client, catalogue.coffee, 2)
     add(client, catalogue.rice, 4)
-    sign_in(client, user)
+    sign_in(user)
     # The larger quantity of an item in both; the guest's new item joins.
     assert user_cart(user) == {catalogue.coffee.id: 3, catalogue.coffee_kilo.id: 1, catalogue.rice.id: 4}
     assert session_cart(client) == {}  # a user's cart lives in the database only
@@ -327,18 +322,18 @@ def test_the_guest_cart_is_merged_at_sign_in(app, client, catalogue):
     assert 'data-cart-count>8<' in html
 
 
-def test_a_merged_guest_cart_keeps_the_language(app, catalogue):
+def test_a_merged_guest_cart_keeps_the_language(app, catalogue, sign_in):
     user = UserFactory()
     client = english_client(app)
     add(client, catalogue.rice, 1)
-    sign_in(client, user)
+    sign_in(user, client=client)
     with client.session_transaction() as session:
         assert session["lang"] == "en"
 
 
-def test_signing_out_leaves_an_empty_guest_cart(app, client, catalogue):
+def test_signing_out_leaves_an_empty_guest_cart(app, client, catalogue, sign_in):
     user = UserFactory()
-    sign_in(client, user)
+    sign_in(user)
     add(client, catalogue.rice, 1)
     client.post("/account/logout")
     assert session_cart(client) == {}
@@ -346,9 +341,9 @@ def test_signing_out_leaves_an_empty_guest_cart(app, client, catalogue):
     assert user_cart(user) == {catalogue.rice.id: 1}
 
 
-def test_a_user_price_change_is_kept_until_confirmed(app, client, catalogue):
+def test_a_user_price_change_is_kept_until_confirmed(app, client, catalogue, sign_in):
     user = UserFactory()
-    sign_in(client, user)
+    sign_in(user)
     add(client, catalogue.coffee, 1)
     catalogue.coffee.price_satang = 11000
     db.session.commit()
@@ -359,9 +354,9 @@ def test_a_user_price_change_is_kept_until_confirmed(app, client, catalogue):
     assert item.price_seen_satang == 11000
 
 
-def test_a_users_bad_input_writes_nothing(app, client, catalogue):
+def test_a_users_bad_input_writes_nothing(app, client, catalogue, sign_in):
     user = UserFactory()
-    sign_in(client, user)
+    sign_in(user)
     assert add(client, catalogue.coffee, "-1").status_code == 422
     assert add(client, catalogue.coffee, "50").status_code == 409
     assert add(client, "424242", "1").status_code == 404

@@ -1,9 +1,10 @@
-"""Checkout (PRODUCT.md §5): one order, one payment, one fulfilment per enterprise,
-prices and fees recomputed on the server, stock held until the order lapses; every
-kind of bad input refused with a clear 4xx message and nothing written."""
+"""Checkout (docs/product.md: Orders): one order, one payment, one fulfilment per
+enterprise, prices and fees recomputed on the server, stock held until the order lapses;
+every kind of bad input refused with a clear 4xx message and nothing written."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,7 +35,7 @@ from tests.cart_helpers import (
     session_cart,
     stock_of,
 )
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -45,10 +46,6 @@ def client(app):
 @pytest.fixture
 def catalogue(app):
     return make_catalogue()
-
-
-def sign_in(client, user) -> None:
-    assert client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
 
 
 def nothing_written(catalogue, coffee_stock=20, rice_stock=30) -> None:
@@ -142,9 +139,19 @@ def test_the_total_of_the_flow_above_adds_up(app, client, catalogue):
     assert sum(f.total_satang for f in order.fulfilments) == order.total_satang
 
 
-def test_a_signed_in_user_checks_out_with_a_saved_address(app, client, catalogue):
+def test_order_numbers_leave_out_look_alike_characters():
+    """Read out over the phone or copied from a slip, an order number has no 0/O or 1/I
+    to confuse: ``CM`` and ten of 32 letters and digits."""
+    numbers = {checkout.new_public_id() for _ in range(2000)}
+    assert len(numbers) == 2000
+    for number in numbers:
+        assert re.fullmatch(r"CM[A-HJ-NP-Z2-9]{10}", number), number
+    assert set("".join(number[2:] for number in numbers)) == set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+
+def test_a_signed_in_user_checks_out_with_a_saved_address(app, client, catalogue, sign_in):
     user = UserFactory(email="somchai@example.test", display_name="Somchai")
-    sign_in(client, user)
+    sign_in(user)
     add(client, catalogue.rice, 2)
     html = client.get("/checkout").get_data(as_text=True)
     assert "somchai@example.test" in html
@@ -164,13 +171,13 @@ def test_a_signed_in_user_checks_out_with_a_saved_address(app, client, catalogue
     assert f"/checkout?address={saved[0].id}" in html
 
 
-def test_a_saved_address_of_another_user_is_not_offered(app, client, catalogue):
+def test_a_saved_address_of_another_user_is_not_offered(app, client, catalogue, sign_in):
     owner = UserFactory()
     other_address = SavedAddress(user_id=owner.id, **{**ADDRESS, "address_line": "secret street"})
     db.session.add(other_address)
     db.session.commit()
     user = UserFactory()
-    sign_in(client, user)
+    sign_in(user)
     add(client, catalogue.rice, 1)
     html = client.get(f"/checkout?address={other_address.id}").get_data(as_text=True)
     assert "secret street" not in html

@@ -7,27 +7,21 @@ import csv
 import io
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from shop.catalog import status
 from shop.catalog.models import Product, Variant
 from shop.extensions import db
-from tests.factories import TEST_PASSWORD, CategoryFactory, MemberFactory, ProductFactory, TagFactory, VariantFactory
+from tests.factories import CategoryFactory, MemberFactory, ProductFactory, TagFactory, VariantFactory
 
 HEADER = ["product_slug", "sku", "product_name_th", "product_name_en", "category_slug", "tags",
           "variant_name_th", "gtin13", "weight_grams", "price_baht", "stock"]
 
 
-def sign_in(client, user):
-    g.pop("_login_user", None)
-    assert client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
-
-
 @pytest.fixture
-def owner(app, client):
+def owner(app, client, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     client.get("/?lang=en")
     return member
 
@@ -189,12 +183,12 @@ def test_confirm_rechecks_against_the_database(app, client, owner, catalogue):
     assert snapshot() == before
 
 
-def test_pending_import_is_bound_to_its_user_and_enterprise(app, client, owner, catalogue):
+def test_pending_import_is_bound_to_its_user_and_enterprise(app, client, owner, catalogue, sign_in):
     html = upload(client, owner, make_csv(["fresh", "F-1", "ก", "", "rice", "", "ก", "", "1", "10", "1"])).get_data(
         as_text=True)
     token = token_of(html)
     colleague = MemberFactory(enterprise=owner.enterprise)
-    sign_in(client, colleague.user)
+    sign_in(colleague.user)
     assert client.post(f"/seller/{owner.enterprise_id}/listings/import/confirm",
                        data={"token": token}).status_code == 404
     for bad in ("", "../../etc/passwd", "x" * 30):

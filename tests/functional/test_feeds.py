@@ -8,13 +8,12 @@ import io
 from xml.etree import ElementTree as ET
 
 import pytest
-from flask import g
 
 from shop.catalog import status
 from shop.catalog.models import ProductPhoto
 from shop.extensions import db
 from shop.sellers import feeds
-from tests.factories import TEST_PASSWORD, MemberFactory, ProductFactory, VariantFactory
+from tests.factories import MemberFactory, ProductFactory, VariantFactory
 
 G = "{http://base.google.com/ns/1.0}"
 FACEBOOK_REQUIRED = ("id", "title", "description", "availability", "condition", "price", "link", "image_link", "brand")
@@ -24,18 +23,13 @@ GOOGLE_REQUIRED = (f"{G}id", "title", "description", "link", f"{G}image_link", f
                    f"{G}brand", f"{G}condition")
 
 
-def sign_in(client, user):
-    g.pop("_login_user", None)
-    assert client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
-
-
 def with_photo(product, key):
     db.session.add(ProductPhoto(product_id=product.id, image_key=key * 32, width=1200, height=900, position=0))
     db.session.commit()
 
 
 @pytest.fixture
-def shop_floor(app, client):
+def shop_floor(app, client, sign_in):
     owner = MemberFactory(enterprise__name_en="Ban Paen Tai Lime", enterprise__slug="ban-paen-tai")
     enterprise = owner.enterprise
     live = ProductFactory(enterprise=enterprise, slug="lime-juice", name_th="น้ำมะนาว", name_en="Lime juice",
@@ -52,7 +46,7 @@ def shop_floor(app, client):
     elsewhere = ProductFactory(slug="someone-else")
     with_photo(elsewhere, "c")
     VariantFactory(product=elsewhere, sku="EL-1")
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     return owner
 
 

@@ -10,21 +10,14 @@ import csv
 import io
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.ledger import services
 from shop.ledger.models import PAYOUT_FAILED, PAYOUT_PAID, LedgerEntry, Payout, PayoutBatch
 from shop.payments.models import REFUND_SUCCEEDED, Refund
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
+from tests.factories import EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
 from tests.order_helpers import make_order
-
-
-def sign_in(client, user):
-    g.pop("_login_user", None)
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303)
 
 
 def csrf_free(app):
@@ -49,10 +42,10 @@ def enterprise_of(order, index):
 # ---------------------------------------------------------------- access
 
 
-def test_member_sees_balance_entries_and_payouts(app, client, two_enterprise_order):
+def test_member_sees_balance_entries_and_payouts(app, client, two_enterprise_order, sign_in):
     coffee = enterprise_of(two_enterprise_order, 0)
     member = MemberFactory(enterprise=coffee)
-    sign_in(client, member.user)
+    sign_in(member.user)
     response = client.get(f"/seller/{coffee.id}/money")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -62,7 +55,7 @@ def test_member_sees_balance_entries_and_payouts(app, client, two_enterprise_ord
 
 
 @pytest.mark.parametrize("who", ["guest", "other_member", "shopper"])
-def test_another_enterprise_money_page_is_404(app, client, two_enterprise_order, who):
+def test_another_enterprise_money_page_is_404(app, client, two_enterprise_order, who, sign_in):
     coffee = enterprise_of(two_enterprise_order, 0)
     if who == "guest":
         response = client.get(f"/seller/{coffee.id}/money")
@@ -70,28 +63,28 @@ def test_another_enterprise_money_page_is_404(app, client, two_enterprise_order,
         return
     user = MemberFactory(enterprise=enterprise_of(two_enterprise_order, 1)).user if who == "other_member" \
         else UserFactory()
-    sign_in(client, user)
+    sign_in(user)
     assert client.get(f"/seller/{coffee.id}/money").status_code == 404
     assert client.get("/seller/999999/money").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/admin/ledger", "/admin/ledger/entries.csv", "/admin/ledger/payouts.csv",
                                   "/admin/payouts/batches/1"])
-def test_back_office_ledger_is_staff_only(app, client, path):
+def test_back_office_ledger_is_staff_only(app, client, path, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     assert client.get(path).status_code == 403
     csrf_free(app)
     assert client.post("/admin/payouts/batches").status_code == 403
     assert client.post("/admin/payouts/1/retry").status_code == 403
 
 
-def test_admin_ledger_and_csv_exports(app, client, two_enterprise_order):
+def test_admin_ledger_and_csv_exports(app, client, two_enterprise_order, sign_in):
     staff = UserFactory(is_staff=True)
     coffee = enterprise_of(two_enterprise_order, 0)
     coffee.name_th = "=HYPERLINK(\"http://evil\")"
     db.session.commit()
-    sign_in(client, staff)
+    sign_in(staff)
     page = client.get("/admin/ledger")
     assert page.status_code == 200
     assert "฿275.50" in page.get_data(as_text=True)
@@ -114,10 +107,10 @@ def test_admin_ledger_and_csv_exports(app, client, two_enterprise_order):
 # ---------------------------------------------------------------- batches
 
 
-def test_batch_paid_flow(app, client, two_enterprise_order):
+def test_batch_paid_flow(app, client, two_enterprise_order, sign_in):
     csrf_free(app)
     staff = UserFactory(is_staff=True)
-    sign_in(client, staff)
+    sign_in(staff)
     response = client.post("/admin/payouts/batches")
     assert response.status_code == 303
     batch = db.session.scalar(select(PayoutBatch))
@@ -152,13 +145,13 @@ def test_batch_paid_flow(app, client, two_enterprise_order):
     assert services.reconcile() == []
     # The enterprise sees its payout and reference.
     member = MemberFactory(enterprise=enterprise_of(two_enterprise_order, 0))
-    sign_in(client, member.user)
+    sign_in(member.user)
     page = client.get(f"/seller/{member.enterprise_id}/money").get_data(as_text=True)
     assert "KBANK-1" in page or "PP-2" in page
 
 
-def test_unknown_batch_is_404(app, client):
-    sign_in(client, UserFactory(is_staff=True))
+def test_unknown_batch_is_404(app, client, sign_in):
+    sign_in(UserFactory(is_staff=True))
     assert client.get("/admin/payouts/batches/4242").status_code == 404
     csrf_free(app)
     assert client.post("/admin/payouts/batches/4242/paid").status_code == 404
@@ -197,13 +190,13 @@ def test_connect_transfer_has_deterministic_key_and_destination(app, fake_stripe
 
 
 def test_failed_transfer_retried_from_the_back_office_with_the_same_key(app, client, fake_stripe,  # noqa: F811
-                                                                       connected_order):
+                                                                       connected_order, sign_in):
     order, coffee, _rice = connected_order
     fake_stripe.timeout_once("/v1/transfers", processed=True)  # Stripe did it; the answer was lost
     [payout] = services.create_connect_payouts(order)
     assert payout.status == PAYOUT_FAILED
     csrf_free(app)
-    sign_in(client, UserFactory(is_staff=True))
+    sign_in(UserFactory(is_staff=True))
     page = client.get("/admin/ledger").get_data(as_text=True)
     assert f"/admin/payouts/{payout.id}/retry" in page
     response = client.post(f"/admin/payouts/{payout.id}/retry")

@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import g
 from PIL import Image, ImageDraw, PngImagePlugin
 from sqlalchemy import func, select
 
@@ -26,7 +25,7 @@ from shop.orders.access import order_token
 from shop.orders.models import Fulfilment, Order, StatusChange
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
 from shop.payments.slips import SLIP_FOLDER
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
+from tests.factories import EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
 from tests.order_helpers import make_order
 
 # --------------------------------------------------------------------------- helpers
@@ -47,14 +46,6 @@ def slip_png(seed: int, *, size=(360, 640), comment: str | None = None) -> bytes
         info.add_text("Comment", comment)
     image.save(buffer, "PNG", pnginfo=info)
     return buffer.getvalue()
-
-
-def login(app, user):
-    client = app.test_client()
-    g.pop("_login_user", None)
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def upload(client, order, data: bytes, *, token: str | None = None, filename="slip.png", lang: str | None = None):
@@ -115,8 +106,8 @@ def staff(app):
 
 
 @pytest.fixture
-def buyer(app, shopper):
-    return login(app, shopper)
+def buyer(app, shopper, sign_in):
+    return sign_in(shopper, client=app.test_client())
 
 
 # --------------------------------------------------------------------------- upload
@@ -249,12 +240,12 @@ def test_the_same_slip_cannot_pay_twice(app, shopper, buyer, rice, staff):
     assert len(stored_files(app)) == 3  # the refused copy was removed
 
 
-def test_a_rejected_slip_cannot_be_sent_again(app, shopper, buyer, rice, staff):
+def test_a_rejected_slip_cannot_be_sent_again(app, shopper, buyer, rice, staff, sign_in):
     order = make_order([(rice[2], 1)], user=shopper)
     data = slip_png(6)
     assert upload(buyer, order, data).status_code == 303
     [slip] = slips_of(order)
-    reviewer = login(app, staff)
+    reviewer = sign_in(staff, client=app.test_client())
     reviewer.post(f"/admin/payments/{slip.id}/reject", data={"reason": "ยอดเงินไม่ตรง"})
     response = upload(buyer, order, data, lang="en")
     assert response.status_code == 409
@@ -273,12 +264,12 @@ def test_no_slip_for_a_paid_or_cancelled_order(app, shopper, buyer, rice):
 # --------------------------------------------------------------------------- access
 
 
-def test_another_users_order_is_404(app, shopper, buyer, rice):
+def test_another_users_order_is_404(app, shopper, buyer, rice, sign_in):
     order = make_order([(rice[2], 1)], user=shopper)
     assert upload(buyer, order, slip_png(7)).status_code == 303
     [slip] = slips_of(order)
     stranger_user = UserFactory()
-    stranger = login(app, stranger_user)
+    stranger = sign_in(stranger_user, client=app.test_client())
     assert upload(stranger, order, slip_png(8)).status_code == 404
     assert stranger.get(f"/orders/{order.public_id}/slips/{slip.id}/card.webp").status_code == 404
     # The stranger's own order with the other order's slip id.
@@ -336,33 +327,33 @@ def test_guest_pay_panel_form_carries_the_token(app, rice):
 # --------------------------------------------------------------------------- review
 
 
-def test_queues_show_each_reviewer_their_slips(app, shopper, buyer, coffee, rice, staff):
+def test_queues_show_each_reviewer_their_slips(app, shopper, buyer, coffee, rice, staff, sign_in):
     direct = make_order([(coffee[2], 1)], user=shopper)
     platform = make_order([(rice[2], 1)], user=shopper)
     upload(buyer, direct, slip_png(12))
     upload(buyer, platform, slip_png(13))
 
-    coffee_member = login(app, coffee[1])
+    coffee_member = sign_in(coffee[1], client=app.test_client())
     html = coffee_member.get(f"/seller/{coffee[0].id}/payments").get_data(as_text=True)
     assert direct.public_id in html and platform.public_id not in html
     assert "089-876-5432" in html  # the reviewer sees the full ID paid to
 
-    rice_member = login(app, rice[1])
+    rice_member = sign_in(rice[1], client=app.test_client())
     html = rice_member.get(f"/seller/{rice[0].id}/payments").get_data(as_text=True)
     assert direct.public_id not in html and platform.public_id not in html
     assert rice_member.get(f"/seller/{coffee[0].id}/payments").status_code == 404
 
-    html = login(app, staff).get("/admin/payments").get_data(as_text=True)
+    html = sign_in(staff, client=app.test_client()).get("/admin/payments").get_data(as_text=True)
     assert direct.public_id in html and platform.public_id in html
     assert coffee_member.get("/admin/payments").status_code == 403
     assert app.test_client().get("/admin/payments").status_code == 302  # sign in first
 
 
-def test_the_enterprise_confirms_a_slip_paid_to_it(app, shopper, buyer, coffee):
+def test_the_enterprise_confirms_a_slip_paid_to_it(app, shopper, buyer, coffee, sign_in):
     order = make_order([(coffee[2], 2)], user=shopper)
     upload(buyer, order, slip_png(14))
     [slip] = slips_of(order)
-    member = login(app, coffee[1])
+    member = sign_in(coffee[1], client=app.test_client())
     assert member.get(f"/orders/{order.public_id}/slips/{slip.id}/full.webp").status_code == 200
 
     response = member.post(f"/seller/{coffee[0].id}/payments/{slip.id}/confirm")
@@ -383,12 +374,12 @@ def test_the_enterprise_confirms_a_slip_paid_to_it(app, shopper, buyer, coffee):
         StatusChange.order_id == order.id, StatusChange.to_status == st.ORDER_PAID)) == 1
 
 
-def test_staff_confirm_slips_paid_to_the_platform(app, shopper, buyer, coffee, rice, staff):
+def test_staff_confirm_slips_paid_to_the_platform(app, shopper, buyer, coffee, rice, staff, sign_in):
     order = make_order([(coffee[2], 1), (rice[2], 1)], user=shopper)  # two enterprises: platform
     upload(buyer, order, slip_png(15))
     [slip] = slips_of(order)
     assert slip.payee_enterprise_id is None
-    response = login(app, staff).post(f"/admin/payments/{slip.id}/confirm", data={"back_status": "submitted"})
+    response = sign_in(staff, client=app.test_client()).post(f"/admin/payments/{slip.id}/confirm", data={"back_status": "submitted"})
     assert response.status_code == 303
     order = fresh(order)
     assert order.status == st.ORDER_PAID
@@ -398,14 +389,14 @@ def test_staff_confirm_slips_paid_to_the_platform(app, shopper, buyer, coffee, r
     assert len(mails("order_new_for_enterprise")) == 2
 
 
-def test_confirm_by_the_wrong_enterprise_is_404(app, shopper, buyer, coffee, rice):
+def test_confirm_by_the_wrong_enterprise_is_404(app, shopper, buyer, coffee, rice, sign_in):
     direct = make_order([(coffee[2], 1)], user=shopper)
     platform = make_order([(rice[2], 1)], user=shopper)
     upload(buyer, direct, slip_png(16))
     upload(buyer, platform, slip_png(17))
     [direct_slip], [platform_slip] = slips_of(direct), slips_of(platform)
 
-    rice_member = login(app, rice[1])
+    rice_member = sign_in(rice[1], client=app.test_client())
     # Its own enterprise in the URL, another enterprise's slip.
     assert rice_member.post(f"/seller/{rice[0].id}/payments/{direct_slip.id}/confirm").status_code == 404
     # The other enterprise in the URL: not a member.
@@ -419,11 +410,11 @@ def test_confirm_by_the_wrong_enterprise_is_404(app, shopper, buyer, coffee, ric
     assert fresh(direct).status == fresh(platform).status == st.ORDER_PENDING_PAYMENT
 
 
-def test_reject_needs_a_reason_then_restarts_the_hold_and_allows_a_new_slip(app, shopper, buyer, rice, staff):
+def test_reject_needs_a_reason_then_restarts_the_hold_and_allows_a_new_slip(app, shopper, buyer, rice, staff, sign_in):
     order = make_order([(rice[2], 1)], user=shopper)
     upload(buyer, order, slip_png(18))
     [slip] = slips_of(order)
-    reviewer = login(app, staff)
+    reviewer = sign_in(staff, client=app.test_client())
 
     response = reviewer.post(f"/admin/payments/{slip.id}/reject", data={"reason": "   "})
     assert response.status_code == 422
@@ -454,14 +445,14 @@ def test_reject_needs_a_reason_then_restarts_the_hold_and_allows_a_new_slip(app,
     assert fresh(order).expires_at is None
 
 
-def test_a_slip_for_an_order_cancelled_meanwhile_cannot_confirm_it(app, shopper, buyer, rice, staff):
+def test_a_slip_for_an_order_cancelled_meanwhile_cannot_confirm_it(app, shopper, buyer, rice, staff, sign_in):
     order = make_order([(rice[2], 1)], user=shopper)
     upload(buyer, order, slip_png(20))
     [slip] = slips_of(order)
     from shop.orders.services import cancel_order
 
     cancel_order(fresh(order), actor=staff, role=st.ROLE_STAFF, reason="ลูกค้าขอยกเลิกทางโทรศัพท์")
-    reviewer = login(app, staff)
+    reviewer = sign_in(staff, client=app.test_client())
     response = reviewer.post(f"/admin/payments/{slip.id}/confirm")
     assert response.status_code == 409
     assert fresh(order).status == st.ORDER_CANCELLED
@@ -472,11 +463,11 @@ def test_a_slip_for_an_order_cancelled_meanwhile_cannot_confirm_it(app, shopper,
     assert mails("order_slip_rejected") == []
 
 
-def test_two_reviewers_confirming_at_once_pay_the_order_once(app, shopper, buyer, coffee, staff):
+def test_two_reviewers_confirming_at_once_pay_the_order_once(app, shopper, buyer, coffee, staff, sign_in):
     order = make_order([(coffee[2], 3)], user=shopper)
     upload(buyer, order, slip_png(21))
     [slip] = slips_of(order)
-    reviewers = [login(app, coffee[1]), login(app, staff)]
+    reviewers = [sign_in(coffee[1], client=app.test_client()), sign_in(staff, client=app.test_client())]
     urls = [f"/seller/{coffee[0].id}/payments/{slip.id}/confirm", f"/admin/payments/{slip.id}/confirm"]
     barrier = threading.Barrier(2)
     statuses: list[int] = []
@@ -502,9 +493,9 @@ def test_two_reviewers_confirming_at_once_pay_the_order_once(app, shopper, buyer
     assert all(numbers) and len(set(numbers)) == len(numbers)
 
 
-def test_the_same_slip_for_two_orders_at_once_is_kept_once(app, shopper, rice):
+def test_the_same_slip_for_two_orders_at_once_is_kept_once(app, shopper, rice, sign_in):
     orders = [make_order([(rice[2], 1)], user=shopper) for _ in range(2)]
-    clients = [login(app, shopper) for _ in range(2)]
+    clients = [sign_in(shopper, client=app.test_client()) for _ in range(2)]
     data = slip_png(22)
     barrier = threading.Barrier(2)
     statuses: list[int] = []

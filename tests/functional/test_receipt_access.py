@@ -50,13 +50,8 @@ def _pdf_text(response) -> str:
     return receipts.join_sara_am(" ".join(page.extract_text() for page in reader.pages))
 
 
-def _login(auth, user):
-    response = auth.login(email=user.email)
-    assert response.status_code in (302, 303), response.data[:500]
-
-
-def test_the_buyer_downloads_each_enterprises_document(client, auth, world):
-    _login(auth, world["shopper"])
+def test_the_buyer_downloads_each_enterprises_document(client, world, sign_in):
+    sign_in(world["shopper"])
     order = world["order"]
     response = client.get(_buyer_url(order, world["coffee_part"]))
     assert response.status_code == 200
@@ -72,20 +67,20 @@ def test_the_buyer_downloads_each_enterprises_document(client, auth, world):
     assert "เอกสารนี้ไม่ใช่ใบกำกับภาษี" in text and world["rice_part"].document_no in text
 
 
-def test_the_document_follows_the_readers_language(client, auth, world):
-    _login(auth, world["shopper"])
+def test_the_document_follows_the_readers_language(client, world, sign_in):
+    sign_in(world["shopper"])
     response = client.get(_buyer_url(world["order"], world["rice_part"]) + "?lang=en")
     assert response.status_code == 200
     assert "This receipt is not a tax invoice." in _pdf_text(response)
 
 
-def test_another_user_gets_404(client, auth, world):
-    _login(auth, UserFactory())
+def test_another_user_gets_404(client, world, sign_in):
+    sign_in(UserFactory())
     assert client.get(_buyer_url(world["order"], world["coffee_part"])).status_code == 404
 
 
-def test_a_seller_of_the_other_part_cannot_use_the_buyer_url(client, auth, world):
-    _login(auth, world["rice_owner"])
+def test_a_seller_of_the_other_part_cannot_use_the_buyer_url(client, world, sign_in):
+    sign_in(world["rice_owner"])
     assert client.get(_buyer_url(world["order"], world["coffee_part"])).status_code == 404
 
 
@@ -115,28 +110,28 @@ def test_the_guest_session_that_placed_the_order_opens_it(client, app):
     assert client.get(_buyer_url(order, order.fulfilments[0])).status_code == 200
 
 
-def test_staff_may_open_any_buyers_document(client, auth, world):
-    _login(auth, UserFactory(is_staff=True))
+def test_staff_may_open_any_buyers_document(client, world, sign_in):
+    sign_in(UserFactory(is_staff=True))
     assert client.get(_buyer_url(world["order"], world["coffee_part"])).status_code == 200
 
 
-def test_unknown_order_or_fulfilment_is_404(client, auth, world):
-    _login(auth, world["shopper"])
+def test_unknown_order_or_fulfilment_is_404(client, world, sign_in):
+    sign_in(world["shopper"])
     assert client.get(f"/orders/CMNOSUCHORDER/fulfilments/{world['coffee_part'].id}/receipt.pdf").status_code == 404
     assert client.get(f"/orders/{world['order'].public_id}/fulfilments/999999/receipt.pdf").status_code == 404
     assert client.get(f"/orders/{world['order'].public_id}/fulfilments/abc/receipt.pdf").status_code == 404
 
 
-def test_members_download_their_enterprises_part(client, auth, world):
-    _login(auth, world["coffee_owner"])
+def test_members_download_their_enterprises_part(client, world, sign_in):
+    sign_in(world["coffee_owner"])
     response = client.get(_seller_url(world["coffee"].id, world["coffee_part"]))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert world["coffee_part"].document_no in _pdf_text(response)
 
 
-def test_members_cannot_reach_another_enterprises_part(client, auth, world):
-    _login(auth, world["coffee_owner"])
+def test_members_cannot_reach_another_enterprises_part(client, world, sign_in):
+    sign_in(world["coffee_owner"])
     # Their own enterprise in the URL, another enterprise's fulfilment id.
     assert client.get(_seller_url(world["coffee"].id, world["rice_part"])).status_code == 404
     # Another enterprise's id in the URL.
@@ -144,8 +139,8 @@ def test_members_cannot_reach_another_enterprises_part(client, auth, world):
     assert client.get(_seller_url(999999, world["coffee_part"])).status_code == 404
 
 
-def test_the_buyer_is_not_a_member(client, auth, world):
-    _login(auth, world["shopper"])
+def test_the_buyer_is_not_a_member(client, world, sign_in):
+    sign_in(world["shopper"])
     assert client.get(_seller_url(world["coffee"].id, world["coffee_part"])).status_code == 404
 
 
@@ -155,19 +150,19 @@ def test_guests_are_asked_to_sign_in_on_the_seller_url(client, world):
     assert "/account/login" in response.headers["Location"]
 
 
-def test_no_document_before_payment(client, auth, app):
+def test_no_document_before_payment(client, auth, app, sign_in):
     rice_group = EnterpriseFactory()
     owner = MemberFactory(enterprise=rice_group).user
     shopper = UserFactory()
     unpaid = make_order([(_variant(rice_group), 1)], user=shopper)
     cancelled = make_order([(_variant(rice_group), 1)], user=shopper, status=ORDER_CANCELLED)
-    _login(auth, shopper)
+    sign_in(shopper)
     for order in (unpaid, cancelled):
         response = client.get(_buyer_url(order, order.fulfilments[0]))
         assert response.status_code == 409
         assert "ใบเสร็จรับเงินจะออกให้เมื่อยืนยันการชำระเงิน" in response.get_data(as_text=True)
     auth.logout()
-    _login(auth, owner)
+    sign_in(owner)
     response = client.get(_seller_url(rice_group.id, unpaid.fulfilments[0]), headers={"Accept": "application/json"})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "conflict"

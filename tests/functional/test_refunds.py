@@ -1,4 +1,4 @@
-"""Refunds through the pages and the services (issue 6, PRODUCT.md §6).
+"""Refunds through the pages and the services (issue 6; docs/product.md: Payment).
 
 Given a paid order, an enterprise member (or staff) refunds the buyer for that
 enterprise's part, in full or in part. Bad amounts (zero, negative, not a number, more
@@ -13,7 +13,6 @@ sends the next attempt's key. The order moves paid → partially_refunded → re
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 import shop.models  # noqa: F401  (every model first)
@@ -31,18 +30,10 @@ from shop.payments.models import (
     Payment,
     Refund,
 )
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
+from tests.factories import EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
 from tests.order_helpers import make_order
 
 # --------------------------------------------------------------------------- helpers
-
-
-def login(app, user):
-    client = app.test_client()
-    g.pop("_login_user", None)
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def part_of(order: Order, enterprise) -> Fulfilment:
@@ -130,9 +121,9 @@ def order(app, coffee, rice):
     ("450.01", "at most ฿450"),
     ("99999999999", "at most ฿450"),
 ])
-def test_bad_amounts_are_refused_and_nothing_is_written(app, order, coffee, amount, message):
+def test_bad_amounts_are_refused_and_nothing_is_written(app, order, coffee, amount, message, sign_in):
     enterprise, member, _variant = coffee
-    client = login(app, member)
+    client = sign_in(member, client=app.test_client())
     response = client.post(seller_url(enterprise, part_of(order, enterprise)) + "?lang=en",
                            data={"amount": amount, "reason": "Damaged in transit"})
     assert response.status_code == 422
@@ -141,18 +132,18 @@ def test_bad_amounts_are_refused_and_nothing_is_written(app, order, coffee, amou
     assert fresh(order).status == st.ORDER_PAID
 
 
-def test_a_reason_is_required(app, order, coffee):
+def test_a_reason_is_required(app, order, coffee, sign_in):
     enterprise, member, _variant = coffee
-    response = login(app, member).post(seller_url(enterprise, part_of(order, enterprise)) + "?lang=en",
+    response = sign_in(member, client=app.test_client()).post(seller_url(enterprise, part_of(order, enterprise)) + "?lang=en",
                                        data={"amount": "10", "reason": "   "})
     assert response.status_code == 422
     assert "Please give a reason" in response.get_data(as_text=True)
     assert refunds_of(order) == []
 
 
-def test_error_message_in_thai(app, order, coffee):
+def test_error_message_in_thai(app, order, coffee, sign_in):
     enterprise, member, _variant = coffee
-    response = login(app, member).post(seller_url(enterprise, part_of(order, enterprise)) + "?lang=th",
+    response = sign_in(member, client=app.test_client()).post(seller_url(enterprise, part_of(order, enterprise)) + "?lang=th",
                                        data={"amount": "0", "reason": "ของเสียหาย"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -160,10 +151,10 @@ def test_error_message_in_thai(app, order, coffee):
     assert "ของเสียหาย" in html  # the form keeps what was typed
 
 
-def test_another_enterprises_part_is_404(app, order, coffee, rice):
+def test_another_enterprises_part_is_404(app, order, coffee, rice, sign_in):
     coffee_enterprise, coffee_member, _ = coffee
     rice_enterprise, _rice_member, _ = rice
-    client = login(app, coffee_member)
+    client = sign_in(coffee_member, client=app.test_client())
     rice_part = part_of(order, rice_enterprise)
     # Through its own enterprise's URL, and through the other enterprise's.
     assert client.post(seller_url(coffee_enterprise, rice_part), data={"amount": "10", "reason": "x"}).status_code == 404
@@ -172,19 +163,19 @@ def test_another_enterprises_part_is_404(app, order, coffee, rice):
     assert refunds_of(order) == []
 
 
-def test_shoppers_cannot_use_the_admin_routes(app, order, coffee):
+def test_shoppers_cannot_use_the_admin_routes(app, order, coffee, sign_in):
     enterprise, member, _ = coffee
-    client = login(app, member)
+    client = sign_in(member, client=app.test_client())
     fulfilment = part_of(order, enterprise)
     assert client.post(admin_url(order, fulfilment), data={"amount": "10", "reason": "x"}).status_code == 403
     assert client.get("/admin/refunds").status_code == 403
     assert refunds_of(order) == []
 
 
-def test_unpaid_order_is_409(app, coffee):
+def test_unpaid_order_is_409(app, coffee, sign_in):
     enterprise, member, variant = coffee
     unpaid = make_order([(variant, 1)])
-    response = login(app, member).post(seller_url(enterprise, unpaid.fulfilments[0]) + "?lang=en",
+    response = sign_in(member, client=app.test_client()).post(seller_url(enterprise, unpaid.fulfilments[0]) + "?lang=en",
                                        data={"amount": "10", "reason": "Changed mind"})
     assert response.status_code == 409
     assert "has not paid" in response.get_data(as_text=True)
@@ -194,11 +185,11 @@ def test_unpaid_order_is_409(app, coffee):
 # --------------------------------------------------------------------------- manual (slip) refunds
 
 
-def test_manual_refunds_two_partial_then_the_rest(app, order, coffee, rice, staff):
+def test_manual_refunds_two_partial_then_the_rest(app, order, coffee, rice, staff, sign_in):
     enterprise, member, _ = coffee
     fulfilment = part_of(order, enterprise)
-    seller = login(app, member)
-    admin = login(app, staff)
+    seller = sign_in(member, client=app.test_client())
+    admin = sign_in(staff, client=app.test_client())
 
     # Given a first partial refund asked by the enterprise,
     response = seller.post(seller_url(enterprise, fulfilment), data={"amount": "100", "reason": "One bag torn"})
@@ -259,7 +250,7 @@ def test_manual_refunds_two_partial_then_the_rest(app, order, coffee, rice, staf
     # the rice enterprise refunds its whole part: now the order is refunded.
     rice_enterprise, rice_member, _ = rice
     rice_part = part_of(order, rice_enterprise)
-    login(app, rice_member).post(seller_url(rice_enterprise, rice_part), data={"amount": "300.50", "reason": "Out of rice"})
+    sign_in(rice_member, client=app.test_client()).post(seller_url(rice_enterprise, rice_part), data={"amount": "300.50", "reason": "Out of rice"})
     last = refunds_of(order)[-1]
     admin.post(f"/admin/refunds/{last.id}/paid", data={"reference": "KBANK 4"})
     order_now = fresh(order)
@@ -303,9 +294,9 @@ def test_apply_refund_succeeded_is_idempotent(app, order, coffee, staff):
         list(entries(refund)) == [f"refund:r{refund.id}"]
 
 
-def test_seller_refund_page_renders_in_thai(app, order, coffee):
+def test_seller_refund_page_renders_in_thai(app, order, coffee, sign_in):
     enterprise, member, _ = coffee
-    html = login(app, member).get(seller_url(enterprise, part_of(order, enterprise)) + "?lang=th").get_data(as_text=True)
+    html = sign_in(member, client=app.test_client()).get(seller_url(enterprise, part_of(order, enterprise)) + "?lang=th").get_data(as_text=True)
     assert "Refund the buyer" not in html
     assert 'name="amount"' in html and "450" in html
 
@@ -313,11 +304,11 @@ def test_seller_refund_page_renders_in_thai(app, order, coffee):
 # --------------------------------------------------------------------------- Stripe refunds
 
 
-def test_card_refund_through_stripe_with_a_deterministic_key(app, order, coffee, fake_stripe):  # noqa: F811
+def test_card_refund_through_stripe_with_a_deterministic_key(app, order, coffee, fake_stripe, sign_in):  # noqa: F811
     enterprise, member, _ = coffee
     payment = paid_by_stripe(order)
     fulfilment = part_of(order, enterprise)
-    response = login(app, member).post(seller_url(enterprise, fulfilment), data={"amount": "120", "reason": "Broken"})
+    response = sign_in(member, client=app.test_client()).post(seller_url(enterprise, fulfilment), data={"amount": "120", "reason": "Broken"})
     assert response.status_code == 303
     [refund] = refunds_of(order)
     assert refund.provider == "stripe" and refund.status == REFUND_SUCCEEDED
@@ -333,12 +324,12 @@ def test_card_refund_through_stripe_with_a_deterministic_key(app, order, coffee,
 
 @pytest.mark.parametrize("processed", [False, True])
 def test_timeout_leaves_it_pending_and_the_retry_sends_the_same_key(app, order, coffee, staff, fake_stripe,  # noqa: F811
-                                                                     processed):
+                                                                     processed, sign_in):
     enterprise, member, _ = coffee
     paid_by_stripe(order)
     fulfilment = part_of(order, enterprise)
     fake_stripe.timeout_once("/v1/refunds", processed=processed)
-    response = login(app, member).post(seller_url(enterprise, fulfilment), data={"amount": "450", "reason": "Lost"})
+    response = sign_in(member, client=app.test_client()).post(seller_url(enterprise, fulfilment), data={"amount": "450", "reason": "Lost"})
     assert response.status_code == 303
     [refund] = refunds_of(order)
     assert refund.status == REFUND_PENDING and refund.provider_ref is None
@@ -346,7 +337,7 @@ def test_timeout_leaves_it_pending_and_the_retry_sends_the_same_key(app, order, 
     # the amount is held: nothing more can be refunded meanwhile
     assert refunds.refundable_satang(fresh(fulfilment)) == 0
 
-    admin = login(app, staff)
+    admin = sign_in(staff, client=app.test_client())
     assert "Stripe refunds to retry" in admin.get("/admin/refunds?lang=en").get_data(as_text=True)
     assert admin.post(f"/admin/refunds/{refund.id}/retry").status_code == 303
     sent = fake_stripe.calls("POST", "/v1/refunds")
@@ -362,17 +353,17 @@ def test_timeout_leaves_it_pending_and_the_retry_sends_the_same_key(app, order, 
     assert len(fake_stripe.calls("POST", "/v1/refunds")) == 2
 
 
-def test_refused_refund_fails_and_the_retry_uses_the_next_attempts_key(app, order, coffee, staff, fake_stripe):  # noqa: F811
+def test_refused_refund_fails_and_the_retry_uses_the_next_attempts_key(app, order, coffee, staff, fake_stripe, sign_in):  # noqa: F811
     enterprise, member, _ = coffee
     paid_by_stripe(order)
     fulfilment = part_of(order, enterprise)
     fake_stripe.fail_once("/v1/refunds", status=400, error_type="invalid_request_error",
                           message="Charge has been disputed.", code="charge_disputed")
-    login(app, member).post(seller_url(enterprise, fulfilment), data={"amount": "100", "reason": "Broken"})
+    sign_in(member, client=app.test_client()).post(seller_url(enterprise, fulfilment), data={"amount": "100", "reason": "Broken"})
     [refund] = refunds_of(order)
     assert refund.status == REFUND_FAILED and "charge_disputed" in refund.failure_reason
     assert refunds.refundable_satang(fresh(fulfilment)) == 45000  # a failed refund holds nothing
-    admin = login(app, staff)
+    admin = sign_in(staff, client=app.test_client())
     assert admin.post(f"/admin/refunds/{refund.id}/retry").status_code == 303
     keys = [r.idempotency_key for r in fake_stripe.calls("POST", "/v1/refunds")]
     base = f"refund-{order.public_id}-{fulfilment.id}-1"
@@ -394,11 +385,11 @@ def test_server_error_is_treated_like_a_timeout(app, order, coffee, fake_stripe)
     assert len(keys) == 1
 
 
-def test_promptpay_refund_stays_pending_until_stripe_confirms(app, order, coffee, fake_stripe):  # noqa: F811
+def test_promptpay_refund_stays_pending_until_stripe_confirms(app, order, coffee, fake_stripe, sign_in):  # noqa: F811
     enterprise, member, _ = coffee
     paid_by_stripe(order, method="promptpay")
     fake_stripe.refund_status = "pending"
-    client = login(app, member)
+    client = sign_in(member, client=app.test_client())
     fulfilment = part_of(order, enterprise)
     client.post(seller_url(enterprise, fulfilment), data={"amount": "450", "reason": "Out of stock"})
     [refund] = refunds_of(order)
@@ -415,12 +406,12 @@ def test_promptpay_refund_stays_pending_until_stripe_confirms(app, order, coffee
     assert len(mails("order_refunded")) == 1
 
 
-def test_two_refunds_at_once_cannot_both_take_the_last_baht(app, order, coffee, staff):
+def test_two_refunds_at_once_cannot_both_take_the_last_baht(app, order, coffee, staff, sign_in):
     import threading
 
     enterprise, member, _ = coffee
     fulfilment = part_of(order, enterprise)
-    clients = [login(app, member), login(app, staff)]
+    clients = [sign_in(member, client=app.test_client()), sign_in(staff, client=app.test_client())]
     urls = [seller_url(enterprise, fulfilment), admin_url(order, fulfilment)]
     barrier = threading.Barrier(2)
     statuses: list[int] = []

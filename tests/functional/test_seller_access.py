@@ -15,7 +15,6 @@ stock, feeds) is covered without touching this file:
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
@@ -26,7 +25,7 @@ from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.sellers.models import EnterpriseInvitation
 from shop.sellers.services import hash_token
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
+from tests.factories import EnterpriseFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
 
 
 def _rules(prefix: str):
@@ -51,12 +50,6 @@ OWNER_ONLY = [
     ("/seller/{a}/invitations/{invitation}/revoke", {}),
     ("/seller/{a}/resubmit", {}),
 ]
-
-
-def sign_in(client, user):
-    g.pop("_login_user", None)  # the test's app context outlives requests: see test_seller_onboarding
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303)
 
 
 @pytest.fixture
@@ -101,8 +94,8 @@ def _call(client, method: str, url: str):
 
 
 @pytest.mark.parametrize("endpoint, method, converters", SELLER_ENTERPRISE_ROUTES)
-def test_member_of_another_enterprise_gets_404(app, client, world, endpoint, method, converters):
-    sign_in(client, world["a_owner"].user)
+def test_member_of_another_enterprise_gets_404(app, client, world, endpoint, method, converters, sign_in):
+    sign_in(world["a_owner"].user)
     url = _fill(endpoint, converters, world["b"].id, world["ids"])
     response = _call(client, method, url)
     assert response.status_code == 404, url
@@ -112,8 +105,8 @@ def test_member_of_another_enterprise_gets_404(app, client, world, endpoint, met
 
 
 @pytest.mark.parametrize("endpoint, method, converters", SELLER_ENTERPRISE_ROUTES)
-def test_unknown_enterprise_gets_404_too(app, client, world, endpoint, method, converters):
-    sign_in(client, world["a_owner"].user)
+def test_unknown_enterprise_gets_404_too(app, client, world, endpoint, method, converters, sign_in):
+    sign_in(world["a_owner"].user)
     url = _fill(endpoint, converters, 999_999, world["ids"])
     assert _call(client, method, url).status_code == 404
 
@@ -134,8 +127,8 @@ def test_guest_is_sent_to_sign_in(app, client, world, endpoint, method, converte
     ("/seller/{a}/members/{member_id}/role", "POST"),
     ("/seller/{a}/invitations/{invitation_id}/revoke", "POST"),
 ])
-def test_other_enterprises_objects_under_own_url_give_404(app, client, world, path, method):
-    sign_in(client, world["a_owner"].user)
+def test_other_enterprises_objects_under_own_url_give_404(app, client, world, path, method, sign_in):
+    sign_in(world["a_owner"].user)
     url = path.format(a=world["a"].id, **world["ids"])
     response = client.open(url, method=method, data={"move": "cover", "role": "staff"})
     assert response.status_code == 404
@@ -146,9 +139,9 @@ def test_other_enterprises_objects_under_own_url_give_404(app, client, world, pa
     assert db.session.get(EnterpriseMember, world["b_owner"].id).role == status.MEMBER_OWNER
 
 
-def test_posted_enterprise_id_is_ignored(app, client, world):
+def test_posted_enterprise_id_is_ignored(app, client, world, sign_in):
     a, b = world["a"], world["b"]
-    sign_in(client, world["a_owner"].user)
+    sign_in(world["a_owner"].user)
     form = {"enterprise_id": str(b.id), "name_th": "ชื่อใหม่ของเอ", "province_code": "50",
             "contact_phone": "0812345678", "promptpay_id": "0812345678"}
     assert client.post(f"/seller/{a.id}/profile", data=form).status_code == 302
@@ -163,7 +156,7 @@ def test_posted_enterprise_id_is_ignored(app, client, world):
 
 
 @pytest.mark.parametrize("path, data", OWNER_ONLY, ids=[p for p, _ in OWNER_ONLY])
-def test_staff_member_cannot_do_owner_actions(app, client, world, path, data):
+def test_staff_member_cannot_do_owner_actions(app, client, world, path, data, sign_in):
     a = world["a"]
     a.status = status.ENTERPRISE_REJECTED
     invitation = EnterpriseInvitation(enterprise_id=a.id, email="y@example.test", role="staff",
@@ -171,7 +164,7 @@ def test_staff_member_cannot_do_owner_actions(app, client, world, path, data):
     db.session.add(invitation)
     db.session.commit()
     staff = MemberFactory(enterprise=a, role=status.MEMBER_STAFF)
-    sign_in(client, staff.user)
+    sign_in(staff.user)
     url = path.format(a=a.id, owner_member=world["a_owner"].id, invitation=invitation.id)
     assert client.post(url, data=data).status_code == 403
     db.session.expire_all()
@@ -181,14 +174,14 @@ def test_staff_member_cannot_do_owner_actions(app, client, world, path, data):
     assert db.session.scalar(select(func.count(EnterpriseInvitation.id))) == 2
 
 
-def test_staff_member_can_use_member_pages(app, client, world):
+def test_staff_member_can_use_member_pages(app, client, world, sign_in):
     staff = MemberFactory(enterprise=world["a"], role=status.MEMBER_STAFF)
-    sign_in(client, staff.user)
+    sign_in(staff.user)
     for page in ("/", "/profile", "/members"):
         assert client.get(f"/seller/{world['a'].id}{page}").status_code == 200
 
 
-def _csrf_client(app_config, make_user):
+def _csrf_client(app_config, make_user, sign_in):
     """A client of an app with CSRF checks on, signed in as ``make_user()``."""
     import re
 
@@ -201,17 +194,16 @@ def _csrf_client(app_config, make_user):
     client = app.test_client()
     page = client.get("/account/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/account/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
+    sign_in(email, client=client, csrf_token=token)
     return app, client, extra
 
 
-def test_seller_forms_need_a_csrf_token(app, app_config):
+def test_seller_forms_need_a_csrf_token(app, app_config, sign_in):
     def owner():
         member = MemberFactory()
         return member.user, member.enterprise_id
 
-    csrf_app, client, enterprise_id = _csrf_client(app_config, owner)
+    csrf_app, client, enterprise_id = _csrf_client(app_config, owner, sign_in)
     response = client.post(f"/seller/{enterprise_id}/members/invite", data={"email": "x@example.test", "role": "staff"})
     assert response.status_code == 400
     with csrf_app.app_context():
@@ -232,17 +224,17 @@ def test_admin_sends_guests_to_sign_in(app, client, world, endpoint, method, con
 
 @pytest.mark.parametrize("who", ["shopper", "enterprise_owner", "mentor"])
 @pytest.mark.parametrize("endpoint, method, converters", ADMIN_ROUTES)
-def test_admin_refuses_non_staff(app, client, world, who, endpoint, method, converters):
+def test_admin_refuses_non_staff(app, client, world, who, endpoint, method, converters, sign_in):
     user = {"shopper": UserFactory, "mentor": lambda: UserFactory(is_mentor=True),
             "enterprise_owner": lambda: world["b_owner"].user}[who]()
-    sign_in(client, user)
+    sign_in(user)
     url = _fill(endpoint, converters, world["b"].id, {"buyer_id": 1})
     assert _call(client, method, url).status_code == 403, url
     db.session.expire_all()
     assert db.session.get(Enterprise, world["b"].id).status == status.ENTERPRISE_APPROVED
 
 
-def test_staff_reach_every_admin_page(app, client, world):
+def test_staff_reach_every_admin_page(app, client, world, sign_in):
     from tests.order_helpers import make_order
 
     staff = UserFactory(is_staff=True)
@@ -255,7 +247,7 @@ def test_staff_reach_every_admin_page(app, client, world):
     db.session.flush()
     ids = {"public_id": order.public_id, "fid": order.fulfilments[0].id, "batch_id": batch.id}
     db.session.commit()
-    sign_in(client, staff)
+    sign_in(staff)
     for endpoint, method, converters in (p.values for p in ADMIN_ROUTES):
         if method != "GET":
             continue
@@ -263,11 +255,11 @@ def test_staff_reach_every_admin_page(app, client, world):
         assert client.get(url).status_code == 200, url
 
 
-def test_admin_actions_need_a_csrf_token(app, app_config):
+def test_admin_actions_need_a_csrf_token(app, app_config, sign_in):
     def staff():
         return UserFactory(is_staff=True), EnterpriseFactory(status=status.ENTERPRISE_PENDING, approved_at=None).id
 
-    csrf_app, client, pending_id = _csrf_client(app_config, staff)
+    csrf_app, client, pending_id = _csrf_client(app_config, staff, sign_in)
     assert client.post(f"/admin/enterprises/{pending_id}/approve").status_code == 400
     with csrf_app.app_context():
         assert db.session.get(Enterprise, pending_id).status == status.ENTERPRISE_PENDING

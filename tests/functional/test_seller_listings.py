@@ -10,7 +10,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from flask import g
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -19,7 +18,6 @@ from shop.catalog.models import Certification, Product, ProductPhoto, ProductTag
 from shop.extensions import db
 from shop.sellers.listing_models import ListingStatusChange
 from tests.factories import (
-    TEST_PASSWORD,
     CategoryFactory,
     MemberFactory,
     ProductFactory,
@@ -31,16 +29,10 @@ GOOD_GTIN = "8850123456787"
 GOOD_FDA = "10-1-23456-5-0001"
 
 
-def sign_in(client, user):
-    g.pop("_login_user", None)  # the test's app context outlives requests
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303)
-
-
 @pytest.fixture
-def owner(app, client):
+def owner(app, client, sign_in):
     member = MemberFactory(enterprise__name_en="Ban Mae Jaem Coffee")
-    sign_in(client, member.user)
+    sign_in(member.user)
     return member
 
 

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from shop import create_app
@@ -21,12 +20,7 @@ from shop.catalog.models import Product, ProductPhoto, Variant
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
 from shop.sellers.listing_models import ListingStatusChange
-from tests.factories import TEST_PASSWORD, CategoryFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
-
-
-def sign_in(client, user):
-    g.pop("_login_user", None)
-    assert client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+from tests.factories import CategoryFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
 
 
 def _listing_rules():
@@ -61,8 +55,8 @@ def test_every_listing_route_with_a_product_is_walked():
 
 
 @pytest.mark.parametrize("rule, method", PRODUCT_ROUTES)
-def test_another_enterprises_product_under_own_url_is_404(app, client, world, rule, method):
-    sign_in(client, world["a_owner"].user)
+def test_another_enterprises_product_under_own_url_is_404(app, client, world, rule, method, sign_in):
+    sign_in(world["a_owner"].user)
     url = (rule.replace("<int:enterprise_id>", str(world["a_owner"].enterprise_id))
            .replace("<int:product_id>", str(world["b_product"].id))
            .replace("<int:photo_id>", str(world["b_photo"].id)))
@@ -79,16 +73,16 @@ def test_another_enterprises_product_under_own_url_is_404(app, client, world, ru
     assert db.session.get(Variant, world["b_variant"].id).cost_materials_satang is None
 
 
-def test_another_enterprises_photo_under_own_product_is_404(app, client, world):
-    sign_in(client, world["a_owner"].user)
+def test_another_enterprises_photo_under_own_product_is_404(app, client, world, sign_in):
+    sign_in(world["a_owner"].user)
     a = world["a_owner"].enterprise_id
     url = f"/seller/{a}/listings/{world['a_product'].id}/photos/{world['b_photo'].id}"
     assert client.post(url, data={"action": "delete"}).status_code == 404
     assert db.session.get(ProductPhoto, world["b_photo"].id) is not None
 
 
-def test_posted_enterprise_id_is_ignored(app, client, world):
-    sign_in(client, world["a_owner"].user)
+def test_posted_enterprise_id_is_ignored(app, client, world, sign_in):
+    sign_in(world["a_owner"].user)
     category = CategoryFactory()
     a, b = world["a_owner"].enterprise_id, world["b_product"].enterprise_id
     response = client.post(f"/seller/{a}/listings/new", data={
@@ -128,11 +122,11 @@ ADMIN_CALLS = [
 
 @pytest.mark.parametrize("method, path, data", ADMIN_CALLS, ids=[f"{m} {p}" for m, p, _ in ADMIN_CALLS])
 @pytest.mark.parametrize("who", ["guest", "owner", "shopper"])
-def test_review_is_staff_only(app, client, world, pending, method, path, data, who):
+def test_review_is_staff_only(app, client, world, pending, method, path, data, who, sign_in):
     if who == "owner":
-        sign_in(client, world["a_owner"].user)
+        sign_in(world["a_owner"].user)
     elif who == "shopper":
-        sign_in(client, UserFactory())
+        sign_in(UserFactory())
     url = path.format(pid=pending.id)
     response = client.get(url) if method == "GET" else client.post(url, data=data)
     assert response.status_code == (302 if who == "guest" else 403)
@@ -140,9 +134,9 @@ def test_review_is_staff_only(app, client, world, pending, method, path, data, w
     assert db.session.get(Product, pending.id).status == status.PENDING_REVIEW
 
 
-def test_staff_approves_and_the_owners_are_told(app, client, world, pending):
+def test_staff_approves_and_the_owners_are_told(app, client, world, pending, sign_in):
     staff = UserFactory(is_staff=True)
-    sign_in(client, staff)
+    sign_in(staff)
     queue = client.get("/admin/listings").get_data(as_text=True)
     assert pending.name_th in queue
     page = client.get(f"/admin/listings/{pending.id}?lang=en")
@@ -160,8 +154,8 @@ def test_staff_approves_and_the_owners_are_told(app, client, world, pending):
     assert client.get(f"/products/{product.slug}").status_code == 200
 
 
-def test_send_back_needs_a_reason_and_mails_it(app, client, world, pending):
-    sign_in(client, UserFactory(is_staff=True))
+def test_send_back_needs_a_reason_and_mails_it(app, client, world, pending, sign_in):
+    sign_in(UserFactory(is_staff=True))
     response = client.post(f"/admin/listings/{pending.id}/review", data={"decision": "send_back", "reason": " "})
     assert response.status_code == 422
     assert 'id="reason-error"' in response.get_data(as_text=True)
@@ -175,13 +169,13 @@ def test_send_back_needs_a_reason_and_mails_it(app, client, world, pending):
     product = db.session.get(Product, pending.id)
     assert product.status == status.DRAFT and product.status_reason == "The photo shows another product."
     assert "The photo shows another product." in db.session.scalars(select(OutboxMessage)).one().body_text
-    sign_in(client, world["a_owner"].user)
+    sign_in(world["a_owner"].user)
     edit = client.get(f"/seller/{product.enterprise_id}/listings/{product.id}/edit").get_data(as_text=True)
     assert "The photo shows another product." in edit
 
 
-def test_staff_cannot_approve_a_draft_or_take_down_without_reason(app, client, world):
-    sign_in(client, UserFactory(is_staff=True))
+def test_staff_cannot_approve_a_draft_or_take_down_without_reason(app, client, world, sign_in):
+    sign_in(UserFactory(is_staff=True))
     draft = world["a_product"]
     assert client.post(f"/admin/listings/{draft.id}/review", data={"decision": "approve"}).status_code == 409
     draft.status = status.LIVE
@@ -194,7 +188,7 @@ def test_staff_cannot_approve_a_draft_or_take_down_without_reason(app, client, w
     assert client.post(f"/admin/listings/{draft.id}/review", data={"decision": "delete"}).status_code == 422
 
 
-def test_unknown_listing_is_404_for_staff(app, client, world):
-    sign_in(client, UserFactory(is_staff=True))
+def test_unknown_listing_is_404_for_staff(app, client, world, sign_in):
+    sign_in(UserFactory(is_staff=True))
     assert client.get("/admin/listings/999999").status_code == 404
     assert client.get("/admin/listings?status=bogus").status_code == 200

@@ -19,7 +19,7 @@ from shop.extensions import db
 from shop.notifications.models import OutboxMessage
 from shop.sellers import services
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, UserFactory
+from tests.factories import EnterpriseFactory, MemberFactory, UserFactory
 
 VALID_TAX_ID = "0105561234560"
 
@@ -52,13 +52,6 @@ def forget_cached_user():
     g.pop("_login_user", None)
 
 
-def sign_in(client, user):
-    forget_cached_user()
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303), response.status_code
-    return user
-
-
 def enterprise_count() -> int:
     return db.session.scalar(select(func.count(Enterprise.id)))
 
@@ -78,16 +71,16 @@ def test_guest_is_sent_to_sign_in(client):
     assert "/account/login" in response.headers["Location"]
 
 
-def test_user_without_enterprise_sees_how_to_apply(app, client):
-    sign_in(client, UserFactory())
+def test_user_without_enterprise_sees_how_to_apply(app, client, sign_in):
+    sign_in(UserFactory())
     response = client.get("/seller/")
     assert response.status_code == 200
     assert b'href="/seller/apply"' in response.data
 
 
-def test_single_approved_enterprise_opens_its_dashboard(app, client):
+def test_single_approved_enterprise_opens_its_dashboard(app, client, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     response = client.get("/seller/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/seller/{member.enterprise_id}/")
@@ -95,11 +88,11 @@ def test_single_approved_enterprise_opens_its_dashboard(app, client):
     assert client.get("/seller/?all=1").status_code == 200
 
 
-def test_member_of_several_enterprises_chooses_between_them(app, client):
+def test_member_of_several_enterprises_chooses_between_them(app, client, sign_in):
     user = UserFactory()
     first = MemberFactory(user=user, enterprise__name_en="Alpha Group")
     second = MemberFactory(user=user, role=status.MEMBER_STAFF, enterprise__name_en="Beta Group")
-    sign_in(client, user)
+    sign_in(user)
     page = client.get("/seller/?lang=en")
     assert page.status_code == 200
     for membership in (first, second):
@@ -112,8 +105,9 @@ def test_member_of_several_enterprises_chooses_between_them(app, client):
 # ---------------------------------------------------------------- applying
 
 
-def test_apply_creates_pending_enterprise_and_owner_in_one_go(app, client):
-    user = sign_in(client, UserFactory())
+def test_apply_creates_pending_enterprise_and_owner_in_one_go(app, client, sign_in):
+    user = UserFactory()
+    sign_in(user)
     response = client.post("/seller/apply", data=application(vat_registered="y", tax_id="0-1055-61234-56-0"))
     assert response.status_code == 302
     enterprise = db.session.scalars(select(Enterprise)).one()
@@ -134,25 +128,25 @@ def test_apply_creates_pending_enterprise_and_owner_in_one_go(app, client):
     assert client.get(f"/seller/{enterprise.id}/?lang=en").data.count(b"under review") >= 1
 
 
-def test_application_tells_staff(app, client):
+def test_application_tells_staff(app, client, sign_in):
     staff = UserFactory(is_staff=True)
-    sign_in(client, UserFactory())
+    sign_in(UserFactory())
     assert client.post("/seller/apply", data=application()).status_code == 302
     to_staff = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "seller_new_application")).all()
     assert [m.to_address for m in to_staff] == [staff.email]
 
 
-def test_thai_only_name_gets_slug_from_registration_number(app, client):
-    sign_in(client, UserFactory())
+def test_thai_only_name_gets_slug_from_registration_number(app, client, sign_in):
+    sign_in(UserFactory())
     assert client.post("/seller/apply", data=application(name_en="", registration_no="112345678901")).status_code == 302
     enterprise = db.session.scalars(select(Enterprise)).one()
     assert enterprise.registration_no == "1-12-34-56/7-8901"
     assert enterprise.slug == "ce-112345678901"
 
 
-def test_same_english_name_gets_a_unique_slug(app, client):
+def test_same_english_name_gets_a_unique_slug(app, client, sign_in):
     EnterpriseFactory(slug="ban-mae-jaem-coffee")
-    sign_in(client, UserFactory())
+    sign_in(UserFactory())
     assert client.post("/seller/apply", data=application()).status_code == 302
     assert db.session.scalar(select(Enterprise.slug).where(Enterprise.registration_no == "1-12-34-56/7-8901")) == \
         "ban-mae-jaem-coffee-2"
@@ -179,8 +173,8 @@ BAD_APPLICATIONS = [
 
 
 @pytest.mark.parametrize("changes, field, message", BAD_APPLICATIONS)
-def test_bad_application_is_refused_and_nothing_written(app, client, changes, field, message):
-    sign_in(client, UserFactory())
+def test_bad_application_is_refused_and_nothing_written(app, client, changes, field, message, sign_in):
+    sign_in(UserFactory())
     response = client.post("/seller/apply?lang=en", data=application(**changes))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -191,8 +185,8 @@ def test_bad_application_is_refused_and_nothing_written(app, client, changes, fi
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
-def test_every_bad_field_is_marked_at_once(app, client):
-    sign_in(client, UserFactory())
+def test_every_bad_field_is_marked_at_once(app, client, sign_in):
+    sign_in(UserFactory())
     response = client.post("/seller/apply?lang=en", data=application(
         registration_no="12-3", promptpay_id="12345", vat_registered="y", tax_id="", province_code="99"))
     assert response.status_code == 422
@@ -202,9 +196,9 @@ def test_every_bad_field_is_marked_at_once(app, client):
     assert enterprise_count() == 0
 
 
-def test_duplicate_registration_number_is_refused(app, client):
+def test_duplicate_registration_number_is_refused(app, client, sign_in):
     EnterpriseFactory(registration_no="1-12-34-56/7-8901")
-    sign_in(client, UserFactory())
+    sign_in(UserFactory())
     # Typed another way, it is the same number.
     response = client.post("/seller/apply?lang=en", data=application(registration_no="1 12 34 56 7 8901"))
     assert response.status_code == 409
@@ -224,8 +218,8 @@ def test_service_refuses_duplicate_even_without_the_form(app):
     assert enterprise_count() == 1
 
 
-def test_unverified_user_is_asked_to_confirm_email_first(app, client):
-    sign_in(client, UserFactory(email_verified_at=None))
+def test_unverified_user_is_asked_to_confirm_email_first(app, client, sign_in):
+    sign_in(UserFactory(email_verified_at=None))
     page = client.get("/seller/apply?lang=en")
     assert page.status_code == 200
     assert "Confirm your e-mail address first" in page.get_data(as_text=True)
@@ -233,10 +227,10 @@ def test_unverified_user_is_asked_to_confirm_email_first(app, client):
     assert enterprise_count() == 0
 
 
-def test_posted_enterprise_fields_are_ignored(app, client):
+def test_posted_enterprise_fields_are_ignored(app, client, sign_in):
     """Status, slug and the enterprise id cannot be set through the form."""
     other = EnterpriseFactory()
-    sign_in(client, UserFactory())
+    sign_in(UserFactory())
     data = application(status="approved", slug="hijack", enterprise_id=str(other.id), track_stage="expansion")
     assert client.post("/seller/apply", data=data).status_code == 302
     created = db.session.scalars(select(Enterprise).where(Enterprise.id != other.id)).one()
@@ -247,9 +241,9 @@ def test_posted_enterprise_fields_are_ignored(app, client):
 # ---------------------------------------------------------------- profile and photos
 
 
-def test_member_edits_profile_but_not_registration_number(app, client):
+def test_member_edits_profile_but_not_registration_number(app, client, sign_in):
     member = MemberFactory(role=status.MEMBER_STAFF)
-    sign_in(client, member.user)
+    sign_in(member.user)
     enterprise = member.enterprise
     old_number = enterprise.registration_no
     response = client.post(f"/seller/{enterprise.id}/profile", data=application(
@@ -261,9 +255,9 @@ def test_member_edits_profile_but_not_registration_number(app, client):
     assert enterprise.registration_no == old_number
 
 
-def test_bad_profile_edit_changes_nothing(app, client):
+def test_bad_profile_edit_changes_nothing(app, client, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     response = client.post(f"/seller/{member.enterprise_id}/profile",
                            data=application(name_th="ชื่อใหม่", promptpay_id="123"))
     assert response.status_code == 422
@@ -271,16 +265,16 @@ def test_bad_profile_edit_changes_nothing(app, client):
     assert db.session.get(Enterprise, member.enterprise_id).name_th != "ชื่อใหม่"
 
 
-def test_profile_page_shows_current_values(app, client):
+def test_profile_page_shows_current_values(app, client, sign_in):
     member = MemberFactory(enterprise__village="บ้านแม่แจ๋ม")
-    sign_in(client, member.user)
+    sign_in(member.user)
     html = client.get(f"/seller/{member.enterprise_id}/profile").get_data(as_text=True)
     assert 'value="บ้านแม่แจ๋ม"' in html
 
 
-def test_photos_upload_reorder_cover_and_delete(app, client):
+def test_photos_upload_reorder_cover_and_delete(app, client, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     url = f"/seller/{member.enterprise_id}"
     response = client.post(f"{url}/photos", data={"photos": [
         (io.BytesIO(png_bytes(color=(255, 0, 0))), "a.png"),
@@ -313,9 +307,9 @@ def test_photos_upload_reorder_cover_and_delete(app, client):
     assert page.count('class="photo-item"') == 2
 
 
-def test_bad_photo_is_refused_and_nothing_stored(app, client):
+def test_bad_photo_is_refused_and_nothing_stored(app, client, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     response = client.post(f"/seller/{member.enterprise_id}/photos?lang=en", data={"photos": [
         (io.BytesIO(png_bytes()), "good.png"),
         (io.BytesIO(b"%PDF-1.4 not a photo"), "evil.jpg"),
@@ -329,9 +323,9 @@ def test_bad_photo_is_refused_and_nothing_stored(app, client):
     assert not any(files for _root, _dirs, files in os.walk(uploads)) if os.path.exists(uploads) else True
 
 
-def test_upload_without_a_file_says_so(app, client):
+def test_upload_without_a_file_says_so(app, client, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     response = client.post(f"/seller/{member.enterprise_id}/photos?lang=en", data={},
                            content_type="multipart/form-data")
     assert response.status_code == 422
@@ -341,10 +335,10 @@ def test_upload_without_a_file_says_so(app, client):
 # ---------------------------------------------------------------- rejection and resubmission
 
 
-def test_rejected_owner_sees_reason_edits_and_resubmits(app, client):
+def test_rejected_owner_sees_reason_edits_and_resubmits(app, client, sign_in):
     member = MemberFactory(enterprise__status=status.ENTERPRISE_REJECTED,
                            enterprise__status_reason="เลขทะเบียนไม่ตรงกับหนังสือรับรอง", enterprise__approved_at=None)
-    sign_in(client, member.user)
+    sign_in(member.user)
     page = client.get(f"/seller/{member.enterprise_id}/").get_data(as_text=True)
     assert "เลขทะเบียนไม่ตรงกับหนังสือรับรอง" in page
     assert f"/seller/{member.enterprise_id}/resubmit" in page
@@ -357,9 +351,9 @@ def test_rejected_owner_sees_reason_edits_and_resubmits(app, client):
     assert len(events) == 1
 
 
-def test_staff_member_cannot_resubmit(app, client):
+def test_staff_member_cannot_resubmit(app, client, sign_in):
     member = MemberFactory(role=status.MEMBER_STAFF, enterprise__status=status.ENTERPRISE_REJECTED)
-    sign_in(client, member.user)
+    sign_in(member.user)
     assert client.post(f"/seller/{member.enterprise_id}/resubmit").status_code == 403
     db.session.expire_all()
     assert db.session.get(Enterprise, member.enterprise_id).status == status.ENTERPRISE_REJECTED
@@ -378,10 +372,10 @@ def invitation_token() -> str:
     return re.search(r"/seller/invitations/(\S+)", message.body_text).group(1)
 
 
-def test_invite_accept_and_join(app, client):
+def test_invite_accept_and_join(app, client, sign_in):
     owner = MemberFactory()
     invitee = UserFactory(email="helper@example.test")
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     assert invite(client, owner.enterprise_id, "Helper@Example.test").status_code == 302
     invitation = db.session.scalars(select(EnterpriseInvitation)).one()
     token = invitation_token()
@@ -396,7 +390,7 @@ def test_invite_accept_and_join(app, client):
     assert "sign in with helper@example.test" in guest_page
     assert "/account/register?next=" in guest_page
 
-    sign_in(client, invitee)
+    sign_in(invitee)
     assert client.get(f"/seller/invitations/{token}").status_code == 200
     response = client.post(f"/seller/invitations/{token}")
     assert response.status_code == 302
@@ -412,14 +406,14 @@ def test_invite_accept_and_join(app, client):
     assert db.session.scalar(select(func.count(EnterpriseMember.id))) == 2
 
 
-def test_tampered_invitation_token_is_refused(app, client):
+def test_tampered_invitation_token_is_refused(app, client, sign_in):
     owner = MemberFactory()
     invitee = UserFactory(email="helper@example.test")
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     invite(client, owner.enterprise_id, invitee.email)
     token = invitation_token()
     client.post("/account/logout")
-    sign_in(client, invitee)
+    sign_in(invitee)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert client.get(f"/seller/invitations/{tampered}").status_code == 404
     assert client.post(f"/seller/invitations/{tampered}").status_code == 404
@@ -427,30 +421,30 @@ def test_tampered_invitation_token_is_refused(app, client):
     assert db.session.scalar(select(func.count(EnterpriseMember.id))) == 1
 
 
-def test_expired_invitation_is_refused(app, client):
+def test_expired_invitation_is_refused(app, client, sign_in):
     owner = MemberFactory()
     invitee = UserFactory(email="helper@example.test")
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     invite(client, owner.enterprise_id, invitee.email)
     token = invitation_token()
     invitation = db.session.scalars(select(EnterpriseInvitation)).one()
     invitation.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     client.post("/account/logout")
-    sign_in(client, invitee)
+    sign_in(invitee)
     response = client.post(f"/seller/invitations/{token}?lang=en")
     assert response.status_code == 410
     assert "expired" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(EnterpriseMember.id))) == 1
 
 
-def test_invitation_needs_the_invited_address(app, client):
+def test_invitation_needs_the_invited_address(app, client, sign_in):
     owner = MemberFactory()
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     invite(client, owner.enterprise_id, "someone@example.test")
     token = invitation_token()
     client.post("/account/logout")
-    sign_in(client, UserFactory(email="other@example.test"))
+    sign_in(UserFactory(email="other@example.test"))
     page = client.get(f"/seller/invitations/{token}?lang=en").get_data(as_text=True)
     assert "sent to someone@example.test" in page
     assert client.post(f"/seller/invitations/{token}").status_code == 403
@@ -459,26 +453,26 @@ def test_invitation_needs_the_invited_address(app, client):
     assert db.session.scalars(select(EnterpriseInvitation)).one().accepted_at is None
 
 
-def test_reinviting_a_member_gives_a_clear_message(app, client):
+def test_reinviting_a_member_gives_a_clear_message(app, client, sign_in):
     owner = MemberFactory()
     staff = MemberFactory(enterprise=owner.enterprise, role=status.MEMBER_STAFF)
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     response = invite(client, owner.enterprise_id, staff.user.email.upper())
     assert response.status_code == 409
     assert "already a member" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(EnterpriseInvitation.id))) == 0
 
 
-def test_inviting_again_replaces_the_open_invitation(app, client):
+def test_inviting_again_replaces_the_open_invitation(app, client, sign_in):
     owner = MemberFactory()
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     invite(client, owner.enterprise_id, "new@example.test")
     first = invitation_token()
     invite(client, owner.enterprise_id, "new@example.test", role="owner")
     second = invitation_token()
     assert first != second
     assert len(services.open_invitations(owner.enterprise)) == 1
-    sign_in(client, UserFactory(email="new@example.test"))
+    sign_in(UserFactory(email="new@example.test"))
     assert client.post(f"/seller/invitations/{first}").status_code == 409
     assert client.post(f"/seller/invitations/{second}").status_code == 302
     assert db.session.scalar(select(EnterpriseMember.role).where(EnterpriseMember.user.has(email="new@example.test"))) == "owner"
@@ -489,43 +483,43 @@ def test_inviting_again_replaces_the_open_invitation(app, client):
     ({"email": "", "role": "staff"}, "e-mail address of the person"),
     ({"email": "x@example.test", "role": "admin"}, "owner or staff"),
 ])
-def test_bad_invitation_form(app, client, data, message):
+def test_bad_invitation_form(app, client, data, message, sign_in):
     owner = MemberFactory()
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     response = client.post(f"/seller/{owner.enterprise_id}/members/invite?lang=en", data=data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(EnterpriseInvitation.id))) == 0
 
 
-def test_withdrawn_invitation_cannot_be_used(app, client):
+def test_withdrawn_invitation_cannot_be_used(app, client, sign_in):
     owner = MemberFactory()
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     invite(client, owner.enterprise_id, "new@example.test")
     token = invitation_token()
     invitation = db.session.scalars(select(EnterpriseInvitation)).one()
     assert client.post(f"/seller/{owner.enterprise_id}/invitations/{invitation.id}/revoke").status_code == 302
-    sign_in(client, UserFactory(email="new@example.test"))
+    sign_in(UserFactory(email="new@example.test"))
     assert client.post(f"/seller/invitations/{token}").status_code == 409
 
 
-def test_owner_removes_member_who_loses_access_at_once(app, client):
+def test_owner_removes_member_who_loses_access_at_once(app, client, sign_in):
     owner = MemberFactory()
     staff = MemberFactory(enterprise=owner.enterprise, role=status.MEMBER_STAFF)
     staff_client = app.test_client()
-    sign_in(staff_client, staff.user)
+    sign_in(staff.user, client=staff_client)
     assert staff_client.get(f"/seller/{owner.enterprise_id}/").status_code == 200
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     assert client.post(f"/seller/{owner.enterprise_id}/members/{staff.id}/remove").status_code == 302
     forget_cached_user()
     assert staff_client.get(f"/seller/{owner.enterprise_id}/").status_code == 404
     assert staff_client.get(f"/seller/{owner.enterprise_id}/profile").status_code == 404
 
 
-def test_removing_the_last_owner_is_refused(app, client):
+def test_removing_the_last_owner_is_refused(app, client, sign_in):
     owner = MemberFactory()
     MemberFactory(enterprise=owner.enterprise, role=status.MEMBER_STAFF)
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     response = client.post(f"/seller/{owner.enterprise_id}/members/{owner.id}/remove?lang=en")
     assert response.status_code == 409
     assert "at least one owner" in response.get_data(as_text=True)
@@ -536,20 +530,20 @@ def test_removing_the_last_owner_is_refused(app, client):
     assert db.session.get(EnterpriseMember, owner.id).role == status.MEMBER_OWNER
 
 
-def test_an_owner_may_leave_when_another_owner_remains(app, client):
+def test_an_owner_may_leave_when_another_owner_remains(app, client, sign_in):
     owner = MemberFactory()
     co_owner = MemberFactory(enterprise=owner.enterprise)
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     response = client.post(f"/seller/{owner.enterprise_id}/members/{owner.id}/remove")
     assert response.status_code == 302
     assert "/seller/?all=1" in response.headers["Location"]
     assert db.session.scalars(select(EnterpriseMember)).one().id == co_owner.id
 
 
-def test_owner_promotes_staff(app, client):
+def test_owner_promotes_staff(app, client, sign_in):
     owner = MemberFactory()
     staff = MemberFactory(enterprise=owner.enterprise, role=status.MEMBER_STAFF)
-    sign_in(client, owner.user)
+    sign_in(owner.user)
     assert client.post(f"/seller/{owner.enterprise_id}/members/{staff.id}/role", data={"role": "owner"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(EnterpriseMember, staff.id).role == status.MEMBER_OWNER
@@ -557,10 +551,10 @@ def test_owner_promotes_staff(app, client):
                        data={"role": "boss"}).status_code == 422
 
 
-def test_staff_member_sees_members_but_no_owner_controls(app, client):
+def test_staff_member_sees_members_but_no_owner_controls(app, client, sign_in):
     owner = MemberFactory()
     staff = MemberFactory(enterprise=owner.enterprise, role=status.MEMBER_STAFF)
-    sign_in(client, staff.user)
+    sign_in(staff.user)
     page = client.get(f"/seller/{owner.enterprise_id}/members")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

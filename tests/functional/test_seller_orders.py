@@ -10,7 +10,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from shop.catalog.models import Variant
@@ -19,20 +18,14 @@ from shop.extensions import db
 from shop.notifications.models import OutboxMessage
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, StatusChange
-from tests.factories import TEST_PASSWORD, MemberFactory, UserFactory, VariantFactory
+from tests.factories import MemberFactory, UserFactory, VariantFactory
 from tests.order_helpers import make_order
 
 
-def sign_in(client, user):
-    g.pop("_login_user", None)  # the test's app context outlives requests
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303)
-
-
 @pytest.fixture
-def owner(app, client):
+def owner(app, client, sign_in):
     member = MemberFactory(enterprise__name_en="Ban Mae Jaem Coffee")
-    sign_in(client, member.user)
+    sign_in(member.user)
     return member
 
 
@@ -159,24 +152,24 @@ def test_a_mixed_order_shows_only_this_enterprises_part(client, owner, coffee):
     assert client.get(url(owner, f"/{theirs.id}")).status_code == 404
 
 
-def test_non_members_and_guests_are_kept_out(app, client, coffee, owner):
+def test_non_members_and_guests_are_kept_out(app, client, coffee, owner, sign_in):
     order = make_order([(coffee, 1)], paid=True)
     client.post("/account/logout")
     response = client.get(url(owner))
     assert response.status_code in (302, 303) and "/account/login" in response.headers["Location"]
     stranger = UserFactory()
-    sign_in(client, stranger)
+    sign_in(stranger)
     assert client.get(url(owner)).status_code == 404
     assert client.get(url(owner, f"/{part(order).id}")).status_code == 404
     assert client.get(url(owner, ".csv")).status_code == 404
     assert client.post(url(owner, f"/{part(order).id}/accept")).status_code == 404
 
 
-def test_a_staff_member_of_the_enterprise_can_fulfil(client, owner, coffee):
+def test_a_staff_member_of_the_enterprise_can_fulfil(client, owner, coffee, sign_in):
     order = make_order([(coffee, 1)], paid=True)
     helper = MemberFactory(enterprise=owner.enterprise, role="staff")
     client.post("/account/logout")
-    sign_in(client, helper.user)
+    sign_in(helper.user)
     assert client.post(url(owner, f"/{part(order).id}/accept")).status_code in (302, 303)
     assert reload(part(order)).status == st.FULFILMENT_ACCEPTED
 

@@ -6,26 +6,19 @@ and what checkout then charges (``orders.shipping`` reads the options saved here
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.orders import shipping
 from shop.orders.models import ShippingOption
 from shop.sellers import shipping_services
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, UserFactory
-
-
-def sign_in(client, user):
-    g.pop("_login_user", None)  # the test's app context outlives requests
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303)
+from tests.factories import EnterpriseFactory, MemberFactory, UserFactory
 
 
 @pytest.fixture
-def owner(app, client):
+def owner(app, client, sign_in):
     member = MemberFactory()
-    sign_in(client, member.user)
+    sign_in(member.user)
     return member
 
 
@@ -226,11 +219,11 @@ def test_another_enterprises_option_is_404(client, owner):
     assert "ของคนอื่น" not in client.get(url(owner)).get_data(as_text=True)
 
 
-def test_non_members_get_404_and_guests_sign_in(client, owner):
+def test_non_members_get_404_and_guests_sign_in(client, owner, sign_in):
     client.post("/account/logout")
     response = client.get(url(owner))
     assert response.status_code in (302, 303) and "/account/login" in response.headers["Location"]
-    sign_in(client, UserFactory())
+    sign_in(UserFactory())
     assert client.get(url(owner)).status_code == 404
     assert client.post(url(owner, "/new"), data=form()).status_code == 404
     assert count() == 0

@@ -1,8 +1,8 @@
-"""Many buyers racing for the last units (PRODUCT.md §5, issue 5 item 3): exactly the
-stock is sold, never below zero, and no "database is locked" (or any other database
-error) reaches a buyer: the losers are told the item sold out. On SQLite the writers
-queue behind ``BEGIN IMMEDIATE``; on PostgreSQL the conditional UPDATE's row lock
-decides, also between several processes."""
+"""Many buyers racing for the last units (docs/product.md: Orders; issue 5 item 3):
+exactly the stock is sold, never below zero, and no "database is locked" (or any other
+database error) reaches a buyer: the losers are told the item sold out. On SQLite the
+writers queue behind ``BEGIN IMMEDIATE``; on PostgreSQL the conditional UPDATE's row
+lock decides, also between several processes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Storefront pages (§3, §10): home, categories, products, enterprises, provinces.
+"""Storefront pages (docs/product.md: Catalogue, Contracts): home, categories, products,
+enterprises, provinces.
 
 Given a small catalogue made with the factories, when a shopper (or a retail buyer)
 opens a page, then they see what is on sale, in Thai by default and in English after
@@ -40,13 +41,6 @@ def sellable_product(**kwargs):
     add_product_photo(product)
     VariantFactory(product=product, price_satang=product.min_price_satang or 12000)
     return product
-
-
-def sign_in(client, user) -> None:
-    """Sign in by session, as Flask-Login does after a successful login form."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
 
 
 @contextlib.contextmanager
@@ -340,22 +334,22 @@ def test_wholesale_tiers_are_hidden_from_guests(client, catalogue):
     assert "฿155" not in body and "฿142.50" not in body
 
 
-def test_wholesale_tiers_are_hidden_from_unverified_buyers(client, catalogue):
+def test_wholesale_tiers_are_hidden_from_unverified_buyers(client, catalogue, sign_in):
     buyer = RetailBuyerFactory(status=RetailBuyer.PENDING)
-    sign_in(client, buyer.user)
+    sign_in(buyer.user)
     body = text_of(client.get("/products/jar-roasted-coffee?lang=en"))
     assert "Wholesale prices for verified retail buyers" in body
     assert "฿155" not in body
 
 
-def test_wholesale_tiers_are_hidden_from_ordinary_shoppers(client, catalogue):
-    sign_in(client, UserFactory())
+def test_wholesale_tiers_are_hidden_from_ordinary_shoppers(client, catalogue, sign_in):
+    sign_in(UserFactory())
     assert "฿155" not in text_of(client.get("/products/jar-roasted-coffee?lang=en"))
 
 
-def test_wholesale_tiers_are_shown_to_verified_retail_buyers(client, catalogue):
+def test_wholesale_tiers_are_shown_to_verified_retail_buyers(client, catalogue, sign_in):
     buyer = RetailBuyerFactory(status=RetailBuyer.VERIFIED)
-    sign_in(client, buyer.user)
+    sign_in(buyer.user)
     body = text_of(client.get("/products/jar-roasted-coffee?lang=en"))
     assert "฿155" in body and "฿142.50" in body
     assert "50 units or more" in body and "200 units or more" in body

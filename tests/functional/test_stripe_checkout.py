@@ -1,7 +1,8 @@
-"""Checkout with Stripe (PRODUCT.md §6): the method is offered when configured, the
-order goes to a Checkout Session built from its lines (recorded by the fake Stripe),
-a Stripe failure leaves the order unpaid with a retry button, ``POST /pay`` resumes
-(reusing an open session), and the return page waits for the webhook."""
+"""Checkout with Stripe (docs/product.md: Payment): the method is offered when
+configured, the order goes to a Checkout Session built from its lines (recorded by the
+fake Stripe), a Stripe failure leaves the order unpaid with a retry button,
+``POST /pay`` resumes (reusing an open session), and the return page waits for the
+webhook."""
 
 from __future__ import annotations
 

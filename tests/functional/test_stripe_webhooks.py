@@ -43,7 +43,7 @@ from shop.payments.models import (
 from shop.payments.providers import events
 from shop.payments.providers.events import WebhookRejected
 from shop.payments.providers.stripe import webhooks as stripe_webhooks
-from tests.factories import TEST_PASSWORD, UserFactory, VariantFactory
+from tests.factories import UserFactory, VariantFactory
 from tests.order_helpers import make_order
 from tests.stripe_fake import (
     WEBHOOK_SECRET,
@@ -444,7 +444,7 @@ def test_expiry_of_an_old_session_leaves_the_newer_one_open(client, stripe_on):
 # ---------------------------------------------------------------- what staff must see
 
 
-def test_a_wrong_amount_or_currency_is_recorded_not_paid(app, client, stripe_on):
+def test_a_wrong_amount_or_currency_is_recorded_not_paid(app, client, stripe_on, sign_in):
     order = stripe_order()
     short = checkout_session_event("completed", "cs_test_a1", order, amount_total=order.total_satang - 100)
     assert post(client, short).get_json()["outcome"] == "amount_mismatch"
@@ -456,9 +456,7 @@ def test_a_wrong_amount_or_currency_is_recorded_not_paid(app, client, stripe_on)
     assert payment.status == PAYMENT_PENDING and "amount mismatch" in payment.failure_reason
     # Staff see it, in their language.
     staff = UserFactory(is_staff=True, locale="th")
-    staff_client = app.test_client()
-    g.pop("_login_user", None)
-    assert staff_client.post("/account/login", data={"email": staff.email, "password": TEST_PASSWORD}).status_code == 302
+    staff_client = sign_in(staff, client=app.test_client())
     page = staff_client.get("/admin/payments/stripe-events")
     assert page.status_code == 200
     text = page.get_data(as_text=True)

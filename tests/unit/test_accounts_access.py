@@ -8,7 +8,7 @@ from flask_login import AnonymousUserMixin
 from shop.accounts.access import enterprise_membership, login_required, require_membership, staff_required
 from shop.catalog import status
 from shop.errors import NotFound, PermissionDenied
-from tests.factories import TEST_PASSWORD, EnterpriseFactory, MemberFactory, UserFactory
+from tests.factories import EnterpriseFactory, MemberFactory, UserFactory
 
 
 @pytest.fixture
@@ -16,11 +16,6 @@ def guarded_app(app):
     app.add_url_rule("/_test/staff", "staff_only", staff_required(lambda: "staff page"))
     app.add_url_rule("/_test/member", "members_only", login_required(lambda: "member page"))
     return app
-
-
-def sign_in(client, user):
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == 302
 
 
 @pytest.mark.fresh_app  # adds routes to the app
@@ -31,16 +26,16 @@ def test_staff_required_sends_guests_to_sign_in(guarded_app):
 
 
 @pytest.mark.fresh_app  # adds routes to the app
-def test_staff_required_refuses_other_users(guarded_app):
+def test_staff_required_refuses_other_users(guarded_app, sign_in):
     client = guarded_app.test_client()
-    sign_in(client, UserFactory())
+    sign_in(UserFactory(), client=client)
     assert client.get("/_test/staff").status_code == 403
 
 
 @pytest.mark.fresh_app  # adds routes to the app
-def test_staff_required_lets_staff_in(guarded_app):
+def test_staff_required_lets_staff_in(guarded_app, sign_in):
     client = guarded_app.test_client()
-    sign_in(client, UserFactory(is_staff=True))
+    sign_in(UserFactory(is_staff=True), client=client)
     response = client.get("/_test/staff")
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "staff page"

@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask import g
 
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.orders import status as st
 from shop.sellers import charts
 from shop.sellers import order_services as services
-from tests.factories import TEST_PASSWORD, MemberFactory, ProductFactory, VariantFactory
+from tests.factories import MemberFactory, ProductFactory, VariantFactory
 from tests.order_helpers import make_order
 
 # 10:00 on 15 March 2026 in Bangkok.
@@ -179,12 +178,11 @@ def test_an_empty_chart_says_so(app):
 # ------------------------------------------------------------------ the page
 
 
-def test_the_dashboard_shows_orders_sales_chart_top_products_and_low_stock(app, client, coffee):
+def test_the_dashboard_shows_orders_sales_chart_top_products_and_low_stock(app, client, coffee, sign_in):
     member = coffee.product.enterprise.members[0]
     make_order([(coffee, 2)], paid=True)
     coffee_low = VariantFactory(product=coffee.product, sku="MJ-LOW", stock=1)
-    g.pop("_login_user", None)
-    client.post("/account/login", data={"email": member.user.email, "password": TEST_PASSWORD})
+    sign_in(member.user)
 
     for period in ("", "?sales=12w", "?sales=12m", "?sales=bogus"):
         response = client.get(f"/seller/{member.enterprise_id}/{period}")

@@ -1,4 +1,4 @@
-"""The payment-provider interface (PRODUCT.md §6).
+"""The payment-provider interface (docs/product.md: Payment).
 
 Every way of collecting money implements ``PaymentProvider``; the rest of the shop
 asks ``shop.payments.providers.get_provider(method)`` for one and never imports a
