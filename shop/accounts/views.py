@@ -14,6 +14,7 @@ from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import api_tokens, bp, forms, services
+from shop.accounts.models import User
 from shop.accounts.tokens import InvalidLink
 from shop.accounts.validation import HEAD_OFFICE
 from shop.cart import CART_SESSION_KEY
@@ -77,11 +78,27 @@ def _next_target() -> tuple[str | None, bool]:
     return None, True
 
 
+def _me():
+    """The signed-in user itself, not the ``current_user`` proxy: what services are
+    given (one that keeps the user, in a relationship say, must not keep the proxy)."""
+    return current_user._get_current_object()
+
+
 def _start_session(user, *, remember: bool = False) -> None:
-    """A fresh session for the user: nothing from before carries over but the language
-    and the guest's cart, which joins the user's stored cart."""
+    """Sign ``user`` in: the one way the site does it. A fresh session: nothing from
+    before carries over but the language and the guest's cart, which joins the user's
+    stored cart.
+
+    ``user`` must be the ``User`` itself. ``current_user`` is refused (TypeError):
+    signed in, the proxy would become the request's user and then resolve to itself
+    for ever, a recursion in C that kills the server process.
+    """
+    if not issubclass(type(user), User):  # type(): a proxy passes isinstance() checks
+        raise TypeError(
+            f"sign in a User, not {type(user).__name__}: pass current_user._get_current_object() or the loaded row"
+        )
     kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
-    session.clear()
+    session.clear()  # nothing an earlier visitor put in the cookie survives (fixation)
     guest_cart = kept.pop(CART_SESSION_KEY, None)
     session.update(kept)
     login_user(user, remember=remember, fresh=True)
@@ -179,7 +196,7 @@ def _apply_for_business():
         return render_template("accounts/apply_business.html", form=form), 422
     try:
         services.apply_for_business_account(
-            current_user,
+            _me(),
             services.BusinessDetails(
                 company_name=form.company_name.data,
                 tax_id=form.tax_id.data,
@@ -217,8 +234,8 @@ def verify_email(token: str):
 @limiter.limit(RESEND_RATE)
 def resend_verification():
     if current_user.is_authenticated:
-        if services.resend_verification(current_user):
-            _flash_check_mail(current_user)
+        if services.resend_verification(_me()):
+            _flash_check_mail(_me())
         else:
             flash(_("Your e-mail address is already confirmed."), "info")
         return redirect(url_for("accounts.index"))
@@ -350,7 +367,7 @@ def update_profile():
         return _render_index(422, profile=form)
     try:
         services.update_profile(
-            current_user, display_name=form.display_name.data, phone=form.phone.data, locale=form.locale.data
+            _me(), display_name=form.display_name.data, phone=form.phone.data, locale=form.locale.data
         )
     except DomainError as exc:
         show_domain_error(form, exc)
@@ -370,7 +387,7 @@ def change_password():
         return _render_index(422, password=form)
     try:
         user = services.change_password(
-            current_user, current_password=form.current_password.data, new_password=form.new_password.data
+            _me(), current_password=form.current_password.data, new_password=form.new_password.data
         )
     except DomainError as exc:
         show_domain_error(form, exc)
@@ -385,7 +402,7 @@ def change_password():
 @bp.post("/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    services.sign_out_everywhere(current_user)
+    services.sign_out_everywhere(_me())
     _end_session()
     flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
