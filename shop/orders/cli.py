@@ -1,5 +1,6 @@
 """``flask orders sweep``: cancel unpaid orders whose hold has lapsed and give their
-stock back, and delete the API's expired ``Idempotency-Key`` records. Run it from
+stock back, and delete the API's expired ``Idempotency-Key`` records and expired
+sign-ins (``user_sessions``). Run it from
 cron every minute, or as a worker with ``--loop SECONDS``. Several sweepers at once
 are safe: each order is claimed by exactly one of them."""
 
@@ -17,14 +18,15 @@ orders_cli = AppGroup("orders", help="Order housekeeping.")
               help="Keep running, sweeping every SECONDS seconds.")
 def sweep_command(loop_seconds: float | None) -> None:
     """Cancel lapsed unpaid orders (reason "lapsed") and release their stock; delete
-    expired API idempotency keys."""
+    expired API idempotency keys and expired sign-ins."""
     from shop.orders.services import release_lapsed_orders, sweep_forever
 
     if loop_seconds is None:
         click.echo(f"released {release_lapsed_orders()} lapsed orders")
         click.echo(prune_idempotency_keys())
+        click.echo(prune_sign_ins())
         return
-    sweep_forever(loop_seconds, echo=click.echo, chores=(prune_idempotency_keys,))
+    sweep_forever(loop_seconds, echo=click.echo, chores=(prune_idempotency_keys, prune_sign_ins))
 
 
 def prune_idempotency_keys() -> str:
@@ -32,6 +34,14 @@ def prune_idempotency_keys() -> str:
     from shop.api.idempotency import prune_expired_keys
 
     return f"pruned {prune_expired_keys()} expired idempotency keys"
+
+
+def prune_sign_ins() -> str:
+    """Delete sign-ins (``user_sessions``) past their expiry: their cookies are refused
+    already; this keeps the table to the live ones."""
+    from shop.accounts.sessions import prune_expired
+
+    return f"pruned {prune_expired()} expired sign-ins"
 
 
 def register_cli(app: Flask) -> None:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from shop.accounts.models import RetailBuyer
+from shop.accounts.sessions import open_session
 from shop.catalog import status
 from shop.dbtypes import utcnow
 from shop.extensions import db
@@ -44,6 +45,7 @@ def sellable_product(**kwargs):
 
 def sign_in(client, user) -> None:
     """Sign in by session, as Flask-Login does after a successful login form."""
+    open_session(user)
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
