@@ -116,6 +116,11 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    # A sign-in without "remember me" ends after this long unused (and at the latest
+    # PERMANENT_SESSION_LIFETIME after it began): browsers that restore their tabs keep
+    # session cookies for ever, and a shared computer should not stay signed in. Eight
+    # hours, as WTF_CSRF_TIME_LIMIT: a page left open longer could not post anyway.
+    SESSION_IDLE_LIFETIME = _env_int("SESSION_IDLE_LIFETIME", 60 * 60 * 8)
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
     # Password hashing: argon2id at OWASP's minimum (19 MiB, t=2, p=1).

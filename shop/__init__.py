@@ -67,7 +67,7 @@ def register_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import shop.models  # noqa: F401  (every table, for SQLAlchemy and Alembic)
-    from shop.accounts.services import load_user_from_session_id
+    from shop.accounts.sessions import load_user
     from shop.database import install_sqlite_tuning
     from shop.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -81,7 +81,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user_from_session_id)
+    login_manager.user_loader(load_user)
 
 
 def register_i18n(app: Flask) -> None:

@@ -8,7 +8,6 @@ a member of an enterprise. ``is_staff`` marks programme staff (the admins),
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,10 +20,6 @@ from shop.extensions import db
 
 if TYPE_CHECKING:
     from shop.catalog.models import EnterpriseMember
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -40,9 +35,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     is_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Part of the login cookie; changing it (password change, "sign out everywhere")
-    # invalidates every session and remember-me cookie issued before.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[EnterpriseMember]] = relationship(back_populates="user")
@@ -50,9 +42,29 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates="user", uselist=False, foreign_keys="RetailBuyer.user_id"
     )
 
+    #: The sign-in (``UserSession``) this object was loaded or signed in through, set
+    #: by ``shop.accounts.sessions``; not a column.
+    sign_in = None
+
     # Flask-Login
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What the login cookies carry: the sign-in's ``"<id>:<secret>"``, never the
+        user's id, so a cookie is only as good as the sign-in row behind it."""
+        if self.sign_in is None or self.sign_in.cookie_id is None:
+            raise RuntimeError("this user has no sign-in: start one with shop.accounts.sessions.open_session")
+        return self.sign_in.cookie_id
+
+    # Flask-Login's UserMixin compares get_id(); one user is one row, whatever sign-in.
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -140,6 +152,43 @@ class LoginUnlock(db.Model):
     nonce: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UserSession(db.Model):
+    """One signed-in browser: made at each sign-in, deleted at sign-out.
+
+    The login cookies (Flask's session cookie, and the remember-me cookie when asked
+    for) carry ``"<id>:<secret>"``; only the SHA-256 digest of the 256-bit secret is
+    stored, so the table alone cannot be turned back into a cookie. A row past
+    ``expires_at`` is refused and later deleted by ``flask orders sweep``.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        Index("ix_user_sessions_user_id", "user_id"),
+        Index("ix_user_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Firefox · Android": browser and system names only, for the account page's list.
+    device_label: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    #: ``"<id>:<secret>"`` when this object was made or checked with its secret; the
+    #: secret itself is never stored. Not a column.
+    cookie_id = None
+    #: Set by the user loader when ``last_seen_at`` is due to be written. Not a column.
+    touch_due = None
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
 
 
 class ApiToken(TimestampMixin, db.Model):

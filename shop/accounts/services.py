@@ -21,8 +21,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop.accounts import devices, throttle, tokens
-from shop.accounts.models import LoginAttempt, LoginUnlock, RetailBuyer, User, new_session_token
+from shop.accounts.models import LoginAttempt, LoginUnlock, RetailBuyer, User
 from shop.accounts.passwords import burn_equal_time, hash_password, needs_rehash, verify_password
+from shop.accounts.sessions import close_all_sessions
 from shop.accounts.validation import (
     BUSINESS_TYPES,
     branch_problem,
@@ -119,17 +120,6 @@ def normalize_email(email: str) -> str:
 
 def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
-
-
-def load_user_from_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: the cookie holds ``"<id>:<session_token>"``."""
-    user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token or not user.is_active:
-        return None
-    return user
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -506,11 +496,11 @@ def user_for_reset_token(token: str) -> User:
 
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link. The link then stops working, and every
-    other session and remember-me cookie is signed out."""
+    sign-in (session and remember-me cookie) is signed out."""
     user = user_for_reset_token(token)
     check_password(new_password, email=user.email)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    close_all_sessions(user)
     # The link arrived in their mailbox, which proves the address.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -546,21 +536,21 @@ def _looks_like_phone(phone: str) -> bool:
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> User:
-    """Change the password; every other session is signed out (the caller signs this
-    one in again with the new session token)."""
+    """Change the password; every sign-in of the user ends, this one included (the
+    caller signs this browser in again with a new one)."""
     if not verify_password(user.password_hash, current_password or ""):
         message = _l("Your current password is not right.")
         raise ValidationFailed(message, fields={"current_password": message})
     check_password(new_password, email=user.email)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    close_all_sessions(user)
     db.session.commit()
     return user
 
 
 def sign_out_everywhere(user: User) -> User:
-    """Void every session and remember-me cookie the user has, this one included."""
-    user.session_token = new_session_token()
+    """End every sign-in the user has (sessions and remember-me cookies), this one included."""
+    close_all_sessions(user)
     db.session.commit()
     return user
 

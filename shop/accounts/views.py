@@ -7,13 +7,13 @@ shown again with the reason and a 4xx status; the service has written nothing.
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from shop.accounts import api_tokens, bp, devices, forms, services
+from shop.accounts import api_tokens, bp, devices, forms, services, sessions
 from shop.accounts.tokens import InvalidLink
 from shop.accounts.validation import HEAD_OFFICE
 from shop.cart import CART_SESSION_KEY
@@ -83,14 +83,31 @@ def _next_target() -> tuple[str | None, bool]:
     return None, True
 
 
+def _me():
+    """The signed-in user itself, not the ``current_user`` proxy: what services are
+    given (one that keeps the user, in a relationship say, must not keep the proxy)."""
+    return current_user._get_current_object()
+
+
 def _start_session(user, *, remember: bool = False) -> None:
-    """A fresh session for the user: nothing from before carries over but the language
-    and the guest's cart, which joins the user's stored cart."""
+    """Sign ``user`` in: the one way the site does it. A new server-side sign-in
+    (``sessions.open_session``) and a fresh session: nothing from before carries over
+    but the language and the guest's cart, which joins the user's stored cart.
+
+    ``user`` must be the ``User`` itself: ``current_user`` is refused (TypeError).
+    """
+    sessions.require_user(user)
+    previous = _me()
+    if previous.is_authenticated and previous.sign_in is not None:
+        sessions.close_session(previous.sign_in.cookie_id)  # one sign-in per browser
     kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
-    session.clear()
+    session.clear()  # nothing an earlier visitor put in the cookie survives (fixation)
     guest_cart = kept.pop(CART_SESSION_KEY, None)
     session.update(kept)
+    sessions.open_session(user, remember=remember, user_agent=request.headers.get("User-Agent"))
     login_user(user, remember=remember, fresh=True)
+    if not remember and current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies:
+        session["_remember"] = "clear"  # Flask-Login then deletes the one left from before
     if guest_cart:
         from shop.cart.services import merge_guest_cart  # the cart area imports accounts' models
 
@@ -98,10 +115,26 @@ def _start_session(user, *, remember: bool = False) -> None:
 
 
 def _end_session() -> None:
+    """Sign this browser out: its sign-in row goes, so a copy of its session or
+    remember-me cookie is refused from now on."""
+    user = _me()  # loads the user, from the remember-me cookie if that is all there is
+    if user.is_authenticated and user.sign_in is not None:
+        sessions.close_session(user.sign_in.cookie_id)
     kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
     session.clear()
     session.update(kept)
     logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
+
+
+@bp.after_app_request
+def _record_sign_in_use(response):
+    # After the request's work, and only for a user this request loaded.
+    user = g.get("_login_user")
+    due = getattr(getattr(user, "sign_in", None), "touch_due", None)
+    if due is not None:
+        user.sign_in.touch_due = None
+        sessions.touch(due)
+    return response
 
 
 def _flash_check_mail(user) -> None:
@@ -189,7 +222,7 @@ def _apply_for_business():
         return render_template("accounts/apply_business.html", form=form), 422
     try:
         services.apply_for_business_account(
-            current_user,
+            _me(),
             services.BusinessDetails(
                 company_name=form.company_name.data,
                 tax_id=form.tax_id.data,
@@ -227,8 +260,8 @@ def verify_email(token: str):
 @limiter.limit(RESEND_RATE)
 def resend_verification():
     if current_user.is_authenticated:
-        if services.resend_verification(current_user):
-            _flash_check_mail(current_user)
+        if services.resend_verification(_me()):
+            _flash_check_mail(_me())
         else:
             flash(_("Your e-mail address is already confirmed."), "info")
         return redirect(url_for("accounts.index"))
@@ -388,6 +421,8 @@ def _render_index(status: int = 200, **forms_in_use):
         password_form=password,
         confirm_form=ConfirmForm(),
         buyer=current_user.retail_buyer,
+        devices=sessions.live_sessions(_me()),
+        this_device=_me().sign_in,
     ), status
 
 
@@ -405,7 +440,7 @@ def update_profile():
         return _render_index(422, profile=form)
     try:
         services.update_profile(
-            current_user, display_name=form.display_name.data, phone=form.phone.data, locale=form.locale.data
+            _me(), display_name=form.display_name.data, phone=form.phone.data, locale=form.locale.data
         )
     except DomainError as exc:
         show_domain_error(form, exc)
@@ -423,15 +458,15 @@ def change_password():
     form.account_email = current_user.email
     if not form.validate():
         return _render_index(422, password=form)
+    remember = _me().sign_in.remember
     try:
         user = services.change_password(
-            current_user, current_password=form.current_password.data, new_password=form.new_password.data
+            _me(), current_password=form.current_password.data, new_password=form.new_password.data
         )
     except DomainError as exc:
         show_domain_error(form, exc)
         return _render_index(exc.status_code, password=form)
-    # The session token changed: sign this browser in again so only the others are out.
-    remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    # Every sign-in ended: sign this browser in again so only the others are out.
     _start_session(user, remember=remember)
     flash(_("Your password is changed, and every other device has been signed out."), "success")
     return redirect(url_for("accounts.index"))
@@ -440,10 +475,24 @@ def change_password():
 @bp.post("/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    services.sign_out_everywhere(current_user)
+    services.sign_out_everywhere(_me())
     _end_session()
     flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.post("/devices/<int:device_id>/sign-out")
+@login_required
+def sign_out_device(device_id: int):
+    me = _me()
+    this_device = device_id == me.sign_in.id
+    sessions.sign_out_device(me, device_id)  # another user's, or gone already: NotFound (404)
+    if this_device:
+        _end_session()
+        flash(_("You have signed out."), "info")
+        return redirect(_home_url())
+    flash(_("That device is signed out."), "success")
+    return redirect(url_for("accounts.index"))
 
 
 # ---------------------------------------------------------------- personal API tokens

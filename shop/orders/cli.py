@@ -1,6 +1,6 @@
 """``flask orders sweep``: cancel unpaid orders whose hold has lapsed and give their
-stock back; delete the API's expired ``Idempotency-Key`` records, and sign-in failures
-and unlock links that no longer count. Run it from
+stock back; delete the API's expired ``Idempotency-Key`` records, expired sign-ins
+(``user_sessions``), and sign-in failures and unlock links that no longer count. Run it from
 cron every minute, or as a worker with ``--loop SECONDS``. Several sweepers at once
 are safe: each order is claimed by exactly one of them."""
 
@@ -18,15 +18,17 @@ orders_cli = AppGroup("orders", help="Order housekeeping.")
               help="Keep running, sweeping every SECONDS seconds.")
 def sweep_command(loop_seconds: float | None) -> None:
     """Cancel lapsed unpaid orders (reason "lapsed") and release their stock; delete
-    expired API idempotency keys, old sign-in failures and spent unlock links."""
+    expired API idempotency keys, expired sign-ins, old sign-in failures and spent unlock links."""
     from shop.orders.services import release_lapsed_orders, sweep_forever
 
     if loop_seconds is None:
         click.echo(f"released {release_lapsed_orders()} lapsed orders")
         click.echo(prune_idempotency_keys())
+        click.echo(prune_sign_ins())
         click.echo(prune_login_records())
         return
-    sweep_forever(loop_seconds, echo=click.echo, chores=(prune_idempotency_keys, prune_login_records))
+    sweep_forever(loop_seconds, echo=click.echo,
+                  chores=(prune_idempotency_keys, prune_sign_ins, prune_login_records))
 
 
 def prune_idempotency_keys() -> str:
@@ -42,6 +44,14 @@ def prune_login_records() -> str:
 
     attempts, unlocks = prune()
     return f"pruned {attempts} old sign-in failures and {unlocks} old unlock links"
+
+
+def prune_sign_ins() -> str:
+    """Delete sign-ins (``user_sessions``) past their expiry: their cookies are refused
+    already; this keeps the table to the live ones."""
+    from shop.accounts.sessions import prune_expired
+
+    return f"pruned {prune_expired()} expired sign-ins"
 
 
 def register_cli(app: Flask) -> None:

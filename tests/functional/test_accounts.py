@@ -10,8 +10,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import event, func, select
 
-from shop.accounts import services, tokens
-from shop.accounts.models import LoginAttempt, RetailBuyer, User
+from shop.accounts import services, sessions, tokens
+from shop.accounts.models import LoginAttempt, RetailBuyer, User, UserSession
 from shop.accounts.passwords import verify_password
 from shop.accounts.validation import HEAD_OFFICE
 from shop.dbtypes import utcnow
@@ -574,7 +574,9 @@ def test_login_signs_in_records_the_time_and_starts_a_fresh_session(client, user
     with client.session_transaction() as session:
         assert "left_over" not in session
         assert session["lang"] == "en"
-        assert session["_user_id"] == f"{user.id}:{user.session_token}"
+        row_id, _, secret = session["_user_id"].partition(":")
+    [sign_in] = db.session.scalars(select(UserSession)).all()
+    assert (sign_in.id, sign_in.user_id, sign_in.token_hash) == (int(row_id), user.id, sessions.digest(secret))
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # development and tests run on plain http
@@ -827,7 +829,7 @@ def test_changing_the_password_signs_out_other_clients_but_not_this_one(make_cli
 
 def test_change_password_needs_the_current_password(client, user, auth):
     auth.login()
-    token_before = user.session_token
+    sign_ins_before = db.session.scalars(select(UserSession.id)).all()
     response = client.post("/account/password", data={
         "password-current_password": "not my password", "password-new_password": NEW_PASSWORD,
         "password-confirm": NEW_PASSWORD})
@@ -835,7 +837,8 @@ def test_change_password_needs_the_current_password(client, user, auth):
     assert "Your current password is not right." in page_text(response)
     db.session.refresh(user)
     assert verify_password(user.password_hash, TEST_PASSWORD)
-    assert user.session_token == token_before
+    assert db.session.scalars(select(UserSession.id)).all() == sign_ins_before
+    assert signed_in(client)
 
 
 def test_change_password_refuses_a_weak_one(client, user, auth):
@@ -860,6 +863,179 @@ def test_sign_out_everywhere(make_client, user):
     assert response.headers["Location"] == "/account/login"
     assert not signed_in(here)
     assert not signed_in(elsewhere)
+
+
+# ---------------------------------------------------------------- sign-ins kept on the server
+
+SESSION_COOKIE, REMEMBER_COOKIE = "chumchon_session", "chumchon_remember"
+
+
+def cookie_value(client, name: str) -> str:
+    cookie = client.get_cookie(name)
+    assert cookie is not None, name
+    return cookie.value
+
+
+def replay(make_client, **cookies):
+    """A browser that has only the given cookies, copied from another."""
+    browser = make_client(lang=None)
+    for name, value in cookies.items():
+        browser.set_cookie(name, value)
+    return browser
+
+
+def sign_ins_of(user) -> list[UserSession]:
+    return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)))
+
+
+def test_a_copied_session_or_remember_cookie_is_anonymous_after_sign_out(make_client, user):
+    browser = make_client()
+    browser.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    copied_session = cookie_value(browser, SESSION_COOKIE)
+    copied_remember = cookie_value(browser, REMEMBER_COOKIE)
+    # Before the sign-out either copy is as good as the browser itself.
+    assert replay(make_client, **{SESSION_COOKIE: copied_session}).get("/account/").status_code == 200
+    assert replay(make_client, **{REMEMBER_COOKIE: copied_remember}).get("/account/").status_code == 200
+
+    assert browser.post("/account/logout").status_code == 302
+    assert sign_ins_of(user) == []
+
+    for cookies in ({SESSION_COOKIE: copied_session}, {REMEMBER_COOKIE: copied_remember},
+                    {SESSION_COOKIE: copied_session, REMEMBER_COOKIE: copied_remember}):
+        response = replay(make_client, **cookies).get("/account/")
+        assert response.status_code == 302, cookies
+        assert response.headers["Location"].startswith("/account/login?next=")
+
+
+def test_signing_out_with_only_the_remember_cookie_ends_that_sign_in(make_client, user):
+    browser = make_client()
+    browser.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    copied_remember = cookie_value(browser, REMEMBER_COOKIE)
+    browser.delete_cookie(SESSION_COOKIE)  # the browser was closed and opened again
+
+    browser.post("/account/logout")
+
+    assert sign_ins_of(user) == []
+    assert replay(make_client, **{REMEMBER_COOKIE: copied_remember}).get("/account/").status_code == 302
+
+
+def test_signing_in_again_ends_the_browsers_previous_sign_in(make_client, user):
+    browser = make_client()
+    browser.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    copied_remember = cookie_value(browser, REMEMBER_COOKIE)
+    other = UserFactory()
+
+    browser.post("/account/login", data={"email": other.email, "password": TEST_PASSWORD})
+
+    assert sign_ins_of(user) == []
+    assert len(sign_ins_of(other)) == 1
+    assert browser.get_cookie(REMEMBER_COOKIE) is None
+    assert replay(make_client, **{REMEMBER_COOKIE: copied_remember}).get("/account/").status_code == 302
+
+
+def test_signing_out_on_one_device_leaves_the_others_signed_in(make_client, user):
+    phone, laptop = make_client(), make_client()
+    for browser in (phone, laptop):
+        browser.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    assert len(sign_ins_of(user)) == 2
+
+    phone.post("/account/logout")
+
+    assert not signed_in(phone)
+    assert signed_in(laptop)
+    laptop.delete_cookie(SESSION_COOKIE)
+    assert signed_in(laptop)  # its remember-me cookie too
+    assert len(sign_ins_of(user)) == 1
+
+
+def test_changing_the_password_ends_every_other_sign_in_and_renews_this_one(make_client, user):
+    here, elsewhere = make_client(), make_client()
+    here.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    elsewhere.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    old_here = {SESSION_COOKIE: cookie_value(here, SESSION_COOKIE), REMEMBER_COOKIE: cookie_value(here, REMEMBER_COOKIE)}
+
+    here.post("/account/password", data={
+        "password-current_password": TEST_PASSWORD, "password-new_password": NEW_PASSWORD,
+        "password-confirm": NEW_PASSWORD})
+
+    [renewed] = sign_ins_of(user)
+    assert renewed.remember  # "remember me" carries over to the new sign-in
+    assert signed_in(here) and not signed_in(elsewhere)
+    here.delete_cookie(SESSION_COOKIE)
+    assert signed_in(here)  # the new remember-me cookie
+    assert replay(make_client, **old_here).get("/account/").status_code == 302
+
+
+def test_an_expired_sign_in_sends_the_browser_to_sign_in(client, user, auth):
+    auth.login()
+    [sign_in] = sign_ins_of(user)
+    sign_in.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+    response = client.get("/account/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/login")
+
+
+def test_using_the_site_records_when_a_sign_in_was_last_seen(client, user, auth):
+    auth.login()
+    [sign_in] = sign_ins_of(user)
+    sign_in.last_seen_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    before = utcnow()
+
+    assert client.get("/account/").status_code == 200
+
+    db.session.refresh(sign_in)
+    assert sign_in.last_seen_at >= before
+    assert sign_in.expires_at > before + timedelta(hours=1)
+
+
+def test_the_account_page_lists_the_devices_and_signs_out_another(make_client, user):
+    here, phone = make_client(), make_client()
+    here.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD},
+              headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"})
+    phone.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD},
+               headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+                                      "Chrome/126.0.0.0 Mobile Safari/537.36"})
+    mine, phones = sign_ins_of(user)
+
+    page = page_text(here.get("/account/"))
+    assert "Firefox · Linux" in page and "Chrome · Android" in page
+    assert "This device" in page
+    assert f"/account/devices/{phones.id}/sign-out" in page
+    assert f"/account/devices/{mine.id}/sign-out" not in page  # this one signs out from the menu
+
+    response = here.post(f"/account/devices/{phones.id}/sign-out")
+
+    assert response.status_code == 302
+    assert "That device is signed out." in page_text(here.get("/account/"))
+    assert not signed_in(phone)
+    assert signed_in(here)
+
+
+def test_a_device_of_another_account_cannot_be_signed_out(make_client, user):
+    mine, theirs = make_client(), make_client()
+    mine.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
+    stranger = UserFactory()
+    theirs.post("/account/login", data={"email": stranger.email, "password": TEST_PASSWORD})
+    [their_sign_in] = sign_ins_of(stranger)
+
+    assert mine.post(f"/account/devices/{their_sign_in.id}/sign-out").status_code == 404
+    assert mine.post(f"/account/devices/{2**40}/sign-out").status_code == 404
+    assert signed_in(theirs)
+
+
+def test_signing_out_this_device_from_the_list_signs_out(client, user, auth):
+    auth.login()
+    [sign_in] = sign_ins_of(user)
+
+    response = client.post(f"/account/devices/{sign_in.id}/sign-out")
+
+    assert response.status_code == 302
+    assert not signed_in(client)
+    assert sign_ins_of(user) == []
 
 
 # ---------------------------------------------------------------- password reset
@@ -925,6 +1101,7 @@ def test_reset_link_sets_the_password_signs_in_and_signs_out_other_sessions(clie
     assert response.status_code == 302
     assert signed_in(client)
     assert not signed_in(other_device)
+    assert len(db.session.scalars(select(UserSession)).all()) == 1  # this browser's new sign-in
     db.session.refresh(user)
     assert verify_password(user.password_hash, NEW_PASSWORD)
 

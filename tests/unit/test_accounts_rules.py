@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from shop.accounts import services, throttle, tokens
+from shop.accounts import services, sessions, throttle, tokens
 from shop.accounts.models import LoginAttempt, RetailBuyer, User
 from shop.accounts.passwords import hash_password, needs_rehash, verify_password
 from shop.accounts.validation import (
@@ -272,18 +272,16 @@ def test_authenticate_success_clears_failures(app):
     assert user.last_login_at is not None
 
 
-def test_sign_out_everywhere_rotates_the_session_token(app):
-    user = UserFactory()
-    before = user.get_id()
+def test_sign_out_everywhere_ends_every_sign_in_of_the_user_only(app):
+    user, other = UserFactory(), UserFactory()
+    cookie_ids = [sessions.open_session(user).cookie_id for _ in range(2)]
+    others = sessions.open_session(other).cookie_id
+    assert all(sessions.load_user(cookie_id) is user for cookie_id in cookie_ids)
+
     services.sign_out_everywhere(user)
-    assert user.get_id() != before
-    assert services.load_user_from_session_id(before) is None
-    assert services.load_user_from_session_id(user.get_id()) == user
 
-
-@pytest.mark.parametrize("session_id", ["", "abc", "1", "1:", ":token", "x:y"])
-def test_session_loader_refuses_malformed_ids(app, session_id):
-    assert services.load_user_from_session_id(session_id) is None
+    assert [sessions.load_user(cookie_id) for cookie_id in cookie_ids] == [None, None]
+    assert sessions.load_user(others) is other
 
 
 def test_public_url_works_outside_a_request(app):
