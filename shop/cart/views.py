@@ -195,6 +195,10 @@ def checkout_page():
         return _render_checkout(form, view)
     if current_user.is_authenticated:
         form.email.data = current_user.email
+    if form.refused_text():
+        view = checkout.preview_order(cart, buyer=buyer, locale=locale, shipping_choices=choices)
+        form.expected_total.data = str(view.total_satang)
+        return _render_checkout(form, view, 422)
     try:
         expected = int(form.expected_total.data) if (form.expected_total.data or "").isdigit() else None
         order = checkout.place_order(

@@ -47,6 +47,7 @@ from shop.extensions import db
 from shop.money import MoneyParseError, baht_to_satang, satang_to_input
 from shop.sellers import listing_services as services
 from shop.spreadsheets import FORMULA_START, safe_cell
+from shop.text import TextRefused, clean_text
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
@@ -242,7 +243,13 @@ def parse_csv(data: bytes) -> ImportPreview:
                 row.error("sku", _l("This row has more cells than the header."))
             for name, cell in zip(names, record, strict=False):
                 if name in COLUMNS:
-                    row.values[name] = _unguard(cell.strip())
+                    try:
+                        # The free-text rule of the listing form; descriptions keep their lines.
+                        text = clean_text(cell, multi_line=name.startswith("description_"))
+                    except TextRefused as exc:
+                        row.error(name, exc.message(name))
+                        text = ""
+                    row.values[name] = _unguard(text.strip())
             preview.rows.append(row)
     except csv.Error as exc:
         preview.file_errors.append(str(_l("Line %(n)s is not valid CSV: %(detail)s", n=reader.line_num,

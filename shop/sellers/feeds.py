@@ -20,7 +20,6 @@ import csv
 import hashlib
 import hmac
 import io
-import re
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
@@ -37,12 +36,12 @@ from shop.errors import NotFound
 from shop.extensions import db
 from shop.money import satang_to_decimal
 from shop.sellers.listing_models import EnterpriseFeedKey, new_feed_salt
+from shop.text import drop_controls
 
 GOOGLE_NS = "http://base.google.com/ns/1.0"
 CHANNELS = ("facebook.csv", "google.xml", "tiktok.csv")
 MAX_TITLE = 150  # Google's limit; Facebook allows 200, TikTok 255
 MAX_DESCRIPTION = 5000  # Google's limit; Facebook allows 9999
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 FACEBOOK_COLUMNS = ("id", "item_group_id", "title", "description", "availability", "condition", "price", "link",
                     "image_link", "brand", "inventory", "gtin", "google_product_category", "product_type",
@@ -70,7 +69,7 @@ class FeedItem:
 
 
 def _clean(text: str | None, limit: int) -> str:
-    text = _CONTROL_CHARS.sub("", " ".join((text or "").split()))
+    text = " ".join(drop_controls(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
