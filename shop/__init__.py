@@ -72,9 +72,11 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from shop import spreadsheets
     from shop.security import init_security
 
     init_security(app)
+    spreadsheets.init_app(app)  # every text/csv answer went through the formula guard
 
 
 def register_blueprints(app: Flask) -> None:
