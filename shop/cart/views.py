@@ -200,7 +200,7 @@ def checkout_page():
         form.expected_total.data = str(view.total_satang)
         return _render_checkout(form, view, 422)
     try:
-        expected = int(form.expected_total.data) if (form.expected_total.data or "").isdigit() else None
+        expected = checkout.parse_expected_total(form.expected_total.data)
         order = checkout.place_order(
             cart,
             buyer=buyer,
