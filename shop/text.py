@@ -102,3 +102,12 @@ def checked_text(value: str | None, *, field: str, multi_line: bool = False) -> 
     except TextRefused as exc:
         message = exc.message()
         raise ValidationFailed(message, fields={field: message}) from None
+
+
+def like_pattern(words: str | None) -> str | None:
+    """``%words%`` for a ``LIKE`` / ``ILIKE`` search box, or None when nothing is left.
+
+    The refused characters are dropped (a NUL in a query parameter is a 500 on
+    PostgreSQL), and so are ``%`` and ``_``: typed, they would match anything."""
+    cleaned = drop_controls(words, " ").replace("%", "").replace("_", "").strip()
+    return f"%{cleaned}%" if cleaned else None

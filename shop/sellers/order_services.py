@@ -35,6 +35,7 @@ from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import PAID_STATES  # the states in which enterprises ship
 from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
+from shop.text import like_pattern
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 PAGE_SIZE = 20
@@ -125,8 +126,7 @@ def _base(enterprise_id: int):
 
 def _search_condition(enterprise_id: int, query: str):
     """The order number, the recipient's name or phone, or a SKU on one of its lines."""
-    cleaned = query.replace("%", "").replace("_", "").strip()
-    like = f"%{cleaned}%"
+    like = like_pattern(query) or "%"
     sku_match = (
         select(OrderLine.fulfilment_id)
         .join(Fulfilment, Fulfilment.id == OrderLine.fulfilment_id)

@@ -183,3 +183,15 @@ def test_the_refused_characters_are_the_ones_documented():
         assert REFUSED.search(char), repr(char)
     for char in ("\t", "\n", "\r", "ก", "\u200b", "\u200d", "\u200e", "🙂"):
         assert not REFUSED.search(char), repr(char)
+
+
+def test_search_boxes_drop_control_characters(client):
+    """A NUL in a query parameter used in a LIKE search was a 500 on PostgreSQL."""
+    owner = MemberFactory()
+    sign_in(client, owner.user)
+    for url in (f"/seller/{owner.enterprise_id}/orders?q=a%00b", f"/seller/{owner.enterprise_id}/listings?q=a%00b",
+                f"/seller/{owner.enterprise_id}/orders.csv?q=a%00%E2%80%AEb"):
+        assert client.get(url).status_code == 200, url
+    api = client.get(f"/api/v1/seller/enterprises/{owner.enterprise_id}/products?q=a%00b",
+                     headers=bearer(owner.user))
+    assert api.status_code == 200, api.get_data(as_text=True)
