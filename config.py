@@ -20,6 +20,30 @@ load_dotenv(BASE_DIR / ".env")
 
 #: The development secret. Production refuses to start with it.
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105  (refused in production)
+#: Production's ``SECRET_KEY`` signs sessions, e-mail links and feed URLs: at least this
+#: many bytes (``secrets.token_urlsafe(48)`` gives 64 characters).
+MIN_SECRET_KEY_BYTES = 32
+#: Keys that are public (this repository's own, and the usual placeholders).
+WEAK_SECRET_KEYS = frozenset({
+    DEV_SECRET_KEY, "testing-secret-key", "x", "secret", "secret-key", "secret_key", "secretkey", "changeme",
+    "change-me", "change_me", "please-change-me", "your-secret-key", "your_secret_key", "supersecret",
+    "development", "dev", "test", "password", "default", "flask", "none", "null",
+})
+
+
+def secret_key_problem(key) -> str | None:
+    """Why ``key`` cannot sign production's sessions and links, or None when it can."""
+    if not key:
+        return "SECRET_KEY is not set"
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+    if text.strip().lower() in WEAK_SECRET_KEYS:
+        return "SECRET_KEY is a known development or placeholder value"
+    size = len(key) if isinstance(key, bytes) else len(text.encode("utf-8"))
+    if size < MIN_SECRET_KEY_BYTES:
+        return f"SECRET_KEY is {size} bytes long; it must be at least {MIN_SECRET_KEY_BYTES}"
+    if len(set(text)) < 8:
+        return "SECRET_KEY repeats a few characters; it must be random"
+    return None
 
 
 def _env(name: str, default: str | None = None) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import DEV_SECRET_KEY, get_config
+from config import get_config, secret_key_problem
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,8 +42,11 @@ def configure(app: Flask, test_config: Mapping[str, Any] | str | None) -> None:
         app.config.update(test_config)
     else:
         app.config.from_object(get_config())
-    if app.config["PRODUCTION"] and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, None, ""):
-        raise RuntimeError("Refusing to start in production with the development SECRET_KEY: set SECRET_KEY.")
+    if app.config["PRODUCTION"]:
+        problem = secret_key_problem(app.config.get("SECRET_KEY"))
+        if problem:
+            raise RuntimeError(f"Refusing to start in production: {problem}. Set SECRET_KEY to a random value, "
+                               "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
     os.makedirs(app.instance_path, exist_ok=True)
 
 
@@ -91,9 +94,11 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from shop import spreadsheets
     from shop.security import init_security
 
     init_security(app)
+    spreadsheets.init_app(app)  # every text/csv answer went through the formula guard
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,7 +7,6 @@ the services check the rules again, so the API and commands get the same answers
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -30,7 +29,7 @@ from shop.accounts.validation import (
     tax_id_problem,
 )
 from shop.errors import ValidationFailed
-from shop.forms import KnownChoice
+from shop.forms import BaseForm, KnownChoice
 
 LANGUAGE_CHOICES = [SelectChoice("th", "ไทย"), SelectChoice("en", "English")]
 
@@ -78,7 +77,7 @@ def _language_field(label):
     )
 
 
-class BusinessFieldsForm(FlaskForm):
+class BusinessFieldsForm(BaseForm):
     """The business details a retail buyer gives (also used by a signed-in user applying)."""
 
     company_name = StringField(
@@ -105,7 +104,7 @@ class BusinessFieldsForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     display_name = StringField(
         _l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), _length(120)]
     )
@@ -133,7 +132,7 @@ class BusinessRegisterForm(RegisterForm, BusinessFieldsForm):
     pass
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(
         _l("E-mail address"), validators=[DataRequired(message=_l("Enter your e-mail address.")), _length(254)]
     )
@@ -145,25 +144,25 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(message=_l("Enter your e-mail address.")), _length(254), _email_validator],
     )
 
 
-class UnlockRequestForm(FlaskForm):
+class UnlockRequestForm(BaseForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(message=_l("Enter your e-mail address.")), _length(254), _email_validator],
     )
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(BaseForm):
     email = EmailField(_l("E-mail address"), validators=[Optional(), _length(254), _email_validator])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField(
         _l("New password"),
         validators=[InputRequired(message=_l("Choose a password.")), _strong_password()],
@@ -174,7 +173,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     display_name = StringField(
         _l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), _length(120)]
     )
@@ -182,7 +181,7 @@ class ProfileForm(FlaskForm):
     locale = _language_field(_l("Language"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(message=_l("Enter your current password."))]
     )
@@ -200,7 +199,7 @@ def _collapse_spaces(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(BaseForm):
     """The name of a new personal API token (the service checks it again, and the count)."""
 
     name = StringField(

@@ -4,12 +4,11 @@ registration number. Every message is our own translated text."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog import status
-from shop.forms import KnownChoice
+from shop.forms import BaseForm, KnownChoice
 from shop.sellers import validation as v
 
 
@@ -25,11 +24,11 @@ def _registration_check(form, field):
 
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField(_l("Reason (the enterprise will see it)"), validators=[Optional(), _length(2000)])
 
 
-class StageForm(FlaskForm):
+class StageForm(BaseForm):
     stage = SelectField(_l("Track stage"), validate_choice=False,
                         validators=[KnownChoice(_l("Choose one of the four stages."))])
     note = TextAreaField(_l("Note for the enterprise"), validators=[Optional(), _length(2000)])
@@ -41,7 +40,7 @@ class StageForm(FlaskForm):
         self.stage.choices = [(code, STAGE_LABELS[code]) for code in status.TRACK_STAGES]
 
 
-class RegistrationNoForm(FlaskForm):
+class RegistrationNoForm(BaseForm):
     registration_no = StringField(_l("Registration number"), validators=[
         InputRequired(_l("Enter the registration number from your community-enterprise certificate.")),
         _length(32), _registration_check])

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from config import Config
 from shop.api.routing import ApiValueError
-from shop.api.schemas import IdInt, Money, PageMeta, PageQuery, RequestModel, ResponseModel
+from shop.api.schemas import IdInt, Money, MultilineText, PageMeta, PageQuery, RequestModel, ResponseModel, Text
 from shop.cart.services import MAX_CART_LINES
 from shop.dbtypes import MAX_INT
 
@@ -21,8 +21,8 @@ QUANTITY_CEILING = max(1, int(Config.ORDER_MAX_LINE_QUANTITY))
 OrderStatus = Literal["pending_payment", "paid", "cancelled", "refunded", "partially_refunded"]
 FulfilmentStatus = Literal["new", "accepted", "packed", "shipped", "delivered", "cancelled"]
 PaymentMethod = Literal["promptpay_qr", "stripe"]
-EnterpriseKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,9}$", max_length=10)]
-ShippingKey = Annotated[str, StringConstraints(min_length=1, max_length=20)]
+EnterpriseKey = Annotated[Text, StringConstraints(pattern=r"^[1-9][0-9]{0,9}$", max_length=10)]
+ShippingKey = Annotated[Text, StringConstraints(min_length=1, max_length=20)]
 
 
 # ------------------------------------------------------------------------ requests
@@ -39,10 +39,10 @@ class OrderLineIn(RequestModel):
     ]})
 
     variant_id: IdInt | None = Field(None, description="The variant's id (from the product detail).")
-    sku: str | None = Field(None, min_length=1, max_length=64,
+    sku: Text | None = Field(None, min_length=1, max_length=64,
                             description="The variant's SKU, as its enterprise set it. Give this or `variant_id`.")
     enterprise_id: IdInt | None = Field(None, description="With `sku`: the enterprise whose SKU it is.")
-    enterprise_slug: str | None = Field(None, min_length=1, max_length=120,
+    enterprise_slug: Text | None = Field(None, min_length=1, max_length=120,
                                         description="With `sku`: the enterprise whose SKU it is, by slug.")
     quantity: int = Field(ge=1, le=QUANTITY_CEILING,
                           description="Units to buy, from 1 up to the shop's per-line limit.")
@@ -60,13 +60,13 @@ class AddressIn(RequestModel):
     """A Thai postal address, checked as at checkout: the postcode must belong to the
     province (a TIS 1099 code such as `10` for Bangkok)."""
 
-    recipient_name: str = Field(min_length=1, max_length=200)
-    phone: str = Field(min_length=1, max_length=32, description="A Thai phone number; Thai digits, spaces and dashes are fine.")
-    address_line: str = Field(min_length=1, max_length=400, description="House number, village, street or building.")
-    subdistrict: str = Field(min_length=1, max_length=200, description="Tambon or khwaeng.")
-    district: str = Field(min_length=1, max_length=200, description="Amphoe or khet.")
-    province_code: str = Field(min_length=1, max_length=8, description="TIS 1099 province code, e.g. `50` for Chiang Mai.")
-    postcode: str = Field(min_length=1, max_length=16, description="5 digits, e.g. `50130`.")
+    recipient_name: Text = Field(min_length=1, max_length=200)
+    phone: Text = Field(min_length=1, max_length=32, description="A Thai phone number; Thai digits, spaces and dashes are fine.")
+    address_line: Text = Field(min_length=1, max_length=400, description="House number, village, street or building.")
+    subdistrict: Text = Field(min_length=1, max_length=200, description="Tambon or khwaeng.")
+    district: Text = Field(min_length=1, max_length=200, description="Amphoe or khet.")
+    province_code: Text = Field(min_length=1, max_length=8, description="TIS 1099 province code, e.g. `50` for Chiang Mai.")
+    postcode: Text = Field(min_length=1, max_length=16, description="5 digits, e.g. `50130`.")
 
 
 class CreateOrder(RequestModel):
@@ -80,8 +80,8 @@ class CreateOrder(RequestModel):
         None, max_length=MAX_CART_LINES,
         description="The shipping option chosen per enterprise: `{\"<enterprise id>\": \"<option key>\"}` "
                     "(an option's id, or `default`); an enterprise left out gets its first option.")
-    buyer_note: str | None = Field(None, max_length=500, description="A note to the enterprises.")
-    po_number: str | None = Field(None, min_length=1, max_length=64,
+    buyer_note: MultilineText | None = Field(None, max_length=500, description="A note to the enterprises.")
+    po_number: Text | None = Field(None, min_length=1, max_length=64,
                                   description="Your purchase-order number (verified retail buyers only).")
     expected_total_satang: int | None = Field(
         None, ge=0, le=MAX_INT,
@@ -94,7 +94,7 @@ class OrderListQuery(PageQuery):
 
 
 class CancelOrder(RequestModel):
-    reason: str | None = Field(None, max_length=500, description="Why, for the enterprises and the timeline.")
+    reason: MultilineText | None = Field(None, max_length=500, description="Why, for the enterprises and the timeline.")
 
 
 # ------------------------------------------------------------------------ answers

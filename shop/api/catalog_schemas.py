@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import Field, WithJsonSchema, field_validator
 
 from shop.api.routing import ApiValueError
-from shop.api.schemas import Money, PageMeta, PageQuery, QueryModel, ResponseModel
+from shop.api.schemas import Money, PageMeta, PageQuery, QueryModel, ResponseModel, SearchText
 from shop.catalog.certifications import KINDS
 from shop.geo import all_provinces, province_by_slug
 from shop.search.query import MAX_RAW_QUERY_CHARS
@@ -40,7 +40,7 @@ def _optional_string(description: str, *, max_length: int, enum: list[str] | Non
         schema["enum"] = enum
     if pattern is not None:
         schema["pattern"] = pattern
-    return Annotated[str | None, Field(max_length=max_length, pattern=pattern), WithJsonSchema(schema)]
+    return Annotated[SearchText | None, Field(max_length=max_length, pattern=pattern), WithJsonSchema(schema)]
 
 
 def _no_filter():
@@ -93,7 +93,7 @@ class EnterpriseListQuery(PageQuery):
 
 
 class SearchQuery(QueryModel):
-    q: str = Field("", max_length=MAX_RAW_QUERY_CHARS,
+    q: SearchText = Field("", max_length=MAX_RAW_QUERY_CHARS,
                    description="The words to look for, in Thai or English. Empty lists every product.")
     category: CategoryFilter = _no_filter()
     province: ProvinceFilter = _no_filter()

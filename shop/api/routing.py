@@ -249,6 +249,10 @@ _MESSAGES = {
 
 def _message(err: dict) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("too_short", "too_long") and isinstance(err.get("input"), str):
+        # A text type with a validator (``schemas.Text``) inside an optional field
+        # reports its length limits as a collection's.
+        kind = "string_" + kind
     if kind in ("greater_than_equal", "greater_than"):
         limit = ctx.get("ge", ctx.get("gt"))
         return str(_l("Give at least %(min)s.", min=limit if kind == "greater_than_equal" else f"> {limit}"))

@@ -3,6 +3,12 @@
 Request models derive from ``RequestModel`` (strict: a JSON string is not a number,
 unknown fields are refused) or ``QueryModel`` (lenient: query values are text);
 response models from ``ResponseModel``.
+
+Every text a request carries is one of ``Text`` (one line), ``MultilineText`` or, in
+a query, ``SearchText``: the free-text rule of ``shop.text``, so a control or
+direction-override character is a 422 naming the field (``address.recipient_name``)
+before any service runs; a search drops them instead, as the search page does. A
+test walks every request and query model to keep it so.
 """
 
 from __future__ import annotations
@@ -10,14 +16,44 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 
+from shop.api.routing import ApiValueError
 from shop.dbtypes import MAX_INT
 from shop.extensions import db
+from shop.text import TextRefused, clean_text, drop_controls
 
 #: A database id as requests give it: 1 to 2³¹−1.
 IdInt = Annotated[int, Field(ge=1, le=MAX_INT)]
+
+
+def _one_line(value: str) -> str:
+    try:
+        return clean_text(value)
+    except TextRefused as exc:
+        raise ApiValueError(exc.message()) from None
+
+
+def _multi_line(value: str) -> str:
+    try:
+        return clean_text(value, multi_line=True)
+    except TextRefused as exc:
+        raise ApiValueError(exc.message()) from None
+
+
+def _search_words(value: str) -> str:
+    return drop_controls(value, " ")
+
+
+#: Free text on one line (names, a SKU, an address line): line breaks become spaces.
+Text = Annotated[str, AfterValidator(_one_line)]
+#: Free text that keeps its line breaks (a description, a note).
+MultilineText = Annotated[str, AfterValidator(_multi_line)]
+#: Words to look for (a query parameter): refused characters are dropped, not refused.
+SearchText = Annotated[str, AfterValidator(_search_words)]
+#: The validators above; a request model's text must carry one of them.
+TEXT_RULES = frozenset({_one_line, _multi_line, _search_words})
 
 
 class RequestModel(BaseModel):

@@ -17,7 +17,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from shop.api.schemas import IdInt, PageMeta, PageQuery, RequestModel, ResponseModel
+from shop.api.schemas import (
+    IdInt,
+    MultilineText,
+    PageMeta,
+    PageQuery,
+    RequestModel,
+    ResponseModel,
+    SearchText,
+    Text,
+)
 from shop.dbtypes import MAX_INT
 from shop.sellers.listing_services import (
     MAX_CERTIFICATIONS,
@@ -46,7 +55,7 @@ assert set(SellerOrderStatus.__args__) == set(STATUS_FILTERS)  # type: ignore[at
 
 Price = Annotated[int, Field(ge=1, le=MAX_PRICE_SATANG, description="Satang (1/100 baht), more than zero.")]
 Stock = Annotated[int, Field(ge=0, le=MAX_STOCK, description=f"Units in stock, 0 to {MAX_STOCK}.")]
-Tag = Annotated[str, Field(max_length=MAX_TAG_LENGTH)]
+Tag = Annotated[Text, Field(max_length=MAX_TAG_LENGTH)]
 
 
 # ------------------------------------------------------------------ requests
@@ -62,7 +71,7 @@ class TierIn(RequestModel):
 class CertificationIn(RequestModel):
     kind: CertificationKind = Field(description="`fda` (Thai FDA, อย.), `mpc` (community product standard, "
                                                 "มผช.), `otop`, `organic`, `gap` or `low_carbon`.")
-    number: str | None = Field(None, max_length=64, description="Required for `fda` (13 digits, e.g. 50-1-12345-1-0001) "
+    number: Text | None = Field(None, max_length=64, description="Required for `fda` (13 digits, e.g. 50-1-12345-1-0001) "
                                                                "and `mpc` (number/year).")
     stars: int | None = Field(None, ge=1, le=5, description="OTOP stars, 1 to 5 (required for `otop`).")
 
@@ -70,11 +79,11 @@ class CertificationIn(RequestModel):
 class VariantIn(RequestModel):
     """One option of a new product (a size, a flavour), with its own SKU, price and stock."""
 
-    name_th: str = Field(min_length=1, max_length=120, description="The option's Thai name, e.g. `250 กรัม`.")
-    name_en: str | None = Field(None, max_length=120)
-    sku: str = Field(min_length=1, max_length=64, description="Your stock code: letters, digits and `. _ / -`, "
+    name_th: Text = Field(min_length=1, max_length=120, description="The option's Thai name, e.g. `250 กรัม`.")
+    name_en: Text | None = Field(None, max_length=120)
+    sku: Text = Field(min_length=1, max_length=64, description="Your stock code: letters, digits and `. _ / -`, "
                                                               "unique within the enterprise (ignoring case).")
-    gtin13: str | None = Field(None, max_length=17, description="A GTIN-13 barcode with a correct check digit.")
+    gtin13: Text | None = Field(None, max_length=17, description="A GTIN-13 barcode with a correct check digit.")
     weight_grams: int | None = Field(None, ge=0, le=MAX_WEIGHT_GRAMS, description="Shipping weight of one unit.")
     price_satang: Price
     stock: Stock
@@ -93,10 +102,10 @@ class VariantPatch(RequestModel):
     ``sku``, ``price_satang`` and ``stock`` are required)."""
 
     id: IdInt | None = Field(None, description="The option to change; leave out to add a new option.")
-    name_th: str = Field(None, json_schema_extra=_optional, min_length=1, max_length=120)
-    name_en: str | None = Field(None, max_length=120)
-    sku: str = Field(None, json_schema_extra=_optional, min_length=1, max_length=64)
-    gtin13: str | None = Field(None, max_length=17)
+    name_th: Text = Field(None, json_schema_extra=_optional, min_length=1, max_length=120)
+    name_en: Text | None = Field(None, max_length=120)
+    sku: Text = Field(None, json_schema_extra=_optional, min_length=1, max_length=64)
+    gtin13: Text | None = Field(None, max_length=17)
     weight_grams: int | None = Field(None, ge=0, le=MAX_WEIGHT_GRAMS)
     price_satang: int = Field(None, json_schema_extra=_optional, ge=1, le=MAX_PRICE_SATANG)
     stock: int = Field(None, json_schema_extra=_optional, ge=0, le=MAX_STOCK, description="Prefer `PUT …/variants/{id}/stock`, which "
@@ -114,12 +123,12 @@ class ProductCreate(RequestModel):
     """A new listing. It is saved as a draft; submit it for review with
     ``POST …/products/{product_id}/status``."""
 
-    name_th: str = Field(min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200, description="Also makes the product's address (slug).")
-    summary_th: str | None = Field(None, max_length=300)
-    summary_en: str | None = Field(None, max_length=300)
-    description_th: str | None = Field(None, max_length=10_000)
-    description_en: str | None = Field(None, max_length=10_000)
+    name_th: Text = Field(min_length=1, max_length=200)
+    name_en: Text | None = Field(None, max_length=200, description="Also makes the product's address (slug).")
+    summary_th: Text | None = Field(None, max_length=300)
+    summary_en: Text | None = Field(None, max_length=300)
+    description_th: MultilineText | None = Field(None, max_length=10_000)
+    description_en: MultilineText | None = Field(None, max_length=10_000)
     category_id: IdInt
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS,
                             description="Search tags; duplicates (ignoring case) and empty ones are dropped.")
@@ -137,12 +146,12 @@ class ProductPatch(RequestModel):
     as they are (an option is never deleted; set ``is_active`` to false to take it off
     sale)."""
 
-    name_th: str = Field(None, json_schema_extra=_optional, min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
-    summary_th: str | None = Field(None, max_length=300)
-    summary_en: str | None = Field(None, max_length=300)
-    description_th: str | None = Field(None, max_length=10_000)
-    description_en: str | None = Field(None, max_length=10_000)
+    name_th: Text = Field(None, json_schema_extra=_optional, min_length=1, max_length=200)
+    name_en: Text | None = Field(None, max_length=200)
+    summary_th: Text | None = Field(None, max_length=300)
+    summary_en: Text | None = Field(None, max_length=300)
+    description_th: MultilineText | None = Field(None, max_length=10_000)
+    description_en: MultilineText | None = Field(None, max_length=10_000)
     category_id: IdInt = Field(None, json_schema_extra=_optional)
     tags: list[Tag] = Field(None, json_schema_extra=_optional, max_length=MAX_TAGS)
     is_food: bool | None = Field(None, description="null: as the category says.")
@@ -156,7 +165,7 @@ class StatusChangeIn(RequestModel):
     listing), `live` (resume a listing you paused), `archived` (final)."""
 
     status: ListingStatus
-    reason: str | None = Field(None, max_length=2000, description="Optional note kept in the history.")
+    reason: MultilineText | None = Field(None, max_length=2000, description="Optional note kept in the history.")
 
 
 class StockIn(RequestModel):
@@ -169,27 +178,27 @@ class StockIn(RequestModel):
 
 
 class ShipIn(RequestModel):
-    carrier: str | None = Field(None, max_length=40, description="`thailand_post`, `kerry`, `flash`, `jt`, "
+    carrier: Text | None = Field(None, max_length=40, description="`thailand_post`, `kerry`, `flash`, `jt`, "
                                                                  "`best`, `ninjavan`, `lalamove`, or the "
                                                                  "carrier's name. Not needed for pick-up.")
-    tracking_number: str | None = Field(None, max_length=64, description="4 to 64 letters, digits or dashes. "
+    tracking_number: Text | None = Field(None, max_length=64, description="4 to 64 letters, digits or dashes. "
                                                                          "Not needed for pick-up.")
 
 
 class CancelIn(RequestModel):
-    reason: str = Field(min_length=1, max_length=500, description="Why; the buyer receives it.")
+    reason: MultilineText = Field(min_length=1, max_length=500, description="Why; the buyer receives it.")
 
 
 class ProductsQuery(PageQuery):
     status: ListingStatus | None = Field(None, description="Only listings in this status; by default every "
                                                            "listing that is not archived.")
-    q: str | None = Field(None, max_length=100, description="Part of a name (Thai or English) or of a SKU.")
+    q: SearchText | None = Field(None, max_length=100, description="Part of a name (Thai or English) or of a SKU.")
 
 
 class OrdersQuery(PageQuery):
     status: SellerOrderStatus | None = Field(
         None, description="`awaiting_payment` (the buyer has not paid yet: nothing to do), or the part's status.")
-    q: str | None = Field(None, max_length=100, description="Order number, recipient's name or phone, or a SKU.")
+    q: SearchText | None = Field(None, max_length=100, description="Order number, recipient's name or phone, or a SKU.")
 
 
 class EnterprisesQuery(PageQuery):

@@ -36,6 +36,7 @@ from shop.orders import status as st
 from shop.orders.models import Fulfilment
 from shop.sellers import listing_services as listings
 from shop.sellers import order_services as seller_orders
+from shop.text import like_pattern
 
 TAG = "selling"
 ENTERPRISE = "/seller/enterprises/<id:enterprise_id>"
@@ -326,9 +327,8 @@ def seller_products(enterprise_id: int, query: s.ProductsQuery):
         stmt = stmt.where(Product.status == query.status)
     else:
         stmt = stmt.where(Product.status != catalog_status.ARCHIVED)
-    text = (query.q or "").replace("%", "").replace("_", "").strip()
-    if text:
-        like = f"%{text}%"
+    like = like_pattern(query.q)
+    if like:
         sku_match = select(Variant.product_id).where(Variant.enterprise_id == enterprise.id, Variant.sku.ilike(like))
         stmt = stmt.where(or_(Product.name_th.ilike(like), Product.name_en.ilike(like), Product.id.in_(sku_match)))
     rows, meta = paginate(stmt, query)

@@ -43,6 +43,8 @@ def addresses():
 def add_address():
     form = forms.SavedAddressForm()
     form.validate()  # CSRF already checked; the service checks the address
+    if form.refused_text():
+        return _render_list(form, 422)
     try:
         address_service.save_address(
             current_user, form.address_data(), label=form.label.data, make_default=bool(form.make_default.data)
@@ -65,6 +67,8 @@ def edit_address(address_id: int):
         form.make_default.data = saved.is_default
         return render_template("accounts/address_edit.html", form=form, address=saved)
     form.validate()
+    if form.refused_text():
+        return render_template("accounts/address_edit.html", form=form, address=saved), 422
     try:
         address_service.update_saved_address(
             current_user, address_id, form.address_data(), label=form.label.data,

@@ -10,7 +10,6 @@ pages and the API refuse the same things with the same words.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -23,6 +22,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from shop.forms import BaseForm
 from shop.geo import province_choices
 from shop.i18n import current_language
 from shop.orders import status as st
@@ -30,11 +30,11 @@ from shop.orders.addresses import ADDRESS_FIELDS
 from shop.orders.checkout import PAYMENT_METHOD_LABELS
 
 
-class CartActionForm(FlaskForm):
+class CartActionForm(BaseForm):
     """Add, update, remove, accept prices: the values are read by the services."""
 
 
-class AddressForm(FlaskForm):
+class AddressForm(BaseForm):
     recipient_name = StringField(_l("Recipient's name"))
     phone = TelField(_l("Phone number"))
     address_line = StringField(_l("House number, village, street"))

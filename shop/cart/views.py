@@ -195,8 +195,12 @@ def checkout_page():
         return _render_checkout(form, view)
     if current_user.is_authenticated:
         form.email.data = current_user.email
+    if form.refused_text():
+        view = checkout.preview_order(cart, buyer=buyer, locale=locale, shipping_choices=choices)
+        form.expected_total.data = str(view.total_satang)
+        return _render_checkout(form, view, 422)
     try:
-        expected = int(form.expected_total.data) if (form.expected_total.data or "").isdigit() else None
+        expected = checkout.parse_expected_total(form.expected_total.data)
         order = checkout.place_order(
             cart,
             buyer=buyer,

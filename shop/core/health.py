@@ -1,12 +1,23 @@
-"""Health checks that areas register (database here, the search index in ``search``)."""
+"""Health checks that areas register (database here, the search index in ``search``),
+and who may read their details.
+
+Anyone (a load balancer, a monitor) gets ``{"status": "ok"}`` or ``"degraded"`` with
+200 or 503. The per-check details (database dialect and revision, the search index's
+state and paths, error names) help an attacker map the system, so they are shown
+only to signed-in programme staff and to requests from the machine itself
+(``127.0.0.1`` / ``::1`` as ``request.remote_addr`` sees them: behind a reverse proxy
+on the same machine every request looks local, so such a deployment must pass the
+client's address on, e.g. with Werkzeug's ``ProxyFix``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app
+from flask import current_app, request
 
 HealthCheck = Callable[[], dict]
+LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 
 def register_check(app, name: str, check: HealthCheck) -> None:
@@ -21,3 +32,23 @@ def run_checks() -> dict:
     results = {name: check() for name, check in checks.items()}
     ok = all(result.get("ok") for result in results.values())
     return {"status": "ok" if ok else "degraded", **results}
+
+
+def may_see_details() -> bool:
+    """Whether this request may read each check's details (see the module docstring)."""
+    if request.remote_addr in LOCAL_ADDRESSES:
+        return True
+    from flask_login import current_user
+
+    from shop.extensions import db
+
+    try:
+        return bool(current_user.is_authenticated and current_user.is_staff)
+    except Exception:  # the database is down: the answer must still come, without details
+        db.session.rollback()
+        return False
+
+
+def public_report(report: dict) -> dict:
+    """What anyone may read of ``run_checks()``'s report."""
+    return {"status": report["status"]}

@@ -1,4 +1,5 @@
-"""``/healthz`` for load balancers and operators, ``/media/<key>`` for uploads."""
+"""``/healthz`` for load balancers and operators (details for staff and the machine
+itself only, see ``shop.core.health``), ``/media/<key>`` for uploads."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import text
 
 from shop import storage
 from shop.core import bp
-from shop.core.health import run_checks
+from shop.core.health import may_see_details, public_report, run_checks
 from shop.extensions import db
 
 
@@ -15,7 +16,11 @@ from shop.extensions import db
 def healthz():
     report = run_checks()
     status = 200 if report["status"] == "ok" else 503
-    return jsonify(report), status
+    response = jsonify(report if may_see_details() else public_report(report))
+    response.status_code = status
+    # The details depend on who asks: no cache may keep one audience's answer.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/media/<path:key>")

@@ -73,7 +73,7 @@ from shop.ledger.models import (
 )
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
-from shop.spreadsheets import baht_cell, safe_cell
+from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -793,30 +793,8 @@ def recent_batches(limit: int = 20) -> list[PayoutBatch]:
     return list(db.session.scalars(select(PayoutBatch).order_by(PayoutBatch.id.desc()).limit(limit)))
 
 
-
-
-
-
-def _csv(header: list[str], rows: Iterable[list]) -> str:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 (Thai names) only with a BOM
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        # Amounts are written by us as plain numbers (a leading "-" is a sign, not a
-        # formula); every text cell is guarded.
-        writer.writerow([cell if isinstance(cell, _Number) else safe_cell(cell) for cell in row])
-    return buffer.getvalue()
-
-
-class _Number(str):
-    """A cell that is a number we formatted: exempt from the formula guard."""
-
-
-def entries_csv() -> str:
+@csv_producer("Staff ledger entries (/admin/ledger/entries.csv)")
+def entries_csv() -> CsvText:
     """Every entry, oldest first: for staff's accounting."""
     enterprises = {e.id: e for e in db.session.scalars(select(Enterprise))}
     orders = dict(db.session.execute(select(Order.id, Order.public_id)).all())
@@ -825,15 +803,16 @@ def entries_csv() -> str:
         enterprise = enterprises.get(entry.enterprise_id)
         rows.append([
             str(entry.id), entry.created_at.isoformat() if entry.created_at else "", str(entry.enterprise_id),
-            enterprise.name_th if enterprise else "", entry.kind, _Number(baht_cell(entry.amount_satang)),
-            _Number(str(entry.amount_satang)), entry.entry_key, orders.get(entry.order_id, ""),
+            enterprise.name_th if enterprise else "", entry.kind, baht_cell(entry.amount_satang),
+            entry.amount_satang, entry.entry_key, orders.get(entry.order_id, ""),
             str(entry.refund_id or ""), str(entry.payout_id or ""), entry.memo or "",
         ])
-    return _csv(["id", "created_at", "enterprise_id", "enterprise", "kind", "amount_baht", "amount_satang",
+    return write_csv(["id", "created_at", "enterprise_id", "enterprise", "kind", "amount_baht", "amount_satang",
                  "entry_key", "order", "refund_id", "payout_id", "memo"], rows)
 
 
-def payouts_csv() -> str:
+@csv_producer("Staff payouts (/admin/ledger/payouts.csv)")
+def payouts_csv() -> CsvText:
     """Every payout, oldest first."""
     enterprises = {e.id: e for e in db.session.scalars(select(Enterprise))}
     orders = dict(db.session.execute(select(Order.id, Order.public_id)).all())
@@ -843,11 +822,11 @@ def payouts_csv() -> str:
         rows.append([
             str(payout.id), payout.created_at.isoformat() if payout.created_at else "", str(payout.enterprise_id),
             enterprise.name_th if enterprise else "", payout.method, payout.status,
-            _Number(baht_cell(payout.amount_satang)), _Number(str(payout.amount_satang)), payout.idempotency_key,
+            baht_cell(payout.amount_satang), payout.amount_satang, payout.idempotency_key,
             orders.get(payout.order_id, ""), str(payout.batch_id or ""), payout.provider_ref or "",
             payout.reference or "", payout.paid_at.isoformat() if payout.paid_at else "",
             payout.failure_reason or "",
         ])
-    return _csv(["id", "created_at", "enterprise_id", "enterprise", "method", "status", "amount_baht",
+    return write_csv(["id", "created_at", "enterprise_id", "enterprise", "method", "status", "amount_baht",
                  "amount_satang", "idempotency_key", "order", "batch_id", "transfer_id", "reference", "paid_at",
                  "failure_reason"], rows)

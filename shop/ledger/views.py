@@ -16,7 +16,7 @@ refused action is shown with its message and a 4xx status.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,6 +42,7 @@ from shop.ledger.models import (
     PAYOUT_STRIPE_CONNECT,
 )
 from shop.sellers.context import get_member_enterprise_or_404
+from shop.spreadsheets import csv_response
 
 bp = Blueprint("ledger", __name__)
 
@@ -133,24 +134,16 @@ def admin_ledger():
     )
 
 
-def _csv_response(body: str, filename: str) -> Response:
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/admin/ledger/entries.csv")
 @staff_required
 def entries_csv():
-    return _csv_response(services.entries_csv(), "ledger-entries.csv")
+    return csv_response(services.entries_csv(), filename="ledger-entries.csv")
 
 
 @bp.get("/admin/ledger/payouts.csv")
 @staff_required
 def payouts_csv():
-    return _csv_response(services.payouts_csv(), "payouts.csv")
+    return csv_response(services.payouts_csv(), filename="payouts.csv")
 
 
 @bp.post("/admin/payouts/batches")

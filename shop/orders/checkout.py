@@ -32,7 +32,7 @@ from sqlalchemy.exc import OperationalError
 from shop.accounts.models import User
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, CartView
-from shop.dbtypes import utcnow
+from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import Conflict, DomainError, ValidationFailed
 from shop.extensions import db
 from shop.orders import inventory
@@ -120,6 +120,20 @@ def _check_email(buyer: User | None, email: str | None) -> str:
         message = _l("Enter your e-mail address: we send the order and payment details there.")
         raise ValidationFailed(message, fields={"email": message})
     return check_email(email)
+
+
+def parse_expected_total(raw: str | None) -> int | None:
+    """The total the checkout page showed (its hidden field), in satang; None when the
+    form sent none (an old page, a script). Anything else than a whole number of
+    satang is refused (400): skipping the check would place an order the buyer
+    may not have seen the total of."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_INT:
+        raise DomainError(_l("The order total sent with the form is not a number, so we cannot check it against "
+                             "today's total. Nothing was ordered: reload the checkout page and try again."))
+    return int(text)
 
 
 def _check_note(note: str | None) -> str | None:

@@ -43,6 +43,7 @@ from shop.orders import documents, inventory
 from shop.orders import status as st
 from shop.orders.access import order_url
 from shop.orders.models import Fulfilment, Order, StatusChange
+from shop.text import checked_text
 
 # The order states in which the buyer has paid and enterprises ship.
 PAID_STATES = (st.ORDER_PAID, st.ORDER_PARTIALLY_REFUNDED)
@@ -51,7 +52,6 @@ LAPSED_REASON = "lapsed"
 MAX_REASON_LENGTH = 500
 MAX_CARRIER_LENGTH = 40
 _TRACKING = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,63}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # ---------------------------------------------------------------- who acts
@@ -96,7 +96,7 @@ def _check_actor(enterprise_ids: Iterable[int], actor, role: str) -> None:
 
 
 def _clean_reason(reason: str | None, *, required: bool) -> str | None:
-    text = _CONTROL.sub(" ", (reason or "")).strip()
+    text = checked_text(reason, field="reason").strip()
     if required and not text:
         message = _l("Please give a reason.")
         raise ValidationFailed(message, fields={"reason": message})
@@ -444,7 +444,7 @@ class Shipment:
 def check_shipment(fulfilment: Fulfilment, carrier: str | None, tracking_number: str | None) -> Shipment:
     """Validate the ship form. ``carrier`` is one of ``status.CARRIERS`` or, for
     "other", the carrier's name as the seller typed it. Pick-up parts need neither."""
-    carrier = _CONTROL.sub(" ", carrier or "").strip()
+    carrier = checked_text(carrier, field="carrier").strip()
     tracking = re.sub(r"\s+", "", tracking_number or "").upper()
     pickup = fulfilment.shipping_kind == st.SHIPPING_PICKUP
     fields: dict[str, object] = {}

@@ -66,6 +66,7 @@ from shop.payments.models import (
     Payment,
     Refund,
 )
+from shop.text import checked_text
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,6 @@ PROVIDER_STRIPE = "stripe"
 PROVIDER_MANUAL = "manual"
 MAX_REASON_LENGTH = 500
 MAX_REFERENCE_LENGTH = 120
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Orders whose buyer paid (and so may get money back). A cancelled order counts when
 # it had been paid (``paid_at`` set): its parts' totals are owed back.
 _REFUNDABLE_STATES = (*PAID_STATES, st.ORDER_REFUNDED, st.ORDER_CANCELLED)
@@ -121,7 +121,7 @@ def _check_amount(amount_satang: int, left: int) -> None:
 
 
 def _clean_text(text: str | None, *, limit: int, field_name: str, required_message) -> str:
-    cleaned = _CONTROL.sub(" ", text or "").strip()
+    cleaned = checked_text(text, field=field_name).strip()
     if not cleaned:
         raise ValidationFailed(required_message, fields={field_name: required_message})
     if len(cleaned) > limit:

@@ -24,7 +24,6 @@ status makes two reviewers acting at once get one success and one clear refusal.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,13 +44,13 @@ from shop.orders import status as st
 from shop.orders.models import Order
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
 from shop.payments.promptpay import Payee, payee_for
+from shop.text import checked_text
 
 # Under ``private/``: the public ``/media`` route must never serve these files.
 SLIP_FOLDER = "private/slips"
 SLIP_STATUSES = (SLIP_SUBMITTED, SLIP_CONFIRMED, SLIP_REJECTED)
 QUEUE_FILTERS = (SLIP_SUBMITTED, SLIP_CONFIRMED, SLIP_REJECTED, "all")
 MAX_REASON_LENGTH = 500
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class SlipTooLarge(ValidationFailed):
@@ -219,7 +218,7 @@ def slip_for_reviewer(slip_id: int, user: User | None, *, enterprise_id: int | N
 
 
 def _clean_reason(reason: str | None) -> str:
-    text = _CONTROL.sub(" ", reason or "").strip()
+    text = checked_text(reason, field="reason", multi_line=True).strip()
     if not text:
         message = _l("Say why the slip is not accepted: the buyer will see it.")
         raise ValidationFailed(message, fields={"reason": message})

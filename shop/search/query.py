@@ -16,7 +16,6 @@ match every slot (AND); when nothing does, the search falls back to any slot (OR
 from __future__ import annotations
 
 import csv
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +25,7 @@ from whoosh import query as wq
 
 from shop.search.analysis import analyze, is_thai, normalize_text, word_analyzer
 from shop.search.schema import TEXT_FIELDS
+from shop.text import drop_controls
 
 MAX_QUERY_CHARS = 200  # longer queries are cut (a product name is shorter than this)
 MAX_RAW_QUERY_CHARS = 2000  # longer than this is refused with a 400
@@ -60,7 +60,6 @@ class QueryPlan:
         return {t for slot in self.slots for t in slot.tokens}
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_query(raw: str | None) -> tuple[str, bool]:
@@ -69,7 +68,7 @@ def clean_query(raw: str | None) -> tuple[str, bool]:
     if not raw:
         return "", False
     text = normalize_text(raw)
-    text = _CONTROL.sub(" ", text)
+    text = drop_controls(text, " ")
     # Drop unpaired surrogates and private-use characters; keep letters, marks,
     # digits, punctuation and symbols (emoji simply produce no word).
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cs", "Co", "Cn"))

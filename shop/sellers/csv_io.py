@@ -46,7 +46,8 @@ from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
 from shop.money import MoneyParseError, baht_to_satang, satang_to_input
 from shop.sellers import listing_services as services
-from shop.spreadsheets import FORMULA_START, safe_cell
+from shop.spreadsheets import FORMULA_START, CsvText, csv_producer, write_csv
+from shop.text import TextRefused, clean_text
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
@@ -113,7 +114,8 @@ COLUMN_HELP = {
 
 
 
-def export_csv(enterprise: Enterprise) -> str:
+@csv_producer("A seller's listings export (/seller/<id>/listings/export.csv)")
+def export_csv(enterprise: Enterprise) -> CsvText:
     """Every non-archived listing, one row per variant, UTF-8 with a BOM for Excel."""
     products = db.session.scalars(
         select(Product)
@@ -122,25 +124,22 @@ def export_csv(enterprise: Enterprise) -> str:
         .order_by(Product.id)
     )
     categories = {c.id: c.slug for c in db.session.scalars(select(Category))}
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    rows = []
     for product in products:
         common = [
             product.name_th, product.name_en, product.summary_th, product.summary_en, product.description_th,
             product.description_en, categories.get(product.category_id, ""), ", ".join(t.tag for t in sorted(product.tags, key=lambda t: t.id)),
         ]
         for v in product.variants:
-            writer.writerow([
-                safe_cell(product.slug), safe_cell(v.sku), product.status, *map(safe_cell, common),
-                safe_cell(v.name_th), safe_cell(v.name_en), v.gtin13 or "", v.weight_grams,
+            rows.append([
+                product.slug, v.sku, product.status, *common,
+                v.name_th, v.name_en, v.gtin13 or "", v.weight_grams,
                 satang_to_input(v.price_satang), v.stock, v.low_stock_threshold, v.moq, v.case_pack,
                 "" if v.lead_time_days is None else v.lead_time_days,
                 "" if v.shelf_life_days is None else v.shelf_life_days,
                 "yes" if v.is_active else "no",
             ])
-    return out.getvalue()
+    return write_csv(COLUMNS, rows)
 
 
 # ---------------------------------------------------------------------------- parse
@@ -242,7 +241,13 @@ def parse_csv(data: bytes) -> ImportPreview:
                 row.error("sku", _l("This row has more cells than the header."))
             for name, cell in zip(names, record, strict=False):
                 if name in COLUMNS:
-                    row.values[name] = _unguard(cell.strip())
+                    try:
+                        # The free-text rule of the listing form; descriptions keep their lines.
+                        text = clean_text(cell, multi_line=name.startswith("description_"))
+                    except TextRefused as exc:
+                        row.error(name, exc.message(name))
+                        text = ""
+                    row.values[name] = _unguard(text.strip())
             preview.rows.append(row)
     except csv.Error as exc:
         preview.file_errors.append(str(_l("Line %(n)s is not valid CSV: %(detail)s", n=reader.line_num,

@@ -16,11 +16,8 @@ HMAC-SHA256 (under ``SECRET_KEY``) of the enterprise id and a random salt stored
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
-import re
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
@@ -37,12 +34,13 @@ from shop.errors import NotFound
 from shop.extensions import db
 from shop.money import satang_to_decimal
 from shop.sellers.listing_models import EnterpriseFeedKey, new_feed_salt
+from shop.spreadsheets import CsvText, csv_producer, write_csv
+from shop.text import drop_controls
 
 GOOGLE_NS = "http://base.google.com/ns/1.0"
 CHANNELS = ("facebook.csv", "google.xml", "tiktok.csv")
 MAX_TITLE = 150  # Google's limit; Facebook allows 200, TikTok 255
 MAX_DESCRIPTION = 5000  # Google's limit; Facebook allows 9999
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 FACEBOOK_COLUMNS = ("id", "item_group_id", "title", "description", "availability", "condition", "price", "link",
                     "image_link", "brand", "inventory", "gtin", "google_product_category", "product_type",
@@ -70,7 +68,7 @@ class FeedItem:
 
 
 def _clean(text: str | None, limit: int) -> str:
-    text = _CONTROL_CHARS.sub("", " ".join((text or "").split()))
+    text = " ".join(drop_controls(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -138,15 +136,13 @@ def feed_items(enterprise: Enterprise, locale: str = "th") -> list[FeedItem]:
     return items
 
 
-def _csv(columns: tuple[str, ...], rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+def _csv(columns: tuple[str, ...], rows: list[dict]) -> CsvText:
+    # No BOM: the channels read UTF-8 without one.
+    return write_csv(columns, ([row[name] for name in columns] for row in rows), bom=False)
 
 
-def facebook_csv(enterprise: Enterprise, locale: str = "th") -> str:
+@csv_producer("Facebook and Instagram catalogue feed (facebook.csv)")
+def facebook_csv(enterprise: Enterprise, locale: str = "th") -> CsvText:
     """Meta commerce catalogue data feed (CSV): required id, title, description,
     availability, condition, price, link, image_link, brand."""
     rows = [{
@@ -159,7 +155,8 @@ def facebook_csv(enterprise: Enterprise, locale: str = "th") -> str:
     return _csv(FACEBOOK_COLUMNS, rows)
 
 
-def tiktok_csv(enterprise: Enterprise, locale: str = "th") -> str:
+@csv_producer("TikTok Shop catalogue feed (tiktok.csv)")
+def tiktok_csv(enterprise: Enterprise, locale: str = "th") -> CsvText:
     """TikTok catalogue CSV (the columns documented in docs/feeds.md)."""
     rows = [{
         "sku_id": item.sku, "product_id": item.group_id, "title": item.title, "description": item.description,
@@ -209,14 +206,15 @@ def google_xml(enterprise: Enterprise, locale: str = "th") -> bytes:
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
 
 
-def render_feed(enterprise: Enterprise, channel: str, locale: str = "th") -> tuple[bytes, str]:
-    """The feed body and its content type for ``channel`` (one of CHANNELS)."""
+def render_feed(enterprise: Enterprise, channel: str, locale: str = "th") -> CsvText | bytes:
+    """The feed for ``channel`` (one of CHANNELS): ``CsvText`` for the CSV channels
+    (answered by ``spreadsheets.csv_response``), XML bytes for Google."""
     if channel == "facebook.csv":
-        return facebook_csv(enterprise, locale).encode("utf-8"), "text/csv; charset=utf-8"
+        return facebook_csv(enterprise, locale)
     if channel == "tiktok.csv":
-        return tiktok_csv(enterprise, locale).encode("utf-8"), "text/csv; charset=utf-8"
+        return tiktok_csv(enterprise, locale)
     if channel == "google.xml":
-        return google_xml(enterprise, locale), "application/xml; charset=utf-8"
+        return google_xml(enterprise, locale)
     raise NotFound()
 
 

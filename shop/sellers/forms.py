@@ -9,13 +9,12 @@ enterprise field: the enterprise always comes from the URL (see ``sellers.contex
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog import status
-from shop.forms import KnownChoice
+from shop.forms import BaseForm, KnownChoice
 from shop.geo import province_choices
 from shop.sellers import services
 from shop.sellers import validation as v
@@ -46,7 +45,7 @@ def role_choices():
             (status.MEMBER_OWNER, _l("Owner: also manages members"))]
 
 
-class EnterpriseProfileForm(FlaskForm):
+class EnterpriseProfileForm(BaseForm):
     name_th = StringField(_l("Name in Thai"), validators=[
         _required(_l("Enter the enterprise's name in Thai.")), _length(200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), _length(200)])
@@ -100,18 +99,18 @@ class ApplicationForm(EnterpriseProfileForm):
         _length(32), _problem_check(v.registration_no_problem)])
 
 
-class PhotoUploadForm(FlaskForm):
+class PhotoUploadForm(BaseForm):
     photos = MultipleFileField(_l("Add photos"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BaseForm):
     email = EmailField(_l("E-mail address"), validators=[
         _required(_l("Enter the e-mail address of the person to invite.")), _length(254)])
     role = SelectField(_l("Role"), choices=role_choices, default=status.MEMBER_STAFF, validate_choice=False,
                        validators=[KnownChoice(_l("Choose owner or staff."))])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField(_l("Role"), choices=role_choices, validate_choice=False,
                        validators=[KnownChoice(_l("Choose owner or staff."))])
 

@@ -17,13 +17,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     Field,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     SelectChoice,
@@ -35,6 +33,7 @@ from wtforms import (
 from wtforms.widgets import TextInput
 
 from shop.catalog.certifications import KINDS
+from shop.forms import BaseForm, SubForm
 from shop.money import MoneyParseError, baht_to_satang, satang_to_input
 from shop.sellers import listing_services as services
 
@@ -104,12 +103,12 @@ def _int_or_none(value):
         return None
 
 
-class TierForm(Form):
+class TierForm(SubForm):
     min_quantity = WholeNumberField(_l("From quantity"))
     price = BahtField(_l("Unit price (baht)"))
 
 
-class VariantForm(Form):
+class VariantForm(SubForm):
     id = HiddenField()
     name_th = StringField(_l("Option name (Thai)"), render_kw={"maxlength": 120})
     name_en = StringField(_l("Option name (English)"), render_kw={"maxlength": 120})
@@ -132,7 +131,7 @@ class VariantForm(Form):
         )
 
 
-class CertificationForm(Form):
+class CertificationForm(SubForm):
     kind = SelectField(_l("Certification"), validate_choice=False)
     number = StringField(_l("Number"), render_kw={"maxlength": 64})
     stars = WholeNumberField(_l("OTOP stars (1–5)"))
@@ -146,7 +145,7 @@ FOOD_CHOICES = [SelectChoice("", _l("As its category says")), SelectChoice("yes"
                 SelectChoice("no", _l("No"))]
 
 
-class ProductForm(FlaskForm):
+class ProductForm(BaseForm):
     name_th = StringField(_l("Product name (Thai)"), render_kw={"maxlength": 200})
     name_en = StringField(_l("Product name (English)"), render_kw={"maxlength": 200})
     summary_th = StringField(_l("One-line summary (Thai)"), render_kw={"maxlength": 300})
@@ -290,35 +289,35 @@ def error_count(form) -> int:
     return sum(len(f.errors) for f in _leaf_fields(form).values())
 
 
-class PhotoUploadForm(FlaskForm):
+class PhotoUploadForm(BaseForm):
     photos = MultipleFileField(_l("Add photos"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     upload = SubmitField(_l("Upload"))
 
 
-class PhotoActionForm(FlaskForm):
+class PhotoActionForm(BaseForm):
     """One button per photo action (up, down, cover, delete); the photo id is in the URL."""
 
     action = HiddenField()
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     to_status = HiddenField()
     reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": 2000})
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     decision = HiddenField()
     reason = TextAreaField(_l("Reason for the enterprise (required to send back or take down)"),
                            render_kw={"rows": 4, "maxlength": 2000})
 
 
-class StockRowForm(Form):
+class StockRowForm(SubForm):
     variant_id = HiddenField()
     seen = HiddenField()
     stock = WholeNumberField(_l("Stock"))
 
 
-class StockForm(FlaskForm):
+class StockForm(BaseForm):
     rows = FieldList(FormField(StockRowForm), max_entries=services.STOCK_PAGE_SIZE)
     save = SubmitField(_l("Save stock"))
 
@@ -337,7 +336,7 @@ class StockForm(FlaskForm):
         return changes
 
 
-class CostRowForm(Form):
+class CostRowForm(SubForm):
     variant_id = HiddenField()
     materials = BahtField(_l("Materials"))
     packaging = BahtField(_l("Packaging"))
@@ -345,7 +344,7 @@ class CostRowForm(Form):
     overhead = BahtField(_l("Overhead"))
 
 
-class CostForm(FlaskForm):
+class CostForm(BaseForm):
     rows = FieldList(FormField(CostRowForm), max_entries=services.MAX_VARIANTS)
     save = SubmitField(_l("Save costs"))
 
@@ -367,15 +366,15 @@ class CostForm(FlaskForm):
         return costs
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(BaseForm):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
     upload = SubmitField(_l("Check the file"))
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(BaseForm):
     token = HiddenField()
     confirm = SubmitField(_l("Apply all rows"))
 
 
-class FeedKeyForm(FlaskForm):
+class FeedKeyForm(BaseForm):
     rotate = SubmitField(_l("Make new secret links"))

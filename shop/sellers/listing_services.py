@@ -59,6 +59,7 @@ from shop.catalog.services import ProductPage, build_product_page
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.sellers.listing_models import ListingStatusChange, ProductListingSettings
+from shop.text import like_pattern
 
 PHOTO_FOLDER = "products"
 MAX_PHOTOS = 12
@@ -672,9 +673,8 @@ def listings_page(enterprise: Enterprise, *, status_filter: str | None = None, q
         stmt = stmt.where(Product.status == status_filter)
     else:
         stmt = stmt.where(Product.status != status.ARCHIVED)
-    query = (query or "").strip()
-    if query:
-        like = f"%{query.replace('%', '').replace('_', '')}%"
+    like = like_pattern(query)
+    if like:
         sku_match = select(Variant.product_id).where(Variant.enterprise_id == enterprise.id, Variant.sku.ilike(like))
         stmt = stmt.where(or_(Product.name_th.ilike(like), Product.name_en.ilike(like), Product.id.in_(sku_match)))
     rows = list(db.session.scalars(stmt.limit(LISTINGS_PAGE_SIZE + 1).offset((page - 1) * LISTINGS_PAGE_SIZE)))

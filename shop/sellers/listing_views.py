@@ -29,6 +29,7 @@ from shop.sellers import bp, csv_io, feeds
 from shop.sellers import listing_forms as forms
 from shop.sellers import listing_services as services
 from shop.sellers.context import get_member_enterprise_or_404
+from shop.spreadsheets import CsvText, csv_response
 
 
 @bp.context_processor
@@ -300,12 +301,7 @@ def listing_costs(enterprise_id: int, product_id: int):
 @login_required
 def listings_export(enterprise_id: int):
     enterprise = _enterprise(enterprise_id)
-    body = csv_io.export_csv(enterprise)
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{enterprise.slug}-listings.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(csv_io.export_csv(enterprise), filename=f"{enterprise.slug}-listings.csv")
 
 
 def _render_import(enterprise, form, preview=None, status_code=200):
@@ -393,11 +389,15 @@ def feeds_rotate(enterprise_id: int):
 def _feed_response(enterprise, channel: str, *, download: bool) -> Response:
     if channel not in feeds.CHANNELS:
         raise NotFound()
-    body, content_type = feeds.render_feed(enterprise, channel, current_language())
-    response = Response(body)
-    response.headers["Content-Type"] = content_type
+    body = feeds.render_feed(enterprise, channel, current_language())
+    filename = f"{enterprise.slug}-{channel}" if download else None
+    if isinstance(body, CsvText):
+        response = csv_response(body, filename=filename)
+    else:
+        response = Response(body, content_type="application/xml; charset=utf-8")
+        if filename:
+            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if download:
-        response.headers["Content-Disposition"] = f'attachment; filename="{enterprise.slug}-{channel}"'
         response.headers["Cache-Control"] = "private, no-store"
     else:
         # Fetchers poll; a few minutes of caching spares the database. Private: the

@@ -10,11 +10,10 @@ always comes from the URL (see ``sellers.context``).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from shop.forms import KnownChoice
+from shop.forms import BaseForm, KnownChoice
 from shop.orders import status as st
 from shop.sellers import shipping_services
 from shop.sellers.listing_forms import BahtField, WholeNumberField
@@ -28,7 +27,7 @@ def _length(maximum: int):
     return Length(max=maximum, message=_l("Use at most %(max)d characters.", max=maximum))
 
 
-class ShippingOptionForm(FlaskForm):
+class ShippingOptionForm(BaseForm):
     kind = RadioField(_l("How do you deliver?"), validate_choice=False,
                       validators=[KnownChoice(_l("Choose how you deliver: flat rate, by weight or pick-up."))])
     name_th = StringField(_l("Name in Thai"), validators=[
@@ -78,7 +77,7 @@ def carrier_choices():
     return [("", _l("Choose the carrier"))] + [(code, st.carrier_label(code)) for code in st.CARRIERS]
 
 
-class ShipForm(FlaskForm):
+class ShipForm(BaseForm):
     """Carrier and tracking number. Both are required for delivery by carrier and
     optional for pick-up: the service (``orders.services.check_shipment``) decides and
     checks the tracking number's form; its messages land on these same fields."""
@@ -109,7 +108,7 @@ class ShipForm(FlaskForm):
         return self.tracking_number.data or ""
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     reason = TextAreaField(_l("Why are you cancelling?"), validators=[
         InputRequired(_l("Tell the buyer why you are cancelling.")), _length(REASON_MAX)])
 

@@ -17,8 +17,6 @@ here rather than in SQL so it is the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,7 +35,8 @@ from shop.geo import province_by_code
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import PAID_STATES  # the states in which enterprises ship
-from shop.spreadsheets import baht_cell, safe_cell
+from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
+from shop.text import like_pattern
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 PAGE_SIZE = 20
@@ -128,8 +127,7 @@ def _base(enterprise_id: int):
 
 def _search_condition(enterprise_id: int, query: str):
     """The order number, the recipient's name or phone, or a SKU on one of its lines."""
-    cleaned = query.replace("%", "").replace("_", "").strip()
-    like = f"%{cleaned}%"
+    like = like_pattern(query) or "%"
     sku_match = (
         select(OrderLine.fulfilment_id)
         .join(Fulfilment, Fulfilment.id == OrderLine.fulfilment_id)
@@ -304,9 +302,10 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=BANGKOK).astimezone(UTC)
 
 
+@csv_producer("A seller's orders export (/seller/<id>/orders.csv)")
 def export_csv(enterprise: Enterprise, *, tab: str | None = TAB_ALL, status_filter: str | None = None,
                query: str | None = None, since: date | None = None, until: date | None = None,
-               locale: str = "th") -> str:
+               locale: str = "th") -> CsvText:
     """The enterprise's orders, one row per order line, UTF-8 with a BOM for Excel.
 
     The fulfilment's shipping fee and refund are on its first line only, so summing
@@ -326,29 +325,25 @@ def export_csv(enterprise: Enterprise, *, tab: str | None = TAB_ALL, status_filt
     stmt = stmt.order_by(None).order_by(Fulfilment.created_at.asc(), Fulfilment.id.asc()).options(
         selectinload(Fulfilment.order), selectinload(Fulfilment.lines)
     )
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for fulfilment in db.session.scalars(stmt):
         order = fulfilment.order
         province = province_by_code(order.province_code)
         for index, line in enumerate(fulfilment.lines):
             first = index == 0
-            writer.writerow([
+            rows.append([
                 order.public_id, fulfilment.id, _local(order.created_at), _local(order.paid_at), order.status,
-                seller_status(fulfilment), fulfilment.document_no or "", safe_cell(order.recipient_name),
-                safe_cell(province.name(locale) if province else order.province_code), safe_cell(fulfilment.shipping_name),
-                safe_cell(line.sku), safe_cell(line.product_name_en if locale == "en" and line.product_name_en
-                                       else line.product_name_th),
-                safe_cell(line.variant_name_en if locale == "en" and line.variant_name_en else line.variant_name_th),
+                seller_status(fulfilment), fulfilment.document_no or "", order.recipient_name,
+                province.name(locale) if province else order.province_code, fulfilment.shipping_name,
+                line.sku, line.product_name_en if locale == "en" and line.product_name_en else line.product_name_th,
+                line.variant_name_en if locale == "en" and line.variant_name_en else line.variant_name_th,
                 line.quantity, baht_cell(line.unit_price_satang), baht_cell(line.line_total_satang),
                 baht_cell(fulfilment.shipping_satang) if first else "",
                 baht_cell(fulfilment.refunded_satang) if first and fulfilment.refunded_satang else "",
-                safe_cell(st.carrier_label(fulfilment.carrier) if fulfilment.carrier else ""),
-                safe_cell(fulfilment.tracking_number), _local(fulfilment.shipped_at),
+                st.carrier_label(fulfilment.carrier) if fulfilment.carrier else "",
+                fulfilment.tracking_number, _local(fulfilment.shipped_at),
             ])
-    return out.getvalue()
+    return write_csv(CSV_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- dashboard

@@ -12,7 +12,7 @@ the page again with its message and a 4xx status, never a 500.
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -27,6 +27,7 @@ from shop.sellers import bp
 from shop.sellers import order_services as services
 from shop.sellers.context import get_member_enterprise_or_404
 from shop.sellers.order_forms import CancelForm, ShipForm
+from shop.spreadsheets import csv_response
 
 
 @bp.context_processor
@@ -85,11 +86,7 @@ def orders_csv(enterprise_id: int):
         enterprise, tab=request.args.get("tab", services.TAB_ALL), status_filter=request.args.get("status"),
         query=request.args.get("q"), since=since, until=until, locale=current_language(),
     )
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{enterprise.slug}-orders.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(body, filename=f"{enterprise.slug}-orders.csv")
 
 
 # ---------------------------------------------------------------- one fulfilment

@@ -330,6 +330,23 @@ def test_a_total_different_from_the_one_shown_stops_the_order(app, client, catal
     nothing_written(catalogue)
 
 
+@pytest.mark.parametrize("sent", ["abc", "13500.00", "-13500", "๑๓๕๐๐", "²", "1e4", "99999999999999999999"])
+def test_a_total_that_is_not_a_number_is_refused(app, client, catalogue, sent):
+    add(client, catalogue.rice, 1)
+    response = client.post("/checkout", data=checkout_form(expected_total=sent))
+    assert response.status_code == 400
+    assert "The order total sent with the form is not a number" in response.get_data(as_text=True)
+    nothing_written(catalogue)
+
+
+@pytest.mark.parametrize("sent", [None, "", "  "])
+def test_a_missing_total_is_not_checked(app, client, catalogue, sent):
+    add(client, catalogue.rice, 1)
+    response = client.post("/checkout", data=checkout_form(expected_total=sent))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert count(Order) == 1
+
+
 def test_an_empty_cart_cannot_check_out(app, client, catalogue):
     response = client.get("/checkout")
     assert response.status_code == 302 and response.headers["Location"].endswith("/cart")

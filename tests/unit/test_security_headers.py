@@ -79,6 +79,27 @@ def test_production_refuses_to_start_with_the_development_secret_key(production_
         create_app("production")
 
 
+@pytest.mark.parametrize("key", [
+    "x", "secret", "changeme", "testing-secret-key", "CHANGE-ME", "a" * 31, "short but not that short!",
+    "x" * 64, "abababababababababababababababababab", "ไทย" * 3,
+])
+def test_production_refuses_weak_secret_keys(production_env, key):
+    production_env.setenv("SECRET_KEY", key)
+    with pytest.raises(RuntimeError, match="Refusing to start in production: SECRET_KEY") as refused:
+        create_app("production")
+    assert "token_urlsafe" in str(refused.value)
+
+
+@pytest.mark.parametrize("key", [
+    "a-real-production-secret-of-decent-length",
+    "kR8v2Qp-7xYzN3wLmB5tJ0cHdF9gSa1E",  # exactly 32 bytes
+    "รหัสลับยาวพอสำหรับการผลิต12",  # Thai: 3 bytes a letter
+])
+def test_production_accepts_a_long_random_secret_key(production_env, key):
+    production_env.setenv("SECRET_KEY", key)
+    assert create_app("production").config["SECRET_KEY"] == key
+
+
 def test_production_cookies_are_secure(production_env, tmp_path):
     production_env.setenv("SECRET_KEY", "a-real-production-secret-of-decent-length")
     production_app = create_app("production")
