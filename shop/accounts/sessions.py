@@ -227,7 +227,7 @@ _BROWSERS = (
     ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
     ("LINE", re.compile(r"\bLine/")),
     ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
-    ("Chrome", re.compile(r"\b(Chrome|CriOS)/")),
+    ("Chrome", re.compile(r"\b(Chrome|CriOS|HeadlessChrome)/")),
     ("Safari", re.compile(r"\bSafari/")),
 )
 _SYSTEMS = (

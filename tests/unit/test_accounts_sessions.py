@@ -204,6 +204,8 @@ def test_signing_out_one_device_is_for_the_owner_only(app):
      "Safari/537.36 Edg/126.0.0.0", "Edge · Windows"),
     ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
      "Chrome/126.0.0.0 Safari/537.36", "Chrome · macOS"),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 "
+     "Safari/537.36", "Chrome · Linux"),
     ("curl/8.5.0", None),
     (None, None),
 ])
