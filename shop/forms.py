@@ -101,16 +101,3 @@ class KnownChoice:
         if field.data not in known:
             raise ValidationError(self.message)
 
-
-MAX_LIST_PAGE = 100_000
-
-
-def page_arg(value: str | None) -> int:
-    """``?page=`` of a back-office or dashboard list as a page number from 1: anything
-    that is not a whole number in range shows the first (or last allowed) page. The
-    storefront is strict instead (``catalog.services.parse_page``: a 400), because its
-    URLs are public and indexed."""
-    try:
-        return min(max(1, int(value or 1)), MAX_LIST_PAGE)
-    except (TypeError, ValueError):
-        return 1

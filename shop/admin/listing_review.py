@@ -16,7 +16,7 @@ from flask_login import current_user
 from shop.admin import bp
 from shop.catalog import listing_status, status
 from shop.errors import ValidationFailed
-from shop.forms import page_arg
+from shop.pagination import parse_page
 from shop.sellers import listing_forms as forms
 from shop.sellers import listing_services as services
 
@@ -26,18 +26,14 @@ def _listing_review_helpers() -> dict:
     return {"listing_status_label": listing_status.status_label, "listing_statuses": status.PRODUCT_STATUSES}
 
 
-def _page_arg() -> int:
-    return page_arg(request.args.get("page"))
-
-
 @bp.get("/listings")
 def listings():
     status_filter = request.args.get("status", status.PENDING_REVIEW)
     if status_filter not in status.PRODUCT_STATUSES:
         status_filter = status.PENDING_REVIEW
-    items, has_next = services.review_queue(status_filter, page=_page_arg())
-    return render_template("admin/listings/index.html", items=items, has_next=has_next, page_number=_page_arg(),
-                           status_filter=status_filter, admin_tab="listings")
+    page = services.review_queue(status_filter, page=parse_page(request.args.get("page"), lenient=True))
+    return render_template("admin/listings/index.html", page=page, status_filter=status_filter,
+                           admin_tab="listings")
 
 
 def _render_listing(product, form=None, status_code: int = 200, error=None):

@@ -10,10 +10,9 @@ the owning area's workflow function, queues the e-mail and commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import RetailBuyer, User
@@ -24,9 +23,9 @@ from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shop.extensions import db
 from shop.notifications.services import queue_email
+from shop.pagination import Page, paginate
 from shop.sellers import services as sellers
 
-T = TypeVar("T")
 PER_PAGE = 50
 
 ENTERPRISE_FILTERS = (*status.ENTERPRISE_STATUSES, "all")
@@ -73,13 +72,6 @@ def back_office_counts() -> BackOfficeCounts:
     )
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    has_next: bool
-
-
 def parse_filter(value: str | None, allowed: tuple[str, ...], default: str) -> str:
     value = (value or default).strip().lower()
     if value not in allowed:
@@ -87,27 +79,12 @@ def parse_filter(value: str | None, allowed: tuple[str, ...], default: str) -> s
     return value
 
 
-def parse_page(value: str | None) -> int:
-    try:
-        page = int(value or 1)
-    except ValueError:
-        raise ValidationFailed(_l("Unknown page.")) from None
-    if not 1 <= page <= 100_000:
-        raise ValidationFailed(_l("Unknown page."))
-    return page
-
-
-def _paginate(stmt: Select, page: int) -> Page:
-    rows = list(db.session.scalars(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
-    return Page(items=rows[:PER_PAGE], page=page, has_next=len(rows) > PER_PAGE)
-
-
 def list_enterprises(status_filter: str, page: int = 1) -> Page[Enterprise]:
     # The oldest application first: it has waited longest.
     stmt = select(Enterprise).order_by(Enterprise.created_at, Enterprise.id)
     if status_filter != "all":
         stmt = stmt.where(Enterprise.status == status_filter)
-    return _paginate(stmt, page)
+    return paginate(stmt, page, PER_PAGE)
 
 
 def list_retail_buyers(status_filter: str, page: int = 1) -> Page[RetailBuyer]:
@@ -115,7 +92,7 @@ def list_retail_buyers(status_filter: str, page: int = 1) -> Page[RetailBuyer]:
             .order_by(RetailBuyer.created_at, RetailBuyer.id))
     if status_filter != "all":
         stmt = stmt.where(RetailBuyer.status == status_filter)
-    return _paginate(stmt, page)
+    return paginate(stmt, page, PER_PAGE)
 
 
 # ---------------------------------------------------------------- enterprise review

@@ -14,8 +14,9 @@ from shop.accounts.models import RetailBuyer
 from shop.admin import bp, forms, services
 from shop.catalog import status
 from shop.catalog.services import STAGE_LABELS, track_progress
-from shop.errors import DomainError, NotFound
+from shop.errors import DomainError, NotFound, ValidationFailed
 from shop.forms import ConfirmForm, show_domain_error
+from shop.pagination import parse_page
 from shop.sellers import services as sellers
 
 
@@ -55,7 +56,7 @@ def index():
 def enterprises():
     status_filter = services.parse_filter(request.args.get("status"), services.ENTERPRISE_FILTERS,
                                           status.ENTERPRISE_PENDING)
-    page = services.list_enterprises(status_filter, services.parse_page(request.args.get("page")))
+    page = services.list_enterprises(status_filter, parse_page(request.args.get("page"), error=ValidationFailed))
     return render_template("admin/enterprises.html", page=page, status_filter=status_filter,
                            filters=services.ENTERPRISE_FILTERS)
 
@@ -209,7 +210,7 @@ def _render_buyers(status_filter: str, page_number: int = 1, *, reason_errors=No
 def retail_buyers():
     status_filter = services.parse_filter(request.args.get("status"), services.RETAIL_BUYER_FILTERS,
                                           RetailBuyer.PENDING)
-    return _render_buyers(status_filter, services.parse_page(request.args.get("page")))
+    return _render_buyers(status_filter, parse_page(request.args.get("page"), error=ValidationFailed))
 
 
 def _buyers_filter_from_form() -> str:

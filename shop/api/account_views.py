@@ -6,13 +6,10 @@ from typing import Literal
 
 from flask import g
 from pydantic import Field
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from shop.api.routing import operation
 from shop.api.schemas import ResponseModel
-from shop.catalog.models import EnterpriseMember
-from shop.extensions import db
+from shop.sellers import services as sellers
 
 
 class Membership(ResponseModel):
@@ -35,10 +32,7 @@ class Me(ResponseModel):
 @operation("GET", "/me", summary="The account the token acts as", tag="account", response=Me)
 def me():
     user = g.api_user
-    memberships = list(db.session.scalars(
-        select(EnterpriseMember).where(EnterpriseMember.user_id == user.id)
-        .options(joinedload(EnterpriseMember.enterprise)).order_by(EnterpriseMember.enterprise_id)
-    ))
+    memberships = sellers.memberships_of(user, by_enterprise_id=True)
     roles = ["shopper"]
     if memberships:
         roles.append("member")

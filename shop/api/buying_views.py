@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 
 from shop.api import idempotency as idem
 from shop.api.buying_schemas import (
@@ -46,17 +44,16 @@ from shop.api.routing import HeaderParameter, operation
 from shop.api.schemas import money, paginate
 from shop.cart import services as cart_services
 from shop.cart.services import CartLine, LinesCart, StoredLine
-from shop.catalog.models import Enterprise, Product, Variant
-from shop.catalog.services import is_product_visible, visible_product_condition
+from shop.catalog.models import Enterprise, Variant
+from shop.catalog.services import is_product_visible, visible_variants_by_sku
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.extensions import db
 from shop.i18n import current_language
 from shop.orders import checkout
+from shop.orders import services as order_services
 from shop.orders import status as st
 from shop.orders.access import load_order_for_buyer, order_url
 from shop.orders.addresses import ADDRESS_FIELDS
 from shop.orders.models import Fulfilment, Order, OrderLine
-from shop.orders.services import cancel_order as cancel_order_service
 from shop.payments.providers import capabilities_of
 
 TAG = "orders"
@@ -73,10 +70,6 @@ IDEMPOTENCY_HEADER = HeaderParameter(
 
 class NotOnSale(Conflict):
     code = "not_on_sale"
-
-
-class PoNumberNotAllowed(ValidationFailed):
-    code = "po_number_not_allowed"
 
 
 # ------------------------------------------------------------------------ answers
@@ -161,14 +154,7 @@ def _find_by_sku(lines: list[tuple[int, OrderLineIn]]) -> dict[int, list[Variant
     """Line index -> the variants on sale whose SKU (and enterprise, when given) match."""
     if not lines:
         return {}
-    skus = sorted({line.sku for _i, line in lines})
-    candidates = list(db.session.scalars(
-        select(Variant)
-        .join(Variant.product).join(Product.enterprise)
-        .where(Variant.sku.in_(skus), visible_product_condition())
-        .options(joinedload(Variant.product).joinedload(Product.enterprise))
-        .order_by(Variant.id)
-    ).unique())
+    candidates = visible_variants_by_sku(sorted({line.sku for _i, line in lines}))
     found: dict[int, list[Variant]] = {}
     for index, line in lines:
         found[index] = [
@@ -307,10 +293,6 @@ def create_order(body: CreateOrder):
         existing = idem.find_order(buyer, key, digest)
         if existing is not None:
             return _replay(existing)
-    if body.po_number is not None and not buyer.is_verified_retail_buyer:
-        message = _l("Only verified retail buyers can give a purchase-order number.")
-        raise PoNumberNotAllowed(message, fields={"po_number": message})
-
     resolved = _resolve_lines(body)
     lines = _cart_lines(resolved, buyer)
     _check_available(lines, locale)
@@ -318,17 +300,11 @@ def create_order(body: CreateOrder):
     cart = LinesCart(StoredLine(line.variant_id, line.quantity, line.unit_price_satang) for _index, line in lines)
     record_key = idem.recorder(buyer, key, digest) if key is not None else None
 
-    def before_commit(order: Order) -> None:
-        if body.po_number is not None:
-            order.po_number = body.po_number.strip() or None
-        if record_key is not None:
-            record_key(order)
-
     try:
         order = checkout.place_order(
             cart, buyer=buyer, address=body.address.model_dump(), shipping_choices=choices,
             payment_method=body.payment_method, locale=locale, buyer_note=body.buyer_note,
-            expected_total_satang=body.expected_total_satang, before_commit=before_commit,
+            po_number=body.po_number, expected_total_satang=body.expected_total_satang, before_commit=record_key,
         )
     except ValidationFailed as exc:
         exc.fields = _json_fields(exc.fields)
@@ -381,19 +357,8 @@ def _start_payment(order: Order) -> str | None:
            description="The orders placed with this token's account, newest first.")
 def list_orders(query: OrderListQuery):
     locale = current_language()
-    item_count = (
-        select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(OrderLine.order_id == Order.id)
-        .correlate(Order).scalar_subquery()
-    )
-    stmt = (
-        select(Order).where(Order.user_id == g.api_user.id)
-        .options(selectinload(Order.fulfilments).joinedload(Fulfilment.enterprise))
-        .order_by(Order.created_at.desc(), Order.id.desc())
-    )
-    orders, meta = paginate(stmt, query)
-    counts = dict(db.session.execute(
-        select(Order.id, item_count).where(Order.id.in_([o.id for o in orders]))
-    ).all()) if orders else {}
+    orders, meta = paginate(order_services.orders_of_user_query(g.api_user), query)
+    counts = order_services.item_counts(orders)
     return OrderList(
         data=[
             OrderSummary(
@@ -431,5 +396,5 @@ def get_order(public_id: str):
                        "checked is 409.")
 def cancel_order(public_id: str, body: CancelOrder):
     order = _own_order(public_id)
-    order = cancel_order_service(order, actor=g.api_user, role=st.ROLE_BUYER, reason=body.reason)
+    order = order_services.cancel_order(order, actor=g.api_user, role=st.ROLE_BUYER, reason=body.reason)
     return order_out(order, current_language())

@@ -19,8 +19,6 @@ import re
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from shop import storage
 from shop.api import API_PREFIX
@@ -57,7 +55,6 @@ from shop.catalog import services as catalog
 from shop.catalog.models import Enterprise, Product
 from shop.catalog.models import Variant as VariantRow
 from shop.errors import DomainError, NotFound, ValidationFailed
-from shop.extensions import db
 from shop.geo import province_by_code, province_by_slug
 from shop.i18n import current_language
 from shop.search import services as search_services
@@ -159,24 +156,6 @@ def _may_see_wholesale() -> bool:
     return bool(user is not None and user.is_verified_retail_buyer)
 
 
-def _with_summary_data(stmt):
-    """What a product summary shows, loaded for the whole page in a few queries
-    (``has_wholesale`` reads every option's tiers)."""
-    return catalog.with_card_data(stmt).options(
-        selectinload(Product.category),
-        selectinload(Product.variants).selectinload(VariantRow.wholesale_tiers),
-    )
-
-
-def _card_products(ids: list[int]) -> list[Product]:
-    """Visible products with what a summary shows, in the order of ``ids``."""
-    if not ids:
-        return []
-    stmt = _with_summary_data(catalog.select_visible_products()).where(Product.id.in_(ids))
-    found = {p.id: p for p in db.session.scalars(stmt)}
-    return [found[i] for i in ids if i in found]
-
-
 # ------------------------------------------------------------------------ products
 
 
@@ -187,17 +166,7 @@ def _category_ids(slug: str) -> list[int]:
     except NotFound:
         message = _l("We do not have that category.")
         raise ValidationFailed(message, fields={"category": message}) from None
-    children: dict[int, list[int]] = {}
-    for c in catalog.all_categories():
-        if c.parent_id is not None:
-            children.setdefault(c.parent_id, []).append(c.id)
-    ids, todo = [], [category.id]
-    while todo:
-        cid = todo.pop(0)
-        if cid not in ids:
-            ids.append(cid)
-            todo.extend(children.get(cid, []))
-    return ids
+    return catalog.category_ids_with_descendants(category.id)
 
 
 def _enterprise_id(slug: str) -> int:
@@ -213,23 +182,19 @@ def _enterprise_id(slug: str) -> int:
                        "sub-categories, enterprise, province, featured) and sorted as it sorts them.")
 def list_products(query: ProductListQuery):
     locale = current_language()
-    stmt = _with_summary_data(catalog.select_visible_products())
-    if query.category is not None:
-        ids = _category_ids(query.category)
-        stmt = stmt.where(Product.category_id == ids[0] if len(ids) == 1 else Product.category_id.in_(ids))
-    if query.enterprise is not None:
-        stmt = stmt.where(Product.enterprise_id == _enterprise_id(query.enterprise))
-    if query.province is not None:
-        stmt = stmt.where(Enterprise.province_code == province_by_slug(query.province).code)
-    if query.featured:
-        stmt = stmt.where(Product.is_featured.is_(True))
-    rows, meta = paginate(stmt.order_by(*catalog.product_order(query.sort)), query)
+    stmt = catalog.visible_products(
+        category_ids=_category_ids(query.category) if query.category is not None else None,
+        enterprise_id=_enterprise_id(query.enterprise) if query.enterprise is not None else None,
+        province_code=province_by_slug(query.province).code if query.province is not None else None,
+        featured=query.featured, sort=query.sort,
+    )
+    rows, meta = paginate(catalog.with_summary_data(stmt), query)
     return ProductList(data=[product_summary(p, locale) for p in rows], meta=meta)
 
 
-def _product_detail(slug: str) -> ProductDetail:
+def _product_detail(product: Product) -> ProductDetail:
     locale = current_language()
-    page = catalog.build_product_page(catalog.product_by_slug(slug), with_more=False)
+    page = catalog.build_product_page(product, with_more=False)
     product = page.product
     show_wholesale = _may_see_wholesale()
     return ProductDetail(
@@ -248,10 +213,7 @@ def _product_detail(slug: str) -> ProductDetail:
            description="Prices, stock availability, photos, certifications and the enterprise. A product "
                        "that is not on sale (a draft, paused, or of an enterprise not approved) is 404.")
 def product_detail(product_id: int):
-    slug = db.session.scalar(select(Product.slug).where(Product.id == product_id))
-    if slug is None:
-        raise NotFound(_l("We could not find that product. It may no longer be on sale."))
-    return _product_detail(slug)
+    return _product_detail(catalog.product_by_id(product_id))
 
 
 @operation("GET", "/products/by-slug/<slug>", summary="A product on sale, by its storefront slug", tag=TAG,
@@ -261,7 +223,7 @@ def product_by_slug(slug: str):
     if not _SLUG.fullmatch(slug):
         # No product has such a slug; the database is not asked (a NUL byte is an error there).
         raise NotFound(_l("We could not find that product. It may no longer be on sale."))
-    return _product_detail(slug)
+    return _product_detail(catalog.product_by_slug(slug))
 
 
 # ------------------------------------------------------------------------ enterprises
@@ -283,11 +245,8 @@ def _enterprise_summary_fields(enterprise: Enterprise) -> dict:
            description="Approved community enterprises by name in the response language, then id.")
 def list_enterprises(query: EnterpriseListQuery):
     locale = current_language()
-    stmt = (select(Enterprise).where(catalog.approved_enterprise_condition())
-            .options(selectinload(Enterprise.photos)))
-    if query.province is not None:
-        stmt = stmt.where(Enterprise.province_code == province_by_slug(query.province).code)
-    rows, meta = paginate(stmt.order_by(*catalog.enterprise_name_order(locale)), query)
+    province_code = province_by_slug(query.province).code if query.province is not None else None
+    rows, meta = paginate(catalog.approved_enterprises(province_code=province_code, locale=locale), query)
     return EnterpriseList(data=[EnterpriseSummary(**_enterprise_summary_fields(e)) for e in rows], meta=meta)
 
 
@@ -295,14 +254,7 @@ def list_enterprises(query: EnterpriseListQuery):
            response=EnterpriseDetail, auth_mode=AUTH_OPTIONAL,
            description="Its story, place, track stage and certifications. An enterprise that is not approved is 404.")
 def enterprise_detail(enterprise_id: int):
-    slug = db.session.scalar(select(Enterprise.slug).where(Enterprise.id == enterprise_id))
-    if slug is None:
-        raise NotFound(_l("We could not find that community enterprise."))
-    enterprise = catalog.enterprise_by_slug(slug)
-    product_count = db.session.scalar(
-        select(func.count(Product.id)).join(Product.enterprise)
-        .where(catalog.visible_product_condition(), Product.enterprise_id == enterprise.id)
-    ) or 0
+    enterprise = catalog.enterprise_by_id(enterprise_id)
     has_point = enterprise.latitude is not None and enterprise.longitude is not None
     return EnterpriseDetail(
         **_enterprise_summary_fields(enterprise),
@@ -315,7 +267,7 @@ def enterprise_detail(enterprise_id: int):
                for s in catalog.track_progress(enterprise)],
         certifications=[_badge(catalog.certification_badge(c)) for c in enterprise.certifications],
         photos=[_photo(p, "enterprises") for p in enterprise.photos],
-        product_count=int(product_count),
+        product_count=catalog.visible_product_count(enterprise.id),
         products_url=f"{API_PREFIX}/products?enterprise={enterprise.slug}",
     )
 
@@ -381,7 +333,7 @@ def search(query: SearchQuery):
         raise ValidationFailed(exc.message, fields={"category": str(exc.message)}) from None
     if page.unavailable:
         raise SearchUnavailable()
-    products = {p.id: p for p in _card_products([hit.product.id for hit in page.hits])}
+    products = {p.id: p for p in catalog.visible_products_by_ids([hit.product.id for hit in page.hits])}
     hits = [
         SearchHit(product=product_summary(products[hit.product.id], locale), name_html=str(hit.name_html or ""),
                   snippet_html=str(hit.snippet_html) if hit.snippet_html is not None else None)

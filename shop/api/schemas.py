@@ -13,16 +13,19 @@ test walks every request and query model to keep it so.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
+from shop import pagination
 from shop.api.routing import ApiValueError
 from shop.dbtypes import MAX_INT
-from shop.extensions import db
+from shop.pagination import MAX_PAGE, Page
 from shop.text import TextRefused, clean_text, drop_controls
+
+#: The most items one page of a list may ask for.
+MAX_PER_PAGE = 100
 
 #: A database id as requests give it: 1 to 2³¹−1.
 IdInt = Annotated[int, Field(ge=1, le=MAX_INT)]
@@ -97,8 +100,8 @@ def money(satang: int, locale: str) -> Money:
 
 
 class PageQuery(QueryModel):
-    page: int = Field(1, ge=1, le=10_000, description="Page number, from 1.")
-    per_page: int = Field(20, ge=1, le=100, description="Items per page, 1 to 100.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description=f"Items per page, 1 to {MAX_PER_PAGE}.")
 
 
 class PageMeta(ResponseModel):
@@ -109,15 +112,14 @@ class PageMeta(ResponseModel):
     next_page: int | None = Field(description="The next page's number, or null on the last page.")
 
 
-def page_meta(page: int, per_page: int, total: int) -> PageMeta:
-    pages = max(1, math.ceil(total / per_page)) if total else 0
-    return PageMeta(page=page, per_page=per_page, total=total, pages=pages,
-                    next_page=page + 1 if page < pages else None)
+def page_meta(page: Page) -> PageMeta:
+    """A counted page's ``meta``."""
+    return PageMeta(page=page.number, per_page=page.per_page, total=page.total or 0, pages=page.pages or 0,
+                    next_page=page.number + 1 if page.has_next else None)
 
 
 def paginate(stmt: Select, query: PageQuery) -> tuple[list, PageMeta]:
     """One page of ``stmt`` (which must have a total, stable ORDER BY ending in a
-    unique column) and its meta. ``stmt`` selects ORM entities."""
-    total = int(db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
-    rows = list(db.session.scalars(stmt.limit(query.per_page).offset((query.page - 1) * query.per_page)))
-    return rows, page_meta(query.page, query.per_page, total)
+    unique column) and its meta, counted. ``stmt`` selects ORM entities."""
+    page = pagination.paginate(stmt, query.page, query.per_page, count=True)
+    return page.items, page_meta(page)

@@ -17,17 +17,14 @@ import re
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.access import require_membership
 from shop.api import selling_schemas as s
 from shop.api.routing import operation
 from shop.api.schemas import paginate
 from shop.catalog import listing_status
-from shop.catalog import status as catalog_status
-from shop.catalog.models import Enterprise, EnterpriseMember, Product, Variant
-from shop.errors import Conflict, NotFound, ValidationFailed
+from shop.catalog.models import Enterprise, Product, Variant
+from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
 from shop.geo import province_by_code
 from shop.i18n import current_language
@@ -36,7 +33,7 @@ from shop.orders import status as st
 from shop.orders.models import Fulfilment
 from shop.sellers import listing_services as listings
 from shop.sellers import order_services as seller_orders
-from shop.text import like_pattern
+from shop.sellers import services as sellers
 
 TAG = "selling"
 ENTERPRISE = "/seller/enterprises/<id:enterprise_id>"
@@ -296,12 +293,7 @@ def _patch_input(product: Product, body: s.ProductPatch, rows: dict[str, str]) -
            response=s.SellerEnterpriseList, query=s.EnterprisesQuery,
            description="Each membership with the user's role (`owner` or `staff`), by enterprise id.")
 def seller_enterprises(query: s.EnterprisesQuery):
-    stmt = (
-        select(EnterpriseMember).where(EnterpriseMember.user_id == g.api_user.id)
-        .options(joinedload(EnterpriseMember.enterprise))
-        .order_by(EnterpriseMember.enterprise_id, EnterpriseMember.id)
-    )
-    rows, meta = paginate(stmt, query)
+    rows, meta = paginate(sellers.memberships_by_enterprise_id(g.api_user), query)
     return s.SellerEnterpriseList(data=[
         s.SellerEnterprise(id=m.enterprise.id, slug=m.enterprise.slug, name_th=m.enterprise.name_th,
                            name_en=m.enterprise.name_en, status=m.enterprise.status, role=m.role)
@@ -318,19 +310,8 @@ def seller_enterprises(query: s.EnterprisesQuery):
                        "listing except archived ones.")
 def seller_products(enterprise_id: int, query: s.ProductsQuery):
     enterprise = _enterprise(enterprise_id)
-    stmt = (
-        select(Product).where(Product.enterprise_id == enterprise.id)
-        .options(selectinload(Product.variants).selectinload(Variant.wholesale_tiers))
-        .order_by(Product.id.desc())
-    )
-    if query.status:
-        stmt = stmt.where(Product.status == query.status)
-    else:
-        stmt = stmt.where(Product.status != catalog_status.ARCHIVED)
-    like = like_pattern(query.q)
-    if like:
-        sku_match = select(Variant.product_id).where(Variant.enterprise_id == enterprise.id, Variant.sku.ilike(like))
-        stmt = stmt.where(or_(Product.name_th.ilike(like), Product.name_en.ilike(like), Product.id.in_(sku_match)))
+    stmt = listings.listings_query(enterprise.id, status_filter=query.status, query=query.q,
+                                   order=listings.LISTINGS_NEWEST)
     rows, meta = paginate(stmt, query)
     return s.SellerProductList(data=[s.SellerProduct(**_product_fields(p)) for p in rows], meta=meta)
 
@@ -401,41 +382,10 @@ def seller_product_status(enterprise_id: int, product_id: int, body: s.StatusCha
                        "is set whatever it was.")
 def seller_variant_stock(enterprise_id: int, variant_id: int, body: s.StockIn):
     enterprise = _enterprise(enterprise_id)
-    for _attempt in range(3):
-        # Read the current stock under the lock the service takes (PostgreSQL keeps the
-        # row locked until the service commits; on SQLite a writing request holds the
-        # write lock from its first statement), so the value compared is the value
-        # replaced. Should a sale still slip in between, the service reports it as a
-        # conflict and the read is done again.
-        variant = db.session.scalar(
-            select(Variant).where(Variant.id == variant_id, Variant.enterprise_id == enterprise.id)
-            .with_for_update(of=Variant).execution_options(populate_existing=True)
-        )
-        if variant is None:
-            db.session.rollback()
-            raise NotFound(_l("We could not find that option."))
-        current = variant.stock
-        if body.expected_stock is not None and current != body.expected_stock:
-            db.session.rollback()
-            message = _l("The stock is now %(current)s, not %(expected)s: it changed since you read it "
-                         "(a sale or another update). Nothing was changed.",
-                         current=current, expected=body.expected_stock)
-            raise Conflict(message, fields={"expected_stock": message})
-        change = listings.StockChange(variant_id=variant.id, seen_stock=current, new_stock=body.stock)
-        try:
-            result = listings.update_stock(enterprise, g.api_user, [change])
-        except ValidationFailed:
-            db.session.rollback()
-            raise
-        if result.conflicts:
-            continue
-        changed = result.saved > 0
-        if not changed:
-            db.session.commit()  # nothing to write: end the transaction and its lock
-        variant = db.session.get(Variant, variant_id, populate_existing=True)
-        return s.SellerStock(variant_id=variant.id, product_id=variant.product_id, sku=variant.sku,
-                             stock=variant.stock, changed=changed)
-    raise Conflict(_l("The stock kept changing while we saved it. Nothing was changed; please try again."))
+    result = listings.set_stock(enterprise, g.api_user, variant_id, body.stock, expected=body.expected_stock)
+    variant = result.variant
+    return s.SellerStock(variant_id=variant.id, product_id=variant.product_id, sku=variant.sku,
+                         stock=variant.stock, changed=result.changed)
 
 
 # ------------------------------------------------------------------ orders
@@ -449,8 +399,7 @@ def seller_orders_list(enterprise_id: int, query: s.OrdersQuery):
     enterprise = _enterprise(enterprise_id)
     # The orders page's own query for its "all" tab: the same filters, newest first.
     stmt = seller_orders.filtered_fulfilments(enterprise.id, seller_orders.TAB_ALL, query.status,
-                                   (query.q or "").strip()[:100])
-    stmt = stmt.options(selectinload(Fulfilment.order), selectinload(Fulfilment.lines))
+                                              seller_orders.clean_query(query.q))
     rows, meta = paginate(stmt, query)
     locale = current_language()
     return s.SellerOrderList(data=[s.SellerOrder(**_order_fields(f, locale)) for f in rows], meta=meta)

@@ -15,14 +15,14 @@ for the same reason.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from shop import pagination
 from shop.catalog import status
 from shop.catalog.certifications import FDA, KINDS, OTOP, format_fda_number
 from shop.catalog.models import (
@@ -35,11 +35,9 @@ from shop.catalog.models import (
 from shop.errors import DomainError, NotFound
 from shop.extensions import db
 from shop.geo import Province, province_by_code, province_by_slug
-
-T = TypeVar("T")
+from shop.pagination import Page, parse_page
 
 PER_PAGE = 24
-MAX_PAGE = 10_000
 HOME_SECTION_SIZE = 8
 FEATURED_ENTERPRISES = 6
 MORE_FROM_ENTERPRISE = 4
@@ -77,7 +75,8 @@ STAGE_DESCRIPTIONS = {
 
 
 class BadListingRequest(DomainError):
-    """A listing asked for with a page or sort order we do not have."""
+    """A listing asked for with a sort order or province we do not have (a bad page
+    number is ``pagination.BadPageNumber``, also a 400)."""
 
     status_code = 400
     code = "bad_request"
@@ -115,29 +114,68 @@ def with_card_data(stmt: Select[tuple[Product]]) -> Select[tuple[Product]]:
     return stmt.options(selectinload(Product.photos), selectinload(Product.variants))
 
 
+def with_summary_data(stmt: Select[tuple[Product]]) -> Select[tuple[Product]]:
+    """A card's data and what the API's product summary adds: the category, and every
+    option's wholesale tiers (``has_wholesale`` reads them)."""
+    return with_card_data(stmt).options(
+        selectinload(Product.category),
+        selectinload(Product.variants).selectinload(Variant.wholesale_tiers),
+    )
+
+
+def visible_products(*, category_ids: Sequence[int] | None = None, enterprise_id: int | None = None,
+                     province_code: str | None = None, featured: bool = False,
+                     sort: str = SORT_NEWEST) -> Select[tuple[Product]]:
+    """Visible products filtered as the storefront and the API filter them, in the
+    order of ``sort`` (ending on the id). Add ``with_card_data`` or
+    ``with_summary_data`` for what the list shows."""
+    stmt = select_visible_products()
+    if category_ids is not None:
+        if len(category_ids) == 1:
+            stmt = stmt.where(Product.category_id == category_ids[0])
+        else:
+            stmt = stmt.where(Product.category_id.in_(category_ids))
+    if enterprise_id is not None:
+        stmt = stmt.where(Product.enterprise_id == enterprise_id)
+    if province_code is not None:
+        stmt = stmt.where(Enterprise.province_code == province_code)
+    if featured:
+        stmt = stmt.where(Product.is_featured.is_(True))
+    return stmt.order_by(*_SORT_ORDER[sort])
+
+
+def visible_products_by_ids(ids: Sequence[int]) -> list[Product]:
+    """The visible products among ``ids``, in the order of ``ids``, with their summary
+    data (search hits, whose order the index decided)."""
+    if not ids:
+        return []
+    stmt = with_summary_data(select_visible_products()).where(Product.id.in_(ids))
+    found = {p.id: p for p in db.session.scalars(stmt)}
+    return [found[i] for i in ids if i in found]
+
+
+def visible_product_count(enterprise_id: int) -> int:
+    return int(db.session.scalar(
+        select(func.count(Product.id)).join(Product.enterprise)
+        .where(visible_product_condition(), Product.enterprise_id == enterprise_id)
+    ) or 0)
+
+
+def visible_variants_by_sku(skus: Sequence[str]) -> list[Variant]:
+    """Options on sale whose SKU is one of ``skus`` (two enterprises may share one), by
+    id, with their product and its enterprise."""
+    if not skus:
+        return []
+    return list(db.session.scalars(
+        select(Variant)
+        .join(Variant.product).join(Product.enterprise)
+        .where(Variant.sku.in_(skus), visible_product_condition())
+        .options(joinedload(Variant.product).joinedload(Product.enterprise))
+        .order_by(Variant.id)
+    ).unique())
+
+
 # --- small helpers other areas reuse -------------------------------------------
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    number: int
-    per_page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-
-def parse_page(value: str | None) -> int:
-    """``?page=`` as a page number from 1; anything else is a clear 400."""
-    if value is None or value.strip() == "":
-        return 1
-    text = value.strip()
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
-        raise BadListingRequest(_l("The page number must be a whole number from 1 to %(max)s.", max=MAX_PAGE))
-    return int(text)
 
 
 def parse_sort(value: str | None) -> str:
@@ -151,12 +189,9 @@ def parse_sort(value: str | None) -> str:
 
 
 def paginate(stmt: Select, page: int, per_page: int = PER_PAGE) -> Page:
-    """Read one page (plus one row to know whether another follows). A page past the
-    end of a list is a 404 rather than an empty page."""
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
-    if page > 1 and not rows:
-        raise NotFound(_l("There is no page %(page)s in this list.", page=page))
-    return Page(items=rows[:per_page], number=page, per_page=per_page, has_next=len(rows) > per_page)
+    """One page of a storefront list. A page past the end of a list is a 404 rather
+    than an empty page: these URLs are public and followed by search engines."""
+    return pagination.paginate(stmt, page, per_page, missing_is_404=True)
 
 
 def price_range(product: Product) -> tuple[int, int]:
@@ -250,6 +285,22 @@ def category_tree() -> list[CategoryTree]:
     return tops
 
 
+def category_ids_with_descendants(category_id: int, categories: Iterable[Category] | None = None) -> list[int]:
+    """The category's id and the ids of every category under it, at any depth (the
+    category first, then level by level). ``categories`` is every category, when the
+    caller has them at hand (search keeps them cached); else they are read."""
+    children: dict[int, list[int]] = {}
+    for c in all_categories() if categories is None else categories:
+        if c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append(c.id)
+    ids, seen, level = [], set(), [category_id]
+    while level:
+        ids.extend(level)
+        seen.update(level)
+        level = [child for cid in level for child in children.get(cid, []) if child not in seen]
+    return ids
+
+
 def category_by_slug(slug: str) -> Category:
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
@@ -276,19 +327,23 @@ def featured_products(limit: int = HOME_SECTION_SIZE) -> list[Product]:
 
 
 def products_in_categories(category_ids: Sequence[int], sort: str, page: int) -> Page[Product]:
-    if len(category_ids) == 1:
-        where = Product.category_id == category_ids[0]
-    else:
-        where = Product.category_id.in_(category_ids)
-    stmt = with_card_data(select_visible_products()).where(where).order_by(*_SORT_ORDER[sort])
-    return paginate(stmt, page)
+    return paginate(with_card_data(visible_products(category_ids=category_ids, sort=sort)), page)
 
 
 def product_by_slug(slug: str) -> Product:
     """A visible product with everything its page shows; NotFound otherwise."""
+    return _visible_product(Product.slug == slug)
+
+
+def product_by_id(product_id: int) -> Product:
+    """As ``product_by_slug``, by id (the API)."""
+    return _visible_product(Product.id == product_id)
+
+
+def _visible_product(condition: ColumnElement[bool]) -> Product:
     stmt = (
         select_visible_products()
-        .where(Product.slug == slug)
+        .where(condition)
         .options(
             contains_eager(Product.enterprise).selectinload(Enterprise.certifications),
             contains_eager(Product.enterprise).selectinload(Enterprise.photos),
@@ -337,12 +392,17 @@ def enterprise_name_order(locale: str) -> tuple:
     return (Enterprise.name_th, Enterprise.id)
 
 
-def list_enterprises(*, province_code: str | None = None, page: int = 1, locale: str = "th",
-                     per_page: int = PER_PAGE) -> Page[Enterprise]:
+def approved_enterprises(*, province_code: str | None = None, locale: str = "th") -> Select[tuple[Enterprise]]:
+    """Approved enterprises (of one province), by name in ``locale``, then id."""
     stmt = select(Enterprise).where(approved_enterprise_condition()).options(selectinload(Enterprise.photos))
     if province_code is not None:
         stmt = stmt.where(Enterprise.province_code == province_code)
-    return paginate(stmt.order_by(*enterprise_name_order(locale)), page, per_page)
+    return stmt.order_by(*enterprise_name_order(locale))
+
+
+def list_enterprises(*, province_code: str | None = None, page: int = 1, locale: str = "th",
+                     per_page: int = PER_PAGE) -> Page[Enterprise]:
+    return paginate(approved_enterprises(province_code=province_code, locale=locale), page, per_page)
 
 
 def featured_enterprises(limit: int = FEATURED_ENTERPRISES) -> list[Enterprise]:
@@ -358,9 +418,17 @@ def featured_enterprises(limit: int = FEATURED_ENTERPRISES) -> list[Enterprise]:
 
 
 def enterprise_by_slug(slug: str) -> Enterprise:
+    return _approved_enterprise(Enterprise.slug == slug)
+
+
+def enterprise_by_id(enterprise_id: int) -> Enterprise:
+    return _approved_enterprise(Enterprise.id == enterprise_id)
+
+
+def _approved_enterprise(condition: ColumnElement[bool]) -> Enterprise:
     stmt = (
         select(Enterprise)
-        .where(Enterprise.slug == slug, approved_enterprise_condition())
+        .where(condition, approved_enterprise_condition())
         .options(selectinload(Enterprise.photos), selectinload(Enterprise.certifications))
     )
     enterprise = db.session.scalar(stmt)
@@ -445,19 +513,17 @@ class CategoryPage:
 
 
 def category_page(slug: str, *, sort: str | None = None, page: str | None = None) -> CategoryPage:
-    """A category's visible products (its subcategories' included), sorted and paged.
+    """A category's visible products (those of the categories under it, at any depth,
+    included), sorted and paged.
 
     ``sort`` and ``page`` are the raw query-string values; bad ones raise a 400.
     """
     sort_key = parse_sort(sort)
     page_no = parse_page(page)
     category = category_by_slug(slug)
-    subcategories = list(
-        db.session.scalars(
-            select(Category).where(Category.parent_id == category.id).order_by(Category.position, Category.name_th)
-        )
-    )
-    ids = [category.id, *(c.id for c in subcategories)]
+    categories = all_categories()
+    subcategories = [c for c in categories if c.parent_id == category.id]
+    ids = category_ids_with_descendants(category.id, categories)
     return CategoryPage(
         category=category,
         parent=category.parent,

@@ -73,6 +73,7 @@ from shop.ledger.models import (
 )
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
+from shop.pagination import Page, paginate
 from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
 
 log = logging.getLogger(__name__)
@@ -757,22 +758,12 @@ def post_missing_entries() -> int:
 PAGE_SIZE = 25
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    number: int
-    has_prev: bool
-    has_next: bool
-
-
-def entries_page(enterprise_id: int | None = None, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+def entries_page(enterprise_id: int | None = None, page: int = 1, per_page: int = PAGE_SIZE) -> Page[LedgerEntry]:
     """Entries, newest first (one enterprise's, or everyone's for staff)."""
-    page = max(1, int(page))
     query = select(LedgerEntry).order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
     if enterprise_id is not None:
         query = query.where(LedgerEntry.enterprise_id == enterprise_id)
-    rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
-    return Page(items=list(rows[:per_page]), number=page, has_prev=page > 1, has_next=len(rows) > per_page)
+    return paginate(query, page, per_page)
 
 
 def recent_payouts(enterprise_id: int | None = None, limit: int = 50) -> list[Payout]:

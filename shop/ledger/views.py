@@ -23,7 +23,6 @@ from flask_login import current_user
 
 from shop.accounts.access import login_required, staff_required
 from shop.errors import DomainError, ValidationFailed
-from shop.forms import page_arg
 from shop.ledger import services
 from shop.ledger.models import (
     BATCH_OPEN,
@@ -41,6 +40,7 @@ from shop.ledger.models import (
     PAYOUT_PROMPTPAY,
     PAYOUT_STRIPE_CONNECT,
 )
+from shop.pagination import parse_page
 from shop.sellers.context import get_member_enterprise_or_404
 from shop.spreadsheets import csv_response
 
@@ -95,10 +95,6 @@ def _ledger_helpers() -> dict:
     }
 
 
-def _page_arg() -> int:
-    return page_arg(request.args.get("page"))
-
-
 # ---------------------------------------------------------------- enterprise
 
 
@@ -114,9 +110,10 @@ def seller_money(enterprise_id: int):
     enterprise, _membership = get_member_enterprise_or_404(current_user, enterprise_id)
     rows = services.balances([enterprise.id])
     summary = rows[0] if rows else None
+    entries = services.entries_page(enterprise.id, parse_page(request.args.get("page"), lenient=True))
     return render_template(
         "ledger/seller_money.html", enterprise=enterprise, summary=summary, active_tab="money",
-        entries=services.entries_page(enterprise.id, _page_arg()), payouts=services.recent_payouts(enterprise.id),
+        entries=entries, payouts=services.recent_payouts(enterprise.id),
         fee_percent=_percent(services.fee_bps(enterprise)),
     )
 
@@ -127,9 +124,10 @@ def seller_money(enterprise_id: int):
 @bp.get("/admin/ledger")
 @staff_required
 def admin_ledger():
+    entries = services.entries_page(None, parse_page(request.args.get("page"), lenient=True))
     return render_template(
         "ledger/admin_ledger.html", admin_tab="ledger", balances=services.balances(),
-        entries=services.entries_page(None, _page_arg()), payouts=services.recent_payouts(limit=30),
+        entries=entries, payouts=services.recent_payouts(limit=30),
         batches=services.recent_batches(), failed=services.failed_transfers(),
     )
 

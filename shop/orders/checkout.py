@@ -49,6 +49,7 @@ PUBLIC_ID_PREFIX = "CM"
 _PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PUBLIC_ID_LENGTH = 10
 MAX_NOTE_LENGTH = 500
+MAX_PO_NUMBER_LENGTH = 64  # orders.po_number
 # Attempts when SQLite reports the database busy after its own busy timeout.
 BUSY_ATTEMPTS = 3
 
@@ -81,6 +82,10 @@ class SoldOut(CartNeedsAttention):
 
 class TotalChanged(Conflict):
     code = "total_changed"
+
+
+class PoNumberNotAllowed(ValidationFailed):
+    code = "po_number_not_allowed"
 
 
 class ShopBusy(DomainError):
@@ -144,6 +149,21 @@ def _check_note(note: str | None) -> str | None:
     return note or None
 
 
+def _check_po_number(buyer: User | None, po_number: str | None) -> str | None:
+    """A purchase-order number is for verified retail buyers only (§7): anyone else
+    giving one is refused rather than having it silently dropped."""
+    if po_number is None:
+        return None
+    if buyer is None or not buyer.is_verified_retail_buyer:
+        message = _l("Only verified retail buyers can give a purchase-order number.")
+        raise PoNumberNotAllowed(message, fields={"po_number": message})
+    po_number = po_number.strip()
+    if len(po_number) > MAX_PO_NUMBER_LENGTH:
+        message = _l("Use at most %(max)d characters.", max=MAX_PO_NUMBER_LENGTH)
+        raise ValidationFailed(message, fields={"po_number": message})
+    return po_number or None
+
+
 def _check_lines(view: CartView, locale: str) -> None:
     """Refuse what the buyer has not seen as it is now: nothing is ever adjusted here."""
     if view.removed_count:
@@ -178,7 +198,7 @@ def _check_shipping(view: CartView, choices: Mapping[int, str]) -> None:
 
 
 def _build_order(view: CartView, *, buyer: User | None, email: str, address, locale: str, payment_method: str,
-                 buyer_note: str | None, now) -> Order:
+                 buyer_note: str | None, po_number: str | None, now) -> Order:
     """Add the order, its fulfilments and lines to the session (flushed, not committed)."""
     order = Order(
         public_id=new_public_id(),
@@ -193,6 +213,7 @@ def _build_order(view: CartView, *, buyer: User | None, email: str, address, loc
         total_satang=view.total_satang,
         expires_at=now + timedelta(minutes=int(current_app.config["ORDER_HOLD_MINUTES"])),
         buyer_note=buyer_note,
+        po_number=po_number,
         **address.as_dict(),
     )
     db.session.add(order)
@@ -250,6 +271,7 @@ def place_order(
     payment_method: str | None = st.PAYMENT_PROMPTPAY_QR,
     locale: str = "th",
     buyer_note: str | None = None,
+    po_number: str | None = None,
     save_address: bool = False,
     expected_total_satang: int | None = None,
     before_commit: Callable[[Order], None] | None = None,
@@ -260,7 +282,9 @@ def place_order(
     as text, or ``"default"``); an enterprise without a choice gets its first option.
     ``expected_total_satang`` is the total the buyer was shown: if today's total
     differs (a shipping option changed, say), nothing is written and ``TotalChanged``
-    says the new total. ``before_commit``, when given, is called with the order just
+    says the new total. ``po_number`` (the buyer's purchase-order number) is taken
+    from verified retail buyers only; anyone else giving one is refused
+    (``PoNumberNotAllowed``). ``before_commit``, when given, is called with the order just
     before the commit (after the stock is taken), to add rows that must exist exactly
     when the order does (the API's idempotency key); whatever it raises rolls the whole
     order back. Raises ``DomainError`` subclasses with nothing written.
@@ -269,12 +293,13 @@ def place_order(
     email = _check_email(buyer, email)
     clean = clean_address(dict(address))
     buyer_note = _check_note(buyer_note)
+    po_number = _check_po_number(buyer, po_number)
     choices = {int(k): str(v) for k, v in (shipping_choices or {}).items()}
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
             order = _place(cart, buyer=buyer, address=clean, email=email, choices=choices,
                            payment_method=payment_method, locale=locale, buyer_note=buyer_note,
-                           save_address=save_address, expected_total_satang=expected_total_satang,
+                           po_number=po_number, save_address=save_address, expected_total_satang=expected_total_satang,
                            before_commit=before_commit)
         except OperationalError as exc:
             db.session.rollback()
@@ -302,7 +327,7 @@ def place_order(
 
 
 def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices: dict[int, str],
-           payment_method: str, locale: str, buyer_note: str | None, save_address: bool,
+           payment_method: str, locale: str, buyer_note: str | None, po_number: str | None, save_address: bool,
            expected_total_satang: int | None, before_commit: Callable[[Order], None] | None = None) -> Order:
     from shop.orders.services import apply_order_placed_emails
 
@@ -320,7 +345,7 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
 
     now = utcnow()
     order = _build_order(view, buyer=buyer, email=email, address=address, locale=locale,
-                         payment_method=payment_method, buyer_note=buyer_note, now=now)
+                         payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=now)
     if save_address and buyer is not None and len(list_saved_addresses(buyer)) < MAX_SAVED_ADDRESSES:
         apply_save_address(buyer, address)
     apply_order_placed_emails(order)

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
@@ -42,7 +42,8 @@ from shop.notifications.services import queue_email
 from shop.orders import documents, inventory
 from shop.orders import status as st
 from shop.orders.access import order_url
-from shop.orders.models import Fulfilment, Order, StatusChange
+from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
+from shop.pagination import Page, paginate
 from shop.text import checked_text
 
 # The order states in which the buyer has paid and enterprises ship.
@@ -543,20 +544,28 @@ def fulfilment_of_order(order: Order, fulfilment_id: int) -> Fulfilment:
     raise NotFound()
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    orders: list[Order]
-    page: int
-    has_next: bool
-
-
-def orders_of_user(user, *, page: int = 1, per_page: int = 20) -> OrderPage:
-    """The user's orders, newest first, one page at a time."""
-    page = max(1, min(int(page or 1), 10_000))
-    rows = list(db.session.scalars(
+def orders_of_user_query(user):
+    """The user's orders, newest first, their fulfilments and enterprises loaded (the
+    order history page and the API's ``GET /orders``)."""
+    return (
         select(Order).where(Order.user_id == user.id)
         .options(selectinload(Order.fulfilments).joinedload(Fulfilment.enterprise))
         .order_by(Order.created_at.desc(), Order.id.desc())
-        .offset((page - 1) * per_page).limit(per_page + 1)
-    ))
-    return OrderPage(orders=rows[:per_page], page=page, has_next=len(rows) > per_page)
+    )
+
+
+def orders_of_user(user, *, page: int = 1, per_page: int = 20) -> Page[Order]:
+    """The user's orders, newest first, one page at a time."""
+    return paginate(orders_of_user_query(user), page, per_page)
+
+
+def item_counts(orders) -> dict[int, int]:
+    """Order id -> how many items (units of every line) it has."""
+    ids = [o.id for o in orders]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(OrderLine.order_id, func.coalesce(func.sum(OrderLine.quantity), 0))
+        .where(OrderLine.order_id.in_(ids)).group_by(OrderLine.order_id)
+    ).all()
+    return {order_id: int(count) for order_id, count in rows}

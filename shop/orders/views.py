@@ -18,6 +18,7 @@ from shop.orders import services
 from shop.orders import status as st
 from shop.orders.access import buyer_role, load_order_for_buyer, order_path, viewer_token
 from shop.orders.models import Order
+from shop.pagination import parse_page
 
 bp = Blueprint("orders", __name__)
 
@@ -116,5 +117,5 @@ def delivered(public_id: str, fulfilment_id: int):
 @bp.get("/account/orders")
 @login_required
 def history():
-    page = services.orders_of_user(current_user, page=request.args.get("page", 1, type=int))
+    page = services.orders_of_user(current_user, page=parse_page(request.args.get("page"), lenient=True))
     return render_template("orders/history.html", page=page, st=st)

@@ -24,7 +24,7 @@ status makes two reviewers acting at once get one success and one clear refusal.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.orders import status as st
 from shop.orders.models import Order
+from shop.pagination import Page, paginate
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
 from shop.payments.promptpay import Payee, payee_for
 from shop.text import checked_text
@@ -308,11 +309,8 @@ def reject_slip(slip: PaymentSlip, *, actor: User, reason: str | None) -> Paymen
 
 
 @dataclass(frozen=True)
-class SlipPage:
-    items: list[PaymentSlip]
-    page: int
-    has_next: bool
-    counts: dict[str, int]
+class SlipPage(Page[PaymentSlip]):
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def parse_filter(value: str | None) -> str:
@@ -336,10 +334,9 @@ def review_queue(*, enterprise_id: int | None = None, status_filter: str = SLIP_
         base = base.order_by(PaymentSlip.created_at, PaymentSlip.id)
     else:
         base = base.order_by(PaymentSlip.created_at.desc(), PaymentSlip.id.desc())
-    rows = list(db.session.scalars(base.offset((page - 1) * per_page).limit(per_page + 1)))
     counts = {status: 0 for status in SLIP_STATUSES}
     counts.update({status: n for status, n in db.session.execute(count_query)})
-    return SlipPage(items=rows[:per_page], page=page, has_next=len(rows) > per_page, counts=counts)
+    return paginate(base, page, per_page, page_type=SlipPage, counts=counts)
 
 
 def slips_of_order(order: Order) -> list[PaymentSlip]:

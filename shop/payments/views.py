@@ -23,10 +23,10 @@ from flask_login import current_user
 from shop.accounts.access import login_required, staff_required
 from shop.errors import DomainError, NotFound
 from shop.extensions import db
-from shop.forms import page_arg
 from shop.orders import status as st
 from shop.orders.access import load_order_for_buyer, order_path, viewer_token
 from shop.orders.models import Order
+from shop.pagination import parse_page
 from shop.payments import promptpay, slips
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
 from shop.sellers.context import get_member_enterprise_or_404
@@ -149,7 +149,7 @@ def _render_queue(template: str, *, enterprise=None, status_filter: str | None =
     status_filter = status_filter or slips.parse_filter(request.args.get("status"))
     page = slips.review_queue(
         enterprise_id=enterprise.id if enterprise is not None else None,
-        status_filter=status_filter, page=page_arg(request.values.get("page")),
+        status_filter=status_filter, page=parse_page(request.values.get("page"), lenient=True),
     )
     return render_template(
         template, page=page, status_filter=status_filter, filters=slips.QUEUE_FILTERS, enterprise=enterprise,

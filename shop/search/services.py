@@ -230,6 +230,10 @@ class SearchPage:
         return max(1, min(MAX_PAGE, math.ceil(self.total / self.per_page)))
 
     @property
+    def number(self) -> int:  # the name ``shop.pagination.Page`` and the page links use
+        return self.page
+
+    @property
     def has_prev(self) -> bool:
         return self.page > 1
 
@@ -262,13 +266,7 @@ class _Categories:
     children: dict[int, list[int]]
 
     def with_descendants(self, category_id: int) -> set[int]:
-        out, todo = set(), [category_id]
-        while todo:
-            cid = todo.pop()
-            if cid not in out:
-                out.add(cid)
-                todo += self.children.get(cid, [])
-        return out
+        return set(catalog_services.category_ids_with_descendants(category_id, self.by_id.values()))
 
 
 _categories_lock = threading.Lock()

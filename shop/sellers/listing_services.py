@@ -58,6 +58,7 @@ from shop.catalog.models import (
 from shop.catalog.services import ProductPage, build_product_page
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.pagination import Page, paginate
 from shop.sellers.listing_models import ListingStatusChange, ProductListingSettings
 from shop.text import like_pattern
 
@@ -644,30 +645,29 @@ def status_history(product: Product) -> list[ListingStatusChange]:
 # ------------------------------------------------------------------------ listings
 
 
-@dataclass
-class ListingsPage:
-    items: list[Product]
-    number: int
-    has_next: bool
-    counts: dict[str, int]
-    status_filter: str | None
-    low_stock_count: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
+LISTINGS_BY_UPDATE = "updated"  # the dashboard: what was worked on last comes first
+LISTINGS_NEWEST = "newest"  # the API: newest first, by id
 
 
-def listings_page(enterprise: Enterprise, *, status_filter: str | None = None, query: str | None = None,
-                  page: int = 1) -> ListingsPage:
+@dataclass(frozen=True)
+class ListingsPage(Page[Product]):
+    counts: dict[str, int] = field(default_factory=dict)
+    status_filter: str | None = None
+    low_stock_count: int = 0
+
+
+def listings_query(enterprise_id: int, *, status_filter: str | None = None, query: str | None = None,
+                   order: str = LISTINGS_BY_UPDATE):
+    """The enterprise's listings as the dashboard and the API list them: one status
+    (an unknown one is ignored), or every status but archived; ``query`` is part of a
+    name (Thai or English) or of a SKU. Options, their tiers and photos are loaded."""
     if status_filter not in status.PRODUCT_STATUSES:
         status_filter = None
-    page = max(1, min(page, 10_000))
     stmt = (
         select(Product)
-        .where(Product.enterprise_id == enterprise.id)
-        .options(selectinload(Product.photos), selectinload(Product.variants))
-        .order_by(Product.updated_at.desc(), Product.id.desc())
+        .where(Product.enterprise_id == enterprise_id)
+        .options(selectinload(Product.photos),
+                 selectinload(Product.variants).selectinload(Variant.wholesale_tiers))
     )
     if status_filter:
         stmt = stmt.where(Product.status == status_filter)
@@ -675,9 +675,17 @@ def listings_page(enterprise: Enterprise, *, status_filter: str | None = None, q
         stmt = stmt.where(Product.status != status.ARCHIVED)
     like = like_pattern(query)
     if like:
-        sku_match = select(Variant.product_id).where(Variant.enterprise_id == enterprise.id, Variant.sku.ilike(like))
+        sku_match = select(Variant.product_id).where(Variant.enterprise_id == enterprise_id, Variant.sku.ilike(like))
         stmt = stmt.where(or_(Product.name_th.ilike(like), Product.name_en.ilike(like), Product.id.in_(sku_match)))
-    rows = list(db.session.scalars(stmt.limit(LISTINGS_PAGE_SIZE + 1).offset((page - 1) * LISTINGS_PAGE_SIZE)))
+    if order == LISTINGS_NEWEST:
+        return stmt.order_by(Product.id.desc())
+    return stmt.order_by(Product.updated_at.desc(), Product.id.desc())
+
+
+def listings_page(enterprise: Enterprise, *, status_filter: str | None = None, query: str | None = None,
+                  page: int = 1) -> ListingsPage:
+    if status_filter not in status.PRODUCT_STATUSES:
+        status_filter = None
     counts = dict(
         db.session.execute(
             select(Product.status, func.count(Product.id))
@@ -685,10 +693,9 @@ def listings_page(enterprise: Enterprise, *, status_filter: str | None = None, q
             .group_by(Product.status)
         ).all()
     )
-    return ListingsPage(
-        items=rows[:LISTINGS_PAGE_SIZE],
-        number=page,
-        has_next=len(rows) > LISTINGS_PAGE_SIZE,
+    return paginate(
+        listings_query(enterprise.id, status_filter=status_filter, query=query), page, LISTINGS_PAGE_SIZE,
+        page_type=ListingsPage,
         counts={s: counts.get(s, 0) for s in status.PRODUCT_STATUSES},
         status_filter=status_filter,
         low_stock_count=low_stock_count(enterprise),
@@ -810,16 +817,13 @@ def delete_photo(product: Product, actor: User, photo_id: int) -> None:
 # --------------------------------------------------------------------------- stock
 
 
-@dataclass
-class StockPage:
-    variants: list[Variant]
-    number: int
-    has_next: bool
-    low_only: bool
+@dataclass(frozen=True)
+class StockPage(Page[Variant]):
+    low_only: bool = False
 
     @property
-    def has_prev(self) -> bool:
-        return self.number > 1
+    def variants(self) -> list[Variant]:
+        return self.items
 
 
 def _stock_query(enterprise_id: int, *, low_only: bool):
@@ -835,17 +839,12 @@ def _stock_query(enterprise_id: int, *, low_only: bool):
 
 
 def stock_page(enterprise: Enterprise, *, page: int = 1, low_only: bool = False) -> StockPage:
-    page = max(1, min(page, 10_000))
     stmt = (
         _stock_query(enterprise.id, low_only=low_only)
         .options(joinedload(Variant.product))
         .order_by(Product.name_th, Product.id, Variant.position, Variant.id)
-        .limit(STOCK_PAGE_SIZE + 1)
-        .offset((page - 1) * STOCK_PAGE_SIZE)
     )
-    rows = list(db.session.scalars(stmt))
-    return StockPage(variants=rows[:STOCK_PAGE_SIZE], number=page, has_next=len(rows) > STOCK_PAGE_SIZE,
-                     low_only=low_only)
+    return paginate(stmt, page, STOCK_PAGE_SIZE, page_type=StockPage, low_only=low_only)
 
 
 def low_stock_count(enterprise: Enterprise) -> int:
@@ -866,35 +865,45 @@ class StockResult:
     conflicts: list[StockConflict]
 
 
-def update_stock(enterprise: Enterprise, actor: User, changes: Sequence[StockChange]) -> StockResult:
-    """Set stock for the rows the seller changed.
-
-    Each row is written only if its stock is still what the seller saw; otherwise it
-    is reported as a conflict and left as it is (someone sold or restocked meanwhile).
-    Bad numbers refuse the whole save.
-    """
-    require_member(actor, enterprise.id)
+def _stock_errors(changes: Sequence[StockChange]) -> dict[str, object]:
     errors: dict[str, object] = {}
     for change in changes:
         if change.new_stock < 0:
             errors[_prefixed(change.prefix, "stock")] = _l("Stock cannot be negative.")
         elif change.new_stock > MAX_STOCK:
             errors[_prefixed(change.prefix, "stock")] = _l("That number is too large.")
-    _raise_if(errors)
-    wanted = {c.variant_id: c for c in changes if c.new_stock != c.seen_stock}
-    if not wanted:
-        return StockResult(saved=0, conflicts=[])
-    # Lock the rows (PostgreSQL; SQLite already holds the write lock for this
-    # request) so the comparison and the write see the same value.
-    variants = list(
+    return errors
+
+
+def _lock_variants(enterprise_id: int, variant_ids) -> list[Variant]:
+    """The enterprise's variants with those ids, read afresh and locked until the commit
+    (PostgreSQL; SQLite already holds the write lock for a writing request), so a
+    comparison with their stock and the write that follows see the same value."""
+    return list(
         db.session.scalars(
             select(Variant)
-            .where(Variant.id.in_(wanted), Variant.enterprise_id == enterprise.id)
+            .where(Variant.id.in_(variant_ids), Variant.enterprise_id == enterprise_id)
             .options(joinedload(Variant.product))
             .order_by(Variant.id)
             .with_for_update(of=Variant)
+            .execution_options(populate_existing=True)
         )
     )
+
+
+def update_stock(enterprise: Enterprise, actor: User, changes: Sequence[StockChange]) -> StockResult:
+    """Set stock for the rows the seller changed (the stock page).
+
+    Each row is written only if its stock is still what the seller saw; otherwise it
+    is reported as a conflict and left as it is (someone sold or restocked meanwhile).
+    Bad numbers refuse the whole save.
+    """
+    require_member(actor, enterprise.id)
+    _raise_if(_stock_errors(changes))
+    wanted = {c.variant_id: c for c in changes if c.new_stock != c.seen_stock}
+    if not wanted:
+        return StockResult(saved=0, conflicts=[])
+    variants = _lock_variants(enterprise.id, wanted)
     if len(variants) != len(wanted):
         db.session.rollback()
         raise NotFound()  # an id from another enterprise, or gone
@@ -908,6 +917,50 @@ def update_stock(enterprise: Enterprise, actor: User, changes: Sequence[StockCha
         saved += 1
     db.session.commit()
     return StockResult(saved=saved, conflicts=conflicts)
+
+
+class StockChanged(Conflict):
+    """``set_stock``'s compare-and-set failed; ``current`` is today's stock."""
+
+    def __init__(self, current: int, expected: int):
+        message = _l("The stock is now %(current)s, not %(expected)s: it changed since you read it "
+                     "(a sale or another update). Nothing was changed.", current=current, expected=expected)
+        super().__init__(message, fields={"expected_stock": message})
+        self.current = current
+
+
+@dataclass(frozen=True)
+class StockSet:
+    variant: Variant
+    changed: bool  # False when the stock already had that value
+
+
+def set_stock(enterprise: Enterprise, actor: User, variant_id: int, stock: int, *,
+              expected: int | None = None) -> StockSet:
+    """Set one option's stock (the API); commits once.
+
+    With ``expected`` it is a compare-and-set: the stock is written only if it is
+    still ``expected``; otherwise nothing is written and ``StockChanged`` (a 409)
+    names today's figure. The row is read under the lock that the write keeps, so a
+    sale cannot come between the comparison and the write. Without ``expected`` the
+    stock is set whatever it was.
+    """
+    require_member(actor, enterprise.id)
+    _raise_if(_stock_errors([StockChange(variant_id=variant_id, seen_stock=stock, new_stock=stock)]))
+    variants = _lock_variants(enterprise.id, [variant_id])
+    if not variants:
+        db.session.rollback()
+        raise NotFound(_l("We could not find that option."))
+    variant = variants[0]
+    if expected is not None and variant.stock != expected:
+        current = variant.stock
+        db.session.rollback()
+        raise StockChanged(current, expected)
+    changed = variant.stock != stock
+    if changed:
+        variant.stock = stock
+    db.session.commit()  # also when nothing changed: it ends the transaction and its lock
+    return StockSet(variant=variant, changed=changed)
 
 
 # ------------------------------------------------------------------------- costing
@@ -1022,9 +1075,8 @@ def save_costs(product: Product, actor: User, costs: Sequence[CostInput]) -> lis
 
 
 def review_queue(status_filter: str | None = status.PENDING_REVIEW, *, page: int = 1,
-                 per_page: int = 50) -> tuple[list[Product], bool]:
+                 per_page: int = 50) -> Page[Product]:
     """Listings for staff, oldest first, so the longest-waiting are reviewed first."""
-    page = max(1, min(page, 10_000))
     stmt = (
         select(Product)
         .options(joinedload(Product.enterprise), selectinload(Product.photos), selectinload(Product.variants))
@@ -1032,8 +1084,7 @@ def review_queue(status_filter: str | None = status.PENDING_REVIEW, *, page: int
     )
     if status_filter in status.PRODUCT_STATUSES:
         stmt = stmt.where(Product.status == status_filter)
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
-    return rows[:per_page], len(rows) > per_page
+    return paginate(stmt, page, per_page)
 
 
 def product_for_staff(product_id: int) -> Product:

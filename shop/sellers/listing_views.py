@@ -23,8 +23,8 @@ from shop.accounts.access import login_required
 from shop.catalog import listing_status, status
 from shop.catalog.certifications import KINDS
 from shop.errors import NotFound, ValidationFailed
-from shop.forms import page_arg
 from shop.i18n import current_language
+from shop.pagination import parse_page
 from shop.sellers import bp, csv_io, feeds
 from shop.sellers import listing_forms as forms
 from shop.sellers import listing_services as services
@@ -52,10 +52,6 @@ def _product(enterprise_id: int, product_id: int):
     return enterprise, services.product_for_enterprise(enterprise.id, product_id)
 
 
-def _page_arg() -> int:
-    return page_arg(request.args.get("page"))
-
-
 # ------------------------------------------------------------------------ listings
 
 
@@ -63,8 +59,8 @@ def _page_arg() -> int:
 @login_required
 def listings(enterprise_id: int):
     enterprise = _enterprise(enterprise_id)
-    page = services.listings_page(enterprise, status_filter=request.args.get("status"),
-                                  query=request.args.get("q"), page=_page_arg())
+    page = services.listings_page(enterprise, status_filter=request.args.get("status"), query=request.args.get("q"),
+                                  page=parse_page(request.args.get("page"), lenient=True))
     return render_template("sellers/listings/index.html", enterprise=enterprise, page=page,
                            query=request.args.get("q", ""), active_tab="listings")
 
@@ -221,7 +217,8 @@ def listing_photo_action(enterprise_id: int, product_id: int, photo_id: int):
 def stock(enterprise_id: int):
     enterprise = _enterprise(enterprise_id)
     low_only = request.args.get("low") == "1"
-    page = services.stock_page(enterprise, page=_page_arg(), low_only=low_only)
+    page_number = parse_page(request.args.get("page"), lenient=True)
+    page = services.stock_page(enterprise, page=page_number, low_only=low_only)
     form = forms.StockForm()
     conflicts = []
     status_code = 200
@@ -247,11 +244,11 @@ def stock(enterprise_id: int):
         else:
             status_code = 422
     posted_ids = [entry.form.variant_id.data for entry in form.rows]
-    if posted_ids != [str(v.id) for v in page.variants]:
+    if posted_ids != [str(v.id) for v in page.items]:
         # Not the rows of this page (first visit, or the list changed meanwhile): draw it fresh.
         form = forms.StockForm(formdata=None)
-        form.fill_from(page.variants)
-    rows = list(zip(page.variants, form.rows, strict=True))
+        form.fill_from(page.items)
+    rows = list(zip(page.items, form.rows, strict=True))
     return render_template("sellers/listings/stock.html", enterprise=enterprise, page=page, form=form, rows=rows,
                            conflicts=conflicts, low_count=services.low_stock_count(enterprise),
                            active_tab="listings"), status_code

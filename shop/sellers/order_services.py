@@ -18,7 +18,7 @@ here rather than in SQL so it is the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from shop.geo import province_by_code
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import PAID_STATES  # the states in which enterprises ship
+from shop.pagination import Page, paginate
 from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
 from shop.text import like_pattern
 
@@ -101,20 +102,13 @@ def _to_act_on_condition():
 # ---------------------------------------------------------------- lists
 
 
-@dataclass
-class OrdersPage:
-    items: list[Fulfilment]
-    number: int
-    has_next: bool
-    tab: str
-    status_filter: str | None
-    query: str
-    tab_counts: dict[str, int]
-    status_counts: dict[str, int]
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
+@dataclass(frozen=True)
+class OrdersPage(Page[Fulfilment]):
+    tab: str = TAB_TO_ACT
+    status_filter: str | None = None
+    query: str = ""
+    tab_counts: dict[str, int] = field(default_factory=dict)
+    status_counts: dict[str, int] = field(default_factory=dict)
 
 
 def _base(enterprise_id: int):
@@ -137,8 +131,15 @@ def _search_condition(enterprise_id: int, query: str):
                Fulfilment.id.in_(sku_match))
 
 
+def clean_query(query: str | None) -> str:
+    """The search box's text as the lists use it."""
+    return (query or "").strip()[:100]
+
+
 def filtered_fulfilments(enterprise_id: int, tab: str, status_filter: str | None, query: str):
-    stmt = _base(enterprise_id)
+    """The enterprise's fulfilments in one tab (and, on the "all" tab, one seller
+    status), matching ``query``, in the tab's order, with their order and lines."""
+    stmt = _base(enterprise_id).options(selectinload(Fulfilment.order), selectinload(Fulfilment.lines))
     if tab == TAB_TO_ACT:
         stmt = stmt.where(_to_act_on_condition())
     elif tab == TAB_SHIPPED:
@@ -191,15 +192,10 @@ def orders_page(enterprise: Enterprise, *, tab: str | None = None, status_filter
     the defaults rather than failing: they come from links people bookmark."""
     tab = tab if tab in TABS else TAB_TO_ACT
     status_filter = status_filter if (tab == TAB_ALL and status_filter in STATUS_FILTERS) else None
-    query = (query or "").strip()[:100]
-    page = max(1, min(int(page or 1), 10_000))
-    stmt = filtered_fulfilments(enterprise.id, tab, status_filter, query).options(
-        selectinload(Fulfilment.order), selectinload(Fulfilment.lines)
-    )
-    rows = list(db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
-    return OrdersPage(
-        items=rows[:PAGE_SIZE], number=page, has_next=len(rows) > PAGE_SIZE, tab=tab, status_filter=status_filter,
-        query=query, tab_counts=tab_counts(enterprise),
+    query = clean_query(query)
+    return paginate(
+        filtered_fulfilments(enterprise.id, tab, status_filter, query), page, PAGE_SIZE, page_type=OrdersPage,
+        tab=tab, status_filter=status_filter, query=query, tab_counts=tab_counts(enterprise),
         status_counts=status_counts(enterprise) if tab == TAB_ALL else {},
     )
 
@@ -317,7 +313,7 @@ def export_csv(enterprise: Enterprise, *, tab: str | None = TAB_ALL, status_filt
         raise ValidationFailed(message, fields={"from": message})
     tab = tab if tab in TABS else TAB_ALL
     status_filter = status_filter if (tab == TAB_ALL and status_filter in STATUS_FILTERS) else None
-    stmt = filtered_fulfilments(enterprise.id, tab, status_filter, (query or "").strip()[:100])
+    stmt = filtered_fulfilments(enterprise.id, tab, status_filter, clean_query(query))
     if since:
         stmt = stmt.where(Fulfilment.created_at >= _day_start(since))
     if until:
@@ -516,9 +512,7 @@ def dashboard_figures(enterprise: Enterprise, *, period: str = PERIOD_DAYS, now:
     ).all())
     awaiting = _count(_base(enterprise.id).where(_status_condition(AWAITING_PAYMENT)))
     oldest = list(db.session.scalars(
-        filtered_fulfilments(enterprise.id, TAB_TO_ACT, None, "").options(selectinload(Fulfilment.order),
-                                                              selectinload(Fulfilment.lines))
-        .limit(DASHBOARD_TO_ACT_ROWS)
+        filtered_fulfilments(enterprise.id, TAB_TO_ACT, None, "").limit(DASHBOARD_TO_ACT_ROWS)
     ))
     variants, low_total = low_stock(enterprise)
     return DashboardFigures(

@@ -19,10 +19,11 @@ from werkzeug.exceptions import HTTPException
 
 from shop.accounts.access import login_required
 from shop.errors import DomainError, NotFound, PermissionDenied
-from shop.forms import ConfirmForm, page_arg, show_domain_error
+from shop.forms import ConfirmForm, show_domain_error
 from shop.i18n import current_language
 from shop.orders import services as order_services
 from shop.orders import status as st
+from shop.pagination import parse_page
 from shop.sellers import bp
 from shop.sellers import order_services as services
 from shop.sellers.context import get_member_enterprise_or_404
@@ -57,10 +58,6 @@ def _fulfilment(enterprise_id: int, fulfilment_id: int):
     return enterprise, fulfilment, role
 
 
-def _page_arg() -> int:
-    return page_arg(request.args.get("page"))
-
-
 # ---------------------------------------------------------------- list and CSV
 
 
@@ -69,7 +66,8 @@ def _page_arg() -> int:
 def orders(enterprise_id: int):
     enterprise = _enterprise(enterprise_id)
     page = services.orders_page(enterprise, tab=request.args.get("tab"), status_filter=request.args.get("status"),
-                                query=request.args.get("q"), page=_page_arg())
+                                query=request.args.get("q"),
+                                page=parse_page(request.args.get("page"), lenient=True))
     return render_template(
         "sellers/orders/index.html", enterprise=enterprise, page=page, active_tab="orders",
         tabs=services.TABS, tab_label=services.tab_label, status_filters=services.STATUS_FILTERS,

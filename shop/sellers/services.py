@@ -404,8 +404,10 @@ def enterprise_events(enterprise: Enterprise, *, kind: str | None = None, limit:
 # ---------------------------------------------------------------- the seller home
 
 
-def memberships_of(user: User) -> list[EnterpriseMember]:
-    """The user's memberships, enterprise loaded, by enterprise name."""
+def memberships_of(user: User, *, by_enterprise_id: bool = False) -> list[EnterpriseMember]:
+    """The user's memberships, enterprise loaded, by enterprise name (or id)."""
+    if by_enterprise_id:
+        return list(db.session.scalars(memberships_by_enterprise_id(user)))
     return list(db.session.scalars(
         select(EnterpriseMember)
         .join(Enterprise, Enterprise.id == EnterpriseMember.enterprise_id)
@@ -413,6 +415,15 @@ def memberships_of(user: User) -> list[EnterpriseMember]:
         .where(EnterpriseMember.user_id == user.id)
         .order_by(Enterprise.name_th, Enterprise.id)
     ))
+
+
+def memberships_by_enterprise_id(user: User):
+    """The user's memberships, enterprise loaded, by enterprise id (the API's list)."""
+    return (
+        select(EnterpriseMember).where(EnterpriseMember.user_id == user.id)
+        .options(joinedload(EnterpriseMember.enterprise))
+        .order_by(EnterpriseMember.enterprise_id, EnterpriseMember.id)
+    )
 
 
 def single_approved_enterprise(memberships: Sequence[EnterpriseMember]) -> Enterprise | None:

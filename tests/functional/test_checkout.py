@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from shop.accounts.models import RetailBuyer
 from shop.cart.models import CartItem
 from shop.cart.services import SessionCart, StoredLine, UserCart
 from shop.catalog import status as catalog_status
@@ -35,7 +36,7 @@ from tests.cart_helpers import (
     session_cart,
     stock_of,
 )
-from tests.factories import UserFactory
+from tests.factories import RetailBuyerFactory, UserFactory
 
 
 @pytest.fixture
@@ -382,6 +383,45 @@ def test_huge_quantities_in_a_stored_cart_are_refused(app, catalogue):
     with pytest.raises(ValidationFailed):
         checkout.place_order(cart, buyer=None, address=ADDRESS, email="a@example.test")
     nothing_written(catalogue)
+
+
+@pytest.mark.parametrize("who", ["guest", "shopper", "pending retail buyer", "refused retail buyer"])
+def test_only_verified_retail_buyers_may_give_a_po_number(app, catalogue, who):
+    """The checkout page has no purchase-order field; ``place_order`` keeps the rule
+    for every caller (the API's ``po_number``), refusing rather than dropping it."""
+    buyer = {
+        "guest": lambda: None,
+        "shopper": lambda: UserFactory(),
+        "pending retail buyer": lambda: RetailBuyerFactory(status=RetailBuyer.PENDING).user,
+        "refused retail buyer": lambda: RetailBuyerFactory(status=RetailBuyer.REJECTED).user,
+    }[who]()
+    db.session.commit()
+    cart = SessionCart({})
+    cart.put(StoredLine(catalogue.rice.id, 1, 8500))
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        with pytest.raises(checkout.PoNumberNotAllowed) as caught:
+            checkout.place_order(cart, buyer=buyer, address=ADDRESS, email="a@example.test", po_number="PO-1")
+        assert caught.value.status_code == 422 and caught.value.code == "po_number_not_allowed"
+        assert "verified retail buyers" in str(caught.value.fields["po_number"])
+    nothing_written(catalogue)
+
+
+def test_a_verified_retail_buyers_po_number_is_kept_on_the_order(app, catalogue):
+    buyer = RetailBuyerFactory().user
+    db.session.commit()
+    cart = SessionCart({})
+    cart.put(StoredLine(catalogue.rice.id, 1, 8500))
+    with pytest.raises(ValidationFailed) as caught:
+        checkout.place_order(cart, buyer=buyer, address=ADDRESS, po_number="P" * 65)
+    assert "po_number" in caught.value.fields
+    nothing_written(catalogue)
+    with app.test_request_context():
+        order = checkout.place_order(cart, buyer=buyer, address=ADDRESS, po_number="  PO-2026-118 ")
+    assert order.po_number == "PO-2026-118"
+    cart.put(StoredLine(catalogue.rice.id, 1, 8500))  # the order emptied the cart
+    with app.test_request_context():
+        assert checkout.place_order(cart, buyer=buyer, address=ADDRESS).po_number is None
 
 
 def test_a_cart_line_taken_by_someone_else_in_between_rolls_everything_back(app, catalogue, monkeypatch):

@@ -400,9 +400,9 @@ def test_order_history_is_the_users_own_newest_first_in_pages(world):
     make_order([(world.rice, 1)], user=world.coffee_owner)
     first = services.orders_of_user(world.shopper, per_page=2)
     second = services.orders_of_user(world.shopper, page=2, per_page=2)
-    assert [o.id for o in first.orders + second.orders] == [o.id for o in reversed(mine)]
+    assert [o.id for o in first.items + second.items] == [o.id for o in reversed(mine)]
     assert first.has_next and not second.has_next
-    assert services.orders_of_user(world.shopper, page=-5).page == 1
+    assert services.orders_of_user(world.shopper, page=-5).number == 1
 
 
 def test_a_cancelled_order_cannot_be_worked_on(world):

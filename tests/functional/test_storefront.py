@@ -271,7 +271,7 @@ def test_category_paginates_24_a_page(client, catalogue):
 
 
 @pytest.mark.parametrize("query", ["page=abc", "page=0", "page=-1", "page=1.5", "page=99999999999999999999",
-                                   "page=%EF%BC%91", "sort=cheapest", "sort=%27%3Bdrop"])
+                                   "page=%EF%BC%91", "page=" + "9" * 5000, "sort=cheapest", "sort=%27%3Bdrop"])
 def test_bad_page_or_sort_is_a_clear_400(client, catalogue, query):
     response = client.get(f"/categories/coffee?{query}&lang=en")
     assert response.status_code == 400
@@ -292,6 +292,20 @@ def test_category_includes_its_subcategories(client, catalogue):
     assert 'href="/categories/green-beans"' in body and "Green coffee beans" in body
     sub_page = text_of(client.get("/categories/green-beans"))
     assert "Green coffee beans" in sub_page and "Jar-roasted coffee" not in sub_page
+
+
+def test_category_includes_products_of_every_level_below_it(client, catalogue):
+    # coffee > green beans > washed: a product two levels down is on the coffee page,
+    # and the API's category filter agrees with the storefront.
+    sub = CategoryFactory(slug="green-beans", name_en="Green beans", parent=catalogue["category"])
+    grandchild = CategoryFactory(slug="washed-beans", name_en="Washed beans", parent=sub)
+    sellable_product(slug="washed", name_en="Washed green beans", enterprise=catalogue["enterprise"],
+                     category=grandchild)
+    for slug in ("coffee", "green-beans", "washed-beans"):
+        assert "Washed green beans" in text_of(client.get(f"/categories/{slug}?lang=en")), slug
+    api = client.get("/api/v1/products?category=coffee").get_json()
+    assert {"washed", "jar-roasted-coffee"} <= {p["slug"] for p in api["data"]}
+    assert "Jar-roasted coffee" not in text_of(client.get("/categories/washed-beans?lang=en"))
 
 
 # --- product page -------------------------------------------------------------------

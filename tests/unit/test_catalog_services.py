@@ -6,7 +6,7 @@ import pytest
 
 from shop.catalog import services, status
 from shop.catalog.models import Certification, Enterprise, Product, Variant
-from tests.factories import EnterpriseFactory, ProductFactory, VariantFactory
+from tests.factories import CategoryFactory, EnterpriseFactory, ProductFactory, VariantFactory
 
 
 @pytest.mark.parametrize(
@@ -27,19 +27,6 @@ def test_visibility_rule_agrees_in_python_and_sql(app, product_status, enterpris
     assert services.is_product_visible(product) is visible
     found = services.db.session.scalars(services.select_visible_products()).all()
     assert (product in found) is visible
-
-
-@pytest.mark.parametrize(("raw", "page"), [(None, 1), ("", 1), (" 3 ", 3), ("10000", 10_000)])
-def test_parse_page_accepts_page_numbers(raw, page):
-    assert services.parse_page(raw) == page
-
-
-@pytest.mark.parametrize("raw", ["0", "-2", "abc", "1.0", "10001", "٣", "１", "1e3"])
-def test_parse_page_refuses_anything_else_with_a_400(app, raw):
-    with app.test_request_context():
-        with pytest.raises(services.BadListingRequest) as caught:
-            services.parse_page(raw)
-    assert caught.value.status_code == 400
 
 
 def test_parse_sort(app):
@@ -98,3 +85,19 @@ def test_listing_of_an_enterprise_pages_without_counting(app):
     assert len(second.items) == 2 and not second.has_next and second.has_prev
     with app.test_request_context(), pytest.raises(services.NotFound):
         services.enterprise_products(enterprise.id, 3, per_page=3)
+
+
+def test_category_ids_with_descendants_goes_every_level_down(app):
+    food = CategoryFactory()
+    coffee = CategoryFactory(parent=food)
+    tea = CategoryFactory(parent=food)
+    beans = CategoryFactory(parent=coffee)
+    washed = CategoryFactory(parent=beans)
+    other = CategoryFactory()
+    ids = services.category_ids_with_descendants(food.id)
+    assert ids[0] == food.id and set(ids) == {food.id, coffee.id, tea.id, beans.id, washed.id}
+    assert services.category_ids_with_descendants(beans.id) == [beans.id, washed.id]
+    assert services.category_ids_with_descendants(other.id) == [other.id]
+    # Given the categories, it reads none.
+    assert services.category_ids_with_descendants(coffee.id, [food, coffee, beans, washed]) == [
+        coffee.id, beans.id, washed.id]

@@ -8,7 +8,8 @@ import io
 import pytest
 from flask_babel import force_locale
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.catalog import status
 from shop.catalog.models import Product, ProductPhoto, Variant
@@ -187,6 +188,66 @@ def test_update_stock_checks_what_the_seller_saw(app, member):
     assert result.saved == 1
     assert [(c.variant.id, c.seen, c.wanted) for c in result.conflicts] == [(b.id, 6, 1)]
     assert (db.session.get(Variant, a.id).stock, db.session.get(Variant, b.id).stock) == (9, 7)
+
+
+def sold_behind_the_sessions_back(variant: Variant, stock: int) -> None:
+    """A sale committed by someone else after this session read the variant: the row
+    now has ``stock``, the object the session holds still has what it read."""
+    seen = variant.stock
+    db.session.execute(text("UPDATE variants SET stock = :stock WHERE id = :id"), {"stock": stock, "id": variant.id})
+    db.session.commit()
+    set_committed_value(variant, "stock", seen)
+    assert variant.stock == seen
+
+
+def test_update_stock_compares_with_the_stock_of_now_not_of_the_session(app, member):
+    a = VariantFactory(product=ProductFactory(enterprise=member.enterprise), stock=20)
+    sold_behind_the_sessions_back(a, 17)
+    result = services.update_stock(member.enterprise, member.user, [services.StockChange(a.id, 20, 25)])
+    assert result.saved == 0 and [(c.seen, c.variant.stock) for c in result.conflicts] == [(20, 17)]
+    assert db.session.scalar(select(Variant.stock).where(Variant.id == a.id)) == 17
+
+
+def test_set_stock_without_expected_sets_it_whatever_it_was(app, member):
+    variant = VariantFactory(product=ProductFactory(enterprise=member.enterprise), stock=20)
+    result = services.set_stock(member.enterprise, member.user, variant.id, 35)
+    assert (result.variant.id, result.changed, result.variant.stock) == (variant.id, True, 35)
+    again = services.set_stock(member.enterprise, member.user, variant.id, 35)
+    assert again.changed is False and again.variant.stock == 35
+
+
+def test_set_stock_with_the_expected_value_writes_it(app, member):
+    variant = VariantFactory(product=ProductFactory(enterprise=member.enterprise), stock=20)
+    result = services.set_stock(member.enterprise, member.user, variant.id, 40, expected=20)
+    assert result.changed and db.session.scalar(select(Variant.stock).where(Variant.id == variant.id)) == 40
+
+
+@pytest.mark.parametrize("new", [25, 20, 17])
+def test_set_stock_refuses_a_stale_expected_value_naming_todays_figure(app, member, new):
+    variant = VariantFactory(product=ProductFactory(enterprise=member.enterprise), stock=20)
+    sold_behind_the_sessions_back(variant, 17)  # three sold since the seller read 20
+    with pytest.raises(services.StockChanged) as caught:
+        services.set_stock(member.enterprise, member.user, variant.id, new, expected=20)
+    error = caught.value
+    assert isinstance(error, Conflict) and error.status_code == 409 and error.current == 17
+    assert "17" in str(error.message) and "20" in str(error.message)
+    assert error.fields["expected_stock"] == error.message
+    assert db.session.scalar(select(Variant.stock).where(Variant.id == variant.id)) == 17
+
+
+def test_set_stock_refuses_bad_numbers_and_other_enterprises_options(app, member):
+    variant = VariantFactory(product=ProductFactory(enterprise=member.enterprise), stock=20)
+    elsewhere = VariantFactory(stock=5)
+    for bad in (-1, services.MAX_STOCK + 1):
+        with pytest.raises(ValidationFailed) as caught:
+            services.set_stock(member.enterprise, member.user, variant.id, bad, expected=20)
+        assert "stock" in caught.value.fields
+    with pytest.raises(NotFound):
+        services.set_stock(member.enterprise, member.user, elsewhere.id, 1)
+    with pytest.raises(NotFound):  # not a member of the variant's enterprise
+        services.set_stock(elsewhere.product.enterprise, member.user, elsewhere.id, 1)
+    assert db.session.scalar(select(Variant.stock).where(Variant.id == variant.id)) == 20
+    assert db.session.scalar(select(Variant.stock).where(Variant.id == elsewhere.id)) == 5
 
 
 def test_low_stock_listing(app, member):
