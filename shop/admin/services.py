@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from shop import roles
 from shop.accounts.models import RetailBuyer, User
 from shop.catalog import status
 from shop.catalog.models import Enterprise, EnterpriseMember, Product
@@ -158,7 +159,7 @@ def _tell_owners(enterprise: Enterprise, template: str, **context) -> None:
 def _decide(actor: User, enterprise_id: int, new_status: str, template: str, reason: str | None = None) -> Enterprise:
     require_staff(actor)
     enterprise = enterprise_for_review(enterprise_id)
-    sellers.transition_enterprise(enterprise, new_status, actor=actor, role="staff", reason=reason)
+    sellers.transition_enterprise(enterprise, new_status, actor=actor, role=roles.PROGRAMME_STAFF, reason=reason)
     _tell_owners(enterprise, template, reason=(reason or "").strip())
     db.session.commit()
     return enterprise
