@@ -35,3 +35,4 @@ from shop.payments.models import (  # noqa: F401
 from shop.search.models import SearchOutbox  # noqa: F401
 from shop.sellers.listing_models import EnterpriseFeedKey, ListingStatusChange, ProductListingSettings  # noqa: F401
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation  # noqa: F401
+from shop.statemachine import StatusChangeLog  # noqa: F401

@@ -1,9 +1,11 @@
-"""Build orders for tests directly through the models (no cart, no checkout).
+"""Build orders for tests through the models (no cart, no checkout) and the state
+machine engine.
 
 ``make_order`` writes an order with one fulfilment per enterprise and its lines, takes
-the stock as checkout would, and can put the order (and its fulfilments) in any
-state with the timeline rows that go with it. It queues no e-mail and does not touch
-sales counts, so tests of those effects start from a clean outbox.
+the stock as checkout would, and moves the order (and its fulfilments) to the state
+asked for through ``orders.status.transition`` (the engine's table, conditional UPDATE
+and timeline rows), each move by a role the table allows. It queues no e-mail and does
+not touch sales counts or the ledger, so tests of those effects start clean.
 
     order = make_order([(coffee, 2), (rice, 1)], user=shopper)          # unpaid
     order = make_order([(coffee, 1)], paid=True)                         # guest, paid
@@ -154,10 +156,4 @@ def make_order(
 
 
 def _move(obj, to_status: str, role: str) -> None:
-    order_id = obj.id if isinstance(obj, Order) else obj.order_id
-    fulfilment_id = None if isinstance(obj, Order) else obj.id
-    db.session.add(StatusChange(order_id=order_id, fulfilment_id=fulfilment_id,
-                                machine=st.ORDER if isinstance(obj, Order) else st.FULFILMENT,
-                                from_status=obj.status, to_status=to_status, actor_role=role,
-                                created_at=utcnow()))
-    obj.status = to_status
+    st.transition(obj, to_status, actor=None, role=role)

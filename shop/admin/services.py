@@ -15,6 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop import roles
+from shop import statemachine as sm
+from shop.accounts.machines import RETAIL_BUYERS
 from shop.accounts.models import RetailBuyer, User
 from shop.catalog import status
 from shop.catalog.models import Enterprise, EnterpriseMember, Product
@@ -135,7 +138,7 @@ def _tell_owners(enterprise: Enterprise, template: str, **context) -> None:
 def _decide(actor: User, enterprise_id: int, new_status: str, template: str, reason: str | None = None) -> Enterprise:
     require_staff(actor)
     enterprise = enterprise_for_review(enterprise_id)
-    sellers.transition_enterprise(enterprise, new_status, actor=actor, role="staff", reason=reason)
+    sellers.transition_enterprise(enterprise, new_status, actor=actor, role=roles.PROGRAMME_STAFF, reason=reason)
     _tell_owners(enterprise, template, reason=(reason or "").strip())
     db.session.commit()
     return enterprise
@@ -195,10 +198,8 @@ def verify_retail_buyer(actor: User, buyer_id: int) -> RetailBuyer:
     buyer = _retail_buyer(buyer_id)
     if buyer.status == RetailBuyer.VERIFIED:
         raise Conflict(_l("This business account is already verified."))
-    buyer.status = RetailBuyer.VERIFIED
-    buyer.status_reason = None
-    buyer.verified_at = utcnow()
-    buyer.verified_by_id = actor.id
+    sm.transition(RETAIL_BUYERS, buyer, RetailBuyer.VERIFIED, actor=actor, role=roles.PROGRAMME_STAFF,
+                  values={"status_reason": None, "verified_at": utcnow(), "verified_by_id": actor.id})
     queue_email(to=buyer.user.email, kind="retail_buyer_verified", template="admin_retail_buyer_verified",
                 locale=buyer.user.locale or "th", buyer=buyer, user=buyer.user,
                 link=_public_url("catalog.home"))
@@ -216,10 +217,9 @@ def reject_retail_buyer(actor: User, buyer_id: int, reason: str) -> RetailBuyer:
         raise ValidationFailed(message, fields={"reason": message})
     if buyer.status == RetailBuyer.REJECTED:
         raise Conflict(_l("This business account was already refused."))
-    buyer.status = RetailBuyer.REJECTED
-    buyer.status_reason = reason[:2000]
-    buyer.verified_at = None
-    buyer.verified_by_id = actor.id
+    sm.transition(RETAIL_BUYERS, buyer, RetailBuyer.REJECTED, actor=actor, role=roles.PROGRAMME_STAFF,
+                  reason=reason[:2000], values={"status_reason": reason[:2000], "verified_at": None,
+                                                "verified_by_id": actor.id})
     queue_email(to=buyer.user.email, kind="retail_buyer_rejected", template="admin_retail_buyer_rejected",
                 locale=buyer.user.locale or "th", buyer=buyer, user=buyer.user, reason=buyer.status_reason)
     db.session.commit()

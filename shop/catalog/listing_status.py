@@ -1,11 +1,13 @@
 """The product listing state machine: one transition table, one function.
 
-Every change of ``Product.status`` goes through ``transition_product``. It checks the
-move against ``TRANSITIONS`` for the capacity the actor acts in (a member of the
-product's enterprise, or programme staff), records it as a ``ListingStatusChange``
-(who, when, from, to, why) and sets ``published_at`` the first time a product goes
-live. It adds to the session and does not commit: the calling service owns the
-transaction.
+Every change of ``Product.status`` goes through ``transition_product``. It picks the
+capacity the actor acts in (a member of the product's enterprise, or programme staff:
+``shop/roles.py``), applies this module's guards, and moves the product through the
+engine (``shop/statemachine.py``: the ``LISTINGS`` machine built from ``TRANSITIONS``),
+which records it as a ``ListingStatusChange`` (who, when, from, to, why) in the same
+UPDATE-guarded step that sets ``published_at`` the first time a product goes live. It
+does not commit: the calling service owns the transaction. The history table keeps
+its own role codes (``member`` / ``staff``, as the API documents them).
 
 ========================  ================  =====================================
 from → to                 who               what it is
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from shop import roles
+from shop import statemachine as sm
 from shop.catalog import status
 from shop.catalog.models import EnterpriseMember, Product
 from shop.dbtypes import utcnow
@@ -40,8 +44,10 @@ from shop.errors import PermissionDenied, ValidationFailed
 from shop.extensions import db
 from shop.sellers.listing_models import ListingStatusChange
 
-MEMBER = ListingStatusChange.ROLE_MEMBER
-STAFF = ListingStatusChange.ROLE_STAFF
+MEMBER = roles.ENTERPRISE_MEMBER
+STAFF = roles.PROGRAMME_STAFF
+# How ``listing_status_changes.actor_role`` spells each role.
+STORED_ROLES = {MEMBER: ListingStatusChange.ROLE_MEMBER, STAFF: ListingStatusChange.ROLE_STAFF}
 
 
 @dataclass(frozen=True)
@@ -79,11 +85,50 @@ STATUS_LABELS = {
 MAX_REASON_LENGTH = 2000
 
 
-class TransitionRefused(ValidationFailed):
-    """A status change that the table or a guard does not allow."""
+class TransitionRefused(sm.TransitionRefused, ValidationFailed):
+    """A status change that the table or a guard does not allow (409; the listing
+    forms re-show it like any refused input)."""
 
-    status_code = 409
-    code = "transition_refused"
+
+def _refuse_state(machine: sm.StateMachine, from_status: str, to_status: str) -> Exception:
+    return TransitionRefused(
+        _l("A listing that is “%(current)s” cannot be moved to “%(target)s”.",
+           current=status_label(from_status), target=status_label(to_status))
+    )
+
+
+def _refuse_reason(machine: sm.StateMachine) -> Exception:
+    message = _l("Please give a reason: the enterprise will read it.")
+    return ValidationFailed(message, fields={"reason": message})
+
+
+def _record(change: sm.Change) -> ListingStatusChange:
+    return ListingStatusChange(
+        product_id=change.row.id, from_status=change.from_status, to_status=change.to_status,
+        actor_role=STORED_ROLES[change.role], actor_id=change.actor_id, reason=change.reason,
+        created_at=change.at,
+    )
+
+
+def _reindex(change: sm.Change) -> None:
+    from shop.search.outbox import enqueue_products
+
+    enqueue_products(db.session, [change.row.id])
+
+
+def _moves() -> dict[tuple[str, str], set[str]]:
+    moves: dict[tuple[str, str], set[str]] = {}
+    for t in TRANSITIONS:
+        moves.setdefault((t.from_status, t.to_status), set()).add(t.role)
+    return moves
+
+
+LISTINGS = sm.StateMachine(
+    name="listing", model=Product, states=status.PRODUCT_STATUSES, moves=_moves(), record=_record,
+    reason_required={(t.from_status, t.to_status, t.role) for t in TRANSITIONS if t.reason_required},
+    labels=STATUS_LABELS, error=TransitionRefused, refuse_state=_refuse_state, refuse_reason=_refuse_reason,
+    after=_reindex,
+)
 
 
 def status_label(code: str) -> str:
@@ -127,7 +172,7 @@ def was_taken_down(product: Product) -> bool:
     if product.status != status.PAUSED:
         return False
     change = last_change_into(product, status.PAUSED)
-    return change is not None and change.actor_role == STAFF
+    return change is not None and change.actor_role == STORED_ROLES[STAFF]
 
 
 def allowed_targets(product: Product, actor, *, role: str | None = None) -> list[str]:
@@ -181,41 +226,23 @@ def transition_product(product: Product, to_status: str, *, actor, reason: str |
                                fields={"reason": _l("Too long.")})
     candidates = [t for r in roles if (t := find_transition(product.status, to_status, r)) is not None]
     if not candidates:
-        raise TransitionRefused(
-            _l("A listing that is “%(current)s” cannot be moved to “%(target)s”.",
-               current=status_label(product.status), target=status_label(to_status))
-        )
+        raise LISTINGS.refuse_state(LISTINGS, product.status, to_status)
     refusal = None
     for transition in candidates:
         refusal = _guard_message(product, transition)
         if refusal is not None:
             continue
-        if transition.reason_required and reason is None:
-            refusal = _l("Please give a reason: the enterprise will read it.")
-            raise ValidationFailed(refusal, fields={"reason": refusal})
         return _apply(product, transition, actor=actor, reason=reason)
     raise TransitionRefused(refusal)
 
 
 def _apply(product: Product, transition: Transition, *, actor, reason: str | None) -> ListingStatusChange:
-    now = utcnow()
-    change = ListingStatusChange(
-        product_id=product.id,
-        from_status=product.status,
-        to_status=transition.to_status,
-        actor_role=transition.role,
-        actor_id=actor.id,
-        reason=reason,
-        created_at=now,
-    )
-    product.status = transition.to_status
+    values: dict = {}
     if transition.to_status == status.LIVE and product.published_at is None:
-        product.published_at = now
-    if transition.to_status == status.DRAFT and transition.role == STAFF:
-        product.status_reason = reason  # shown to the seller on the listing until resubmitted
-    elif transition.to_status == status.PAUSED and transition.role == STAFF:
-        product.status_reason = reason
+        values["published_at"] = utcnow()
+    if transition.role == STAFF and transition.to_status in (status.DRAFT, status.PAUSED):
+        values["status_reason"] = reason  # shown to the seller on the listing until resubmitted
     elif transition.to_status in (status.PENDING_REVIEW, status.LIVE):
-        product.status_reason = None
-    db.session.add(change)
-    return change
+        values["status_reason"] = None
+    return sm.transition(LISTINGS, product, transition.to_status, actor=actor, role=transition.role,
+                         reason=reason, values=values)

@@ -43,15 +43,18 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from shop import roles
+from shop import statemachine as sm
 from shop.catalog.models import Enterprise
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.ledger.machines import PAYOUT_BATCHES, PAYOUTS
 from shop.ledger.models import (
     BATCH_OPEN,
     BATCH_PAID,
@@ -236,14 +239,14 @@ def apply_clawback(refund, *, amount_satang: int, payout: Payout, reversal_ref: 
                  refund_id=refund.id, payout_id=payout.id, memo=memo)
 
 
-def _apply_payout_paid(payout: Payout, *, reference: str | None = None, provider_ref: str | None = None) -> None:
-    payout.status = PAYOUT_PAID
-    payout.paid_at = utcnow()
-    payout.failure_reason = None
+def _apply_payout_paid(payout: Payout, *, actor=None, role: str = roles.SYSTEM, reference: str | None = None,
+                       provider_ref: str | None = None) -> None:
+    values: dict = {"paid_at": utcnow(), "failure_reason": None}
     if reference is not None:
-        payout.reference = reference
+        values["reference"] = reference
     if provider_ref is not None:
-        payout.provider_ref = provider_ref
+        values["provider_ref"] = provider_ref
+    sm.transition(PAYOUTS, payout, PAYOUT_PAID, actor=actor, role=role, values=values)
     _post(entry_key=f"payout:p{payout.id}", kind=ENTRY_PAYOUT, amount_satang=-int(payout.amount_satang),
           enterprise_id=payout.enterprise_id, order_id=payout.order_id, payout_id=payout.id,
           memo=provider_ref or reference)
@@ -421,7 +424,7 @@ def _provider():
     return get_provider("stripe")
 
 
-def send_connect_transfer(payout: Payout) -> Payout:
+def send_connect_transfer(payout: Payout, *, actor=None, role: str = roles.SYSTEM) -> Payout:
     """Ask Stripe to transfer one pending (or failed) Connect payout, with its
     deterministic idempotency key; record the outcome and commit. A failure leaves the
     payout ``failed`` with the reason (staff retry it); it never raises for the
@@ -441,11 +444,12 @@ def send_connect_transfer(payout: Payout) -> Payout:
         log.warning("Connect transfer %s failed: %s", payout.idempotency_key, exc)
         db.session.rollback()
         payout = db.session.get(Payout, payout.id)
-        payout.status = PAYOUT_FAILED
-        payout.failure_reason = str(exc)[:2000] or exc.__class__.__name__
+        reason = str(exc)[:2000] or exc.__class__.__name__
+        sm.transition(PAYOUTS, payout, PAYOUT_FAILED, actor=actor, role=role, reason=reason,
+                      values={"failure_reason": reason})
         db.session.commit()
         return payout
-    _apply_payout_paid(payout, provider_ref=transfer_id)
+    _apply_payout_paid(payout, actor=actor, role=role, provider_ref=transfer_id)
     db.session.commit()
     return payout
 
@@ -479,7 +483,7 @@ def retry_payout(payout_id: int, *, actor) -> Payout:
         raise Conflict(_l("Only Stripe Connect transfers can be retried; record batch payouts as paid."))
     if payout.status == PAYOUT_PAID:
         raise Conflict(_l("This payout has already been paid."))
-    return send_connect_transfer(payout)
+    return send_connect_transfer(payout, actor=actor, role=roles.PROGRAMME_STAFF)
 
 
 def reversal_key(refund) -> str:
@@ -596,16 +600,14 @@ def record_batch_paid(batch: PayoutBatch, actor, references: Mapping[int, str]) 
         raise ValidationFailed(_l("Every payout needs its transfer reference."), fields=errors)
     # Close the batch with a conditional UPDATE: two staff recording it at once
     # cannot both post the payout entries.
-    closed = db.session.execute(
-        update(PayoutBatch).where(PayoutBatch.id == batch.id, PayoutBatch.status == BATCH_OPEN)
-        .values(status=BATCH_PAID, paid_at=utcnow(), paid_by_id=getattr(actor, "id", None))
-        .execution_options(synchronize_session=False)
-    )
-    if closed.rowcount != 1:
+    try:
+        sm.transition(PAYOUT_BATCHES, batch, BATCH_PAID, actor=actor, role=roles.PROGRAMME_STAFF,
+                      values={"paid_at": utcnow(), "paid_by_id": getattr(actor, "id", None)})
+    except sm.TransitionRefused:
         db.session.rollback()
-        raise Conflict(_l("This batch has already been recorded as paid."))
+        raise
     for payout in pending:
-        _apply_payout_paid(payout, reference=cleaned[payout.id])
+        _apply_payout_paid(payout, actor=actor, role=roles.PROGRAMME_STAFF, reference=cleaned[payout.id])
     db.session.commit()
     db.session.refresh(batch)
     return batch

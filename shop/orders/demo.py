@@ -21,7 +21,7 @@ from shop.extensions import db
 from shop.orders import status as st
 from shop.orders.checkout import new_public_id
 from shop.orders.documents import assign_document_number
-from shop.orders.models import Fulfilment, Order, OrderLine, ShippingOption, StatusChange
+from shop.orders.models import Fulfilment, Order, OrderLine, ShippingOption
 from shop.orders.shipping import default_fee, option_fee
 
 DEMO_ADDRESS = {
@@ -103,7 +103,7 @@ def load_demo_orders(*, count: int = 36, days: int = 60, now: datetime | None = 
                       created_at=placed, updated_at=placed, **DEMO_ADDRESS)
         db.session.add(order)
         db.session.flush()
-        history: list[tuple[datetime, str, Fulfilment | None, str, str, str]] = []
+        history: list[tuple[datetime, Order | Fulfilment, str, str]] = []
         for enterprise_id in sorted(chosen):
             option = options.get(enterprise_id)
             fulfilment = Fulfilment(
@@ -146,16 +146,15 @@ def load_demo_orders(*, count: int = 36, days: int = 60, now: datetime | None = 
                                    .values(stock=Variant.stock - line.quantity))
         elif outcome == "cancelled":
             cancelled = placed + timedelta(minutes=30)
-            order.status, order.cancelled_at, order.cancel_reason = st.ORDER_CANCELLED, cancelled, "lapsed"
-            history.append((cancelled, st.ORDER, None, st.ORDER_PENDING_PAYMENT, st.ORDER_CANCELLED, st.ROLE_SYSTEM))
+            order.cancelled_at, order.cancel_reason = cancelled, "lapsed"
+            history.append((cancelled, order, st.ORDER_CANCELLED, st.ROLE_SYSTEM))
             for fulfilment in order.fulfilments:
-                fulfilment.status, fulfilment.cancelled_at = st.FULFILMENT_CANCELLED, cancelled
-                history.append((cancelled, st.FULFILMENT, fulfilment, st.FULFILMENT_NEW, st.FULFILMENT_CANCELLED,
-                                st.ROLE_SYSTEM))
+                fulfilment.cancelled_at = cancelled
+                history.append((cancelled, fulfilment, st.FULFILMENT_CANCELLED, st.ROLE_SYSTEM))
         else:
             paid = placed + timedelta(minutes=rng.randint(5, 90))
-            order.status, order.paid_at = st.ORDER_PAID, paid
-            history.append((paid, st.ORDER, None, st.ORDER_PENDING_PAYMENT, st.ORDER_PAID, st.ROLE_STAFF))
+            order.paid_at = paid
+            history.append((paid, order, st.ORDER_PAID, st.ROLE_STAFF))
             for fulfilment in order.fulfilments:
                 assign_document_number(fulfilment, when=paid)
                 if outcome == "paid":
@@ -166,27 +165,22 @@ def load_demo_orders(*, count: int = 36, days: int = 60, now: datetime | None = 
                 fulfilment.accepted_at, fulfilment.shipped_at = accepted, shipped
                 fulfilment.carrier = rng.choice(("thailand_post", "kerry", "flash"))
                 fulfilment.tracking_number = f"EF{rng.randint(100000000, 999999999)}TH"
-                steps = [(accepted, st.FULFILMENT_NEW, st.FULFILMENT_ACCEPTED),
-                         (packed, st.FULFILMENT_ACCEPTED, st.FULFILMENT_PACKED),
-                         (shipped, st.FULFILMENT_PACKED, st.FULFILMENT_SHIPPED)]
-                fulfilment.status = st.FULFILMENT_SHIPPED
+                steps = [(accepted, st.FULFILMENT_ACCEPTED), (packed, st.FULFILMENT_PACKED),
+                         (shipped, st.FULFILMENT_SHIPPED)]
                 if outcome == "delivered":
                     delivered = shipped + timedelta(days=rng.randint(1, 3))
-                    fulfilment.delivered_at, fulfilment.status = delivered, st.FULFILMENT_DELIVERED
-                    steps.append((delivered, st.FULFILMENT_SHIPPED, st.FULFILMENT_DELIVERED))
-                history += [(when, st.FULFILMENT, fulfilment, frm, to, st.ROLE_SELLER) for when, frm, to in steps]
-        for when, machine, fulfilment, frm, to, role in sorted(history, key=lambda h: h[0]):
-            actor_id = None
-            if role == st.ROLE_STAFF and staff is not None:
-                actor_id = staff.id
-            elif role == st.ROLE_SELLER and fulfilment is not None:
-                owner = next((m.user_id for m in fulfilment.enterprise.members), None)
-                actor_id = owner
-            db.session.add(StatusChange(
-                order_id=order.id, fulfilment_id=fulfilment.id if fulfilment else None, machine=machine,
-                from_status=frm, to_status=to, actor_id=actor_id, actor_role=role,
-                reason="lapsed" if to == st.ORDER_CANCELLED else None, created_at=when,
-            ))
+                    fulfilment.delivered_at = delivered
+                    steps.append((delivered, st.FULFILMENT_DELIVERED))
+                history += [(when, fulfilment, to, st.ROLE_SELLER) for when, to in steps]
+        # Every move goes through the engine, backdated to when it happened (in order).
+        for when, row, to, role in sorted(history, key=lambda h: h[0]):
+            actor = None
+            if role == st.ROLE_STAFF:
+                actor = staff
+            elif role == st.ROLE_SELLER:
+                actor = next((m.user for m in row.enterprise.members), None)
+            st.transition(row, to, actor=actor, role=role, reason="lapsed" if to == st.ORDER_CANCELLED else None,
+                          at=when)
         made += 1
     for product_id, quantity in sold.items():
         db.session.execute(update(Product).where(Product.id == product_id)

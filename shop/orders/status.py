@@ -6,11 +6,13 @@ unpaid order can also be cancelled (by the buyer, staff, or the sweeper when its
 lapses). Fulfilments: ``new → accepted → packed → shipped → delivered``, and
 ``cancelled`` from any state before shipping.
 
-Each allowed move names the roles that may make it. ``transition`` checks the move and
-the role, changes the row with a conditional UPDATE (``… WHERE status = :from``) so two
-people acting at once cannot both move the same order, and records a ``StatusChange``.
-Services decide the actor's role (``ROLE_SELLER`` only for a member of the fulfilment's
-enterprise) and add the side effects: stock, e-mails, timestamps.
+Each allowed move names the roles (``shop/roles.py``) that may make it. Both machines
+run on the engine (``shop/statemachine.py``): ``transition`` checks the move and the
+role, changes the row with a conditional UPDATE (``… WHERE status = :from``) so two
+people acting at once cannot both move the same order, and records a ``StatusChange``
+in ``order_status_changes``. Services decide the actor's role (``ROLE_SELLER`` only for
+a member of the fulfilment's enterprise) and add the side effects: stock, e-mails,
+timestamps.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from shop.errors import Conflict
+from shop import roles
+from shop import statemachine as sm
 
 # Orders.
 ORDER_PENDING_PAYMENT = "pending_payment"
@@ -41,12 +44,12 @@ FULFILMENT_STATUSES = (FULFILMENT_NEW, FULFILMENT_ACCEPTED, FULFILMENT_PACKED, F
 # Fulfilments an enterprise still has to act on (once the order is paid).
 FULFILMENT_OPEN = (FULFILMENT_NEW, FULFILMENT_ACCEPTED, FULFILMENT_PACKED)
 
-# Who acts.
-ROLE_BUYER = "buyer"
-ROLE_SELLER = "seller"
-ROLE_STAFF = "staff"
-ROLE_SYSTEM = "system"
-ROLES = (ROLE_BUYER, ROLE_SELLER, ROLE_STAFF, ROLE_SYSTEM)
+# Who acts: the shop's roles (``shop/roles.py``) under the names the order code uses.
+ROLE_BUYER = roles.BUYER
+ROLE_SELLER = roles.ENTERPRISE_MEMBER
+ROLE_STAFF = roles.PROGRAMME_STAFF
+ROLE_SYSTEM = roles.SYSTEM
+ROLES = roles.ROLES
 
 ORDER = "order"
 FULFILMENT = "fulfilment"
@@ -111,13 +114,6 @@ _LABELS = {
     (FULFILMENT, FULFILMENT_CANCELLED): _l("Cancelled"),
 }
 
-_ROLE_LABELS = {
-    ROLE_BUYER: _l("Buyer"),
-    ROLE_SELLER: _l("Enterprise"),
-    ROLE_STAFF: _l("Marketplace staff"),
-    ROLE_SYSTEM: _l("Automatic"),
-}
-
 _CARRIER_LABELS = {
     "thailand_post": _l("Thailand Post"),
     "kerry": _l("Kerry Express"),
@@ -135,7 +131,7 @@ def status_label(machine: str, code: str):
 
 
 def role_label(role: str):
-    return _ROLE_LABELS.get(role, role)
+    return roles.label(role)
 
 
 def carrier_label(code: str | None):
@@ -144,9 +140,10 @@ def carrier_label(code: str | None):
     return _CARRIER_LABELS.get(code, code)
 
 
-class TransitionRefused(Conflict):
+class TransitionRefused(sm.TransitionRefused):
     """The move is not allowed from this state, or not for this role."""
 
+    code = "conflict"
     default_message = _l("This order has changed since you opened it; nothing was changed.")
 
 
@@ -157,62 +154,74 @@ class Refusal:
 
 def check(machine: str, from_status: str, to_status: str, role: str) -> Refusal | None:
     """None when ``role`` may move a ``machine`` from ``from_status`` to ``to_status``."""
-    roles = TABLES[machine].get((from_status, to_status))
-    if roles is None:
+    roles_allowed = TABLES[machine].get((from_status, to_status))
+    if roles_allowed is None:
         return Refusal("state")
-    if role not in roles:
+    if role not in roles_allowed:
         return Refusal("role")
     return None
 
 
 def allowed_targets(machine: str, from_status: str, role: str) -> list[str]:
-    return [to for (frm, to), roles in TABLES[machine].items() if frm == from_status and role in roles]
+    return [to for (frm, to), allowed in TABLES[machine].items() if frm == from_status and role in allowed]
 
 
-def transition(obj, to_status: str, *, actor, role: str, reason: str | None = None):
+def _refuse_state(machine: sm.StateMachine, from_status: str, to_status: str) -> Exception:
+    return TransitionRefused(
+        _l("This cannot be done while the status is “%(status)s”.", status=machine.label(from_status))
+    )
+
+
+def _refuse_role(machine: sm.StateMachine, from_status: str, to_status: str, role: str) -> Exception:
+    return TransitionRefused(_l("You may not make this change to the order."))
+
+
+def _record(change: sm.Change):
+    from shop.orders.models import Fulfilment, StatusChange
+
+    row = change.row
+    is_fulfilment = isinstance(row, Fulfilment)
+    return StatusChange(
+        order_id=row.order_id if is_fulfilment else row.id, fulfilment_id=row.id if is_fulfilment else None,
+        machine=change.machine.name, from_status=change.from_status, to_status=change.to_status,
+        actor_id=change.actor_id, actor_role=change.role, reason=change.reason, created_at=change.at,
+    )
+
+
+def _machine(name: str, model: type) -> sm.StateMachine:
+    return sm.StateMachine(
+        name=name, model=model, states=STATUSES[name], moves=TABLES[name], record=_record,
+        labels={code: label for (machine, code), label in _LABELS.items() if machine == name},
+        error=TransitionRefused, refuse_state=_refuse_state, refuse_role=_refuse_role,
+    )
+
+
+_MACHINES: dict[str, sm.StateMachine] = {}
+
+
+def machines() -> dict[str, sm.StateMachine]:
+    """The two machines, built on first use (the models import this module)."""
+    if not _MACHINES:
+        from shop.orders.models import Fulfilment, Order
+
+        _MACHINES.update({ORDER: _machine(ORDER, Order), FULFILMENT: _machine(FULFILMENT, Fulfilment)})
+    return _MACHINES
+
+
+def machine_of(obj) -> sm.StateMachine:
+    for machine in machines().values():
+        if isinstance(obj, machine.model):
+            return machine
+    raise TypeError(f"no state machine for {type(obj).__name__}")  # pragma: no cover - programming error
+
+
+def transition(obj, to_status: str, *, actor, role: str, reason: str | None = None,
+               values: dict | None = None, at=None):
     """Move an ``Order`` or a ``Fulfilment`` to ``to_status`` inside the caller's
     transaction and record the change; returns the ``StatusChange``.
 
     Raises ``TransitionRefused`` (409) when the table forbids it for ``role`` or when
     someone else moved the row first. The caller commits.
     """
-    from sqlalchemy import update
-    from sqlalchemy.orm.attributes import set_committed_value
-
-    from shop.dbtypes import utcnow
-    from shop.extensions import db
-    from shop.orders.models import Fulfilment, Order, StatusChange
-
-    if isinstance(obj, Order):
-        machine, model, order_id, fulfilment_id = ORDER, Order, obj.id, None
-    elif isinstance(obj, Fulfilment):
-        machine, model, order_id, fulfilment_id = FULFILMENT, Fulfilment, obj.order_id, obj.id
-    else:  # pragma: no cover - programming error
-        raise TypeError(f"no state machine for {type(obj).__name__}")
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    from_status = obj.status
-    refusal = check(machine, from_status, to_status, role)
-    if refusal is not None:
-        if refusal.reason == "role":
-            raise TransitionRefused(_l("You may not make this change to the order."))
-        raise TransitionRefused(
-            _l("This cannot be done while the status is “%(status)s”.", status=status_label(machine, from_status))
-        )
-    now = utcnow()
-    result = db.session.execute(
-        update(model)
-        .where(model.id == obj.id, model.status == from_status)
-        .values(status=to_status, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise TransitionRefused()
-    set_committed_value(obj, "status", to_status)
-    change = StatusChange(
-        order_id=order_id, fulfilment_id=fulfilment_id, machine=machine, from_status=from_status,
-        to_status=to_status, actor_id=getattr(actor, "id", None), actor_role=role,
-        reason=(reason or None), created_at=now,
-    )
-    db.session.add(change)
-    return change
+    return sm.transition(machine_of(obj), obj, to_status, actor=actor, role=role, reason=reason,
+                         values=values, at=at)

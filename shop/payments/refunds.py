@@ -47,9 +47,11 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
+from shop import statemachine as sm
 from shop.database import commit_or_rollback
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
@@ -58,6 +60,7 @@ from shop.money import MoneyParseError, baht_to_satang, format_baht
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.orders.services import PAID_STATES, _check_actor, _email_buyer
+from shop.payments.machines import REFUNDS
 from shop.payments.models import (
     PAYMENT_SUCCEEDED,
     REFUND_FAILED,
@@ -261,7 +264,7 @@ def _send_to_provider(refund: Refund, *, actor, role: str) -> Refund:
     except ProviderError as exc:
         db.session.rollback()
         refund = db.session.get(Refund, refund.id, populate_existing=True)
-        apply_refund_failed(refund, reason=_failure_text(exc, "refused"))
+        apply_refund_failed(refund, reason=_failure_text(exc, "refused"), actor=actor, role=role)
         commit_or_rollback()
         return refund
     except Exception:
@@ -278,7 +281,8 @@ def _send_to_provider(refund: Refund, *, actor, role: str) -> Refund:
         elif status == REFUND_FAILED:
             if outcome.provider_ref:
                 refund.provider_ref = outcome.provider_ref
-            apply_refund_failed(refund, reason=getattr(outcome, "failure_reason", None) or "refused")
+            apply_refund_failed(refund, reason=getattr(outcome, "failure_reason", None) or "refused",
+                                actor=actor, role=role)
         else:  # pending: PromptPay refunds complete later (charge.refunded)
             refund.provider_ref = outcome.provider_ref or refund.provider_ref
             refund.failure_reason = None
@@ -336,10 +340,9 @@ def retry_refund(refund: Refund, *, actor, role: str = st.ROLE_STAFF) -> Refund:
                 raise RefundRefused()
             # A failed refund no longer counts against what is left: check it still fits.
             _check_amount(refund.amount_satang, refundable_satang(fulfilment))
-            refund.idempotency_key = next_attempt_key(refund.idempotency_key)
-            refund.status = REFUND_PENDING
-            refund.failure_reason = None
-            refund.provider_ref = None
+            sm.transition(REFUNDS, refund, REFUND_PENDING, actor=actor, role=role,
+                          values={"idempotency_key": next_attempt_key(refund.idempotency_key),
+                                  "failure_reason": None, "provider_ref": None})
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -391,17 +394,17 @@ def apply_refund_succeeded(refund: Refund, provider_ref: str | None = None, *, a
     arriving after the synchronous answer, a second delivery). Never commits.
     """
     order = _lock_order(refund.order_id)
-    now = utcnow()
-    values: dict = {"status": REFUND_SUCCEEDED, "completed_at": now, "updated_at": now}
+    # Its status now, read under the order's lock.
+    set_committed_value(refund, "status", db.session.scalar(select(Refund.status).where(Refund.id == refund.id)))
+    if refund.status not in (REFUND_PENDING, REFUND_FAILED):
+        return False
+    values: dict = {"completed_at": utcnow()}
     if provider_ref:
         values["provider_ref"] = provider_ref
-    result = db.session.execute(
-        update(Refund).where(Refund.id == refund.id, Refund.status.in_((REFUND_PENDING, REFUND_FAILED)))
-        .values(**values).execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    try:
+        sm.transition(REFUNDS, refund, REFUND_SUCCEEDED, actor=actor, role=role, values=values)
+    except sm.TransitionRefused:
         return False
-    db.session.refresh(refund)
     fulfilment = db.session.get(Fulfilment, refund.fulfilment_id, populate_existing=True)
     # What was owed after a cancellation is already in refunded_satang: take the larger.
     refunded_part = max(fulfilment.refunded_satang or 0, _succeeded_satang(fulfilment_id=fulfilment.id))
@@ -419,18 +422,17 @@ def apply_refund_succeeded(refund: Refund, provider_ref: str | None = None, *, a
     return True
 
 
-def apply_refund_failed(refund: Refund, reason: str | None = None) -> bool:
+def apply_refund_failed(refund: Refund, reason: str | None = None, *, actor=None, role: str = st.ROLE_SYSTEM) -> bool:
     """Record in the caller's transaction that the provider refused the refund; it no
     longer counts against what is left and staff see it to retry. False when it was
     no longer pending. Never commits."""
-    result = db.session.execute(
-        update(Refund).where(Refund.id == refund.id, Refund.status == REFUND_PENDING)
-        .values(status=REFUND_FAILED, failure_reason=(reason or "refused")[:500], updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if refund.status != REFUND_PENDING:
         return False
-    db.session.refresh(refund)
+    try:
+        sm.transition(REFUNDS, refund, REFUND_FAILED, actor=actor, role=role, reason=reason,
+                      values={"failure_reason": (reason or "refused")[:500]})
+    except sm.TransitionRefused:
+        return False
     return True
 
 

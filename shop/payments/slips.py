@@ -33,6 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from shop import statemachine as sm
 from shop import storage
 from shop.accounts.access import enterprise_membership
 from shop.accounts.models import User
@@ -43,6 +44,7 @@ from shop.extensions import db
 from shop.orders import status as st
 from shop.orders.models import Order
 from shop.pagination import Page, paginate
+from shop.payments.machines import SLIPS, SlipAlreadyReviewed
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
 from shop.payments.promptpay import Payee, payee_for
 from shop.text import checked_text
@@ -63,11 +65,6 @@ class DuplicateSlip(Conflict):
     code = "duplicate_slip"
     default_message = _l("This slip has already been sent. Each transfer slip can be used only once: "
                          "send the slip of your own transfer for this order.")
-
-
-class SlipAlreadyReviewed(Conflict):
-    code = "slip_already_reviewed"
-    default_message = _l("Someone has already reviewed this slip; nothing was changed.")
 
 
 # ---------------------------------------------------------------- upload
@@ -229,17 +226,10 @@ def _clean_reason(reason: str | None) -> str:
     return text
 
 
-def _close_slip(slip: PaymentSlip, to_status: str, *, actor: User, reason: str | None = None) -> None:
+def _close_slip(slip: PaymentSlip, to_status: str, *, actor: User, role: str, reason: str | None = None) -> None:
     now = utcnow()
-    result = db.session.execute(
-        update(PaymentSlip)
-        .where(PaymentSlip.id == slip.id, PaymentSlip.status == SLIP_SUBMITTED)
-        .values(status=to_status, reviewed_by_id=actor.id, reviewed_at=now, reject_reason=reason, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise SlipAlreadyReviewed()
-    db.session.expire(slip)
+    sm.transition(SLIPS, slip, to_status, actor=actor, role=role, reason=reason,
+                  values={"reviewed_by_id": actor.id, "reviewed_at": now, "reject_reason": reason})
 
 
 def confirm_slip(slip: PaymentSlip, *, actor: User) -> PaymentSlip:
@@ -257,7 +247,7 @@ def confirm_slip(slip: PaymentSlip, *, actor: User) -> PaymentSlip:
             raise Conflict(_l("This order is no longer waiting for payment (%(status)s), so the slip cannot "
                               "confirm it. Reject the slip and arrange a refund if money was received.",
                               status=st.status_label(st.ORDER, order.status)))
-        _close_slip(slip, SLIP_CONFIRMED, actor=actor)
+        _close_slip(slip, SLIP_CONFIRMED, actor=actor, role=role)
         apply_paid(order, actor=actor, role=role)
         if slip.payee_enterprise_id is not None:
             # The money went straight to the enterprise: nothing for the platform to pay out.
@@ -284,7 +274,7 @@ def reject_slip(slip: PaymentSlip, *, actor: User, reason: str | None) -> Paymen
         if slip.status != SLIP_SUBMITTED:
             raise SlipAlreadyReviewed()
         order = slip.order
-        _close_slip(slip, SLIP_REJECTED, actor=actor, reason=text)
+        _close_slip(slip, SLIP_REJECTED, actor=actor, role=role, reason=text)
         now = utcnow()
         restarted = db.session.execute(
             update(Order)

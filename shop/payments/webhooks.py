@@ -39,11 +39,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from shop import statemachine as sm
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.orders.services import LAPSED_REASON, PAID_STATES, apply_cancel_order, apply_paid
+from shop.payments.machines import PAYMENTS
 from shop.payments.models import (
     PAYMENT_EXPIRED,
     PAYMENT_FAILED,
@@ -245,9 +247,8 @@ def _mark_paid(payment: Payment, order: Order, change: AttemptChange) -> str:
         return OUTCOME_AMOUNT_MISMATCH
     was_succeeded = payment.status == PAYMENT_SUCCEEDED
     if not was_succeeded:
-        payment.status = PAYMENT_SUCCEEDED
-        payment.succeeded_at = utcnow()
-        payment.failure_reason = None
+        sm.transition(PAYMENTS, payment, PAYMENT_SUCCEEDED, actor=None, role=st.ROLE_SYSTEM,
+                      values={"succeeded_at": utcnow(), "failure_reason": None})
     if order.status == st.ORDER_PENDING_PAYMENT:
         apply_paid(order, actor=None, role=st.ROLE_SYSTEM)
         _after_commit(lambda order=order: _send_connect_payouts(order))
@@ -301,7 +302,7 @@ def _close_unpaid(payment: Payment, order: Order, *, payment_status: str, reason
     if payment.status == PAYMENT_SUCCEEDED or order.status in PAID_STATES or order.status == st.ORDER_REFUNDED:
         return OUTCOME_IGNORED_PAID  # paid never goes back
     if payment.status == PAYMENT_PENDING:
-        payment.status = payment_status
+        sm.transition(PAYMENTS, payment, payment_status, actor=None, role=st.ROLE_SYSTEM, reason=reason)
     if order.status != st.ORDER_PENDING_PAYMENT:
         return OUTCOME_PAYMENT_CLOSED
     other_open = db.session.scalar(

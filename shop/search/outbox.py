@@ -145,6 +145,15 @@ def enqueue_products(session: Session, product_ids: Iterable[int]) -> None:
         session.info[_FLAG] = True
 
 
+def enqueue_enterprises(session: Session, enterprise_ids: Iterable[int]) -> None:
+    """Queue enterprises (and so their products) for re-indexing, as ``enqueue_products``."""
+    now = utcnow()
+    rows = [{"op": OP_ENTERPRISE, "enterprise_id": int(eid), "created_at": now} for eid in sorted(set(enterprise_ids))]
+    if rows:
+        session.execute(insert(SearchOutbox.__table__), rows)
+        session.info[_FLAG] = True
+
+
 _installed = False
 
 

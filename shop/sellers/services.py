@@ -28,6 +28,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from shop import roles
+from shop import statemachine as sm
 from shop.accounts.models import User
 from shop.accounts.validation import check_email
 from shop.catalog import status
@@ -47,12 +49,13 @@ MAX_ENTERPRISE_PHOTOS = 12
 PHOTO_FOLDER = "enterprises"
 
 #: (from, to) -> who may make the change: "staff" or "owner".
-ENTERPRISE_TRANSITIONS: dict[tuple[str, str], str] = {
-    (status.ENTERPRISE_PENDING, status.ENTERPRISE_APPROVED): "staff",
-    (status.ENTERPRISE_PENDING, status.ENTERPRISE_REJECTED): "staff",
-    (status.ENTERPRISE_REJECTED, status.ENTERPRISE_PENDING): "owner",
-    (status.ENTERPRISE_APPROVED, status.ENTERPRISE_SUSPENDED): "staff",
-    (status.ENTERPRISE_SUSPENDED, status.ENTERPRISE_APPROVED): "staff",
+ENTERPRISE_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (status.ENTERPRISE_PENDING, status.ENTERPRISE_APPROVED): frozenset({roles.PROGRAMME_STAFF}),
+    (status.ENTERPRISE_PENDING, status.ENTERPRISE_REJECTED): frozenset({roles.PROGRAMME_STAFF}),
+    # Resubmission: only an owner of the enterprise (``resubmit_application`` checks).
+    (status.ENTERPRISE_REJECTED, status.ENTERPRISE_PENDING): frozenset({roles.ENTERPRISE_MEMBER}),
+    (status.ENTERPRISE_APPROVED, status.ENTERPRISE_SUSPENDED): frozenset({roles.PROGRAMME_STAFF}),
+    (status.ENTERPRISE_SUSPENDED, status.ENTERPRISE_APPROVED): frozenset({roles.PROGRAMME_STAFF}),
 }
 #: Changes that must say why (the reason is shown to the enterprise).
 TRANSITIONS_NEEDING_REASON = {
@@ -344,39 +347,63 @@ def update_profile(user: User, enterprise: Enterprise, details: EnterpriseDetail
 def resubmit_application(user: User, enterprise: Enterprise) -> Enterprise:
     """A rejected application goes back to staff for review (owners only)."""
     _require_member(user, enterprise, owner=True)
-    transition_enterprise(enterprise, status.ENTERPRISE_PENDING, actor=user, role="owner")
+    transition_enterprise(enterprise, status.ENTERPRISE_PENDING, actor=user, role=roles.ENTERPRISE_MEMBER)
     _notify_staff_of_application(enterprise, resubmitted=True)
     db.session.commit()
     return enterprise
 
 
+def _refuse_enterprise_state(machine: sm.StateMachine, from_status: str, to_status: str) -> Exception:
+    return Conflict(_l("This enterprise is %(status)s: that change is not possible now.",
+                       status=status_label(from_status)))
+
+
+def _refuse_enterprise_reason(machine: sm.StateMachine) -> Exception:
+    message = _l("Write the reason: the enterprise will see it.")
+    return ValidationFailed(message, fields={"reason": message})
+
+
+def _record_enterprise_change(change: sm.Change) -> EnterpriseEvent:
+    return EnterpriseEvent(enterprise_id=change.row.id, kind=EnterpriseEvent.KIND_STATUS,
+                           from_value=change.from_status, to_value=change.to_status, note=change.reason,
+                           actor_id=change.actor_id, created_at=change.at)
+
+
+def _reindex_enterprise(change: sm.Change) -> None:
+    from shop.search.outbox import enqueue_enterprises
+
+    enqueue_enterprises(db.session, [change.row.id])
+
+
+#: Enterprise applications; history in ``enterprise_events`` (kind "status").
+ENTERPRISES = sm.StateMachine(
+    name="enterprise", model=Enterprise, states=status.ENTERPRISE_STATUSES, moves=ENTERPRISE_TRANSITIONS,
+    record=_record_enterprise_change, labels=STATUS_LABELS,
+    reason_required={(frm, to, role) for (frm, to) in TRANSITIONS_NEEDING_REASON
+                     for role in ENTERPRISE_TRANSITIONS[(frm, to)]},
+    refuse_state=_refuse_enterprise_state, refuse_reason=_refuse_enterprise_reason, after=_reindex_enterprise,
+)
+
+
 def transition_enterprise(enterprise: Enterprise, new_status: str, *, actor: User, role: str,
                           reason: str | None = None) -> None:
-    """The one place an enterprise's status changes; the caller commits.
+    """The one place an enterprise's status changes (through the ``ENTERPRISES``
+    machine); the caller commits.
 
-    ``role`` is what the actor acts as ("staff" or "owner"), already checked by the
-    caller. Refuses changes the workflow does not allow from the current status.
+    ``role`` is what the actor acts as (``roles.PROGRAMME_STAFF``, or
+    ``roles.ENTERPRISE_MEMBER`` for an owner), already checked by the caller. Refuses
+    changes the workflow does not allow from the current status.
     """
     old = enterprise.status
-    allowed_role = ENTERPRISE_TRANSITIONS.get((old, new_status))
-    if allowed_role is None:
-        raise Conflict(_l("This enterprise is %(status)s: that change is not possible now.",
-                          status=status_label(old)))
-    if allowed_role != role:
-        raise PermissionDenied()
-    reason = (reason or "").strip()
-    if (old, new_status) in TRANSITIONS_NEEDING_REASON and not reason:
-        message = _l("Write the reason: the enterprise will see it.")
-        raise ValidationFailed(message, fields={"reason": message})
-    enterprise.status = new_status
+    values: dict = {}
     if new_status == status.ENTERPRISE_APPROVED and old == status.ENTERPRISE_PENDING:
-        enterprise.approved_at = utcnow()
+        values["approved_at"] = utcnow()
     # The reason of a refusal stays visible until the next refusal; approval clears it.
     if new_status in (status.ENTERPRISE_REJECTED, status.ENTERPRISE_SUSPENDED):
-        enterprise.status_reason = reason
+        values["status_reason"] = (reason or "").strip()
     elif new_status == status.ENTERPRISE_APPROVED:
-        enterprise.status_reason = None
-    _record(enterprise, EnterpriseEvent.KIND_STATUS, old, new_status, actor, reason)
+        values["status_reason"] = None
+    sm.transition(ENTERPRISES, enterprise, new_status, actor=actor, role=role, reason=reason, values=values)
 
 
 def set_track_stage(enterprise: Enterprise, stage: str, *, actor: User, note: str | None = None) -> None:

@@ -36,6 +36,7 @@ from tests.factories import (
     WholesaleTierFactory,
     add_enterprise_photo,
 )
+from tests.status_helpers import move_listing, suspend_enterprise
 
 API = "/api/v1"
 
@@ -358,8 +359,8 @@ def test_products_not_on_sale_are_404(client, catalogue, which):
 
 
 def test_paused_product_and_suspended_enterprise_disappear(client, catalogue):
-    catalogue["cloth"].status = status.PAUSED
-    catalogue["mae_jaem"].status = status.ENTERPRISE_SUSPENDED
+    move_listing(catalogue["cloth"], status.PAUSED)
+    suspend_enterprise(catalogue["mae_jaem"])
     db.session.commit()
     assert slugs(get(client, f"{API}/products")) == []
     get(client, f"{API}/products/{catalogue['jar_coffee'].id}", f"{API}/products/{{product_id}}", 404)

@@ -26,6 +26,7 @@ from tests.factories import (
     VariantFactory,
 )
 from tests.order_helpers import make_order
+from tests.status_helpers import move_listing
 
 GOOD_GTIN = "8850123456787"
 GOOD_FDA = "10-1-23456-5-0001"
@@ -330,7 +331,7 @@ def test_patch_with_another_products_variant_id_is_404(client, owner, headers, c
 
 
 def test_an_archived_listing_cannot_be_changed(client, owner, headers, coffee):
-    coffee.product.status = status.ARCHIVED
+    move_listing(coffee.product, status.ARCHIVED)
     db.session.commit()
     response = client.patch(f"{base(owner)}/products/{coffee.product_id}", json={"name_en": "x"}, headers=headers)
     assert response.status_code == 409

@@ -14,6 +14,7 @@ from shop.catalog import status as catalog_status
 from shop.extensions import db
 from tests.cart_helpers import add, count, english_client, make_catalogue, session_cart
 from tests.factories import ProductFactory, UserFactory, VariantFactory
+from tests.status_helpers import move_listing, suspend_enterprise
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ def test_a_product_not_on_the_storefront_cannot_be_added(client, catalogue, prod
 
 
 def test_a_suspended_enterprises_product_cannot_be_added(client, catalogue):
-    catalogue.rice.product.enterprise.status = catalog_status.ENTERPRISE_SUSPENDED
+    suspend_enterprise(catalogue.rice.product.enterprise)
     db.session.commit()
     assert add(client, catalogue.rice, 1).status_code == 404
 
@@ -273,7 +274,7 @@ def test_stock_that_ran_short_is_explained(client, catalogue):
 
 def test_an_item_taken_off_sale_is_explained(client, catalogue):
     add(client, catalogue.rice, 1)
-    catalogue.rice.product.status = catalog_status.PAUSED
+    move_listing(catalogue.rice.product, catalog_status.PAUSED)
     db.session.commit()
     html = client.get("/cart").get_data(as_text=True)
     assert "No longer on sale. Please remove it." in html

@@ -37,6 +37,7 @@ from tests.cart_helpers import (
     stock_of,
 )
 from tests.factories import RetailBuyerFactory, UserFactory
+from tests.status_helpers import move_listing
 
 
 @pytest.fixture
@@ -315,7 +316,7 @@ def test_a_product_sold_out_since_the_cart_is_explained(app, client, catalogue):
 
 def test_a_product_withdrawn_since_the_cart_is_explained(app, client, catalogue):
     add(client, catalogue.rice, 1)
-    catalogue.rice.product.status = catalog_status.ARCHIVED
+    move_listing(catalogue.rice.product, catalog_status.ARCHIVED)
     db.session.commit()
     response = client.post("/checkout", data=checkout_form())
     assert response.status_code == 409

@@ -14,6 +14,7 @@ from shop.catalog.models import ProductPhoto
 from shop.extensions import db
 from shop.sellers import feeds
 from tests.factories import MemberFactory, ProductFactory, VariantFactory
+from tests.status_helpers import suspend_enterprise
 
 G = "{http://base.google.com/ns/1.0}"
 FACEBOOK_REQUIRED = ("id", "title", "description", "availability", "condition", "price", "link", "image_link", "brand")
@@ -116,7 +117,7 @@ def test_feeds_page_lists_what_is_left_out(app, client, shop_floor):
 
 
 def test_unapproved_enterprise_has_empty_feeds(app, client, shop_floor):
-    shop_floor.enterprise.status = status.ENTERPRISE_PENDING
+    suspend_enterprise(shop_floor.enterprise)
     db.session.commit()
     rows = list(csv.DictReader(io.StringIO(fetch(client, shop_floor, "facebook.csv").get_data(as_text=True))))
     assert rows == []

@@ -13,6 +13,7 @@ from shop.catalog.models import Product
 from shop.extensions import db
 from shop.search.indexer import drain, handle_for, rebuild, state_for
 from tests.factories import EnterpriseFactory, ProductFactory
+from tests.status_helpers import move_listing
 
 WRITERS = 4
 EDITS_PER_WRITER = 6
@@ -51,7 +52,7 @@ def test_simultaneous_edits_leave_the_index_matching_the_database(app):
                         product.name_en = f"Woven basket {product_id} edit {edit}"
                         product.min_price_satang = 1000 + edit
                         if edit == EDITS_PER_WRITER - 1 and product_id % 3 == 0:
-                            product.status = status.PAUSED
+                            move_listing(product, status.PAUSED)
                     db.session.commit()
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below

@@ -22,6 +22,7 @@ from tests.factories import (
     VariantFactory,
     WholesaleTierFactory,
 )
+from tests.status_helpers import move_listing, suspend_enterprise
 
 
 def index_now(app):
@@ -163,7 +164,7 @@ def test_field_syntax_is_plain_text(client, catalogue, q):
 
 def test_paused_product_disappears_after_the_outbox_drains(app, client, catalogue):
     product = catalogue["lime-powder"]
-    product.status = status.PAUSED
+    move_listing(product, status.PAUSED)
     db.session.commit()
     assert db.session.scalar(select(func.count(SearchOutbox.id))) >= 1
     # The index is behind until the outbox is drained; the page still hides the product
@@ -173,7 +174,7 @@ def test_paused_product_disappears_after_the_outbox_drains(app, client, catalogu
     assert result.removed >= 1 and result.rows >= 1
     assert db.session.scalar(select(func.count(SearchOutbox.id))) == 0
     assert "lime-powder" not in result_slugs(search(client, "lime"))
-    product.status = status.LIVE
+    move_listing(product, status.LIVE)
     db.session.commit()
     index_now(app)
     assert "lime-powder" in result_slugs(search(client, "lime"))
@@ -195,7 +196,7 @@ def test_new_and_edited_products_show_without_rebuild(app, client, catalogue):
 
 def test_enterprise_suspension_removes_its_products(app, client, catalogue):
     enterprise = catalogue["coffee"].enterprise
-    enterprise.status = status.ENTERPRISE_SUSPENDED
+    suspend_enterprise(enterprise)
     db.session.commit()
     index_now(app)
     assert result_slugs(search(client, "coffee")) == []

@@ -23,6 +23,7 @@ from tests.factories import (
     ProductFactory,
     VariantFactory,
 )
+from tests.status_helpers import move_listing
 
 # A valid GTIN-13 (check digit 7) and a valid Thai FDA number (province 10: Bangkok).
 GOOD_GTIN = "8850123456787"
@@ -176,7 +177,7 @@ def test_same_sku_in_another_enterprise_is_fine(app, client, owner, category):
 def test_edit_keeps_a_live_product_live_and_updates_min_price(app, client, owner, category):
     create(client, owner, category)
     product = db.session.scalars(select(Product)).one()
-    product.status = status.LIVE
+    move_listing(product, status.LIVE)
     db.session.commit()
     page = client.get(f"/seller/{owner.enterprise_id}/listings/{product.id}/edit")
     html = page.get_data(as_text=True)
@@ -536,7 +537,7 @@ def test_negative_cost_is_refused(app, client, owner):
 def test_archived_product_cannot_be_edited(app, client, owner, category):
     create(client, owner, category)
     product = db.session.scalars(select(Product)).one()
-    product.status = status.ARCHIVED
+    move_listing(product, status.ARCHIVED)
     db.session.commit()
     url = f"/seller/{owner.enterprise_id}/listings/{product.id}/edit"
     page = client.get(url)

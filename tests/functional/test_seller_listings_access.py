@@ -21,6 +21,7 @@ from shop.extensions import db
 from shop.notifications.models import OutboxMessage
 from shop.sellers.listing_models import ListingStatusChange
 from tests.factories import CategoryFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
+from tests.status_helpers import move_listing
 
 
 def _listing_rules():
@@ -108,7 +109,7 @@ def test_guest_is_sent_to_sign_in(app, client, world):
 @pytest.fixture
 def pending(app, world):
     product = world["a_product"]
-    product.status = status.PENDING_REVIEW
+    move_listing(product, status.PENDING_REVIEW)
     db.session.commit()
     return product
 
@@ -146,7 +147,8 @@ def test_staff_approves_and_the_owners_are_told(app, client, world, pending, sig
     db.session.expire_all()
     product = db.session.get(Product, pending.id)
     assert product.status == status.LIVE and product.published_at is not None
-    change = db.session.scalars(select(ListingStatusChange)).one()
+    # The fixture's submission (draft → pending_review) is on the record too.
+    change = db.session.scalars(select(ListingStatusChange).where(ListingStatusChange.actor_id == staff.id)).one()
     assert (change.actor_id, change.actor_role, change.to_status) == (staff.id, "staff", "live")
     mail = db.session.scalars(select(OutboxMessage)).one()
     assert mail.to_address == world["a_owner"].user.email
@@ -178,7 +180,7 @@ def test_staff_cannot_approve_a_draft_or_take_down_without_reason(app, client, w
     sign_in(UserFactory(is_staff=True))
     draft = world["a_product"]
     assert client.post(f"/admin/listings/{draft.id}/review", data={"decision": "approve"}).status_code == 409
-    draft.status = status.LIVE
+    move_listing(draft, status.LIVE)
     db.session.commit()
     assert client.post(f"/admin/listings/{draft.id}/review", data={"decision": "take_down"}).status_code == 422
     assert client.post(f"/admin/listings/{draft.id}/review",

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from shop import roles
 from shop.catalog import status
 from shop.catalog.models import EnterpriseMember
 from shop.dbtypes import utcnow
@@ -134,7 +135,7 @@ FORBIDDEN = [pair for pair in ALL_CHANGES if pair not in services.ENTERPRISE_TRA
 
 
 @pytest.mark.parametrize("old, new", FORBIDDEN)
-@pytest.mark.parametrize("role", ["staff", "owner"])
+@pytest.mark.parametrize("role", roles.ROLES)
 def test_forbidden_status_changes_are_refused(app, old, new, role):
     enterprise = EnterpriseFactory(status=old)
     with pytest.raises(Conflict):
@@ -147,10 +148,11 @@ def test_forbidden_status_changes_are_refused(app, old, new, role):
 def test_allowed_changes_only_by_the_right_role(app, change, allowed):
     old, new = change
     enterprise = EnterpriseFactory(status=old)
-    wrong = "owner" if allowed == "staff" else "staff"
-    with pytest.raises(PermissionDenied):
-        services.transition_enterprise(enterprise, new, actor=UserFactory(), role=wrong, reason="x")
-    services.transition_enterprise(enterprise, new, actor=UserFactory(), role=allowed, reason="because")
+    for wrong in sorted(set(roles.ROLES) - allowed):
+        with pytest.raises(PermissionDenied):
+            services.transition_enterprise(enterprise, new, actor=UserFactory(), role=wrong, reason="x")
+    (role,) = allowed
+    services.transition_enterprise(enterprise, new, actor=UserFactory(), role=role, reason="because")
     db.session.commit()
     assert enterprise.status == new
     event = db.session.scalars(select(EnterpriseEvent)).one()
@@ -161,7 +163,7 @@ def test_allowed_changes_only_by_the_right_role(app, change, allowed):
 def test_refusals_need_a_reason(app, change):
     enterprise = EnterpriseFactory(status=change[0])
     with pytest.raises(ValidationFailed):
-        services.transition_enterprise(enterprise, change[1], actor=UserFactory(is_staff=True), role="staff",
+        services.transition_enterprise(enterprise, change[1], actor=UserFactory(is_staff=True), role=roles.PROGRAMME_STAFF,
                                        reason="  ")
     assert enterprise.status == change[0]
 

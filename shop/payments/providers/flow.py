@@ -24,11 +24,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from shop import statemachine as sm
 from shop.dbtypes import utcnow
 from shop.errors import Conflict
 from shop.extensions import db
 from shop.orders import status as st
 from shop.orders.models import Order
+from shop.payments.machines import PAYMENTS
 from shop.payments.models import PAYMENT_EXPIRED, PAYMENT_PENDING, Payment
 from shop.payments.providers import get_provider
 from shop.payments.providers.base import PaymentStart, ProviderError
@@ -60,7 +62,7 @@ def _open_session_url(provider, payment: Payment) -> str | None:
     if status == "open":
         return session.get("url") or payment.redirect_url
     if status == "expired":
-        payment.status = PAYMENT_EXPIRED
+        sm.transition(PAYMENTS, payment, PAYMENT_EXPIRED, actor=None, role=st.ROLE_SYSTEM)
     return None
 
 
