@@ -65,6 +65,40 @@ def install_sqlite_tuning(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
 
 
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("transaction_depth", default=0)
+
+
+@contextlib.contextmanager
+def transaction() -> Iterator[None]:
+    """One use case's unit of work: everything written inside the block commits when
+    it ends, and nothing of it if the block raises (the session is rolled back, so it
+    is usable again, and the error goes on to the caller).
+
+    Use cases open it; views, API views and commands never commit or roll back
+    themselves. A use case that calls another inside its own block joins it through a
+    savepoint: the inner block's failure undoes only the inner block's writes, and only
+    the outermost block commits. On SQLite the transaction begins with ``BEGIN
+    IMMEDIATE`` whenever it may write (see ``install_sqlite_tuning``).
+    """
+    from shop.extensions import db
+
+    depth = _depth.get()
+    token = _depth.set(depth + 1)
+    try:
+        if depth:
+            with db.session.begin_nested():
+                yield
+            return
+        try:
+            yield
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+    finally:
+        _depth.reset(token)
+
+
 def commit_or_rollback() -> None:
     """Commit the session; on any failure roll back (so the session is usable again
     and nothing is half-written) and re-raise."""
