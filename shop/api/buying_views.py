@@ -217,6 +217,23 @@ def _cart_lines(resolved: list[tuple[int, OrderLineIn, Variant]], buyer) -> list
     return lines
 
 
+def _check_wholesale_quantities(lines: list[tuple[int, CartLine]], buyer, locale: str) -> None:
+    """Refuse (422) a verified retail buyer's lines under the MOQ or not in whole case
+    packs, naming each line and the rule with its numbers (the cart's own rule)."""
+    refusals = []
+    for index, line in lines:
+        try:
+            cart_services.check_wholesale_quantity(line.variant, line.quantity, buyer, locale=locale,
+                                                   field=f"lines.{index}.quantity")
+        except cart_services.WholesaleQuantityRefused as exc:
+            refusals.append(exc)
+    if refusals:
+        first = refusals[0]
+        fields = {name: message for refusal in refusals for name, message in refusal.fields.items()}
+        raise cart_services.WholesaleQuantityRefused(first.message, problem=first.problem,
+                                                     variant_id=first.variant_id, fields=fields)
+
+
 def _check_available(lines: list[tuple[int, CartLine]], locale: str) -> None:
     """Refuse lines that cannot be bought now, naming them (409), by the cart's own
     rule (``CartLine.problem``). Checkout checks the same again inside its
@@ -276,7 +293,8 @@ def _json_fields(fields: dict) -> dict:
         "until it is paid or its hold lapses. Prices, shipping fees and totals are today's; nothing is "
         "written when anything is refused.\n\n"
         "* 422: a bad field, an unknown `variant_id` or `sku` (`lines.N.variant_id` / `lines.N.sku`), an "
-        "SKU that several enterprises use, a variant in two lines, a payment method not offered, an address "
+        "SKU that several enterprises use, a variant in two lines, a verified retail buyer's quantity under the "
+        "item's minimum order or not a multiple of its case pack (`wholesale_quantity`, `lines.N.quantity`), a payment method not offered, an address "
         "that does not check out, a reused `Idempotency-Key` (`idempotency_key_reused`);\n"
         "* 409: an item not on sale (`not_on_sale`), sold out or short (`out_of_stock`), a price that changed "
         "(`prices_changed`), a total other than `expected_total_satang` (`total_changed`);\n"
@@ -296,6 +314,7 @@ def create_order(body: CreateOrder):
     resolved = _resolve_lines(body)
     lines = _cart_lines(resolved, buyer)
     _check_available(lines, locale)
+    _check_wholesale_quantities(lines, buyer, locale)
     choices = _check_shipping_keys(body, resolved)
     cart = LinesCart(StoredLine(line.variant_id, line.quantity, line.unit_price_satang) for _index, line in lines)
     record_key = idem.recorder(buyer, key, digest) if key is not None else None

@@ -51,6 +51,7 @@ from shop.api.catalog_schemas import (
 from shop.api.routing import AUTH_OPTIONAL, operation
 from shop.api.schemas import PageMeta, money, paginate
 from shop.cart.services import max_line_quantity
+from shop.catalog import pricing
 from shop.catalog import services as catalog
 from shop.catalog.models import Enterprise, Product
 from shop.catalog.models import Variant as VariantRow
@@ -141,7 +142,7 @@ def _variant(variant: VariantRow, locale: str, *, show_wholesale: bool) -> Varia
     tiers = None
     if show_wholesale:
         tiers = [WholesaleTier(min_quantity=t.min_quantity, unit_price=money(t.unit_price_satang, locale))
-                 for t in variant.wholesale_tiers]
+                 for t in pricing.applicable_tiers(variant)]
     return Variant(
         id=variant.id, sku=variant.sku, name_th=variant.name_th, name_en=variant.name_en, gtin13=variant.gtin13,
         price=money(variant.price_satang, locale), weight_grams=variant.weight_grams, moq=variant.moq,
@@ -152,8 +153,7 @@ def _variant(variant: VariantRow, locale: str, *, show_wholesale: bool) -> Varia
 
 
 def _may_see_wholesale() -> bool:
-    user = g.get("api_user")
-    return bool(user is not None and user.is_verified_retail_buyer)
+    return pricing.buys_wholesale(g.get("api_user"))
 
 
 # ------------------------------------------------------------------------ products

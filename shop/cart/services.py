@@ -13,8 +13,11 @@ is still on sale. A line whose price moved or whose stock ran short is *explaine
 the new price or changes the quantity; nothing is changed behind their back.
 
 Quantities are whole numbers from 1 up to the stock and ``ORDER_MAX_LINE_QUANTITY``.
-Retail buyers pay the variant's price; the one place a price is decided is
-``unit_price``.
+Prices come from ``catalog.pricing`` (the one rule: verified retail buyers pay the
+wholesale tier for the line's quantity, everyone else the retail price). A verified
+buyer's line must also reach the variant's minimum order and be a whole number of
+case packs: a change that breaks that is refused, and a line that breaks it (the terms
+changed while it sat in the cart) is explained with the nearest quantity that fits.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from sqlalchemy.orm import joinedload
 from shop.accounts.models import User
 from shop.cart import CART_SESSION_KEY
 from shop.cart.models import CartItem
+from shop.catalog import pricing
 from shop.catalog.models import Enterprise, Product, Variant
+from shop.catalog.pricing import PriceQuote, QuantityProblem, price_quote, quantity_problem, unit_price
 from shop.catalog.services import is_product_visible
 from shop.dbtypes import MAX_INT
 from shop.errors import Conflict, NotFound, ValidationFailed
@@ -49,6 +54,7 @@ MAX_CART_LINES = 50
 PROBLEM_UNAVAILABLE = "unavailable"  # no longer on sale
 PROBLEM_SOLD_OUT = "sold_out"
 PROBLEM_SHORT = "short"  # fewer left than the quantity in the cart
+PROBLEM_WHOLESALE_QUANTITY = "wholesale_quantity"  # under the MOQ or not whole case packs
 
 
 # ---------------------------------------------------------------- errors
@@ -75,6 +81,20 @@ class NotEnoughStock(Conflict):
 
 class CartFull(ValidationFailed):
     code = "cart_full"
+
+
+class WholesaleQuantityRefused(ValidationFailed):
+    """A verified retail buyer's quantity under the MOQ or not a whole number of case
+    packs; ``problem`` says which rule and the nearest quantity that fits."""
+
+    code = "wholesale_quantity"
+
+    def __init__(self, message, *, problem: QuantityProblem, variant_id: int, in_cart: bool = False,
+                 fields: dict | None = None):
+        super().__init__(message, fields=fields if fields is not None else {"quantity": message})
+        self.problem = problem
+        self.variant_id = variant_id
+        self.in_cart = in_cart
 
 
 # ---------------------------------------------------------------- stores
@@ -265,12 +285,6 @@ def parse_variant_id(value) -> int:
 # ---------------------------------------------------------------- prices and availability
 
 
-def unit_price(variant: Variant, quantity: int, buyer: User | None = None) -> int:
-    """What one unit costs this buyer today, in satang. The only place a cart or an
-    order decides a price (wholesale terms for retail buyers will plug in here)."""
-    return int(variant.price_satang)
-
-
 def is_on_sale(variant: Variant) -> bool:
     return bool(variant.is_active and is_product_visible(variant.product))
 
@@ -308,6 +322,39 @@ def display_name(variant: Variant, locale: str = "th") -> str:
     return f"{product_name} ({variant_name})" if variant_name else product_name
 
 
+def quantity_limit(variant: Variant) -> int:
+    """The most of ``variant`` one line may hold now: its stock, at most the shop's limit."""
+    return min(max(0, int(variant.stock)), max_line_quantity())
+
+
+def wholesale_quantity_message(variant: Variant, problem: QuantityProblem, locale: str):
+    """Which wholesale rule a quantity breaks, with the numbers and the nearest fit."""
+    name = display_name(variant, locale)
+    if problem.rule == pricing.RULE_MOQ and problem.case_pack > 1:
+        rule = _l("The minimum order of %(name)s is %(moq)d, in packs of %(pack)d.",
+                  name=name, moq=problem.moq, pack=problem.case_pack)
+    elif problem.rule == pricing.RULE_MOQ:
+        rule = _l("The minimum order of %(name)s is %(moq)d.", name=name, moq=problem.moq)
+    else:
+        rule = _l("%(name)s comes in packs of %(pack)d: order a multiple of %(pack)d.",
+                  name=name, pack=problem.case_pack)
+    if problem.suggestion is None:
+        fix = _l("Too few are left for the minimum order.")
+    else:
+        fix = _l("The nearest quantity you can order is %(count)d.", count=problem.suggestion)
+    return f"{rule} {fix}"
+
+
+def check_wholesale_quantity(variant: Variant, quantity: int, buyer: User | None, *, locale: str,
+                             in_cart: bool = False, field: str = "quantity") -> None:
+    """Refuse (422) a wholesale buyer's quantity under the MOQ or not in whole case packs."""
+    problem = quantity_problem(variant, quantity, buyer, limit=quantity_limit(variant))
+    if problem is not None:
+        message = wholesale_quantity_message(variant, problem, locale)
+        raise WholesaleQuantityRefused(message, problem=problem, variant_id=variant.id, in_cart=in_cart,
+                                       fields={field: message})
+
+
 # ---------------------------------------------------------------- reading the cart
 
 
@@ -320,6 +367,10 @@ class CartLine:
     price_seen_satang: int
     unit_price_satang: int
     on_sale: bool
+    #: How the price was reached (tier, saving, next tier); None where not worked out.
+    quote: PriceQuote | None = None
+    #: The wholesale rule the quantity breaks, for a verified retail buyer.
+    quantity_problem: QuantityProblem | None = None
 
     @property
     def variant_id(self) -> int:
@@ -353,7 +404,30 @@ class CartLine:
             return PROBLEM_SOLD_OUT
         if self.available < self.quantity:
             return PROBLEM_SHORT
+        if self.quantity_problem is not None:
+            return PROBLEM_WHOLESALE_QUANTITY
         return None
+
+    def wholesale_quantity_message(self, locale: str):
+        """Why the quantity breaks the wholesale terms (only with ``quantity_problem``)."""
+        if self.quantity_problem is None:
+            return ""
+        return wholesale_quantity_message(self.variant, self.quantity_problem, locale)
+
+    @property
+    def saving_satang(self) -> int:
+        """What this line saves against the retail price (wholesale buyers only)."""
+        return max(0, self.quote.saving_satang) if self.quote is not None else 0
+
+    @property
+    def next_tier_units(self) -> int:
+        """How many more reach the next cheaper tier, when that many can be bought."""
+        quote = self.quote
+        if quote is None or quote.next_tier_quantity is None or self.problem is not None:
+            return 0
+        if quote.next_tier_quantity > quantity_limit(self.variant):
+            return 0
+        return quote.units_to_next_tier
 
     @property
     def line_total_satang(self) -> int:
@@ -447,9 +521,11 @@ def build_view(stored: list[StoredLine], variants: dict[int, Variant], *, buyer:
         if variant is None:
             removed += 1
             continue
+        quote = price_quote(variant, line.quantity, buyer)
         cart_line = CartLine(
             variant=variant, quantity=line.quantity, price_seen_satang=line.price_seen_satang,
-            unit_price_satang=unit_price(variant, line.quantity, buyer), on_sale=is_on_sale(variant),
+            unit_price_satang=quote.unit_price_satang, on_sale=is_on_sale(variant), quote=quote,
+            quantity_problem=quantity_problem(variant, line.quantity, buyer, limit=quantity_limit(variant)),
         )
         enterprise = variant.product.enterprise
         groups.setdefault(enterprise.id, CartGroup(enterprise=enterprise, lines=[])).lines.append(cart_line)
@@ -528,6 +604,7 @@ def add_to_cart(cart: CartStore, variant_id, quantity, *, buyer: User | None = N
         message = _l("You can buy at most %(max)d of one item in one order.", max=limit)
         raise ValidationFailed(message, fields={"quantity": message})
     _check_stock(variant, total, locale=locale, in_cart=in_cart)
+    check_wholesale_quantity(variant, total, buyer, locale=locale, in_cart=variant_id in existing)
     if variant_id not in existing and len(existing) >= MAX_CART_LINES:
         raise CartFull(_l("Your cart holds at most %(max)d different items. Check out or remove some first.",
                           max=MAX_CART_LINES))
@@ -538,9 +615,11 @@ def add_to_cart(cart: CartStore, variant_id, quantity, *, buyer: User | None = N
     return CartLine(variant=variant, quantity=total, price_seen_satang=price, unit_price_satang=price, on_sale=True)
 
 
-def set_quantity(cart: CartStore, variant_id, quantity, *, locale: str = "th") -> None:
-    """Change a line's quantity (1…stock); the price the buyer saw is kept, so a price
-    change is still explained afterwards."""
+def set_quantity(cart: CartStore, variant_id, quantity, *, buyer: User | None = None, locale: str = "th") -> None:
+    """Change a line's quantity (1…stock; for a verified retail buyer, at least the MOQ
+    and in whole case packs). A price change not yet confirmed stays to be explained;
+    otherwise the buyer now sees the price for the new quantity (its wholesale tier),
+    which is not a change to explain."""
     variant_id = parse_variant_id(variant_id)
     quantity = parse_quantity(quantity)
     existing = {line.variant_id: line for line in cart.lines()}
@@ -555,7 +634,12 @@ def set_quantity(cart: CartStore, variant_id, quantity, *, locale: str = "th") -
         raise NotOnSale(_l("%(name)s is no longer on sale. Remove it from your cart.",
                            name=display_name(variant, locale)))
     _check_stock(variant, quantity, locale=locale)
-    cart.put(StoredLine(variant_id, quantity, existing[variant_id].price_seen_satang))
+    check_wholesale_quantity(variant, quantity, buyer, locale=locale, in_cart=True)
+    line = existing[variant_id]
+    seen = line.price_seen_satang
+    if seen == unit_price(variant, line.quantity, buyer):
+        seen = unit_price(variant, quantity, buyer)
+    cart.put(StoredLine(variant_id, quantity, seen))
     _save(cart)
 
 

@@ -58,11 +58,15 @@ def _safe_next(default: str) -> str:
 # ---------------------------------------------------------------- cart
 
 
-def _render_cart(status: int = 200, *, error=None, error_variant_id: int | None = None):
+def _render_cart(status: int = 200, *, error=None, error_variant_id: int | None = None, fix=None):
+    """The cart page; ``fix`` is a refused wholesale quantity whose nearest valid
+    quantity the page offers as one button."""
     view = cart_services.view_cart(current_cart(), buyer=_buyer(), locale=current_language())
+    if not (isinstance(fix, cart_services.WholesaleQuantityRefused) and fix.problem.suggestion):
+        fix = None
     return render_template(
         "cart/cart.html", cart=view, form=forms.CartActionForm(), error=error, error_variant_id=error_variant_id,
-        max_line_quantity=cart_services.max_line_quantity(),
+        max_line_quantity=cart_services.max_line_quantity(), fix=fix,
     ), status
 
 
@@ -86,7 +90,7 @@ def add():
             buyer=_buyer(), locale=current_language(),
         )
     except DomainError as exc:
-        return _render_cart(exc.status_code, error=exc.message, error_variant_id=_variant_id_or_none())
+        return _render_cart(exc.status_code, error=exc.message, error_variant_id=_variant_id_or_none(), fix=exc)
     flash(_("%(name)s is in your cart (%(count)d).",
             name=cart_services.display_name(line.variant, current_language()), count=line.quantity), "success")
     return redirect(_safe_next(url_for("cart.view")), 303)
@@ -96,10 +100,11 @@ def add():
 def update():
     try:
         cart_services.set_quantity(
-            current_cart(), request.form.get("variant_id"), request.form.get("quantity"), locale=current_language()
+            current_cart(), request.form.get("variant_id"), request.form.get("quantity"), buyer=_buyer(),
+            locale=current_language(),
         )
     except DomainError as exc:
-        return _render_cart(exc.status_code, error=exc.message, error_variant_id=_variant_id_or_none())
+        return _render_cart(exc.status_code, error=exc.message, error_variant_id=_variant_id_or_none(), fix=exc)
     flash(_("The quantity is updated."), "success")
     return redirect(_safe_next(url_for("cart.view")), 303)
 

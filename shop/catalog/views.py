@@ -13,12 +13,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from shop.cache import cached_fragment
-from shop.catalog import bp, services
+from shop.catalog import bp, pricing, services
 from shop.i18n import current_language
 
 
 def _may_see_wholesale() -> bool:
-    return bool(current_user.is_authenticated and current_user.is_verified_retail_buyer)
+    return pricing.buys_wholesale(current_user._get_current_object())
 
 
 def _login_url() -> str | None:
@@ -33,6 +33,8 @@ def _storefront_helpers() -> dict:
         "stock_level": services.stock_level,
         "price_range": services.price_range,
         "stage_label": services.stage_label,
+        "applicable_tiers": pricing.applicable_tiers,
+        "smallest_wholesale_quantity": pricing.smallest_valid_quantity,
     }
 
 

@@ -182,6 +182,10 @@ def _check_lines(view: CartView, locale: str) -> None:
         if line.problem == cart_services.PROBLEM_SHORT:
             raise SoldOut(_l("Only %(count)d of %(name)s left. Change the quantity in your cart.",
                              count=line.available, name=name))
+        if line.problem == cart_services.PROBLEM_WHOLESALE_QUANTITY:
+            raise cart_services.WholesaleQuantityRefused(
+                cart_services.wholesale_quantity_message(line.variant, line.quantity_problem, locale),
+                problem=line.quantity_problem, variant_id=line.variant_id, in_cart=True, fields={})
     if view.changed_price_lines:
         raise PricesChanged()
 
