@@ -31,6 +31,7 @@ from sqlalchemy import delete, select
 
 from shop.accounts.models import User
 from shop.api.models import IdempotencyKey
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
@@ -114,9 +115,9 @@ def recorder(user: User, key: str, digest: str) -> Callable[[Order], None]:
 
 def prune_expired_keys(now: datetime | None = None) -> int:
     """Delete keys older than ``KEY_LIFETIME``; commits; returns how many went."""
-    result = db.session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.created_at < _cutoff(now))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with transaction():
+        result = db.session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < _cutoff(now))
+            .execution_options(synchronize_session=False)
+        )
     return int(result.rowcount or 0)

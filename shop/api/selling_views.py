@@ -355,7 +355,6 @@ def seller_product_update(enterprise_id: int, product_id: int, body: s.ProductPa
     try:
         listings.update_product(product, g.api_user, data)
     except ValidationFailed as exc:
-        db.session.rollback()
         raise _json_errors(exc, rows) from None
     return _fresh_product(enterprise.id, product.id)
 
@@ -367,11 +366,7 @@ def seller_product_update(enterprise_id: int, product_id: int, body: s.ProductPa
                        "listing cannot make now answers 409 and says why.")
 def seller_product_status(enterprise_id: int, product_id: int, body: s.StatusChangeIn):
     enterprise, product = _product(enterprise_id, product_id)
-    try:
-        listings.change_status(product, g.api_user, body.status, body.reason)
-    except ValidationFailed:
-        db.session.rollback()
-        raise
+    listings.change_status(product, g.api_user, body.status, body.reason)
     return _fresh_product(enterprise.id, product.id)
 
 

@@ -39,6 +39,7 @@ from shop.catalog import pricing
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.catalog.pricing import PriceQuote, QuantityProblem, price_quote, quantity_problem, unit_price
 from shop.catalog.services import is_product_visible
+from shop.database import transaction
 from shop.dbtypes import MAX_INT
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
@@ -108,7 +109,8 @@ class StoredLine:
 
 
 class CartStore(Protocol):
-    """Where a cart's lines live; ``save`` makes the changes last."""
+    """Where a cart's lines live; ``save`` makes the changes last (for the user's cart,
+    within the use case's transaction, which commits them)."""
 
     is_guest: bool
 
@@ -161,7 +163,8 @@ class SessionCart:
 
 
 class UserCart:
-    """A signed-in user's cart, stored in ``cart_items``; ``save`` commits."""
+    """A signed-in user's cart, stored in ``cart_items``; ``save`` flushes the rows into
+    the use case's ``transaction()``, which commits them."""
 
     is_guest = False
 
@@ -197,7 +200,7 @@ class UserCart:
             )
 
     def save(self) -> None:
-        db.session.commit()
+        db.session.flush()
 
 
 class LinesCart:
@@ -548,8 +551,9 @@ def view_cart(cart: CartStore, *, buyer: User | None = None, locale: str = "th",
     variants = load_variants(line.variant_id for line in stored)
     view = build_view(stored, variants, buyer=buyer, locale=locale, shipping_choices=shipping_choices)
     if view.removed_count:
-        cart.delete(line.variant_id for line in stored if line.variant_id not in variants)
-        cart.save()
+        with transaction():
+            cart.delete(line.variant_id for line in stored if line.variant_id not in variants)
+            cart.save()
     return view
 
 
@@ -593,25 +597,26 @@ def add_to_cart(cart: CartStore, variant_id, quantity, *, buyer: User | None = N
     Refused, with the cart unchanged: a quantity that is not 1…max, an item not on sale,
     more than the stock left, a cart already holding ``MAX_CART_LINES`` items.
     """
-    variant_id = parse_variant_id(variant_id)
-    quantity = parse_quantity(quantity)
-    variant = _on_sale_variant(variant_id)
-    existing = {line.variant_id: line for line in cart.lines()}
-    in_cart = existing[variant_id].quantity if variant_id in existing else 0
-    total = in_cart + quantity
-    limit = max_line_quantity()
-    if total > limit:
-        message = _l("You can buy at most %(max)d of one item in one order.", max=limit)
-        raise ValidationFailed(message, fields={"quantity": message})
-    _check_stock(variant, total, locale=locale, in_cart=in_cart)
-    check_wholesale_quantity(variant, total, buyer, locale=locale, in_cart=variant_id in existing)
-    if variant_id not in existing and len(existing) >= MAX_CART_LINES:
-        raise CartFull(_l("Your cart holds at most %(max)d different items. Check out or remove some first.",
-                          max=MAX_CART_LINES))
-    # The buyer is looking at today's price on the product page as they add.
-    price = unit_price(variant, total, buyer)
-    cart.put(StoredLine(variant_id, total, price))
-    _save(cart)
+    with transaction():
+        variant_id = parse_variant_id(variant_id)
+        quantity = parse_quantity(quantity)
+        variant = _on_sale_variant(variant_id)
+        existing = {line.variant_id: line for line in cart.lines()}
+        in_cart = existing[variant_id].quantity if variant_id in existing else 0
+        total = in_cart + quantity
+        limit = max_line_quantity()
+        if total > limit:
+            message = _l("You can buy at most %(max)d of one item in one order.", max=limit)
+            raise ValidationFailed(message, fields={"quantity": message})
+        _check_stock(variant, total, locale=locale, in_cart=in_cart)
+        check_wholesale_quantity(variant, total, buyer, locale=locale, in_cart=variant_id in existing)
+        if variant_id not in existing and len(existing) >= MAX_CART_LINES:
+            raise CartFull(_l("Your cart holds at most %(max)d different items. Check out or remove some first.",
+                              max=MAX_CART_LINES))
+        # The buyer is looking at today's price on the product page as they add.
+        price = unit_price(variant, total, buyer)
+        cart.put(StoredLine(variant_id, total, price))
+        _save(cart)
     return CartLine(variant=variant, quantity=total, price_seen_satang=price, unit_price_satang=price, on_sale=True)
 
 
@@ -620,27 +625,32 @@ def set_quantity(cart: CartStore, variant_id, quantity, *, buyer: User | None = 
     and in whole case packs). A price change not yet confirmed stays to be explained;
     otherwise the buyer now sees the price for the new quantity (its wholesale tier),
     which is not a change to explain."""
-    variant_id = parse_variant_id(variant_id)
-    quantity = parse_quantity(quantity)
-    existing = {line.variant_id: line for line in cart.lines()}
-    if variant_id not in existing:
-        raise NotInCart()
-    variant = load_variants([variant_id], refresh=True).get(variant_id)
+    with transaction():
+        variant_id = parse_variant_id(variant_id)
+        quantity = parse_quantity(quantity)
+        existing = {line.variant_id: line for line in cart.lines()}
+        if variant_id not in existing:
+            raise NotInCart()
+        variant = load_variants([variant_id], refresh=True).get(variant_id)
+        if variant is None:
+            # The item is gone for good: its line goes (and stays gone), then the
+            # refusal below, after the commit.
+            cart.delete([variant_id])
+            _save(cart)
+        else:
+            if not is_on_sale(variant):
+                raise NotOnSale(_l("%(name)s is no longer on sale. Remove it from your cart.",
+                                   name=display_name(variant, locale)))
+            _check_stock(variant, quantity, locale=locale)
+            check_wholesale_quantity(variant, quantity, buyer, locale=locale, in_cart=True)
+            line = existing[variant_id]
+            seen = line.price_seen_satang
+            if seen == unit_price(variant, line.quantity, buyer):
+                seen = unit_price(variant, quantity, buyer)
+            cart.put(StoredLine(variant_id, quantity, seen))
+            _save(cart)
     if variant is None:
-        cart.delete([variant_id])
-        _save(cart)
         raise NotInCart()
-    if not is_on_sale(variant):
-        raise NotOnSale(_l("%(name)s is no longer on sale. Remove it from your cart.",
-                           name=display_name(variant, locale)))
-    _check_stock(variant, quantity, locale=locale)
-    check_wholesale_quantity(variant, quantity, buyer, locale=locale, in_cart=True)
-    line = existing[variant_id]
-    seen = line.price_seen_satang
-    if seen == unit_price(variant, line.quantity, buyer):
-        seen = unit_price(variant, quantity, buyer)
-    cart.put(StoredLine(variant_id, quantity, seen))
-    _save(cart)
 
 
 def remove_from_cart(cart: CartStore, variant_id) -> bool:
@@ -649,37 +659,39 @@ def remove_from_cart(cart: CartStore, variant_id) -> bool:
         variant_id = parse_variant_id(variant_id)
     except ItemNotFound:
         return False
-    present = any(line.variant_id == variant_id for line in cart.lines())
-    if present:
-        cart.delete([variant_id])
-        _save(cart)
+    with transaction():
+        present = any(line.variant_id == variant_id for line in cart.lines())
+        if present:
+            cart.delete([variant_id])
+            _save(cart)
     return present
 
 
 def accept_current_prices(cart: CartStore, *, buyer: User | None = None) -> int:
     """The buyer confirms today's prices; returns how many lines changed."""
-    stored = cart.lines()
-    variants = load_variants((line.variant_id for line in stored), refresh=True)
-    changed = 0
-    for line in stored:
-        variant = variants.get(line.variant_id)
-        if variant is None:
-            continue
-        price = unit_price(variant, line.quantity, buyer)
-        if price != line.price_seen_satang:
-            cart.put(StoredLine(line.variant_id, line.quantity, price))
-            changed += 1
-    if changed:
-        _save(cart)
+    with transaction():
+        stored = cart.lines()
+        variants = load_variants((line.variant_id for line in stored), refresh=True)
+        changed = 0
+        for line in stored:
+            variant = variants.get(line.variant_id)
+            if variant is None:
+                continue
+            price = unit_price(variant, line.quantity, buyer)
+            if price != line.price_seen_satang:
+                cart.put(StoredLine(line.variant_id, line.quantity, price))
+                changed += 1
+        if changed:
+            _save(cart)
     return changed
 
 
 def _save(cart: CartStore) -> None:
+    """``cart.save()`` inside the use case's transaction (which rolls back when this raises)."""
     try:
         cart.save()
     except IntegrityError:
         # Two requests of the same user added the same item at once: the other one won.
-        db.session.rollback()
         raise Conflict(_l("Your cart changed in another window. Please try again.")) from None
 
 
@@ -695,27 +707,26 @@ def merge_guest_cart(user: User, raw_guest_cart) -> int:
     guest_lines = parse_session_cart(raw_guest_cart)
     if not guest_lines:
         return 0
-    store = UserCart(user)
-    mine = {line.variant_id: line for line in store.lines()}
-    existing_ids = set(db.session.scalars(
-        select(Variant.id).where(Variant.id.in_([line.variant_id for line in guest_lines]))
-    ))
-    merged = 0
-    limit = max_line_quantity()
-    for line in guest_lines:
-        if line.variant_id not in existing_ids:
-            continue
-        if line.variant_id not in mine and len(mine) >= MAX_CART_LINES:
-            break
-        current = mine.get(line.variant_id)
-        quantity = min(limit, max(line.quantity, current.quantity if current else 0))
-        merged_line = StoredLine(line.variant_id, quantity, line.price_seen_satang)
-        store.put(merged_line)
-        mine[line.variant_id] = merged_line
-        merged += 1
     try:
-        db.session.commit()
+        with transaction():
+            store = UserCart(user)
+            mine = {line.variant_id: line for line in store.lines()}
+            existing_ids = set(db.session.scalars(
+                select(Variant.id).where(Variant.id.in_([line.variant_id for line in guest_lines]))
+            ))
+            merged = 0
+            limit = max_line_quantity()
+            for line in guest_lines:
+                if line.variant_id not in existing_ids:
+                    continue
+                if line.variant_id not in mine and len(mine) >= MAX_CART_LINES:
+                    break
+                current = mine.get(line.variant_id)
+                quantity = min(limit, max(line.quantity, current.quantity if current else 0))
+                merged_line = StoredLine(line.variant_id, quantity, line.price_seen_satang)
+                store.put(merged_line)
+                mine[line.variant_id] = merged_line
+                merged += 1
     except IntegrityError:
-        db.session.rollback()
-        return 0
+        return 0  # another sign-in of this user merged at the same moment; nothing of this one stays
     return merged

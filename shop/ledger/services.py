@@ -51,6 +51,7 @@ from sqlalchemy.exc import IntegrityError
 from shop import roles
 from shop import statemachine as sm
 from shop.catalog.models import Enterprise
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
@@ -336,30 +337,30 @@ def set_payout_settings(actor, enterprise_id: int, *, fee_percent: str | None, s
     decimals; blank uses ``PLATFORM_FEE_BPS``) and its Stripe Connect account (``acct_…``;
     blank pays it through batches). Commits; ``ValidationFailed`` with nothing written
     on bad input."""
-    if not getattr(actor, "is_staff", False):
-        raise NotFound()
-    enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise NotFound()
-    fields: dict[str, object] = {}
-    fee_text = (fee_percent or "").strip().replace(",", ".")
-    bps: int | None = None
-    if fee_text:
-        match = re.fullmatch(r"(\d{1,2})(?:\.(\d{1,2}))?", fee_text)
-        if match is None:
-            fields["fee_percent"] = _l("Enter a percentage such as 5 or 4.5, or leave it blank for the standard fee.")
-        else:
-            bps = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-            if bps > MAX_FEE_BPS:
-                fields["fee_percent"] = _l("The fee can be at most %(max)s%%.", max=MAX_FEE_BPS // 100)
-    account = (stripe_account_id or "").strip() or None
-    if account is not None and not _STRIPE_ACCOUNT_RE.match(account):
-        fields["stripe_account_id"] = _l("A Stripe account id looks like acct_1A2b3C4d5E6f.")
-    if fields:
-        raise ValidationFailed(next(iter(fields.values())), fields=fields)
-    enterprise.platform_fee_bps = bps
-    enterprise.stripe_account_id = account
-    db.session.commit()
+    with transaction():
+        if not getattr(actor, "is_staff", False):
+            raise NotFound()
+        enterprise = db.session.get(Enterprise, enterprise_id)
+        if enterprise is None:
+            raise NotFound()
+        fields: dict[str, object] = {}
+        fee_text = (fee_percent or "").strip().replace(",", ".")
+        bps: int | None = None
+        if fee_text:
+            match = re.fullmatch(r"(\d{1,2})(?:\.(\d{1,2}))?", fee_text)
+            if match is None:
+                fields["fee_percent"] = _l("Enter a percentage such as 5 or 4.5, or leave it blank for the standard fee.")
+            else:
+                bps = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+                if bps > MAX_FEE_BPS:
+                    fields["fee_percent"] = _l("The fee can be at most %(max)s%%.", max=MAX_FEE_BPS // 100)
+        account = (stripe_account_id or "").strip() or None
+        if account is not None and not _STRIPE_ACCOUNT_RE.match(account):
+            fields["stripe_account_id"] = _l("A Stripe account id looks like acct_1A2b3C4d5E6f.")
+        if fields:
+            raise ValidationFailed(next(iter(fields.values())), fields=fields)
+        enterprise.platform_fee_bps = bps
+        enterprise.stripe_account_id = account
     return enterprise
 
 
@@ -428,29 +429,31 @@ def send_connect_transfer(payout: Payout, *, actor=None, role: str = roles.SYSTE
     """Ask Stripe to transfer one pending (or failed) Connect payout, with its
     deterministic idempotency key; record the outcome and commit. A failure leaves the
     payout ``failed`` with the reason (staff retry it); it never raises for the
-    provider's errors."""
-    if payout.status == PAYOUT_PAID:
-        return payout
-    enterprise = db.session.get(Enterprise, payout.enterprise_id)
-    destination = enterprise.stripe_account_id if enterprise is not None else None
-    if payout.method != PAYOUT_STRIPE_CONNECT or not destination:
-        raise Conflict(_l("This payout is not a Stripe Connect transfer."))
-    # Commit what is pending first: if the process dies during the call, the payout
-    # row (and its key) is there to retry with.
-    db.session.commit()
+    provider's errors.
+
+    Two transactions around the call to Stripe, never one open during it: what is
+    pending is committed first (if the process dies during the call, the payout row
+    and its key are there to retry with), then the outcome is recorded."""
+    with transaction():
+        if payout.status == PAYOUT_PAID:
+            return payout
+        enterprise = db.session.get(Enterprise, payout.enterprise_id)
+        destination = enterprise.stripe_account_id if enterprise is not None else None
+        if payout.method != PAYOUT_STRIPE_CONNECT or not destination:
+            raise Conflict(_l("This payout is not a Stripe Connect transfer."))
+        payout_id, key = payout.id, payout.idempotency_key
     try:
         transfer_id = _provider().transfer(payout, destination=destination)
     except Exception as exc:  # noqa: BLE001 - any provider failure: keep it for a retry
-        log.warning("Connect transfer %s failed: %s", payout.idempotency_key, exc)
-        db.session.rollback()
-        payout = db.session.get(Payout, payout.id)
-        reason = str(exc)[:2000] or exc.__class__.__name__
-        sm.transition(PAYOUTS, payout, PAYOUT_FAILED, actor=actor, role=role, reason=reason,
-                      values={"failure_reason": reason})
-        db.session.commit()
+        log.warning("Connect transfer %s failed: %s", key, exc)
+        with transaction():
+            payout = db.session.get(Payout, payout_id)
+            reason = str(exc)[:2000] or exc.__class__.__name__
+            sm.transition(PAYOUTS, payout, PAYOUT_FAILED, actor=actor, role=role, reason=reason,
+                          values={"failure_reason": reason})
         return payout
-    _apply_payout_paid(payout, actor=actor, role=role, provider_ref=transfer_id)
-    db.session.commit()
+    with transaction():
+        _apply_payout_paid(payout, actor=actor, role=role, provider_ref=transfer_id)
     return payout
 
 
@@ -460,16 +463,17 @@ def create_connect_payouts(order: Order) -> list[Payout]:
     to call again or from two workers at once: paid payouts are left alone, unpaid
     ones are sent again with the same idempotency key. Commits (do not call it inside
     another use case's open transaction)."""
+    # One transaction for the payouts, then one pair per transfer (``send_connect_transfer``).
     order_id = order.id
     try:
-        apply_sale_entries(order)
-        payouts = apply_connect_payouts(order)
-        db.session.commit()
+        with transaction():
+            apply_sale_entries(order)
+            payouts = apply_connect_payouts(order)
     except IntegrityError:
         # Another worker created the same payouts (same keys) at this instant: use theirs.
-        db.session.rollback()
-        order = db.session.get(Order, order_id)
-        payouts = [p for p in (connect_payout_for(f) for f in order.fulfilments) if p is not None]
+        with transaction():
+            order = db.session.get(Order, order_id)
+            payouts = [p for p in (connect_payout_for(f) for f in order.fulfilments) if p is not None]
     return [send_connect_transfer(payout) for payout in payouts]
 
 
@@ -495,29 +499,33 @@ def claw_back(refund) -> int:
     to a connected account: reverse that much of the transfer (key
     ``reversal-<refund key>``) and post the clawback. Commits; returns the amount
     taken back (0 when nothing was due or the provider refused; staff see the
-    negative balance)."""
-    if _entry_amount(f"clawback:r{refund.id}") is not None:
-        return 0
-    amount = clawback_due(refund)
-    if amount <= 0:
-        return 0
-    fulfilment = db.session.get(Fulfilment, refund.fulfilment_id)
-    payout = connect_payout_for(fulfilment)
-    provider = _provider()
-    reverse = getattr(provider, "reverse_transfer", None)
-    if reverse is None:
-        log.warning("provider cannot reverse transfers; clawback of %s left to staff", refund.idempotency_key)
-        return 0
-    db.session.commit()
+    negative balance).
+
+    Two transactions around the call to Stripe, never one open during it: what to
+    reverse is read (and anything pending committed) first, the clawback recorded
+    after."""
+    with transaction():
+        if _entry_amount(f"clawback:r{refund.id}") is not None:
+            return 0
+        amount = clawback_due(refund)
+        if amount <= 0:
+            return 0
+        fulfilment = db.session.get(Fulfilment, refund.fulfilment_id)
+        payout = connect_payout_for(fulfilment)
+        provider = _provider()
+        reverse = getattr(provider, "reverse_transfer", None)
+        if reverse is None:
+            log.warning("provider cannot reverse transfers; clawback of %s left to staff", refund.idempotency_key)
+            return 0
+        transfer_ref, key = payout.provider_ref, reversal_key(refund)
+        metadata = {"refund": refund.idempotency_key, "payout_id": str(payout.id)}
     try:
-        reversal_ref = reverse(payout.provider_ref, amount, idempotency_key=reversal_key(refund),
-                               metadata={"refund": refund.idempotency_key, "payout_id": str(payout.id)})
+        reversal_ref = reverse(transfer_ref, amount, idempotency_key=key, metadata=metadata)
     except Exception as exc:  # noqa: BLE001
-        log.warning("transfer reversal %s failed: %s", reversal_key(refund), exc)
-        db.session.rollback()
+        log.warning("transfer reversal %s failed: %s", key, exc)
         return 0
-    apply_clawback(refund, amount_satang=amount, payout=payout, reversal_ref=reversal_ref)
-    db.session.commit()
+    with transaction():
+        apply_clawback(refund, amount_satang=amount, payout=payout, reversal_ref=reversal_ref)
     return amount
 
 
@@ -541,33 +549,32 @@ def open_payout_batch(actor) -> PayoutBatch:
     Two staff opening batches at once compute the same payout keys
     (``batch-e<enterprise>-n<count>``): the second gets a conflict, not a double payout.
     """
-    _require_staff(actor)
-    enterprise_ids = db.session.scalars(
-        select(LedgerEntry.enterprise_id).distinct().order_by(LedgerEntry.enterprise_id)
-    ).all()
-    candidates = []
-    for enterprise_id in enterprise_ids:
-        enterprise = db.session.get(Enterprise, enterprise_id)
-        if enterprise is None or enterprise.stripe_account_id:
-            continue
-        amount = available_for_payout(enterprise_id)
-        if amount > 0:
-            candidates.append((enterprise, amount))
-    if not candidates:
-        raise Conflict(_l("No enterprise has money waiting to be paid out."))
-    batch = PayoutBatch(status=BATCH_OPEN, created_by_id=getattr(actor, "id", None))
-    db.session.add(batch)
-    db.session.flush()
-    for enterprise, amount in candidates:
-        count = db.session.scalar(select(func.count(Payout.id)).where(Payout.enterprise_id == enterprise.id))
-        db.session.add(Payout(
-            enterprise_id=enterprise.id, method=_batch_method(enterprise), status=PAYOUT_PENDING,
-            amount_satang=amount, idempotency_key=f"batch-e{enterprise.id}-n{count + 1}", batch_id=batch.id,
-        ))
     try:
-        db.session.commit()
+        with transaction():
+            _require_staff(actor)
+            enterprise_ids = db.session.scalars(
+                select(LedgerEntry.enterprise_id).distinct().order_by(LedgerEntry.enterprise_id)
+            ).all()
+            candidates = []
+            for enterprise_id in enterprise_ids:
+                enterprise = db.session.get(Enterprise, enterprise_id)
+                if enterprise is None or enterprise.stripe_account_id:
+                    continue
+                amount = available_for_payout(enterprise_id)
+                if amount > 0:
+                    candidates.append((enterprise, amount))
+            if not candidates:
+                raise Conflict(_l("No enterprise has money waiting to be paid out."))
+            batch = PayoutBatch(status=BATCH_OPEN, created_by_id=getattr(actor, "id", None))
+            db.session.add(batch)
+            db.session.flush()
+            for enterprise, amount in candidates:
+                count = db.session.scalar(select(func.count(Payout.id)).where(Payout.enterprise_id == enterprise.id))
+                db.session.add(Payout(
+                    enterprise_id=enterprise.id, method=_batch_method(enterprise), status=PAYOUT_PENDING,
+                    amount_satang=amount, idempotency_key=f"batch-e{enterprise.id}-n{count + 1}", batch_id=batch.id,
+                ))
     except IntegrityError as exc:
-        db.session.rollback()
         raise Conflict(_l("Someone else opened a batch at the same moment. Please look at the open batches.")) from exc
     return batch
 
@@ -581,34 +588,30 @@ def record_batch_paid(batch: PayoutBatch, actor, references: Mapping[int, str]) 
     they typed (``references`` maps payout id to text). Every payout becomes paid and
     gets its ``payout:p<id>`` entry; the batch is closed. Commits once; on any missing
     or bad reference nothing is written."""
-    _require_staff(actor)
-    if batch.status != BATCH_OPEN:
-        raise Conflict(_l("This batch has already been recorded as paid."))
-    errors: dict[str, str] = {}
-    cleaned: dict[int, str] = {}
-    pending = [p for p in batch.payouts if p.status != PAYOUT_PAID]
-    for payout in pending:
-        text = _clean_reference(references.get(payout.id))
-        if not text:
-            errors[f"reference-{payout.id}"] = str(_l("Type the transfer reference for this payout."))
-        elif len(text) > MAX_REFERENCE_LENGTH:
-            errors[f"reference-{payout.id}"] = str(
-                _l("Keep the reference under %(count)d characters.", count=MAX_REFERENCE_LENGTH))
-        else:
-            cleaned[payout.id] = text
-    if errors:
-        raise ValidationFailed(_l("Every payout needs its transfer reference."), fields=errors)
-    # Close the batch with a conditional UPDATE: two staff recording it at once
-    # cannot both post the payout entries.
-    try:
+    with transaction():
+        _require_staff(actor)
+        if batch.status != BATCH_OPEN:
+            raise Conflict(_l("This batch has already been recorded as paid."))
+        errors: dict[str, str] = {}
+        cleaned: dict[int, str] = {}
+        pending = [p for p in batch.payouts if p.status != PAYOUT_PAID]
+        for payout in pending:
+            text = _clean_reference(references.get(payout.id))
+            if not text:
+                errors[f"reference-{payout.id}"] = str(_l("Type the transfer reference for this payout."))
+            elif len(text) > MAX_REFERENCE_LENGTH:
+                errors[f"reference-{payout.id}"] = str(
+                    _l("Keep the reference under %(count)d characters.", count=MAX_REFERENCE_LENGTH))
+            else:
+                cleaned[payout.id] = text
+        if errors:
+            raise ValidationFailed(_l("Every payout needs its transfer reference."), fields=errors)
+        # Close the batch with a conditional UPDATE: two staff recording it at once
+        # cannot both post the payout entries.
         sm.transition(PAYOUT_BATCHES, batch, BATCH_PAID, actor=actor, role=roles.PROGRAMME_STAFF,
                       values={"paid_at": utcnow(), "paid_by_id": getattr(actor, "id", None)})
-    except sm.TransitionRefused:
-        db.session.rollback()
-        raise
-    for payout in pending:
-        _apply_payout_paid(payout, actor=actor, role=roles.PROGRAMME_STAFF, reference=cleaned[payout.id])
-    db.session.commit()
+        for payout in pending:
+            _apply_payout_paid(payout, actor=actor, role=roles.PROGRAMME_STAFF, reference=cleaned[payout.id])
     db.session.refresh(batch)
     return batch
 
@@ -746,13 +749,15 @@ def post_missing_entries() -> int:
     paid before the ledger existed). Commits; returns how many entries it posted."""
     from shop.payments.models import REFUND_SUCCEEDED, Refund
 
-    before = db.session.scalar(select(func.count(LedgerEntry.id)))
-    for order in db.session.scalars(select(Order).where(Order.paid_at.is_not(None)).order_by(Order.id)):
-        apply_sale_entries(order)
-    for refund in db.session.scalars(select(Refund).where(Refund.status == REFUND_SUCCEEDED).order_by(Refund.id)):
-        apply_refund_entries(refund)
-    db.session.commit()
-    return int(db.session.scalar(select(func.count(LedgerEntry.id))) - before)
+    with transaction():
+        before = db.session.scalar(select(func.count(LedgerEntry.id)))
+        for order in db.session.scalars(select(Order).where(Order.paid_at.is_not(None)).order_by(Order.id)):
+            apply_sale_entries(order)
+        for refund in db.session.scalars(select(Refund).where(Refund.status == REFUND_SUCCEEDED)
+                                         .order_by(Refund.id)):
+            apply_refund_entries(refund)
+        after = db.session.scalar(select(func.count(LedgerEntry.id)))
+    return int(after - before)
 
 
 # ---------------------------------------------------------------- pages and exports

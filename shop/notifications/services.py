@@ -28,6 +28,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.notifications.models import OutboxJob, OutboxMessage
@@ -114,7 +115,12 @@ def _build(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
+def _file_name(message: OutboxMessage) -> str:
+    return f"{message.id:08d}-{message.kind}.eml"
+
+
+def _deliver(email: EmailMessage, file_name: str) -> None:
+    """Send over SMTP, or write ``file_name`` in ``MAIL_FILE_DIR`` (no database here)."""
     config = current_app.config
     if config["MAIL_SMTP_HOST"]:
         with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=30) as smtp:
@@ -126,22 +132,24 @@ def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
         return
     folder = Path(config["MAIL_FILE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{message.id:08d}-{message.kind}.eml").write_bytes(bytes(email))
+    (folder / file_name).write_bytes(bytes(email))
 
 
 def _claim(model: type[OutboxMessage] | type[OutboxJob], row_id: int) -> bool:
+    """Take the row for this sender, in a transaction of its own: the committed claim
+    is what keeps another sender away while this one works."""
     now = utcnow()
     finished = model.sent_at if model is OutboxMessage else model.done_at
-    result = db.session.execute(
-        update(model)
-        .where(
-            model.id == row_id,
-            finished.is_(None),
-            or_(model.claimed_until.is_(None), model.claimed_until < now),
+    with transaction():
+        result = db.session.execute(
+            update(model)
+            .where(
+                model.id == row_id,
+                finished.is_(None),
+                or_(model.claimed_until.is_(None), model.claimed_until < now),
+            )
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
         )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-    )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -154,33 +162,36 @@ def _backoff(row: OutboxMessage | OutboxJob, exc: Exception) -> None:
 
 
 def run_pending_jobs(report: SendReport, limit: int = 100) -> None:
-    """Run the due jobs, each in its own transaction with the messages it queues."""
+    """Run the due jobs, each in its own transaction with the messages it queues.
+
+    Several transactions on purpose: the due ids are read in one that ends at once;
+    each job is claimed in its own (``_claim``), then run in one with the messages it
+    queues, or, when it fails, has its failure recorded in another."""
     now = utcnow()
-    ids = db.session.scalars(
-        select(OutboxJob.id)
-        .where(OutboxJob.done_at.is_(None), OutboxJob.next_attempt_at <= now)
-        .order_by(OutboxJob.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()
+    with transaction():
+        ids = db.session.scalars(
+            select(OutboxJob.id)
+            .where(OutboxJob.done_at.is_(None), OutboxJob.next_attempt_at <= now)
+            .order_by(OutboxJob.id)
+            .limit(limit)
+        ).all()
     for job_id in ids:
         if not _claim(OutboxJob, job_id):
             continue
-        row = db.session.get(OutboxJob, job_id)
         try:
-            handler = _job_handlers.get(row.kind)
-            if handler is None:
-                raise LookupError(f"no handler for outbox job kind {row.kind!r}")
-            handler(dict(row.payload))
-            row.attempts += 1
-            row.done_at = utcnow()
-            row.last_error = None
-            row.claimed_until = None
-            db.session.commit()
+            with transaction():
+                row = db.session.get(OutboxJob, job_id)
+                handler = _job_handlers.get(row.kind)
+                if handler is None:
+                    raise LookupError(f"no handler for outbox job kind {row.kind!r}")
+                handler(dict(row.payload))
+                row.attempts += 1
+                row.done_at = utcnow()
+                row.last_error = None
+                row.claimed_until = None
         except Exception as exc:  # whatever the handler queued goes; the job is retried later
-            db.session.rollback()
-            _backoff(db.session.get(OutboxJob, job_id), exc)
-            db.session.commit()
+            with transaction():
+                _backoff(db.session.get(OutboxJob, job_id), exc)
             report.jobs_failed += 1
         else:
             report.jobs_done += 1
@@ -191,26 +202,32 @@ def send_pending(limit: int = 100) -> SendReport:
     report = SendReport()
     run_pending_jobs(report, limit)
     now = utcnow()
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()
+    with transaction():
+        ids = db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).all()
+    # Per message: claim it (its own transaction), read it, send it with no
+    # transaction open (SMTP may take seconds), record the outcome.
     for message_id in ids:
         if not _claim(OutboxMessage, message_id):
             continue
-        message = db.session.get(OutboxMessage, message_id)
+        with transaction():
+            message = db.session.get(OutboxMessage, message_id)
+            email, file_name = _build(message), _file_name(message)
         try:
-            _deliver(_build(message), message)
+            _deliver(email, file_name)
         except Exception as exc:  # any failure is recorded and retried later
-            _backoff(message, exc)
+            with transaction():
+                _backoff(db.session.get(OutboxMessage, message_id), exc)
             report.failed += 1
         else:
-            message.attempts += 1
-            message.sent_at = utcnow()
-            message.last_error = None
+            with transaction():
+                message = db.session.get(OutboxMessage, message_id)
+                message.attempts += 1
+                message.sent_at = utcnow()
+                message.last_error = None
             report.sent += 1
-        db.session.commit()
     return report

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from shop.accounts.models import User
+from shop.database import transaction
 from shop.dbtypes import MAX_INT
 from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
@@ -233,46 +234,46 @@ def apply_save_address(user: User, address: AddressInput, *, label: str | None =
 
 def save_address(user: User, data: dict, *, label: str | None = None, make_default: bool = False) -> SavedAddress:
     """Check and save a new address for the user."""
-    address = clean_address(data)
-    saved = apply_save_address(user, address, label=label, make_default=make_default)
-    db.session.commit()
+    with transaction():
+        address = clean_address(data)
+        saved = apply_save_address(user, address, label=label, make_default=make_default)
     return saved
 
 
 def update_saved_address(user: User, address_id, data: dict, *, label: str | None = None,
                          make_default: bool = False) -> SavedAddress:
-    saved = get_saved_address(user, address_id)
-    address = clean_address(data)
-    label = _clean_label(label)
-    for name, value in address.as_dict().items():
-        setattr(saved, name, value)
-    saved.label = label
-    if make_default:
-        _make_only_default(user, saved)
-    db.session.commit()
+    with transaction():
+        saved = get_saved_address(user, address_id)
+        address = clean_address(data)
+        label = _clean_label(label)
+        for name, value in address.as_dict().items():
+            setattr(saved, name, value)
+        saved.label = label
+        if make_default:
+            _make_only_default(user, saved)
     return saved
 
 
 def set_default_address(user: User, address_id) -> SavedAddress:
-    saved = get_saved_address(user, address_id)
-    _make_only_default(user, saved)
-    db.session.commit()
+    with transaction():
+        saved = get_saved_address(user, address_id)
+        _make_only_default(user, saved)
     return saved
 
 
 def delete_saved_address(user: User, address_id) -> None:
     """Delete the address; if it was the default, the oldest remaining one becomes it."""
-    saved = get_saved_address(user, address_id)
-    was_default = saved.is_default
-    db.session.delete(saved)
-    db.session.flush()
-    if was_default:
-        next_id = db.session.scalar(
-            select(func.min(SavedAddress.id)).where(SavedAddress.user_id == user.id)
-        )
-        if next_id is not None:
-            db.session.execute(
-                update(SavedAddress).where(SavedAddress.id == next_id).values(is_default=True)
-                .execution_options(synchronize_session="fetch")
+    with transaction():
+        saved = get_saved_address(user, address_id)
+        was_default = saved.is_default
+        db.session.delete(saved)
+        db.session.flush()
+        if was_default:
+            next_id = db.session.scalar(
+                select(func.min(SavedAddress.id)).where(SavedAddress.user_id == user.id)
             )
-    db.session.commit()
+            if next_id is not None:
+                db.session.execute(
+                    update(SavedAddress).where(SavedAddress.id == next_id).values(is_default=True)
+                    .execution_options(synchronize_session="fetch")
+                )

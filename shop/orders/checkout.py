@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError
 from shop.accounts.models import User
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, CartView
+from shop.database import transaction
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import Conflict, DomainError, ValidationFailed
 from shop.extensions import db
@@ -288,10 +289,12 @@ def place_order(
     differs (a shipping option changed, say), nothing is written and ``TotalChanged``
     says the new total. ``po_number`` (the buyer's purchase-order number) is taken
     from verified retail buyers only; anyone else giving one is refused
-    (``PoNumberNotAllowed``). ``before_commit``, when given, is called with the order just
-    before the commit (after the stock is taken), to add rows that must exist exactly
-    when the order does (the API's idempotency key); whatever it raises rolls the whole
-    order back. Raises ``DomainError`` subclasses with nothing written.
+    (``PoNumberNotAllowed``). ``before_commit``, when given, is called with the order at
+    the end of the order's ``transaction()`` block (after the stock is taken), to add
+    rows that must exist exactly when the order does (the API's idempotency key);
+    whatever it raises rolls the whole order back. The hook, rather than a transaction
+    opened by the caller, keeps the busy retry below in charge of the whole attempt.
+    Raises ``DomainError`` subclasses with nothing written.
     """
     payment_method = _check_payment_method(payment_method)
     email = _check_email(buyer, email)
@@ -301,12 +304,14 @@ def place_order(
     choices = {int(k): str(v) for k, v in (shipping_choices or {}).items()}
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
-            order = _place(cart, buyer=buyer, address=clean, email=email, choices=choices,
-                           payment_method=payment_method, locale=locale, buyer_note=buyer_note,
-                           po_number=po_number, save_address=save_address, expected_total_satang=expected_total_satang,
-                           before_commit=before_commit)
+            # Each attempt is one whole transaction: a busy database rolls it all back
+            # (the block does) before the next attempt starts afresh.
+            with transaction():
+                order = _place(cart, buyer=buyer, address=clean, email=email, choices=choices,
+                               payment_method=payment_method, locale=locale, buyer_note=buyer_note,
+                               po_number=po_number, save_address=save_address,
+                               expected_total_satang=expected_total_satang, before_commit=before_commit)
         except OperationalError as exc:
-            db.session.rollback()
             if not _is_busy(exc):
                 raise
             log.warning("checkout: database busy (attempt %d of %d)", attempt, BUSY_ATTEMPTS)
@@ -314,9 +319,6 @@ def place_order(
                 raise ShopBusy() from None
             time.sleep(0.05 * attempt)
             continue
-        except BaseException:
-            db.session.rollback()
-            raise
         break
     if cart.is_guest:
         # The session is not part of the database transaction: clear the bought lines
@@ -358,7 +360,6 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
     try:
         inventory.take_stock((line.variant_id, line.quantity) for line in view.lines)
     except inventory.OutOfStock as exc:
-        db.session.rollback()
         variant = variants.get(exc.variant_id)
         name = cart_services.display_name(variant, locale) if variant is not None else ""
         if not exc.available:
@@ -368,5 +369,4 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
                          count=exc.available, name=name)) from None
     if before_commit is not None:
         before_commit(order)
-    db.session.commit()
     return order

@@ -10,9 +10,10 @@ Two kinds of functions (docs/architecture.md, "Rules the code keeps"):
 
 Every status change goes through ``orders.status.transition`` (conditional UPDATE +
 timeline row), so two people acting on the same order at once cannot both succeed:
-the second gets ``TransitionRefused`` (409) and the caller rolls back. Stock goes back
-through ``orders.inventory`` (once per fulfilment). E-mails are queued with
-``queue_email`` in the same transaction: they exist exactly when the change commits.
+the second gets ``TransitionRefused`` (409) and the use case's ``transaction()`` rolls
+back. Stock goes back through ``orders.inventory`` (once per fulfilment). E-mails are
+queued with ``queue_email`` in the same transaction: they exist exactly when the change
+commits.
 
 Money owed back after a paid part is cancelled is recorded in ``refunded_satang`` (a
 refund, ``payments/refunds.py``, moves the money); a part cancelled before payment is
@@ -34,7 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
 from shop.catalog.models import EnterpriseMember, Product
-from shop.database import commit_or_rollback
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
@@ -288,12 +289,8 @@ def apply_cancel_order(order: Order, *, actor, role: str, reason: str | None) ->
 
 def cancel_order(order: Order, *, actor, role: str, reason: str | None = None) -> Order:
     """Cancel the whole order (the buyer while unpaid, or staff) and commit."""
-    try:
+    with transaction():
         apply_cancel_order(order, actor=actor, role=role, reason=reason)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return order
 
 
@@ -347,29 +344,34 @@ def release_lapsed_orders(now: datetime | None = None, *, batch_size: int = 500)
     """Cancel every unpaid order whose hold has lapsed (role system, reason "lapsed"),
     giving its stock back; one order per transaction. Returns how many this call
     cancelled. Safe to run in several processes at once: each order is claimed by
-    exactly one of them. An order that fails is logged and left for the next sweep."""
+    exactly one of them. An order that fails is logged and left for the next sweep.
+
+    Several transactions on purpose: the batch is read in one that ends at once, and
+    each order is claimed and cancelled in its own, so one order's failure undoes only
+    that order and no lock is held across the whole batch."""
     now = now or utcnow()
     cancelled = 0
     tried: set[int] = set()
     while True:
-        ids = [order_id for order_id in lapsed_order_ids(now, limit=batch_size) if order_id not in tried]
-        db.session.commit()  # end the read; each order gets its own write transaction
+        with transaction():
+            ids = [order_id for order_id in lapsed_order_ids(now, limit=batch_size) if order_id not in tried]
         if not ids:
             return cancelled
         for order_id in ids:
             tried.add(order_id)
             try:
-                if not _claim_lapsed(order_id, now):
-                    db.session.rollback()  # paid, cancelled or paused by a slip meanwhile
-                    continue
-                order = db.session.get(Order, order_id, populate_existing=True)
-                apply_cancel_order(order, actor=None, role=st.ROLE_SYSTEM, reason=LAPSED_REASON)
-                db.session.commit()
-                cancelled += 1
+                with transaction():
+                    # Not claimed: paid, cancelled or paused by a slip meanwhile; the
+                    # UPDATE matched nothing, so the block ends with nothing to commit.
+                    claimed = _claim_lapsed(order_id, now)
+                    if claimed:
+                        order = db.session.get(Order, order_id, populate_existing=True)
+                        apply_cancel_order(order, actor=None, role=st.ROLE_SYSTEM, reason=LAPSED_REASON)
+                if claimed:
+                    cancelled += 1
             except st.TransitionRefused:
-                db.session.rollback()  # a part was cancelled at the same moment; next sweep
+                pass  # a part was cancelled at the same moment (rolled back); next sweep
             except Exception:
-                db.session.rollback()
                 current_app.logger.exception("could not release lapsed order %s", order_id)
 
 
@@ -384,7 +386,10 @@ def sweep_forever(interval_seconds: float, *, echo=print,
             try:
                 echo(job())
             except Exception as exc:
-                db.session.rollback()
+                # A chore's own transactions roll back by themselves; end the session
+                # too, as a request's teardown would, so a failed read cannot leave the
+                # next tick on an aborted connection.
+                db.session.remove()
                 current_app.logger.exception("%s failed", name)
                 echo(f"{name} failed: {type(exc).__name__}: {exc}")
         time.sleep(interval_seconds)
@@ -413,26 +418,18 @@ def _step(fulfilment: Fulfilment, to_status: str, *, actor, role: str, reason: s
 
 def accept_fulfilment(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
     """The enterprise takes the order on (paid orders only)."""
-    try:
+    with transaction():
         _require_paid(fulfilment)
         _step(fulfilment, st.FULFILMENT_ACCEPTED, actor=actor, role=role)
         fulfilment.accepted_at = utcnow()
-    except Exception:
-        db.session.rollback()
-        raise
-    commit_or_rollback()
     return fulfilment
 
 
 def pack_fulfilment(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
     """The parcel is packed and ready to hand to the carrier."""
-    try:
+    with transaction():
         _require_paid(fulfilment)
         _step(fulfilment, st.FULFILMENT_PACKED, actor=actor, role=role)
-    except Exception:
-        db.session.rollback()
-        raise
-    commit_or_rollback()
     return fulfilment
 
 
@@ -467,7 +464,7 @@ def check_shipment(fulfilment: Fulfilment, carrier: str | None, tracking_number:
 def ship_fulfilment(fulfilment: Fulfilment, *, actor, role: str, carrier: str | None,
                     tracking_number: str | None) -> Fulfilment:
     """Handed to the carrier: records carrier and tracking number and tells the buyer."""
-    try:
+    with transaction():
         _require_paid(fulfilment)
         shipment = check_shipment(fulfilment, carrier, tracking_number)
         _step(fulfilment, st.FULFILMENT_SHIPPED, actor=actor, role=role)
@@ -476,22 +473,14 @@ def ship_fulfilment(fulfilment: Fulfilment, *, actor, role: str, carrier: str | 
         fulfilment.shipped_at = utcnow()
         _email_buyer(fulfilment.order, "order_shipped", fulfilment=fulfilment, enterprise=fulfilment.enterprise,
                      carrier_label=st.carrier_label)
-    except Exception:
-        db.session.rollback()
-        raise
-    commit_or_rollback()
     return fulfilment
 
 
 def mark_delivered(fulfilment: Fulfilment, *, actor, role: str) -> Fulfilment:
     """The buyer confirms receipt (or the enterprise/staff record the delivery)."""
-    try:
+    with transaction():
         _step(fulfilment, st.FULFILMENT_DELIVERED, actor=actor, role=role)
         fulfilment.delivered_at = utcnow()
-    except Exception:
-        db.session.rollback()
-        raise
-    commit_or_rollback()
     return fulfilment
 
 
@@ -501,7 +490,7 @@ def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) 
     unpaid one it is taken off the amount due. When no part is left the whole order is
     cancelled too."""
     order = fulfilment.order
-    try:
+    with transaction():
         reason = _clean_reason(reason, required=True)
         _check_actor((fulfilment.enterprise_id,), actor, role)
         paid = order.status in PAID_STATES
@@ -526,10 +515,6 @@ def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) 
         else:
             _email_buyer(order, "order_part_cancelled", fulfilment=fulfilment, enterprise=fulfilment.enterprise,
                          reason=reason, was_paid=paid)
-    except Exception:
-        db.session.rollback()
-        raise
-    commit_or_rollback()
     return fulfilment
 
 

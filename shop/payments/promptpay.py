@@ -236,7 +236,7 @@ def platform_payee() -> Payee:
     config = current_app.config
     _kind, digits = normalize_promptpay_id(config["PLATFORM_PROMPTPAY_ID"])
     return Payee(promptpay_id=digits, name=config["PLATFORM_PAYEE_NAME"],
-                 bank_account=config.get("PLATFORM_BANK_ACCOUNT") or None)
+                 bank_account=config["PLATFORM_BANK_ACCOUNT"] or None)
 
 
 def payee_for(order: Order, locale: str | None = None) -> Payee:

@@ -86,7 +86,6 @@ def _ask(fulfilment: Fulfilment, *, role: str, template: str, enterprise=None, d
     except NotFound:
         raise
     except DomainError as exc:
-        db.session.rollback()
         return _render_refund_page(template, fulfilment, enterprise=enterprise, error=exc.message,
                                    errors=exc.fields, form=form, status_code=exc.status_code)
     amount_text = format_baht(refund.amount_satang)
@@ -178,7 +177,6 @@ def admin_refund_paid(refund_id: int):
     except NotFound:
         raise
     except DomainError as exc:
-        db.session.rollback()
         if exc.fields.get("reference"):
             return _render_queue(reference_errors={refund_id: exc.fields["reference"]}, status_code=exc.status_code)
         return _render_queue(error=exc.message, status_code=exc.status_code)
@@ -196,7 +194,6 @@ def admin_refund_retry(refund_id: int):
     except NotFound:
         raise
     except DomainError as exc:
-        db.session.rollback()
         return _render_queue(error=exc.message, status_code=exc.status_code)
     amount = format_baht(refund.amount_satang)
     if refund.status == REFUND_SUCCEEDED:

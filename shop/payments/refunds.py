@@ -52,7 +52,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from shop import statemachine as sm
-from shop.database import commit_or_rollback
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
@@ -73,7 +73,6 @@ from shop.text import checked_text
 
 log = logging.getLogger(__name__)
 
-PROVIDER_STRIPE = "stripe"
 PROVIDER_MANUAL = "manual"
 MAX_REASON_LENGTH = 500
 MAX_REFERENCE_LENGTH = 120
@@ -168,13 +167,15 @@ def refundable_satang(fulfilment: Fulfilment) -> int:
     return max(fulfilment.total_satang - _committed_satang(fulfilment.id), 0)
 
 
-def stripe_payment_of(order: Order) -> Payment | None:
-    """The Stripe payment that paid the order (the charge a refund goes back to)."""
-    return db.session.scalar(
-        select(Payment).where(Payment.order_id == order.id, Payment.provider == PROVIDER_STRIPE,
-                              Payment.status == PAYMENT_SUCCEEDED)
-        .order_by(Payment.id.desc()).limit(1)
+def refunding_payment_of(order: Order) -> Payment | None:
+    """The latest payment that paid the order through a provider that refunds
+    (``refunds_through_provider``: the charge a refund goes back to); None when the
+    buyer paid by transfer."""
+    payments = db.session.scalars(
+        select(Payment).where(Payment.order_id == order.id, Payment.status == PAYMENT_SUCCEEDED)
+        .order_by(Payment.id.desc())
     )
+    return next((p for p in payments if _refunds_through(p.provider)), None)
 
 
 def _lock_order(order_id: int) -> Order:
@@ -203,79 +204,84 @@ def request_refund(fulfilment: Fulfilment, amount_satang: int, *, actor, role: s
     Raises ``ValidationFailed`` (422) for a bad amount or reason, ``RefundRefused``
     (409) when the order was not paid, ``NotFound`` for a stranger.
     """
+    # Two transactions around the provider's call, never one open during it: the
+    # pending row is committed first (so its key is there to retry with, whatever
+    # happens to the call), then ``_send_to_provider`` records the answer.
     try:
-        if role not in (st.ROLE_SELLER, st.ROLE_STAFF):
-            raise NotFound()
-        _check_actor((fulfilment.enterprise_id,), actor, role)
-        reason = _clean_text(reason, limit=MAX_REASON_LENGTH, field_name="reason",
-                             required_message=_l("Please give a reason for the refund."))
-        order = _lock_order(fulfilment.order_id)
-        db.session.refresh(fulfilment)
-        if order.paid_at is None or order.status not in _REFUNDABLE_STATES:
-            if order.status == st.ORDER_PENDING_PAYMENT:
-                raise RefundRefused(_l("The buyer has not paid for this order yet, so there is nothing to refund."))
-            raise RefundRefused(_l("This order was never paid, so there is nothing to refund."))
-        _check_amount(amount_satang, refundable_satang(fulfilment))
-        count = int(db.session.scalar(
-            select(func.count(Refund.id)).where(Refund.fulfilment_id == fulfilment.id)
-        ) or 0)
-        payment = stripe_payment_of(order)
-        refund = Refund(
-            order_id=order.id, fulfilment_id=fulfilment.id, payment_id=payment.id if payment else None,
-            provider=PROVIDER_STRIPE if payment is not None else PROVIDER_MANUAL,
-            amount_satang=amount_satang, reason=reason, status=REFUND_PENDING,
-            idempotency_key=f"refund-{order.public_id}-{fulfilment.id}-{count + 1}",
-            requested_by_id=getattr(actor, "id", None), requested_role=role,
-        )
-        db.session.add(refund)
-        db.session.commit()
+        with transaction():
+            if role not in (st.ROLE_SELLER, st.ROLE_STAFF):
+                raise NotFound()
+            _check_actor((fulfilment.enterprise_id,), actor, role)
+            reason = _clean_text(reason, limit=MAX_REASON_LENGTH, field_name="reason",
+                                 required_message=_l("Please give a reason for the refund."))
+            order = _lock_order(fulfilment.order_id)
+            db.session.refresh(fulfilment)
+            if order.paid_at is None or order.status not in _REFUNDABLE_STATES:
+                if order.status == st.ORDER_PENDING_PAYMENT:
+                    raise RefundRefused(_l("The buyer has not paid for this order yet, so there is nothing to "
+                                           "refund."))
+                raise RefundRefused(_l("This order was never paid, so there is nothing to refund."))
+            _check_amount(amount_satang, refundable_satang(fulfilment))
+            count = int(db.session.scalar(
+                select(func.count(Refund.id)).where(Refund.fulfilment_id == fulfilment.id)
+            ) or 0)
+            payment = refunding_payment_of(order)
+            refund = Refund(
+                order_id=order.id, fulfilment_id=fulfilment.id, payment_id=payment.id if payment else None,
+                provider=payment.provider if payment is not None else PROVIDER_MANUAL,
+                amount_satang=amount_satang, reason=reason, status=REFUND_PENDING,
+                idempotency_key=f"refund-{order.public_id}-{fulfilment.id}-{count + 1}",
+                requested_by_id=getattr(actor, "id", None), requested_role=role,
+            )
+            db.session.add(refund)
+            db.session.flush()
+            method = refund.provider if _through_provider(refund) else None
     except IntegrityError:
-        db.session.rollback()
         raise RefundRefused(_l("Another refund for this order was made at the same moment. "
                                "Reload the page and check the amount left.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    if _through_provider(refund):
-        return _send_to_provider(refund, actor=actor, role=role)
+    if method is not None:
+        return _send_to_provider(refund, method, actor=actor, role=role)
     return refund
 
 
-def _through_provider(refund: Refund) -> bool:
+def _refunds_through(provider: str | None) -> bool:
     from shop.payments.providers import capabilities_of
 
-    return capabilities_of(refund.provider).refunds_through_provider
+    return bool(provider) and capabilities_of(provider).refunds_through_provider
 
 
-def _send_to_provider(refund: Refund, *, actor, role: str) -> Refund:
-    """Ask the provider to refund, with the row's key, and record what it answered."""
+def _through_provider(refund: Refund) -> bool:
+    return _refunds_through(refund.provider)
+
+
+def _send_to_provider(refund: Refund, method: str, *, actor, role: str) -> Refund:
+    """Ask the provider of ``method`` to refund, with the row's key, and record what it
+    answered. Called with no transaction open: the provider reads what it sends in a
+    transaction of its own and calls after it ends; the answer is recorded in the next."""
     from shop.payments.providers import ProviderError, ProviderUnavailable, get_provider
 
     try:
-        outcome = get_provider(refund.provider).refund(refund)
+        outcome = get_provider(method).refund(refund)
     except ProviderUnavailable as exc:
         # No answer (timeout, connection error, 5xx): the refund may or may not exist
         # at Stripe. It stays pending; a retry sends the same key, so Stripe refunds once.
-        db.session.rollback()
-        refund = db.session.get(Refund, refund.id, populate_existing=True)
-        refund.failure_reason = _failure_text(exc, "no answer")
-        commit_or_rollback()
+        with transaction():
+            refund = db.session.get(Refund, refund.id, populate_existing=True)
+            refund.failure_reason = _failure_text(exc, "no answer")
         return refund
     except ProviderError as exc:
-        db.session.rollback()
-        refund = db.session.get(Refund, refund.id, populate_existing=True)
-        apply_refund_failed(refund, reason=_failure_text(exc, "refused"), actor=actor, role=role)
-        commit_or_rollback()
+        with transaction():
+            refund = db.session.get(Refund, refund.id, populate_existing=True)
+            apply_refund_failed(refund, reason=_failure_text(exc, "refused"), actor=actor, role=role)
         return refund
     except Exception:
-        db.session.rollback()
         log.exception("refund %s: provider call failed", refund.id)
-        refund = db.session.get(Refund, refund.id, populate_existing=True)
-        refund.failure_reason = "no answer"
-        commit_or_rollback()
+        with transaction():
+            refund = db.session.get(Refund, refund.id, populate_existing=True)
+            refund.failure_reason = "no answer"
         return refund
     status = getattr(outcome, "status", None)
-    try:
+    with transaction():
         if status == REFUND_SUCCEEDED:
             apply_refund_succeeded(refund, provider_ref=outcome.provider_ref, actor=actor, role=role)
         elif status == REFUND_FAILED:
@@ -286,10 +292,6 @@ def _send_to_provider(refund: Refund, *, actor, role: str) -> Refund:
         else:  # pending: PromptPay refunds complete later (charge.refunded)
             refund.provider_ref = outcome.provider_ref or refund.provider_ref
             refund.failure_reason = None
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if status == REFUND_SUCCEEDED:
         settle_after_refund(refund)
     return refund
@@ -304,9 +306,8 @@ def settle_after_refund(refund: Refund) -> None:
     from shop.ledger.services import claw_back
 
     try:
-        claw_back(refund)
+        claw_back(refund)  # its own transactions roll back when it fails
     except Exception:
-        db.session.rollback()
         log.exception("refund %s: clawback failed", refund.id)
 
 
@@ -320,19 +321,21 @@ def _failure_text(exc, fallback: str) -> str:
 
 def retry_refund(refund: Refund, *, actor, role: str = st.ROLE_STAFF) -> Refund:
     """Send a Stripe refund again (staff): a pending one that never got an answer with
-    the same key, a failed one with the next attempt's key. Commits."""
-    if role == st.ROLE_STAFF:
-        _check_actor((), actor, role)
-    else:
-        _check_actor((db.session.get(Fulfilment, refund.fulfilment_id).enterprise_id,), actor, role)
-    if not _through_provider(refund):
-        raise RefundRefused(_l("This refund is paid back by transfer; record it as paid instead."))
-    if refund.status == REFUND_SUCCEEDED:
-        raise RefundRefused(_l("This refund has already been made."))
-    if refund.status == REFUND_PENDING and refund.provider_ref:
-        raise RefundRefused(_l("Stripe is already processing this refund. PromptPay refunds can take a few days."))
-    if refund.status == REFUND_FAILED:
-        try:
+    the same key, a failed one with the next attempt's key. Commits: the retry is
+    recorded before the provider is called and its answer after (``request_refund``)."""
+    with transaction():
+        if role == st.ROLE_STAFF:
+            _check_actor((), actor, role)
+        else:
+            _check_actor((db.session.get(Fulfilment, refund.fulfilment_id).enterprise_id,), actor, role)
+        if not _through_provider(refund):
+            raise RefundRefused(_l("This refund is paid back by transfer; record it as paid instead."))
+        if refund.status == REFUND_SUCCEEDED:
+            raise RefundRefused(_l("This refund has already been made."))
+        if refund.status == REFUND_PENDING and refund.provider_ref:
+            raise RefundRefused(_l("Stripe is already processing this refund. PromptPay refunds can take a few "
+                                   "days."))
+        if refund.status == REFUND_FAILED:
             _lock_order(refund.order_id)
             refund = db.session.get(Refund, refund.id, populate_existing=True)
             fulfilment = db.session.get(Fulfilment, refund.fulfilment_id)
@@ -343,11 +346,8 @@ def retry_refund(refund: Refund, *, actor, role: str = st.ROLE_STAFF) -> Refund:
             sm.transition(REFUNDS, refund, REFUND_PENDING, actor=actor, role=role,
                           values={"idempotency_key": next_attempt_key(refund.idempotency_key),
                                   "failure_reason": None, "provider_ref": None})
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-    return _send_to_provider(refund, actor=actor, role=role)
+        method = refund.provider
+    return _send_to_provider(refund, method, actor=actor, role=role)
 
 
 def next_attempt_key(key: str) -> str:
@@ -362,7 +362,7 @@ def next_attempt_key(key: str) -> str:
 def record_manual_refund_paid(refund: Refund, *, actor, reference: str | None) -> Refund:
     """Staff paid a manual refund back by bank transfer or PromptPay: record the
     transfer's reference and complete the refund. Commits."""
-    try:
+    with transaction():
         _check_actor((), actor, st.ROLE_STAFF)
         reference = _clean_text(reference, limit=MAX_REFERENCE_LENGTH, field_name="reference",
                                 required_message=_l("Enter the transfer's reference so the buyer can find it."))
@@ -372,10 +372,6 @@ def record_manual_refund_paid(refund: Refund, *, actor, reference: str | None) -
             raise RefundRefused(_l("This refund is no longer waiting to be paid back."))
         if not apply_refund_succeeded(refund, provider_ref=reference, actor=actor, role=st.ROLE_STAFF):
             raise RefundRefused(_l("This refund is no longer waiting to be paid back."))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     settle_after_refund(refund)
     return refund
 
@@ -447,7 +443,7 @@ class RefundPanel:
     refunds: list[Refund]
     left_satang: int
     paid: bool
-    provider: str  # stripe | manual: how a new refund would travel
+    provider: str  # the paying provider, or manual: how a new refund would travel
     stripe_method: str | None  # card | promptpay, when Stripe told us
     action_url: str | None
     errors: dict = field(default_factory=dict)
@@ -456,14 +452,19 @@ class RefundPanel:
     def can_request(self) -> bool:
         return self.paid and self.left_satang > 0 and self.action_url is not None
 
+    @property
+    def through_provider(self) -> bool:
+        """A new refund goes back through the provider (else staff pay it back)."""
+        return _refunds_through(self.provider)
+
 
 def refund_panel(fulfilment: Fulfilment, action_url: str | None) -> RefundPanel:
     order = fulfilment.order
-    payment = stripe_payment_of(order) if order.paid_at is not None else None
+    payment = refunding_payment_of(order) if order.paid_at is not None else None
     return RefundPanel(
         fulfilment=fulfilment, refunds=refunds_of_fulfilment(fulfilment), left_satang=refundable_satang(fulfilment),
         paid=order.paid_at is not None and order.status in _REFUNDABLE_STATES,
-        provider=PROVIDER_STRIPE if payment is not None else PROVIDER_MANUAL,
+        provider=payment.provider if payment is not None else PROVIDER_MANUAL,
         stripe_method=payment.method if payment is not None else None, action_url=action_url,
     )
 
@@ -482,13 +483,12 @@ def waiting_refunds(limit: int = 200) -> WaitingRefunds:
         select(Refund).where(Refund.status.in_((REFUND_PENDING, REFUND_FAILED)))
         .order_by(Refund.created_at, Refund.id).limit(limit)
     ))
+    through = [r for r in rows if _through_provider(r)]
     return WaitingRefunds(
         manual=[r for r in rows if r.provider == PROVIDER_MANUAL and r.status == REFUND_PENDING],
-        failed=[r for r in rows if r.provider == PROVIDER_STRIPE and r.status == REFUND_FAILED],
-        unanswered=[r for r in rows if r.provider == PROVIDER_STRIPE and r.status == REFUND_PENDING
-                    and not r.provider_ref],
-        processing=[r for r in rows if r.provider == PROVIDER_STRIPE and r.status == REFUND_PENDING
-                    and r.provider_ref],
+        failed=[r for r in through if r.status == REFUND_FAILED],
+        unanswered=[r for r in through if r.status == REFUND_PENDING and not r.provider_ref],
+        processing=[r for r in through if r.status == REFUND_PENDING and r.provider_ref],
     )
 
 

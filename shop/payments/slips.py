@@ -38,6 +38,7 @@ from shop import storage
 from shop.accounts.access import enterprise_membership
 from shop.accounts.models import User
 from shop.catalog.images import delete_image, process_upload
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
@@ -128,56 +129,57 @@ def submit_slip(order: Order, data: bytes, *, actor: User | None) -> PaymentSlip
         message = _l("The slip image is too large (at most %(mb)s MB). Send a screenshot or a smaller photo.",
                      mb=_megabytes(limit))
         raise SlipTooLarge(message, fields={"slip": message})
-    check_can_upload(order)
-    order_id = order.id
-    payee = payee_for(order)
-    content_sha256 = hashlib.sha256(data).hexdigest()
-    existing = _slip_with_hash(content_sha256)
-    if existing is not None:
-        raise _duplicate(existing, order_id)
-    # End the read-only transaction before Pillow decodes the image: on SQLite a
-    # request's transaction holds the database's write lock (BEGIN IMMEDIATE), and
-    # nobody else should wait for an image to be decoded.
-    db.session.commit()
+    # Two transactions on purpose: the read-only checks end before Pillow decodes the
+    # image (on SQLite a request's transaction holds the database's write lock, BEGIN
+    # IMMEDIATE, and nobody else should wait for an image to be decoded); the slip is
+    # written in the second.
+    with transaction():
+        check_can_upload(order)
+        order_id = order.id
+        payee = payee_for(order)
+        content_sha256 = hashlib.sha256(data).hexdigest()
+        existing = _slip_with_hash(content_sha256)
+        if existing is not None:
+            raise _duplicate(existing, order_id)
 
     stored = process_upload(data, folder=SLIP_FOLDER)  # ImageRejected (422) before anything is stored
     try:
-        pixel_sha256 = _pixel_digest(stored.image_key)
-        # The row lock (PostgreSQL) / write lock (SQLite) taken here orders this upload
-        # against the lapse sweeper, a cancellation and a second upload for the order.
-        paused = db.session.execute(
-            update(Order)
-            .where(Order.id == order_id, Order.status == st.ORDER_PENDING_PAYMENT)
-            .values(expires_at=None, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if paused.rowcount != 1:
-            raise Conflict(_l("This order is no longer waiting for payment (it was paid or cancelled "
-                              "meanwhile); the slip was not kept."))
-        if _waiting_slip_id(order_id) is not None:
-            raise Conflict(_l("Your slip is being checked. You can send another one if it is not accepted."))
-        existing = _slip_with_hash(content_sha256, pixel_sha256)
-        if existing is not None:
-            raise _duplicate(existing, order_id)
-        order = db.session.get(Order, order_id, populate_existing=True)
-        slip = PaymentSlip(
-            order_id=order_id, image_key=stored.image_key, width=stored.width, height=stored.height,
-            content_sha256=content_sha256, pixel_sha256=pixel_sha256, status=SLIP_SUBMITTED,
-            amount_satang=order.total_satang, uploaded_by_id=getattr(actor, "id", None),
-            payee_enterprise_id=payee.enterprise_id, payee_promptpay_id=payee.promptpay_id,
-        )
-        db.session.add(slip)
         try:
-            db.session.flush()
+            with transaction():
+                pixel_sha256 = _pixel_digest(stored.image_key)
+                # The row lock (PostgreSQL) / write lock (SQLite) taken here orders this
+                # upload against the lapse sweeper, a cancellation and a second upload
+                # for the order.
+                paused = db.session.execute(
+                    update(Order)
+                    .where(Order.id == order_id, Order.status == st.ORDER_PENDING_PAYMENT)
+                    .values(expires_at=None, updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                if paused.rowcount != 1:
+                    raise Conflict(_l("This order is no longer waiting for payment (it was paid or cancelled "
+                                      "meanwhile); the slip was not kept."))
+                if _waiting_slip_id(order_id) is not None:
+                    raise Conflict(_l("Your slip is being checked. You can send another one if it is not "
+                                      "accepted."))
+                existing = _slip_with_hash(content_sha256, pixel_sha256)
+                if existing is not None:
+                    raise _duplicate(existing, order_id)
+                order = db.session.get(Order, order_id, populate_existing=True)
+                slip = PaymentSlip(
+                    order_id=order_id, image_key=stored.image_key, width=stored.width, height=stored.height,
+                    content_sha256=content_sha256, pixel_sha256=pixel_sha256, status=SLIP_SUBMITTED,
+                    amount_satang=order.total_satang, uploaded_by_id=getattr(actor, "id", None),
+                    payee_enterprise_id=payee.enterprise_id, payee_promptpay_id=payee.promptpay_id,
+                )
+                db.session.add(slip)
+                db.session.flush()
         except IntegrityError:
             # The same slip sent twice at the same moment: the unique hashes decide.
-            # Roll back first: building the message picks the user's language, which
-            # may read the (failed) session.
-            db.session.rollback()
+            # The block has rolled back already, so building the message (which picks
+            # the user's language, maybe from the database) reads a usable session.
             raise DuplicateSlip() from None
-        db.session.commit()
     except BaseException:
-        db.session.rollback()
         delete_image(SLIP_FOLDER, stored.image_key)
         raise
     return slip
@@ -236,7 +238,7 @@ def confirm_slip(slip: PaymentSlip, *, actor: User) -> PaymentSlip:
     """The money arrived: the slip is confirmed and the order paid, in one transaction."""
     from shop.orders.services import apply_paid
 
-    try:
+    with transaction():
         role = reviewer_role(slip, actor)
         if role is None:
             raise NotFound()
@@ -254,10 +256,6 @@ def confirm_slip(slip: PaymentSlip, *, actor: User) -> PaymentSlip:
             from shop.ledger.services import apply_direct_payment
 
             apply_direct_payment(order, slip.payee_enterprise_id, reference=f"slip {slip.id}")
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return slip
 
 
@@ -266,7 +264,7 @@ def reject_slip(slip: PaymentSlip, *, actor: User, reason: str | None) -> Paymen
     reads, and the order's hold restarts (``ORDER_HOLD_MINUTES``) for a new payment."""
     from shop.orders.services import apply_slip_rejected_email
 
-    try:
+    with transaction():
         role = reviewer_role(slip, actor)
         if role is None:
             raise NotFound()
@@ -288,10 +286,6 @@ def reject_slip(slip: PaymentSlip, *, actor: User, reason: str | None) -> Paymen
             # Only an order still awaiting payment can be paid again; a cancelled one
             # was already announced to the buyer.
             apply_slip_rejected_email(order, text)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return slip
 
 

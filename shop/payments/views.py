@@ -8,7 +8,8 @@
 * ``/admin/payments`` (staff) and ``/seller/<enterprise_id>/payments`` (members; only
   slips paid to that enterprise): review queues with confirm / reject.
 * The template global ``payment_panel(order)`` feeds ``payments/_pay_panel.html``,
-  which the order page includes for unpaid orders.
+  which the order page includes for unpaid orders whose provider has no hosted
+  checkout (``payment_capabilities(method)`` says which panel to show).
 
 Views parse input, call one service in ``slips.py`` and render or redirect.
 """
@@ -29,6 +30,7 @@ from shop.orders.models import Order
 from shop.pagination import parse_page
 from shop.payments import promptpay, slips
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
+from shop.payments.providers import ProviderCapabilities, capabilities_of
 from shop.sellers.context import get_member_enterprise_or_404
 
 bp = Blueprint("payments", __name__)
@@ -56,6 +58,12 @@ def _link_if_installed(endpoint: str, **values) -> str | None:
 @bp.app_template_global("payment_panel")
 def payment_panel(order: Order) -> slips.PayPanel:
     return slips.pay_panel(order)
+
+
+@bp.app_template_global("payment_capabilities")
+def payment_capabilities(method: str) -> ProviderCapabilities:
+    """What the provider of an order's ``payment_method`` can do (which pay panel to show)."""
+    return capabilities_of(method)
 
 
 @bp.app_template_filter("promptpay_qr")

@@ -40,6 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop import statemachine as sm
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.orders import status as st
@@ -85,9 +86,8 @@ def _after_commit(task: Callable[[], None]) -> None:
 def _run_followups(tasks: list[Callable[[], None]]) -> None:
     for task in tasks:
         try:
-            task()
+            task()  # a use case: its own transactions roll back when it fails
         except Exception:  # each follow-up is retried by staff from the ledger pages
-            db.session.rollback()
             log.exception("provider event follow-up failed")
 
 CURRENCY = "thb"
@@ -139,26 +139,24 @@ def process_event(event: WebhookEvent) -> Processed:
     tasks: list[Callable[[], None]] = []
     token = _followups.set(tasks)
     try:
-        if _seen(event.provider, event.id):
-            db.session.rollback()
-            return Processed(duplicate=True, outcome=None)
-        record = ProviderEvent(provider=event.provider, event_id=event.id, event_type=event.type,
-                               object_ref=(event.object_ref or "")[:255] or None)
-        db.session.add(record)
-        db.session.flush()  # claim the event id now: a racing delivery waits here, then fails
-        handler = HANDLERS.get(event.change.kind) if event.change is not None else None
-        outcome = handler(event) if handler is not None else OUTCOME_IGNORED_TYPE
-        record.outcome = outcome[:80]
-        db.session.commit()
+        with transaction():
+            if _seen(event.provider, event.id):
+                return Processed(duplicate=True, outcome=None)
+            record = ProviderEvent(provider=event.provider, event_id=event.id, event_type=event.type,
+                                   object_ref=(event.object_ref or "")[:255] or None)
+            db.session.add(record)
+            db.session.flush()  # claim the event id now: a racing delivery waits here, then fails
+            handler = HANDLERS.get(event.change.kind) if event.change is not None else None
+            outcome = handler(event) if handler is not None else OUTCOME_IGNORED_TYPE
+            record.outcome = outcome[:80]
     except IntegrityError:
-        db.session.rollback()
-        if _seen(event.provider, event.id):
-            db.session.rollback()
+        # Rolled back by the block. A racing delivery recorded the event first (read
+        # in a transaction of its own, which begins after the winner's commit).
+        with transaction():
+            seen = _seen(event.provider, event.id)
+        if seen:
             log.info("%s event %s: a concurrent delivery recorded it first", event.provider, event.id)
             return Processed(duplicate=True, outcome=None)
-        raise
-    except Exception:
-        db.session.rollback()
         raise
     finally:
         _followups.reset(token)

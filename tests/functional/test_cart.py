@@ -362,3 +362,20 @@ def test_a_users_bad_input_writes_nothing(app, client, catalogue, sign_in):
     assert add(client, catalogue.coffee, "50").status_code == 409
     assert add(client, "424242", "1").status_code == 404
     assert count(CartItem) == 0
+
+
+def test_the_same_item_added_in_two_windows_at_once_is_a_conflict_that_changes_nothing(app, catalogue, monkeypatch):
+    """The other window's line committed first (the unique user-and-item row decides):
+    this add is refused with a 409 and the whole use case rolls back."""
+    user = UserFactory()
+    cart = cart_services.UserCart(user)
+    cart_services.add_to_cart(cart, catalogue.coffee.id, 1, buyer=user, locale="en")
+    # This request read the cart before the other window's line existed.
+    monkeypatch.setattr(cart_services.UserCart, "_items", lambda self: {})
+    with pytest.raises(cart_services.Conflict) as caught:
+        cart_services.add_to_cart(cart, catalogue.coffee.id, 2, buyer=user, locale="en")
+    assert caught.value.status_code == 409
+    monkeypatch.undo()
+    assert user_cart(user) == {catalogue.coffee.id: 1}
+    cart_services.add_to_cart(cart, catalogue.rice.id, 1, buyer=user, locale="en")  # the session is usable
+    assert user_cart(user) == {catalogue.coffee.id: 1, catalogue.rice.id: 1}

@@ -17,6 +17,7 @@ from shop.accounts.models import RetailBuyer
 from shop.cart.models import CartItem
 from shop.cart.services import SessionCart, StoredLine, UserCart
 from shop.catalog import status as catalog_status
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import ValidationFailed
 from shop.extensions import db
@@ -430,9 +431,10 @@ def test_a_cart_line_taken_by_someone_else_in_between_rolls_everything_back(app,
     before this transaction's UPDATE: the conditional UPDATE refuses, nothing stays."""
     user = UserFactory()
     cart = UserCart(user)
-    cart.put(StoredLine(catalogue.coffee.id, 1, 12000))
-    cart.put(StoredLine(catalogue.rice.id, 5, 8500))
-    cart.save()
+    with transaction():
+        cart.put(StoredLine(catalogue.coffee.id, 1, 12000))
+        cart.put(StoredLine(catalogue.rice.id, 5, 8500))
+        cart.save()
     real_build_order = checkout._build_order
 
     def sneaky_build_order(*args, **kwargs):

@@ -374,6 +374,40 @@ def test_the_enterprise_confirms_a_slip_paid_to_it(app, shopper, buyer, coffee, 
         StatusChange.order_id == order.id, StatusChange.to_status == st.ORDER_PAID)) == 1
 
 
+def test_a_confirmation_that_fails_midway_writes_nothing(app, shopper, buyer, coffee, monkeypatch):
+    """Confirming is one transaction: when it breaks after the order was marked paid
+    and its e-mails queued (the ledger, here), none of it stays and the slip can still
+    be confirmed."""
+    import shop.ledger.services as ledger
+    from shop.ledger.models import LedgerEntry, Payout
+    from shop.payments import slips
+
+    order = make_order([(coffee[2], 2)], user=shopper)
+    upload(buyer, order, slip_png(16))
+    [slip] = slips_of(order)
+    real_direct_payment = ledger.apply_direct_payment
+
+    def broken(*args, **kwargs):
+        real_direct_payment(*args, **kwargs)
+        raise RuntimeError("ledger unavailable")
+
+    monkeypatch.setattr(ledger, "apply_direct_payment", broken)
+    with pytest.raises(RuntimeError):
+        slips.confirm_slip(slip, actor=coffee[1])
+    db.session.rollback()
+    order, [slip] = fresh(order), slips_of(order)
+    assert order.status == st.ORDER_PENDING_PAYMENT and order.paid_at is None
+    assert slip.status == SLIP_SUBMITTED and slip.reviewed_by_id is None
+    assert db.session.scalar(select(func.count()).select_from(StatusChange).where(
+        StatusChange.order_id == order.id, StatusChange.to_status == st.ORDER_PAID)) == 0
+    assert mails("order_paid") == [] and mails("order_new_for_enterprise") == []
+    assert db.session.scalars(select(LedgerEntry)).all() == [] and db.session.scalars(select(Payout)).all() == []
+
+    monkeypatch.setattr(ledger, "apply_direct_payment", real_direct_payment)
+    slips.confirm_slip(slip, actor=coffee[1])
+    assert fresh(order).status == st.ORDER_PAID and len(mails("order_paid")) == 1
+
+
 def test_staff_confirm_slips_paid_to_the_platform(app, shopper, buyer, coffee, rice, staff, sign_in):
     order = make_order([(coffee[2], 1), (rice[2], 1)], user=shopper)  # two enterprises: platform
     upload(buyer, order, slip_png(15))

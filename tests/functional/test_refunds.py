@@ -406,6 +406,67 @@ def test_promptpay_refund_stays_pending_until_stripe_confirms(app, order, coffee
     assert len(mails("order_refunded")) == 1
 
 
+def test_recording_stripes_answer_that_fails_midway_keeps_only_the_pending_row(app, order, coffee, staff, fake_stripe,  # noqa: F811
+                                                                               monkeypatch):
+    """The pending row is committed before Stripe is called; recording the answer is a
+    transaction of its own, so when it breaks halfway (the ledger, here) none of it
+    stays: no refunded amount, no status change, no e-mail. The retry sends the same
+    key and Stripe refunds once."""
+    import shop.ledger.services as ledger
+
+    enterprise, member, _ = coffee
+    paid_by_stripe(order)
+    fulfilment = part_of(order, enterprise)
+    real_entries = ledger.apply_refund_entries
+
+    def broken_entries(refund):
+        real_entries(refund)
+        raise RuntimeError("ledger unavailable")
+
+    monkeypatch.setattr(ledger, "apply_refund_entries", broken_entries)
+    with pytest.raises(RuntimeError):
+        refunds.request_refund(fulfilment, 12000, actor=member, role=st.ROLE_SELLER, reason="Broken")
+    db.session.rollback()
+    [refund] = refunds_of(order)
+    assert refund.status == REFUND_PENDING and refund.provider_ref is None
+    assert fresh(fulfilment).refunded_satang == 0
+    assert fresh(order).status == st.ORDER_PAID and fresh(order).refunded_satang == 0
+    assert entries(refund) == {} and mails("order_refunded") == []
+
+    monkeypatch.setattr(ledger, "apply_refund_entries", real_entries)
+    refund = refunds.retry_refund(refund, actor=staff)
+    assert refund.status == REFUND_SUCCEEDED
+    assert {r.idempotency_key for r in fake_stripe.calls("POST", "/v1/refunds")} == {refund.idempotency_key}
+    assert len(fake_stripe.refunds) == 1
+    assert fresh(order).status == st.ORDER_PARTIALLY_REFUNDED and len(mails("order_refunded")) == 1
+
+
+def test_the_refund_panel_and_staff_lists_ask_the_providers_capability(app, order, coffee, staff, fake_stripe,  # noqa: F811
+                                                                       monkeypatch):
+    """Whether a refund goes back through the provider is its ``refunds_through_provider``
+    capability, not the name "stripe"."""
+    from shop.payments.providers import ProviderCapabilities
+    from shop.payments.providers.stripe import StripeProvider
+
+    enterprise, member, _ = coffee
+    paid_by_stripe(order)
+    fulfilment = part_of(order, enterprise)
+    fake_stripe.fail_once("/v1/refunds", status=400, error_type="invalid_request_error", code="charge_disputed")
+    refund = refunds.request_refund(fulfilment, 1000, actor=member, role=st.ROLE_SELLER, reason="Broken")
+    assert refund.status == REFUND_FAILED
+    assert refunds.refund_panel(fresh(fulfilment), None).through_provider
+    assert [r.id for r in refunds.waiting_refunds().failed] == [refund.id]
+
+    monkeypatch.setattr(StripeProvider, "capabilities", ProviderCapabilities(hosted_checkout=True))
+    assert [r.id for r in refunds.waiting_refunds().failed] == []
+    panel = refunds.refund_panel(fresh(fulfilment), None)
+    assert panel.provider == refunds.PROVIDER_MANUAL and not panel.through_provider
+    manual = refunds.request_refund(fulfilment, 1000, actor=member, role=st.ROLE_SELLER, reason="Broken")
+    assert manual.provider == refunds.PROVIDER_MANUAL and manual.status == REFUND_PENDING
+    assert [r.id for r in refunds.waiting_refunds().manual] == [manual.id]
+    assert len(fake_stripe.calls("POST", "/v1/refunds")) == 1
+
+
 def test_two_refunds_at_once_cannot_both_take_the_last_baht(app, order, coffee, staff, sign_in):
     import threading
 

@@ -204,6 +204,24 @@ def test_pay_needs_access_to_the_order(app, client, catalogue, fake_stripe):
     assert stranger.post("/orders/CMNOPE/pay").status_code == 404
 
 
+def test_the_order_page_shows_the_pay_panel_of_the_providers_capability(app, client, catalogue, fake_stripe,
+                                                                         monkeypatch):
+    """The pay panel follows ``hosted_checkout``, not the name "stripe"."""
+    from shop.payments.providers import ProviderCapabilities
+    from shop.payments.providers.promptpay_qr import PromptPayQRProvider
+    from tests.order_helpers import make_order
+
+    order = make_order([(catalogue.coffee, 1)], email="buyer@example.test")
+    assert order.payment_method == st.PAYMENT_PROMPTPAY_QR
+    page = f"/orders/{order.public_id}?t={order_token(order)}"
+    html = client.get(page).get_data(as_text=True)
+    assert 'class="promptpay-qr"' in html and "pay-panel--stripe" not in html
+
+    monkeypatch.setattr(PromptPayQRProvider, "capabilities", ProviderCapabilities(hosted_checkout=True))
+    html = client.get(page).get_data(as_text=True)
+    assert "pay-panel--stripe" in html and 'class="promptpay-qr"' not in html
+
+
 # ---------------------------------------------------------------- the return page
 
 

@@ -104,6 +104,25 @@ def test_a_failed_send_is_kept_and_retried_later(app, monkeypatch):
     assert len(sent) == 1 and sent[0]["To"] == "buyer@example.test"
 
 
+def test_no_transaction_is_open_while_a_message_is_delivered(app, monkeypatch):
+    """SMTP may take seconds: the message is read before and marked sent after, each in
+    a transaction of its own, never one held across the send."""
+    _queue()
+    open_at_delivery = []
+    real_deliver = services._deliver
+
+    def deliver(*args, **kwargs):
+        open_at_delivery.append(db.session().in_transaction())
+        return real_deliver(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_deliver", deliver)
+    assert send_pending().sent == 1
+    assert open_at_delivery == [False]
+    db.session.rollback()  # only what was committed counts
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.sent_at is not None and message.attempts == 1
+
+
 def test_a_message_claimed_by_another_sender_is_not_sent_twice(app):
     message = _queue()
     message.claimed_until = utcnow() + timedelta(minutes=5)

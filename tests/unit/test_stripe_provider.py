@@ -6,6 +6,7 @@ imports the SDK."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -20,6 +21,7 @@ from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.ledger.models import Payout
 from shop.orders import status as st
+from shop.orders.models import Order
 from shop.payments.models import PAYMENT_PENDING, PAYMENT_SUCCEEDED, Payment, Refund
 from shop.payments.providers import (
     PaymentProvider,
@@ -37,6 +39,7 @@ from shop.payments.providers.promptpay_qr import PromptPayQRProvider
 from shop.payments.providers.stripe import checkout as stripe_checkout
 from shop.payments.providers.stripe import webhooks as stripe_webhooks
 from tests.cart_helpers import make_catalogue
+from tests.factories import UserFactory
 from tests.order_helpers import make_order
 from tests.stripe_fake import WEBHOOK_SECRET, sign_webhook
 
@@ -211,6 +214,80 @@ def test_session_refused(app, fake_stripe, catalogue):
     assert info.value.status_code >= 400
 
 
+# ---------------------------------------------------------------- no transaction during a call
+
+
+@pytest.fixture
+def transaction_open_at_calls(monkeypatch) -> list[tuple[str, bool]]:
+    """(action, whether the session had a transaction open) for each call to Stripe."""
+    from shop.payments.providers.stripe import client
+
+    seen: list[tuple[str, bool]] = []
+    real = client.translated_errors
+
+    @contextlib.contextmanager
+    def recording(action: str):
+        seen.append((action, db.session().in_transaction()))
+        with real(action):
+            yield
+
+    monkeypatch.setattr(client, "translated_errors", recording)
+    return seen
+
+
+def test_no_transaction_is_open_while_stripe_is_called(app, fake_stripe, catalogue, transaction_open_at_calls):
+    """A call may take seconds, and on SQLite a write transaction holds the whole
+    database: payment start, refund, transfer and clawback each commit what they read
+    or wrote before calling and record the answer in a transaction after."""
+    from shop.ledger import services as ledger
+    from shop.payments import refunds
+    from shop.payments.providers.flow import begin_payment
+
+    order = _stripe_order(catalogue)
+    start = begin_payment(order)  # a new Checkout Session
+    assert begin_payment(order).redirect_url == start.redirect_url  # the open one, retrieved
+
+    paid = _stripe_order(catalogue, paid=True)
+    _paid_payment(paid)
+    coffee_part = next(f for f in paid.fulfilments if f.enterprise_id == catalogue.coffee.product.enterprise_id)
+    catalogue.coffee.product.enterprise.stripe_account_id = "acct_1Coffee"
+    db.session.commit()
+    [payout] = ledger.create_connect_payouts(paid)
+    assert payout.status == "paid"
+    refund = refunds.request_refund(coffee_part, 1000, actor=UserFactory(is_staff=True), role=st.ROLE_STAFF,
+                                    reason="damaged")
+    assert refund.status == "succeeded"
+    assert ledger.balance(catalogue.coffee.product.enterprise_id) == 0  # clawed back
+
+    assert transaction_open_at_calls == [
+        ("checkout session", False), ("retrieve session", False), ("transfer", False), ("refund", False),
+        ("transfer reversal", False),
+    ]
+
+
+def test_a_payment_start_stripe_does_not_answer_keeps_the_hold_and_records_no_payment(app, fake_stripe, catalogue):
+    """The hold pushed to Stripe's minimum is committed before the call, so the retry
+    sends the same parameters with the same key; no ``Payment`` without a session."""
+    from shop.payments.providers.flow import begin_payment
+
+    order = _stripe_order(catalogue)
+    hold = order.expires_at
+    fake_stripe.timeout_once("/v1/checkout/sessions", processed=True)
+    with pytest.raises(ProviderUnavailable):
+        begin_payment(order)
+    db.session.rollback()  # only what was committed counts
+    order = db.session.get(Order, order.id, populate_existing=True)
+    assert order.status == st.ORDER_PENDING_PAYMENT
+    assert order.expires_at > hold
+    assert db.session.scalars(select(Payment)).all() == []
+
+    start = begin_payment(order)
+    first, second = fake_stripe.calls("POST", "/v1/checkout/sessions")
+    assert first.idempotency_key == second.idempotency_key
+    assert len(fake_stripe.sessions) == 1
+    assert [p.provider_ref for p in db.session.scalars(select(Payment))] == [start.payment.provider_ref]
+
+
 # ---------------------------------------------------------------- refunds
 
 
@@ -346,8 +423,10 @@ def test_each_provider_declares_what_it_can_do(app):
     app.config.update(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None)
     assert get_provider(st.PAYMENT_PROMPTPAY_QR).is_enabled() and not get_provider(st.PAYMENT_STRIPE).is_enabled()
     assert get_provider(st.PAYMENT_PROMPTPAY_QR).checkout_origin() is None
-    app.config["STRIPE_CHECKOUT_ORIGIN"] = None
+    # The default is declared in config.py; the provider reads the setting plainly.
     assert get_provider(st.PAYMENT_STRIPE).checkout_origin() == "https://checkout.stripe.com"
+    app.config["STRIPE_CHECKOUT_ORIGIN"] = "https://pay.example.test"
+    assert get_provider(st.PAYMENT_STRIPE).checkout_origin() == "https://pay.example.test"
 
 
 def test_paying_an_order_asks_the_capability_not_the_method_name(app, catalogue, monkeypatch):

@@ -15,6 +15,9 @@ provider's SDK itself (only ``providers/stripe/`` imports ``stripe``).
   key); a refusal raises ``ProviderError``.
 * ``transfer(payout, destination=...)`` sends a payout to a connected account with
   the payout's ``idempotency_key`` and returns the provider's transfer id.
+* A method that calls the provider over the network reads what it sends from the
+  database in a ``transaction()`` of its own, which ends before the call; callers
+  call it with no transaction open (see ``flow.begin_payment``).
 * ``capabilities`` says what the provider can do (``ProviderCapabilities``): callers
   ask it rather than compare a method's name. ``is_enabled()`` says whether it is
   configured now (checkout offers only enabled methods); ``checkout_origin()`` is
@@ -70,6 +73,15 @@ class PaymentStart:
 
     redirect_url: str | None
     payment: Payment | None
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """A hosted checkout page to ask the provider for, read from the order beforehand
+    so that the call itself needs no database (and no transaction is open during it)."""
+
+    params: dict
+    idempotency_key: str
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from shop.extensions import db
 from shop.payments.models import PAYMENT_PENDING, Payment
-from shop.payments.providers.base import PaymentStart, ProviderCapabilities, RefundOutcome
+from shop.payments.providers.base import CheckoutRequest, PaymentStart, ProviderCapabilities, RefundOutcome
 from shop.payments.providers.events import WebhookNotConfigured
 from shop.payments.providers.stripe import checkout, refunds, transfers, webhooks
 from shop.payments.providers.stripe.client import call, stripe_client
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from shop.payments.providers.events import WebhookEvent
 
 PROVIDER = "stripe"
-DEFAULT_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
 
 class StripeProvider:
@@ -41,17 +40,17 @@ class StripeProvider:
 
     def is_enabled(self) -> bool:
         cfg = current_app.config
-        return bool(cfg.get("STRIPE_SECRET_KEY")) and bool(cfg.get("STRIPE_WEBHOOK_SECRET"))
+        return bool(cfg["STRIPE_SECRET_KEY"]) and bool(cfg["STRIPE_WEBHOOK_SECRET"])
 
     def checkout_origin(self) -> str | None:
-        return current_app.config.get("STRIPE_CHECKOUT_ORIGIN") or DEFAULT_CHECKOUT_ORIGIN
+        return current_app.config["STRIPE_CHECKOUT_ORIGIN"]
 
     # -- webhooks ----------------------------------------------------------------------
 
     def verify_webhook(self, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """The verified event, ``WebhookRejected`` (400), or ``WebhookNotConfigured``
         (404) without a webhook secret."""
-        secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+        secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
         if not secret:
             raise WebhookNotConfigured()
         return webhooks.verify_webhook(payload, headers, secret)
@@ -66,16 +65,29 @@ class StripeProvider:
     def start_payment(self, order: Order) -> PaymentStart:
         """A new Checkout Session for ``order`` and its pending ``Payment`` (added to
         the session; the caller commits). Commit a changed hold (``checkout.ensure_hold``)
-        before calling this, or a retry cannot reuse the idempotency key."""
+        before calling this, or a retry cannot reuse the idempotency key.
+
+        All in one go, for callers that hold no transaction; ``flow.begin_payment`` runs
+        the three steps itself so that no transaction is open during the request."""
         checkout.ensure_hold(order)
+        return self.record_checkout(order, self.open_checkout(self.prepare_checkout(order)))
+
+    def prepare_checkout(self, order: Order) -> CheckoutRequest:
+        """What to send for a new Checkout Session (reads the order; writes nothing)."""
         attempt = 1 + (db.session.scalar(
             select(func.count(Payment.id)).where(Payment.order_id == order.id, Payment.provider == PROVIDER)
         ) or 0)
-        params = checkout.build_session_params(order)
-        key = checkout.idempotency_key(order, attempt)
+        return CheckoutRequest(params=checkout.build_session_params(order),
+                               idempotency_key=checkout.idempotency_key(order, attempt))
+
+    def open_checkout(self, request: CheckoutRequest) -> dict[str, Any]:
+        """Create the Checkout Session at Stripe (the network call only; no database)."""
         client = stripe_client()
-        session = call("checkout session", lambda: client.v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": key})).to_dict()
+        return call("checkout session", lambda: client.v1.checkout.sessions.create(
+            params=request.params, options={"idempotency_key": request.idempotency_key})).to_dict()
+
+    def record_checkout(self, order: Order, session: Mapping[str, Any]) -> PaymentStart:
+        """The pending ``Payment`` of a session Stripe made (added to the session)."""
         payment = db.session.scalar(
             select(Payment).where(Payment.provider == PROVIDER, Payment.provider_ref == session["id"]))
         if payment is None:  # a replayed answer may name a session we already recorded

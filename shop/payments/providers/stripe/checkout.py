@@ -57,7 +57,7 @@ def ensure_hold(order: Order, *, now: datetime | None = None) -> bool:
 def return_url(order: Order, **extra: str) -> str:
     from shop.orders.access import order_token
 
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     query = urlencode({"t": order_token(order), **extra})
     return f"{base}/orders/{order.public_id}/payment-return?{query}"
 

@@ -2,7 +2,7 @@
 into the provider interface's errors.
 
 ``stripe_client()`` uses ``STRIPE_SECRET_KEY``; ``STRIPE_API_BASE`` (when set) points
-it at another API host; ``STRIPE_MAX_NETWORK_RETRIES`` (default 2) is how often the
+it at another API host; ``STRIPE_MAX_NETWORK_RETRIES`` is how often the
 library itself retries a failed request (with the same idempotency key). Tests put a
 fake ``stripe.HTTPClient`` in ``app.extensions["stripe_http_client"]``
 (``tests/stripe_fake.py``), so no request ever leaves the machine.
@@ -27,11 +27,11 @@ T = TypeVar("T")
 
 def stripe_client() -> stripe.StripeClient:
     cfg = current_app.config
-    key = cfg.get("STRIPE_SECRET_KEY")
+    key = cfg["STRIPE_SECRET_KEY"]
     if not key:
         raise ProviderError(_l("Card payments are not available at the moment."))
-    kwargs: dict[str, Any] = {"max_network_retries": int(cfg.get("STRIPE_MAX_NETWORK_RETRIES", 2))}
-    if cfg.get("STRIPE_API_BASE"):
+    kwargs: dict[str, Any] = {"max_network_retries": int(cfg["STRIPE_MAX_NETWORK_RETRIES"])}
+    if cfg["STRIPE_API_BASE"]:
         kwargs["base_addresses"] = {"api": cfg["STRIPE_API_BASE"]}
     http_client = current_app.extensions.get("stripe_http_client")
     if http_client is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from shop.database import transaction
 from shop.extensions import db
 from shop.payments.models import PAYMENT_SUCCEEDED, Payment, Refund
 from shop.payments.providers.base import (
@@ -57,13 +58,16 @@ def refund_params(refund: Refund, payment: Payment) -> dict:
 
 
 def create_refund(refund: Refund) -> RefundOutcome:
-    payment = payment_for(refund)
-    if payment is None:
-        raise ProviderError(provider_code="no_payment")
-    params = refund_params(refund, payment)
+    # What to send is read in a transaction of its own that ends before the call.
+    with transaction():
+        payment = payment_for(refund)
+        if payment is None:
+            raise ProviderError(provider_code="no_payment")
+        params = refund_params(refund, payment)
+        key = refund.idempotency_key
     client = stripe_client()
     result = call("refund", lambda: client.v1.refunds.create(
-        params=params, options={"idempotency_key": refund.idempotency_key})).to_dict()
+        params=params, options={"idempotency_key": key})).to_dict()
     status = _STATUS.get(result.get("status") or "", OUTCOME_PENDING)
     reason = result.get("failure_reason") if status == OUTCOME_FAILED else None
     return RefundOutcome(status=status, provider_ref=result.get("id"), failure_reason=reason)

@@ -4,6 +4,7 @@ key, so a retry after a timeout never pays twice."""
 
 from __future__ import annotations
 
+from shop.database import transaction
 from shop.ledger.models import Payout
 from shop.payments.providers.base import ProviderError
 from shop.payments.providers.stripe.checkout import CURRENCY
@@ -31,12 +32,15 @@ def transfer_params(payout: Payout, destination: str) -> dict:
 def create_transfer(payout: Payout, destination: str) -> str:
     if not destination or not destination.startswith("acct_"):
         raise ProviderError(provider_code="bad_destination")
-    if payout.amount_satang <= 0:
-        raise ProviderError(provider_code="bad_amount")
-    params = transfer_params(payout, destination)
+    # What to send is read in a transaction of its own that ends before the call.
+    with transaction():
+        if payout.amount_satang <= 0:
+            raise ProviderError(provider_code="bad_amount")
+        params = transfer_params(payout, destination)
+        key = payout.idempotency_key
     client = stripe_client()
     result = call("transfer", lambda: client.v1.transfers.create(
-        params=params, options={"idempotency_key": payout.idempotency_key}))
+        params=params, options={"idempotency_key": key}))
     return str(result["id"])
 
 
