@@ -333,7 +333,9 @@ def authenticate(*, email: str, password: str, ip_address: str, device: devices.
     ``device`` is the browser's device cookie, if any: a device known to the account
     is throttled on its own, apart from unknown clients (``shop.accounts.throttle``).
     A throttled try is refused before the password is checked, and not recorded. An
-    unknown e-mail takes as long and answers the same as a wrong password.
+    unknown e-mail takes as long and answers the same as a wrong password. A failure is
+    committed before ``InvalidCredentials`` is raised, so call this in no other
+    transaction (an outer one would roll the failure back with the error).
     """
     email = normalize_email(email)[:254]
     failed = False
