@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -97,6 +98,21 @@ def transaction() -> Iterator[None]:
             raise
     finally:
         _depth.reset(token)
+
+
+def end_read(session: Session | None = None) -> None:
+    """End a transaction that only read: roll it back, as there is nothing to commit.
+
+    The read-only counterpart of ``transaction()`` (health checks, the search indexer
+    reading in short transactions, a GET that must begin its one write afresh), and
+    the one other place the shop rolls back. Anything left uncommitted is discarded.
+    ``session`` defaults to the request's ``db.session``.
+    """
+    if session is None:
+        from shop.extensions import db
+
+        session = db.session
+    session.rollback()
 
 
 def commit_or_rollback() -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.accounts.models import ApiToken, User
+from shop.database import end_read, transaction
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import NotFound, PermissionDenied, ValidationFailed
 from shop.extensions import db
@@ -84,8 +85,8 @@ def create_token(user: User, name: str | None) -> NewToken:
         raise ValidationFailed(message, fields={"name": message})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=digest(secret), prefix=secret[:PREFIX_SHOWN])
-    db.session.add(token)
-    db.session.commit()
+    with transaction():
+        db.session.add(token)
     return NewToken(token=token, secret=secret)
 
 
@@ -97,8 +98,8 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound()
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
+        with transaction():
+            token.revoked_at = utcnow()
     return token
 
 
@@ -126,13 +127,14 @@ def record_use(token_id: int) -> None:
     Best effort: a busy database must not turn a served request into an error."""
     now = utcnow()
     try:
-        db.session.rollback()
-        db.session.execute(
-            update(ApiToken).where(ApiToken.id == token_id)
-            .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
-            .values(last_used_at=now)
-        )
-        db.session.commit()
+        # A second transaction, apart from the request's: the request's own work has
+        # committed (or failed) already, and a failure here must not touch it.
+        end_read()
+        with transaction():
+            db.session.execute(
+                update(ApiToken).where(ApiToken.id == token_id)
+                .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
+                .values(last_used_at=now)
+            )
     except SQLAlchemyError:
-        db.session.rollback()
         log.warning("api token %s: could not record its use", token_id, exc_info=True)

@@ -33,7 +33,7 @@ from shop.accounts.validation import (
     normalize_tax_id,
     tax_id_problem,
 )
-from shop.database import write_intent
+from shop.database import end_read, transaction, write_intent
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from shop.extensions import db
@@ -199,21 +199,22 @@ def register_user(
         business = _check_business(business)
 
     password_hash = hash_password(password)  # for a taken address too, and discarded: equal time
-    if get_user_by_email(email) is None:
-        user = User(email=email, password_hash=password_hash, display_name=display_name, locale=locale)
-        db.session.add(user)
-        if business is not None:
-            db.session.add(RetailBuyer(user=user, status=RetailBuyer.PENDING, **business.__dict__))
-        try:
-            db.session.flush()  # the job names the new id
-            queue_job(REGISTRATION_JOB, email=email, new_user_id=user.id, business=business is not None)
-            db.session.commit()
-            return email
-        except IntegrityError:
-            # Someone registered the same address between our check and the insert.
-            db.session.rollback()
-    queue_job(REGISTRATION_JOB, email=email, new_user_id=None, business=business is not None)
-    db.session.commit()
+    with transaction():
+        if get_user_by_email(email) is None:
+            try:
+                # A savepoint: losing the race below undoes the new account only.
+                with transaction():
+                    user = User(email=email, password_hash=password_hash, display_name=display_name,
+                                locale=locale)
+                    db.session.add(user)
+                    if business is not None:
+                        db.session.add(RetailBuyer(user=user, status=RetailBuyer.PENDING, **business.__dict__))
+                    db.session.flush()  # the job names the new id
+                    queue_job(REGISTRATION_JOB, email=email, new_user_id=user.id, business=business is not None)
+                return email
+            except IntegrityError:
+                pass  # someone registered the same address between our check and the insert
+        queue_job(REGISTRATION_JOB, email=email, new_user_id=None, business=business is not None)
     return email
 
 
@@ -252,13 +253,13 @@ def apply_for_business_account(user: User, business: BusinessDetails) -> RetailB
     if user.retail_buyer is not None:
         raise Conflict(_l("You already have a business account."))
     business = _check_business(business)
-    buyer = RetailBuyer(user=user, status=RetailBuyer.PENDING, **business.__dict__)
-    db.session.add(buyer)
     try:
-        db.session.commit()
+        with transaction():
+            buyer = RetailBuyer(user=user, status=RetailBuyer.PENDING, **business.__dict__)
+            db.session.add(buyer)
+            db.session.flush()
     except IntegrityError:
         # The same form sent twice at once: the first one made the account.
-        db.session.rollback()
         raise Conflict(_l("You already have a business account.")) from None
     return buyer
 
@@ -271,15 +272,13 @@ def verify_email(token: str) -> User:
     claim = tokens.read_verify_token(token)
     # A GET request reads in a deferred SQLite transaction that cannot be upgraded
     # to a write under contention: end it, and begin the write with the lock taken.
-    db.session.commit()
-    with write_intent():
+    end_read()
+    with write_intent(), transaction():
         user = db.session.get(User, claim.user_id)
         if user is None or user.email != claim.email:
-            db.session.rollback()
             raise tokens.InvalidLink()
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
-        db.session.commit()
     return user
 
 
@@ -287,8 +286,8 @@ def resend_verification(user: User) -> bool:
     """Queue a new verification e-mail; False when the address is already verified."""
     if user.email_verified:
         return False
-    _queue_verification(user)
-    db.session.commit()
+    with transaction():
+        _queue_verification(user)
     return True
 
 
@@ -296,8 +295,8 @@ def resend_verification_to(email: str) -> None:
     """The same for a visitor who is not signed in. Writes one outbox job whatever the
     address (nothing is looked up here, so the answer and its timing say nothing about
     the address); the sender mails a link only to an open account waiting for one."""
-    queue_job(RESEND_VERIFICATION_JOB, email=normalize_email(email))
-    db.session.commit()
+    with transaction():
+        queue_job(RESEND_VERIFICATION_JOB, email=normalize_email(email))
 
 
 @job(RESEND_VERIFICATION_JOB)
@@ -320,13 +319,12 @@ def login_retry_after(email: str, ip_address: str, device_id: str | None = None)
 
 
 def _record_failure(client: throttle.Client, user: User | None) -> None:
-    """Count the failure; when it closes the account to unknown clients, e-mail the
-    owner an unlock link (one per window)."""
+    """Count the failure in the caller's transaction; when it closes the account to
+    unknown clients, e-mail the owner an unlock link (one per window)."""
     now = utcnow()
     throttle.add_failure(client, now)
     if user is not None and user.is_active and not client.known and throttle.account_locked(client.email, now):
         _send_unlock_link(user, now)
-    db.session.commit()
 
 
 def authenticate(*, email: str, password: str, ip_address: str, device: devices.Device | None = None) -> User:
@@ -335,37 +333,40 @@ def authenticate(*, email: str, password: str, ip_address: str, device: devices.
     ``device`` is the browser's device cookie, if any: a device known to the account
     is throttled on its own, apart from unknown clients (``shop.accounts.throttle``).
     A throttled try is refused before the password is checked, and not recorded. An
-    unknown e-mail takes as long and answers the same as a wrong password.
+    unknown e-mail takes as long and answers the same as a wrong password. A failure is
+    committed before ``InvalidCredentials`` is raised, so call this in no other
+    transaction (an outer one would roll the failure back with the error).
     """
     email = normalize_email(email)[:254]
-    throttle.serialize_attempts(email)
-    user = get_user_by_email(email) if email else None
-    client = throttle.Client(
-        email=email,
-        ip_address=(ip_address or "unknown")[:64],
-        device_id=device.id if device is not None and device.knows(user) else None,
-    )
-    wait = throttle.wait_for(client, utcnow())
-    if wait is not None:
-        db.session.rollback()
-        raise AccountLocked(wait.seconds) if wait.account_locked else TooManyAttempts(wait.seconds)
+    failed = False
+    with transaction():
+        throttle.serialize_attempts(email)
+        user = get_user_by_email(email) if email else None
+        client = throttle.Client(
+            email=email,
+            ip_address=(ip_address or "unknown")[:64],
+            device_id=device.id if device is not None and device.knows(user) else None,
+        )
+        wait = throttle.wait_for(client, utcnow())
+        if wait is not None:
+            raise AccountLocked(wait.seconds) if wait.account_locked else TooManyAttempts(wait.seconds)
 
-    if user is None:
-        burn_equal_time(password or "")
-        _record_failure(client, None)
-        raise InvalidCredentials()
-    if not verify_password(user.password_hash, password or ""):
-        _record_failure(client, user)
-        raise InvalidCredentials()
-    if not user.is_active:
-        db.session.rollback()
-        raise AccountDisabled()
-
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    throttle.forget_failures(client)
-    db.session.commit()
+        if user is None:
+            burn_equal_time(password or "")
+            _record_failure(client, None)
+            failed = True
+        elif not verify_password(user.password_hash, password or ""):
+            _record_failure(client, user)
+            failed = True
+        elif not user.is_active:
+            raise AccountDisabled()
+        else:
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.last_login_at = utcnow()
+            throttle.forget_failures(client)
+    if failed:
+        raise InvalidCredentials()  # after the block: the failure it recorded is committed
     return user
 
 
@@ -382,7 +383,8 @@ def failed_login_count(*, email: str | None = None, ip_address: str | None = Non
 def prune_login_records(now: datetime | None = None) -> tuple[int, int]:
     """Delete sign-in failures past the window and spent unlock links (the sweeper's
     chore); returns how many of each went."""
-    return throttle.prune(now or utcnow())
+    with transaction():
+        return throttle.prune(now or utcnow())
 
 
 # ---------------------------------------------------------------- unlock links
@@ -415,15 +417,14 @@ def request_unlock_link(email: str, ip_address: str) -> None:
     At most one per account per window. Says nothing either way, so the form cannot be
     used to find out who has an account."""
     email = normalize_email(email)[:254]
-    throttle.serialize_attempts(email)
-    user = get_user_by_email(email) if email else None
-    now = utcnow()
-    client = throttle.Client(email=email, ip_address=(ip_address or "unknown")[:64])
-    if user is None or not user.is_active or throttle.wait_for(client, now) is None:
-        db.session.rollback()
-        return
-    _send_unlock_link(user, now)
-    db.session.commit()
+    with transaction():
+        throttle.serialize_attempts(email)
+        user = get_user_by_email(email) if email else None
+        now = utcnow()
+        client = throttle.Client(email=email, ip_address=(ip_address or "unknown")[:64])
+        if user is None or not user.is_active or throttle.wait_for(client, now) is None:
+            return
+        _send_unlock_link(user, now)
 
 
 def _unlock_for_token(token: str) -> tuple[User, LoginUnlock]:
@@ -445,15 +446,14 @@ def user_for_unlock_token(token: str) -> User:
 def use_unlock_link(token: str) -> User:
     """Spend an unlock link; the caller then marks the browser as a device known to
     the returned user. Works once, even when followed twice at the same moment."""
-    user, unlock = _unlock_for_token(token)
-    claimed = db.session.execute(
-        update(LoginUnlock).where(LoginUnlock.id == unlock.id, LoginUnlock.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise tokens.InvalidLink()
-    db.session.commit()
+    with transaction():
+        user, unlock = _unlock_for_token(token)
+        claimed = db.session.execute(
+            update(LoginUnlock).where(LoginUnlock.id == unlock.id, LoginUnlock.used_at.is_(None))
+            .values(used_at=utcnow()).execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise tokens.InvalidLink()
     return user
 
 
@@ -464,8 +464,8 @@ def request_password_reset(email: str) -> None:
     """Ask the sender to mail a reset link to this address if it is a real, open
     account. Writes one outbox job whatever the address: nothing is looked up, signed
     or rendered here, so neither the answer nor its timing tells who has an account."""
-    queue_job(RESET_JOB, email=normalize_email(email))
-    db.session.commit()
+    with transaction():
+        queue_job(RESET_JOB, email=normalize_email(email))
 
 
 @job(RESET_JOB)
@@ -499,13 +499,13 @@ def reset_password(token: str, new_password: str) -> User:
     sign-in (session and remember-me cookie) is signed out."""
     user = user_for_reset_token(token)
     check_password(new_password, email=user.email)
-    user.password_hash = hash_password(new_password)
-    close_all_sessions(user)
-    # The link arrived in their mailbox, which proves the address.
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
-    db.session.commit()
+    with transaction():
+        user.password_hash = hash_password(new_password)
+        close_all_sessions(user)
+        # The link arrived in their mailbox, which proves the address.
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     return user
 
 
@@ -522,10 +522,10 @@ def update_profile(user: User, *, display_name: str, phone: str | None, locale: 
     if phone is not None and not _looks_like_phone(phone):
         message = _l("Enter a phone number of 9 or 10 digits, e.g. 081 234 5678.")
         raise ValidationFailed(message, fields={"phone": message})
-    user.display_name = display_name
-    user.phone = phone
-    user.locale = locale
-    db.session.commit()
+    with transaction():
+        user.display_name = display_name
+        user.phone = phone
+        user.locale = locale
     return user
 
 
@@ -542,16 +542,16 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         message = _l("Your current password is not right.")
         raise ValidationFailed(message, fields={"current_password": message})
     check_password(new_password, email=user.email)
-    user.password_hash = hash_password(new_password)
-    close_all_sessions(user)
-    db.session.commit()
+    with transaction():
+        user.password_hash = hash_password(new_password)
+        close_all_sessions(user)
     return user
 
 
 def sign_out_everywhere(user: User) -> User:
     """End every sign-in the user has (sessions and remember-me cookies), this one included."""
-    close_all_sessions(user)
-    db.session.commit()
+    with transaction():
+        close_all_sessions(user)
     return user
 
 
@@ -561,15 +561,14 @@ def sign_out_everywhere(user: User) -> User:
 def create_staff_user(*, email: str, password: str, display_name: str) -> tuple[User, bool]:
     """Create a verified programme-staff account, or make an existing user staff."""
     email = check_email(email)
-    user = get_user_by_email(email)
-    if user is not None:
-        user.is_staff = True
-        db.session.commit()
-        return user, False
-    check_password(password, email=email)
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name,
-                is_staff=True, email_verified_at=utcnow())
-    db.session.add(user)
-    db.session.commit()
+    with transaction():
+        user = get_user_by_email(email)
+        if user is not None:
+            user.is_staff = True
+            return user, False
+        check_password(password, email=email)
+        user = User(email=email, password_hash=hash_password(password), display_name=display_name,
+                    is_staff=True, email_verified_at=utcnow())
+        db.session.add(user)
     return user, True
 

@@ -34,7 +34,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.accounts.models import User, UserSession
-from shop.database import write_intent
+from shop.database import end_read, transaction, write_intent
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import NotFound
 from shop.extensions import db
@@ -112,8 +112,8 @@ def open_session(user: User, *, remember: bool = False, user_agent: str | None =
         user_id=user.id, token_hash=digest(secret), remember=bool(remember), device_label=device_label(user_agent),
         created_at=now, last_seen_at=now, expires_at=_expiry(now, now, remember=bool(remember)),
     )
-    db.session.add(row)
-    db.session.commit()
+    with transaction():
+        db.session.add(row)
     _attach(user, row, f"{row.id}:{secret}")
     return row
 
@@ -142,11 +142,12 @@ def close_session(cookie_id: str | None) -> None:
     """Sign out the browser holding ``cookie_id``: its row goes (one already gone is
     fine, a wrong secret deletes nothing); commits."""
     parsed = _parse(cookie_id)
-    if parsed is not None:
-        row_id, secret = parsed
-        db.session.execute(delete(UserSession).where(UserSession.id == row_id, UserSession.token_hash == digest(secret))
-                           .execution_options(synchronize_session=False))
-    db.session.commit()
+    with transaction():
+        if parsed is not None:
+            row_id, secret = parsed
+            db.session.execute(delete(UserSession)
+                               .where(UserSession.id == row_id, UserSession.token_hash == digest(secret))
+                               .execution_options(synchronize_session=False))
 
 
 def close_all_sessions(user: User) -> int:
@@ -160,13 +161,13 @@ def sign_out_device(user: User, row_id: int) -> UserSession:
     """Sign out one of the user's own browsers from the account page; another user's
     sign-in, or one already gone, is NotFound. Commits."""
     row = None
-    if 0 < row_id <= MAX_INT:
-        row = db.session.scalar(select(UserSession).where(UserSession.id == row_id, UserSession.user_id == user.id))
-    if row is None:
-        db.session.rollback()
-        raise NotFound()
-    db.session.delete(row)
-    db.session.commit()
+    with transaction():
+        if 0 < row_id <= MAX_INT:
+            row = db.session.scalar(select(UserSession).where(UserSession.id == row_id,
+                                                              UserSession.user_id == user.id))
+        if row is None:
+            raise NotFound()
+        db.session.delete(row)
     return row
 
 
@@ -194,27 +195,27 @@ def touch(due: Touch) -> None:
     row_id, created_at, remember = due.row_id, due.created_at, due.remember
     now = utcnow()
     try:
-        db.session.rollback()
-        with write_intent():
+        # A second transaction, apart from the request's: the request's own work has
+        # committed (or failed) already, and a failure here must not touch it.
+        end_read()
+        with write_intent(), transaction():
             db.session.execute(
                 update(UserSession)
                 .where(UserSession.id == row_id, UserSession.last_seen_at < now - TOUCH_INTERVAL)
                 .values(last_seen_at=now, expires_at=_expiry(created_at, now, remember=remember))
                 .execution_options(synchronize_session=False)
             )
-            db.session.commit()
     except SQLAlchemyError:
-        db.session.rollback()
         log.warning("sign-in %s: could not record its use", row_id, exc_info=True)
 
 
 def prune_expired(now: datetime | None = None) -> int:
     """Delete sign-ins past their expiry; commits; returns how many went."""
-    result = db.session.execute(
-        delete(UserSession).where(UserSession.expires_at <= (now or utcnow()))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with transaction():
+        result = db.session.execute(
+            delete(UserSession).where(UserSession.expires_at <= (now or utcnow()))
+            .execution_options(synchronize_session=False)
+        )
     return int(result.rowcount or 0)
 
 

@@ -174,7 +174,7 @@ def unlock_sent_since(user_id: int, now: datetime) -> bool:
 
 def prune(now: datetime) -> tuple[int, int]:
     """Delete failures that no longer count and unlock links that no longer work (nor
-    limit the next e-mail); commits; returns how many of each went."""
+    limit the next e-mail), in the caller's transaction; returns how many of each went."""
     attempts = db.session.execute(
         delete(LoginAttempt).where(LoginAttempt.attempted_at <= now - _window())
         .execution_options(synchronize_session=False)
@@ -184,5 +184,4 @@ def prune(now: datetime) -> tuple[int, int]:
         delete(LoginUnlock).where(LoginUnlock.created_at <= now - unlock_age)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return int(attempts.rowcount or 0), int(unlocks.rowcount or 0)

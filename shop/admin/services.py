@@ -22,6 +22,7 @@ from shop.accounts.models import RetailBuyer, User
 from shop.catalog import status
 from shop.catalog.models import Enterprise, EnterpriseMember, Product
 from shop.catalog.services import STAGE_LABELS
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shop.extensions import db
@@ -137,10 +138,10 @@ def _tell_owners(enterprise: Enterprise, template: str, **context) -> None:
 
 def _decide(actor: User, enterprise_id: int, new_status: str, template: str, reason: str | None = None) -> Enterprise:
     require_staff(actor)
-    enterprise = enterprise_for_review(enterprise_id)
-    sellers.transition_enterprise(enterprise, new_status, actor=actor, role=roles.PROGRAMME_STAFF, reason=reason)
-    _tell_owners(enterprise, template, reason=(reason or "").strip())
-    db.session.commit()
+    with transaction():
+        enterprise = enterprise_for_review(enterprise_id)
+        sellers.transition_enterprise(enterprise, new_status, actor=actor, role=roles.PROGRAMME_STAFF, reason=reason)
+        _tell_owners(enterprise, template, reason=(reason or "").strip())
     return enterprise
 
 
@@ -166,19 +167,19 @@ def reinstate_enterprise(actor: User, enterprise_id: int) -> Enterprise:
 
 def move_track_stage(actor: User, enterprise_id: int, stage: str, note: str | None = None) -> Enterprise:
     require_staff(actor)
-    enterprise = enterprise_for_review(enterprise_id)
-    sellers.set_track_stage(enterprise, stage, actor=actor, note=note)
-    _tell_owners(enterprise, "seller_stage_changed", stage=stage, stage_name=STAGE_LABELS[stage],
-                 note=(note or "").strip())
-    db.session.commit()
+    with transaction():
+        enterprise = enterprise_for_review(enterprise_id)
+        sellers.set_track_stage(enterprise, stage, actor=actor, note=note)
+        _tell_owners(enterprise, "seller_stage_changed", stage=stage, stage_name=STAGE_LABELS[stage],
+                     note=(note or "").strip())
     return enterprise
 
 
 def correct_registration_no(actor: User, enterprise_id: int, value: str) -> Enterprise:
     require_staff(actor)
-    enterprise = enterprise_for_review(enterprise_id)
-    sellers.correct_registration_no(enterprise, value)
-    db.session.commit()
+    with transaction():
+        enterprise = enterprise_for_review(enterprise_id)
+        sellers.correct_registration_no(enterprise, value)
     return enterprise
 
 
@@ -198,12 +199,12 @@ def verify_retail_buyer(actor: User, buyer_id: int) -> RetailBuyer:
     buyer = _retail_buyer(buyer_id)
     if buyer.status == RetailBuyer.VERIFIED:
         raise Conflict(_l("This business account is already verified."))
-    sm.transition(RETAIL_BUYERS, buyer, RetailBuyer.VERIFIED, actor=actor, role=roles.PROGRAMME_STAFF,
-                  values={"status_reason": None, "verified_at": utcnow(), "verified_by_id": actor.id})
-    queue_email(to=buyer.user.email, kind="retail_buyer_verified", template="admin_retail_buyer_verified",
-                locale=buyer.user.locale or "th", buyer=buyer, user=buyer.user,
-                link=_public_url("catalog.home"))
-    db.session.commit()
+    with transaction():
+        sm.transition(RETAIL_BUYERS, buyer, RetailBuyer.VERIFIED, actor=actor, role=roles.PROGRAMME_STAFF,
+                      values={"status_reason": None, "verified_at": utcnow(), "verified_by_id": actor.id})
+        queue_email(to=buyer.user.email, kind="retail_buyer_verified", template="admin_retail_buyer_verified",
+                    locale=buyer.user.locale or "th", buyer=buyer, user=buyer.user,
+                    link=_public_url("catalog.home"))
     return buyer
 
 
@@ -217,10 +218,10 @@ def reject_retail_buyer(actor: User, buyer_id: int, reason: str) -> RetailBuyer:
         raise ValidationFailed(message, fields={"reason": message})
     if buyer.status == RetailBuyer.REJECTED:
         raise Conflict(_l("This business account was already refused."))
-    sm.transition(RETAIL_BUYERS, buyer, RetailBuyer.REJECTED, actor=actor, role=roles.PROGRAMME_STAFF,
-                  reason=reason[:2000], values={"status_reason": reason[:2000], "verified_at": None,
-                                                "verified_by_id": actor.id})
-    queue_email(to=buyer.user.email, kind="retail_buyer_rejected", template="admin_retail_buyer_rejected",
-                locale=buyer.user.locale or "th", buyer=buyer, user=buyer.user, reason=buyer.status_reason)
-    db.session.commit()
+    with transaction():
+        sm.transition(RETAIL_BUYERS, buyer, RetailBuyer.REJECTED, actor=actor, role=roles.PROGRAMME_STAFF,
+                      reason=reason[:2000], values={"status_reason": reason[:2000], "verified_at": None,
+                                                    "verified_by_id": actor.id})
+        queue_email(to=buyer.user.email, kind="retail_buyer_rejected", template="admin_retail_buyer_rejected",
+                    locale=buyer.user.locale or "th", buyer=buyer, user=buyer.user, reason=buyer.status_reason)
     return buyer

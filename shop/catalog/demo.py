@@ -17,6 +17,7 @@ Both refuse to run where ``DEMO_DATA_ALLOWED`` is false (production).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
@@ -49,6 +50,7 @@ from shop.catalog.models import (
     Variant,
     WholesaleTier,
 )
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.geo import all_provinces, province_by_code
@@ -183,6 +185,15 @@ class _PhotoStudio:
             delete_image(folder, image.image_key)
         self.stored.clear()
 
+    @contextlib.contextmanager
+    def discarding_on_failure(self) -> Iterator[None]:
+        """Remove every stored photo again if the block fails."""
+        try:
+            yield
+        except BaseException:
+            self.discard_all()
+            raise
+
 
 def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
     """Write the curated demo catalogue in one transaction. The caller checks that the
@@ -196,7 +207,9 @@ def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
     studio = _PhotoStudio(width, workers)
     rng = random.Random(20240615)  # noqa: S311 - fixed seed: stable screenshots and tests
     now = utcnow()
-    try:
+    # One transaction; the photo files are no part of it, so a failure deletes them
+    # once the transaction has rolled back (the inner block exits first).
+    with studio.discarding_on_failure(), transaction():
         # argon2 is slow on purpose: hash the shared demo password once.
         password_hash = hash_password(demo_data.DEMO_PASSWORD)
         photos = studio.shoot_all(_photo_jobs())
@@ -219,11 +232,6 @@ def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
         # The paid demo orders' sales and fees, in each enterprise's ledger.
         for order in db.session.scalars(select(Order).where(Order.paid_at.is_not(None)).order_by(Order.id)):
             apply_sale_entries(order)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        studio.discard_all()
-        raise
     summary.photos = len(photos)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -474,7 +482,7 @@ def generate_catalogue(count: int, *, seed: int = 42, batch_size: int = 5000,
     rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not secrets
     summary = GenerateSummary()
     now = utcnow().replace(microsecond=0)
-    try:
+    with transaction():
         category_ids = _ensure_categories()
         ids = {model: _next_id(model) for model in (Enterprise, Product, Variant, WholesaleTier, ProductTag,
                                                       Certification)}
@@ -535,10 +543,6 @@ def generate_catalogue(count: int, *, seed: int = 42, batch_size: int = 5000,
                 progress(n + 1, time.perf_counter() - started)
         batcher.flush_all()
         _resync_sequences()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from shop import storage
 from shop.core import bp
 from shop.core.health import may_see_details, public_report, run_checks
+from shop.database import end_read
 from shop.extensions import db
 
 
@@ -48,9 +49,9 @@ def database_check() -> dict:
         try:
             revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except Exception:  # the table is missing when the schema was made without migrations (tests)
-            db.session.rollback()
+            end_read()
         return {"ok": True, "dialect": db.engine.dialect.name, "revision": revision}
     except Exception as exc:  # report, never raise: the health check must answer
         current_app.logger.warning("health check: database unavailable: %s", exc)
-        db.session.rollback()
+        end_read()
         return {"ok": False, "dialect": db.engine.dialect.name, "error": type(exc).__name__}

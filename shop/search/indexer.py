@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
+from shop.database import end_read
 from shop.extensions import db
 from shop.search import source
 from shop.search.analysis import segmenter_name
@@ -161,7 +162,7 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
                 row_ids = [r.id for r in rows]
                 product_ids, enterprise_ids = _expand(session, rows)
                 facts, gone = source.load_products(session, product_ids)
-                session.rollback()
+                end_read(session)
             for enterprise_id in enterprise_ids:
                 writer.delete_by_term("enterprise_id", str(enterprise_id))
             for product_id in gone:
@@ -174,9 +175,11 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
             raise
         if row_ids:
             write_meta(handle.path, last_outbox_id=max(row_ids), last_drain_at=datetime.now(UTC).isoformat())
-            with Session(db.engine) as session:
+            # A transaction of its own, after the read's and only once the index has
+            # committed, so a failure in between leaves the rows to be replayed. The
+            # indexer keeps to sessions of its own, never the caller's ``db.session``.
+            with Session(db.engine) as session, session.begin():
                 session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
-                session.commit()
         result.rows += len(row_ids)
         result.indexed += len(facts)
         result.removed += len(gone)
@@ -323,7 +326,7 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
         # Rows visible now are covered by what we read next; later ones are replayed.
         with Session(db.engine) as session:
             seen_outbox_ids = list(session.scalars(select(SearchOutbox.id)))
-            session.rollback()
+            end_read(session)
 
         building = path.parent / f"{path.name}.rebuild-{os.getpid()}"
         building.mkdir()
@@ -365,11 +368,11 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
                 log.debug("search: releasing the old index lock failed", exc_info=True)
 
     if seen_outbox_ids:
-        with Session(db.engine) as session:
+        # Deleted once the new index is in place, in a transaction of their own.
+        with Session(db.engine) as session, session.begin():
             for start in range(0, len(seen_outbox_ids), 1000):
                 chunk = seen_outbox_ids[start:start + 1000]
                 session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
-            session.commit()
     handle.forget()
     return RebuildResult(documents=documents, seconds=time.perf_counter() - started, reason=reason)
 
@@ -385,7 +388,7 @@ def health(app: Flask) -> dict:
         with Session(db.engine) as session:
             pending, oldest = pending_summary(session)
             visible = source.count_visible(session) if report["state"] != "ok" else None
-            session.rollback()
+            end_read(session)
     except Exception as exc:  # report, never raise
         return {**report, "ok": False, "error": type(exc).__name__}
     lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from shop.catalog.models import (
     Category,
@@ -123,6 +123,8 @@ def _after_flush(session: Session, _flush_context) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released (``transaction()`` nested): the rows are not committed yet
     if not session.info.pop(_FLAG, False):
         return
     if has_app_context():
@@ -131,8 +133,11 @@ def _after_commit(session: Session) -> None:
         notify_committed(current_app._get_current_object())
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_FLAG, None)
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # Only the outermost transaction's rollback takes every row back: after a savepoint's
+    # the rows written before it remain (a nudge for nothing costs one empty drain).
+    if previous.parent is None:
+        session.info.pop(_FLAG, None)
 
 
 def enqueue_products(session: Session, product_ids: Iterable[int]) -> None:
@@ -164,5 +169,5 @@ def install_session_events() -> None:
         return
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+    event.listen(Session, "after_soft_rollback", _after_rollback)
     _installed = True

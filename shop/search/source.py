@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from shop.catalog.certifications import KINDS
 from shop.catalog.models import Category, Certification, Enterprise, Product, ProductTag, Variant, WholesaleTier
 from shop.catalog.services import visible_product_condition
+from shop.database import end_read
 from shop.geo import province_by_code
 from shop.search.schema import ProductFacts
 
@@ -197,17 +198,17 @@ def iter_visible_batches(session: Session, batch_size: int = 1000) -> Iterator[l
     """Every visible product, in id order, one short transaction per batch (so a
     rebuild never holds a database lock for long)."""
     reference = _Reference(session)
-    session.rollback()
+    end_read(session)
     last_id = 0
     while True:
         stmt = _visible_rows(session).where(Product.id > last_id).order_by(Product.id).limit(batch_size)
         rows = list(session.execute(stmt))
         if not rows:
-            session.rollback()
+            end_read(session)
             return
         last_id = rows[-1].id
         batch = _facts_for_rows(session, reference, rows)
-        session.rollback()  # end the read transaction; the facts are plain data
+        end_read(session)  # the facts are plain data
         yield batch
 
 

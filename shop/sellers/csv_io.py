@@ -42,6 +42,7 @@ from sqlalchemy.orm import selectinload
 from shop.accounts.models import User
 from shop.catalog import status
 from shop.catalog.models import Category, Enterprise, Product, Variant
+from shop.database import end_read
 from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
 from shop.money import MoneyParseError, baht_to_satang, satang_to_input
@@ -472,7 +473,7 @@ def check_import(enterprise: Enterprise, data: bytes) -> ImportPreview:
     preview = parse_csv(data)
     if not preview.file_errors:
         _plan(enterprise, preview)
-        db.session.rollback()  # the checks only read; leave nothing pending
+        end_read()  # the checks only read; leave nothing pending
     return preview
 
 
@@ -542,24 +543,21 @@ def apply_import(enterprise: Enterprise, actor: User, token: str | None) -> Impo
     services.require_member(actor, enterprise.id)
     path, data = _load_pending(enterprise, actor, token)
     preview = parse_csv(data)
-    groups = [] if preview.file_errors else _plan(enterprise, preview)
-    if preview.error_count:
-        db.session.rollback()
-        preview.token = token
-        exc = ValidationFailed(_l("Nothing was imported: %(n)s rows have errors. Fix them and upload again.",
-                                  n=preview.error_count))
-        exc.preview = preview
-        raise exc
-    try:
+    # The rows are checked in the transaction that writes them: what was checked is
+    # what is written.
+    with services.listing_transaction():
+        groups = [] if preview.file_errors else _plan(enterprise, preview)
+        if preview.error_count:
+            preview.token = token
+            exc = ValidationFailed(_l("Nothing was imported: %(n)s rows have errors. Fix them and upload again.",
+                                      n=preview.error_count))
+            exc.preview = preview
+            raise exc
         for group in groups:
             if group.product is None:
                 services.add_product(enterprise, group.data, slug=group.slug)
             else:
                 services.change_product(group.product, group.data)
-        services.commit_listing_changes()
-    except BaseException:
-        db.session.rollback()
-        raise
     path.unlink(missing_ok=True)
     counts = preview.counts()
     return ImportResult(created=counts["create"], added=counts["add"], updated=counts["update"])

@@ -29,6 +29,7 @@ from shop import storage
 from shop.accounts.models import User
 from shop.catalog import status
 from shop.catalog.models import Enterprise, Product
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import NotFound
 from shop.extensions import db
@@ -241,14 +242,14 @@ def rotate_feed_key(enterprise: Enterprise, actor: User) -> str:
     from shop.sellers.listing_services import require_member
 
     require_member(actor, enterprise.id)
-    key = feed_key(enterprise)
-    if key is None:
-        key = EnterpriseFeedKey(enterprise_id=enterprise.id)
-        db.session.add(key)
-    key.salt = new_feed_salt()
-    key.rotated_at = utcnow()
-    key.rotated_by_id = actor.id
-    db.session.commit()
+    with transaction():
+        key = feed_key(enterprise)
+        if key is None:
+            key = EnterpriseFeedKey(enterprise_id=enterprise.id)
+            db.session.add(key)
+        key.salt = new_feed_salt()
+        key.rotated_at = utcnow()
+        key.rotated_by_id = actor.id
     return _key_for(enterprise.id, key.salt)
 
 

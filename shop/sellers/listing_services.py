@@ -24,10 +24,11 @@ Rules worth knowing:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -56,6 +57,7 @@ from shop.catalog.models import (
     WholesaleTier,
 )
 from shop.catalog.services import ProductPage, build_product_page
+from shop.database import transaction
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.pagination import Page, paginate
@@ -519,11 +521,14 @@ def _set_food_choice(product: Product, choice: bool | None) -> None:
         settings.is_food = choice
 
 
-def _commit_listing() -> None:
+@contextlib.contextmanager
+def listing_transaction() -> Iterator[None]:
+    """``transaction()`` for saving listings (the forms, the CSV import, the API)."""
     try:
-        db.session.commit()
+        with transaction():
+            yield
+            db.session.flush()  # a clash surfaces here, inside the block, nested or not
     except IntegrityError:
-        db.session.rollback()
         # Only a race gets here (the checks above passed): someone saved the same SKU
         # or slug a moment ago. Nothing was written; the seller can simply save again.
         raise ValidationFailed(
@@ -536,13 +541,13 @@ def create_product(enterprise: Enterprise, actor: User, data: ProductInput) -> P
     """A new draft listing in ``enterprise``; ValidationFailed names each bad field."""
     require_member(actor, enterprise.id)
     _raise_if(_validate_product(enterprise.id, data, None))
-    product = add_product(enterprise, data)
-    _commit_listing()
+    with listing_transaction():
+        product = add_product(enterprise, data)
     return product
 
 
 def add_product(enterprise: Enterprise, data: ProductInput, *, slug: str | None = None) -> Product:
-    """Add a validated new draft to the session and flush it; the caller commits."""
+    """Add a validated new draft to the session and flush it, in the caller's transaction."""
     base = slug or slugify(data.name_en)
     product = Product(
         enterprise_id=enterprise.id,
@@ -571,13 +576,13 @@ def update_product(product: Product, actor: User, data: ProductInput) -> Product
     if product.status == status.ARCHIVED:
         raise Conflict(_l("An archived listing cannot be edited."))
     _raise_if(_validate_product(product.enterprise_id, data, product))
-    change_product(product, data)
-    _commit_listing()
+    with listing_transaction():
+        change_product(product, data)
     return product
 
 
 def change_product(product: Product, data: ProductInput) -> None:
-    """Apply validated edits to the session and flush; the caller commits."""
+    """Apply validated edits to the session and flush, in the caller's transaction."""
     _apply_product(product, data)
     _set_food_choice(product, data.is_food)
     db.session.flush()
@@ -615,19 +620,15 @@ def input_from_product(product: Product, *, prefix: str = "") -> ProductInput:
     )
 
 
-def commit_listing_changes() -> None:
-    _commit_listing()
-
-
 # ------------------------------------------------------------------------- status
 
 
 def change_status(product: Product, actor: User, to_status: str, reason: str | None = None) -> ListingStatusChange:
     """A member's move (submit, withdraw, pause, resume, archive)."""
     require_member(actor, product.enterprise_id)
-    change = listing_status.transition_product(product, to_status, actor=actor, reason=reason,
-                                               role=listing_status.MEMBER)
-    db.session.commit()
+    with transaction():
+        change = listing_status.transition_product(product, to_status, actor=actor, reason=reason,
+                                                   role=listing_status.MEMBER)
     return change
 
 
@@ -754,16 +755,17 @@ def add_photos(product: Product, actor: User, uploads: Sequence[tuple[str, bytes
             except images.ImageRejected as exc:
                 message = _l("%(file)s: %(reason)s", file=filename or "?", reason=exc.message)
                 raise ValidationFailed(message, fields={"photos": message}) from None
-        position = max((p.position for p in product.photos), default=-1) + 1
-        photos = []
-        for image in stored:
-            photo = ProductPhoto(image_key=image.image_key, width=image.width, height=image.height, position=position)
-            position += 1
-            product.photos.append(photo)
-            photos.append(photo)
-        db.session.commit()
+        with transaction():
+            position = max((p.position for p in product.photos), default=-1) + 1
+            photos = []
+            for image in stored:
+                photo = ProductPhoto(image_key=image.image_key, width=image.width, height=image.height,
+                                     position=position)
+                position += 1
+                product.photos.append(photo)
+                photos.append(photo)
     except BaseException:
-        db.session.rollback()
+        # Nothing names the stored files now (the transaction rolled back): remove them.
         for image in stored:
             images.delete_image(PHOTO_FOLDER, image.image_key)
         raise
@@ -796,8 +798,8 @@ def move_photo(product: Product, actor: User, photo_id: int, direction: str) -> 
         photos[index + 1], photos[index] = photos[index], photos[index + 1]
     elif direction not in ("up", "down"):
         raise ValidationFailed(_l("Unknown photo action."))
-    _renumber(photos)
-    db.session.commit()
+    with transaction():
+        _renumber(photos)
 
 
 def delete_photo(product: Product, actor: User, photo_id: int) -> None:
@@ -807,10 +809,10 @@ def delete_photo(product: Product, actor: User, photo_id: int) -> None:
     require_member(actor, product.enterprise_id)
     photo = _photo_of(product, photo_id)
     image_key = photo.image_key
-    product.photos.remove(photo)
-    db.session.delete(photo)
-    _renumber(sorted(product.photos, key=lambda p: (p.position, p.id)))
-    db.session.commit()
+    with transaction():
+        product.photos.remove(photo)
+        db.session.delete(photo)
+        _renumber(sorted(product.photos, key=lambda p: (p.position, p.id)))
     images.delete_image(PHOTO_FOLDER, image_key)
 
 
@@ -903,19 +905,18 @@ def update_stock(enterprise: Enterprise, actor: User, changes: Sequence[StockCha
     wanted = {c.variant_id: c for c in changes if c.new_stock != c.seen_stock}
     if not wanted:
         return StockResult(saved=0, conflicts=[])
-    variants = _lock_variants(enterprise.id, wanted)
-    if len(variants) != len(wanted):
-        db.session.rollback()
-        raise NotFound()  # an id from another enterprise, or gone
-    saved, conflicts = 0, []
-    for variant in variants:
-        change = wanted[variant.id]
-        if variant.stock != change.seen_stock:
-            conflicts.append(StockConflict(variant=variant, seen=change.seen_stock, wanted=change.new_stock))
-            continue
-        variant.stock = change.new_stock
-        saved += 1
-    db.session.commit()
+    with transaction():
+        variants = _lock_variants(enterprise.id, wanted)
+        if len(variants) != len(wanted):
+            raise NotFound()  # an id from another enterprise, or gone
+        saved, conflicts = 0, []
+        for variant in variants:
+            change = wanted[variant.id]
+            if variant.stock != change.seen_stock:
+                conflicts.append(StockConflict(variant=variant, seen=change.seen_stock, wanted=change.new_stock))
+                continue
+            variant.stock = change.new_stock
+            saved += 1
     return StockResult(saved=saved, conflicts=conflicts)
 
 
@@ -947,19 +948,17 @@ def set_stock(enterprise: Enterprise, actor: User, variant_id: int, stock: int, 
     """
     require_member(actor, enterprise.id)
     _raise_if(_stock_errors([StockChange(variant_id=variant_id, seen_stock=stock, new_stock=stock)]))
-    variants = _lock_variants(enterprise.id, [variant_id])
-    if not variants:
-        db.session.rollback()
-        raise NotFound(_l("We could not find that option."))
-    variant = variants[0]
-    if expected is not None and variant.stock != expected:
-        current = variant.stock
-        db.session.rollback()
-        raise StockChanged(current, expected)
-    changed = variant.stock != stock
-    if changed:
-        variant.stock = stock
-    db.session.commit()  # also when nothing changed: it ends the transaction and its lock
+    # The block ends the transaction, and the row lock with it, also when nothing changed.
+    with transaction():
+        variants = _lock_variants(enterprise.id, [variant_id])
+        if not variants:
+            raise NotFound(_l("We could not find that option."))
+        variant = variants[0]
+        if expected is not None and variant.stock != expected:
+            raise StockChanged(variant.stock, expected)
+        changed = variant.stock != stock
+        if changed:
+            variant.stock = stock
     return StockSet(variant=variant, changed=changed)
 
 
@@ -1061,13 +1060,13 @@ def save_costs(product: Product, actor: User, costs: Sequence[CostInput]) -> lis
             elif value is not None and value > MAX_PRICE_SATANG:
                 errors[_prefixed(cost.prefix, name)] = _l("That number is too large.")
     _raise_if(errors)
-    for cost in costs:
-        variant = by_id[cost.variant_id]
-        variant.cost_materials_satang = cost.materials_satang
-        variant.cost_packaging_satang = cost.packaging_satang
-        variant.cost_labour_satang = cost.labour_satang
-        variant.cost_overhead_satang = cost.overhead_satang
-    db.session.commit()
+    with transaction():
+        for cost in costs:
+            variant = by_id[cost.variant_id]
+            variant.cost_materials_satang = cost.materials_satang
+            variant.cost_packaging_satang = cost.packaging_satang
+            variant.cost_labour_satang = cost.labour_satang
+            variant.cost_overhead_satang = cost.overhead_satang
     return product_costing(product)
 
 
@@ -1129,11 +1128,11 @@ def review_listing(product: Product, actor: User, decision: str, reason: str | N
     targets = {"approve": status.LIVE, "send_back": status.DRAFT, "take_down": status.PAUSED}
     if decision not in targets:
         raise ValidationFailed(_l("Unknown decision."))
-    change = listing_status.transition_product(product, targets[decision], actor=actor, reason=reason,
-                                               role=listing_status.STAFF)
     template = {"approve": "listing_approved", "send_back": "listing_sent_back",
                 "take_down": "listing_taken_down"}[decision]
-    _email_owners(product, template, change.reason)
-    db.session.commit()
+    with transaction():
+        change = listing_status.transition_product(product, targets[decision], actor=actor, reason=reason,
+                                                   role=listing_status.STAFF)
+        _email_owners(product, template, change.reason)
     current_app.logger.info("listing %s: %s by staff %s", product.id, decision, actor.id)
     return change

@@ -34,6 +34,7 @@ from shop.accounts.models import User
 from shop.accounts.validation import check_email
 from shop.catalog import status
 from shop.catalog.models import Enterprise, EnterpriseMember, EnterprisePhoto, Product, Variant
+from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from shop.extensions import db
@@ -307,19 +308,19 @@ def apply_for_enterprise(user: User, *, registration_no: str, details: Enterpris
         province_code=details.province_code,
     )
     _apply_details(enterprise, details)
-    db.session.add(enterprise)
-    db.session.add(EnterpriseMember(enterprise=enterprise, user_id=user.id, role=status.MEMBER_OWNER))
     try:
-        db.session.flush()
-        _record(enterprise, EnterpriseEvent.KIND_STATUS, None, status.ENTERPRISE_PENDING, user)
-        queue_email(to=user.email, kind="seller_application_received", template="seller_application_received",
-                    locale=user.locale or "th", user=user, enterprise=enterprise,
-                    link=_public_url("sellers.dashboard", enterprise_id=enterprise.id))
-        _notify_staff_of_application(enterprise, resubmitted=False)
-        db.session.commit()
+        with transaction():
+            db.session.add(enterprise)
+            db.session.add(EnterpriseMember(enterprise=enterprise, user_id=user.id, role=status.MEMBER_OWNER))
+            db.session.flush()
+            _record(enterprise, EnterpriseEvent.KIND_STATUS, None, status.ENTERPRISE_PENDING, user)
+            queue_email(to=user.email, kind="seller_application_received", template="seller_application_received",
+                        locale=user.locale or "th", user=user, enterprise=enterprise,
+                        link=_public_url("sellers.dashboard", enterprise_id=enterprise.id))
+            _notify_staff_of_application(enterprise, resubmitted=False)
+            db.session.flush()
     except IntegrityError:
         # Another application with the same number (or slug) committed in between.
-        db.session.rollback()
         message = _l("An enterprise with this registration number is already on Chumchon Market. "
                      "If it is yours, ask its owner to invite you.")
         raise Conflict(message, fields={"registration_no": message}) from None
@@ -339,17 +340,17 @@ def update_profile(user: User, enterprise: Enterprise, details: EnterpriseDetail
     """Save the profile. The registration number, slug and status are not touched."""
     _require_member(user, enterprise)
     details = check_details(details)
-    _apply_details(enterprise, details)
-    db.session.commit()
+    with transaction():
+        _apply_details(enterprise, details)
     return enterprise
 
 
 def resubmit_application(user: User, enterprise: Enterprise) -> Enterprise:
     """A rejected application goes back to staff for review (owners only)."""
     _require_member(user, enterprise, owner=True)
-    transition_enterprise(enterprise, status.ENTERPRISE_PENDING, actor=user, role=roles.ENTERPRISE_MEMBER)
-    _notify_staff_of_application(enterprise, resubmitted=True)
-    db.session.commit()
+    with transaction():
+        transition_enterprise(enterprise, status.ENTERPRISE_PENDING, actor=user, role=roles.ENTERPRISE_MEMBER)
+        _notify_staff_of_application(enterprise, resubmitted=True)
     return enterprise
 
 
@@ -545,13 +546,12 @@ def add_photos(user: User, enterprise: Enterprise, uploads: Sequence[bytes]) -> 
                         height=image.height, position=len(existing) + i)
         for i, image in enumerate(stored)
     ]
-    db.session.add_all(added)
     try:
-        _renumber(existing + added)
-        db.session.commit()
+        with transaction():
+            db.session.add_all(added)
+            _renumber(existing + added)
     except BaseException:
-        db.session.rollback()
-        for image in stored:
+        for image in stored:  # the transaction rolled back: no row names these files
             delete_image(PHOTO_FOLDER, image.image_key)
         raise
     return added
@@ -577,8 +577,8 @@ def move_photo(user: User, enterprise: Enterprise, photo_id: int, move: str) -> 
     photo = photos.pop(index)
     target = {"up": max(index - 1, 0), "down": min(index + 1, len(photos)), "cover": 0}[move]
     photos.insert(target, photo)
-    _renumber(photos)
-    db.session.commit()
+    with transaction():
+        _renumber(photos)
 
 
 def delete_photo(user: User, enterprise: Enterprise, photo_id: int) -> None:
@@ -588,9 +588,9 @@ def delete_photo(user: User, enterprise: Enterprise, photo_id: int) -> None:
     photos = _photos(enterprise)
     photo = photos.pop(_photo_index(photos, photo_id))
     image_key = photo.image_key
-    db.session.delete(photo)
-    _renumber(photos)
-    db.session.commit()
+    with transaction():
+        db.session.delete(photo)
+        _renumber(photos)
     # Files go only once the row is gone: a failed commit leaves the photo whole.
     delete_image(PHOTO_FOLDER, image_key)
 
@@ -655,22 +655,22 @@ def invite_member(user: User, enterprise: Enterprise, *, email: str, role: str) 
     previous = [inv for inv in open_invitations(enterprise) if inv.email == email]
     if len(open_invitations(enterprise)) - len(previous) >= MAX_OPEN_INVITATIONS:
         raise Conflict(_l("There are too many open invitations. Withdraw some before inviting more."))
-    for invitation in previous:
-        invitation.revoked_at = now
     token = secrets.token_urlsafe(32)
-    invitation = EnterpriseInvitation(
-        enterprise_id=enterprise.id, email=email, role=role, token_hash=hash_token(token),
-        invited_by_id=user.id, expires_at=now + INVITATION_LIFETIME,
-    )
-    db.session.add(invitation)
-    invitee = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    queue_email(
-        to=email, kind="seller_invitation", template="seller_invitation",
-        locale=(invitee.locale if invitee else None) or user.locale or "th",
-        enterprise=enterprise, inviter=user, role=role,
-        link=_public_url("sellers.invitation", token=token), days=INVITATION_LIFETIME.days,
-    )
-    db.session.commit()
+    with transaction():
+        for invitation in previous:
+            invitation.revoked_at = now
+        invitation = EnterpriseInvitation(
+            enterprise_id=enterprise.id, email=email, role=role, token_hash=hash_token(token),
+            invited_by_id=user.id, expires_at=now + INVITATION_LIFETIME,
+        )
+        db.session.add(invitation)
+        invitee = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        queue_email(
+            to=email, kind="seller_invitation", template="seller_invitation",
+            locale=(invitee.locale if invitee else None) or user.locale or "th",
+            enterprise=enterprise, inviter=user, role=role,
+            link=_public_url("sellers.invitation", token=token), days=INVITATION_LIFETIME.days,
+        )
     return SentInvitation(invitation=invitation, token=token)
 
 
@@ -681,8 +681,8 @@ def revoke_invitation(user: User, enterprise: Enterprise, invitation_id: int) ->
     if invitation is None:
         raise NotFound()
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
-    db.session.commit()
+        with transaction():
+            invitation.revoked_at = utcnow()
 
 
 def invitation_for_token(token: str) -> EnterpriseInvitation:
@@ -716,24 +716,24 @@ def accept_invitation(user: User, token: str) -> EnterpriseMember:
     # Claim the invitation with a conditional update: of two simultaneous accepts
     # only one changes the row.
     now = utcnow()
-    claimed = db.session.execute(
-        update(EnterpriseInvitation)
-        .where(EnterpriseInvitation.id == invitation.id, EnterpriseInvitation.accepted_at.is_(None),
-               EnterpriseInvitation.revoked_at.is_(None))
-        .values(accepted_at=now, accepted_by_id=user.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise InvitationUsed()
-    membership = find_membership(user, invitation.enterprise_id)
-    if membership is None:
-        membership = EnterpriseMember(enterprise_id=invitation.enterprise_id, user_id=user.id, role=invitation.role)
-        db.session.add(membership)
     try:
-        db.session.commit()
+        with transaction():
+            claimed = db.session.execute(
+                update(EnterpriseInvitation)
+                .where(EnterpriseInvitation.id == invitation.id, EnterpriseInvitation.accepted_at.is_(None),
+                       EnterpriseInvitation.revoked_at.is_(None))
+                .values(accepted_at=now, accepted_by_id=user.id)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                raise InvitationUsed()
+            membership = find_membership(user, invitation.enterprise_id)
+            if membership is None:
+                membership = EnterpriseMember(enterprise_id=invitation.enterprise_id, user_id=user.id,
+                                              role=invitation.role)
+                db.session.add(membership)
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise InvitationUsed() from None
     db.session.refresh(membership)
     return membership
@@ -765,24 +765,24 @@ LAST_OWNER = _l("An enterprise needs at least one owner. Make someone else an ow
 def remove_member(user: User, enterprise: Enterprise, member_id: int) -> None:
     """Remove a member (owners only); they lose access on their next request."""
     _require_member(user, enterprise, owner=True)
-    _lock_enterprise(enterprise)
-    member = _member_in(enterprise, member_id)
-    if member.role == status.MEMBER_OWNER and _owner_count(enterprise) <= 1:
-        raise Conflict(LAST_OWNER)
-    db.session.delete(member)
-    db.session.commit()
+    with transaction():
+        _lock_enterprise(enterprise)
+        member = _member_in(enterprise, member_id)
+        if member.role == status.MEMBER_OWNER and _owner_count(enterprise) <= 1:
+            raise Conflict(LAST_OWNER)
+        db.session.delete(member)
 
 
 def change_member_role(user: User, enterprise: Enterprise, member_id: int, role: str) -> EnterpriseMember:
     _require_member(user, enterprise, owner=True)
     if role not in status.MEMBER_ROLES:
         raise ValidationFailed(_l("Choose owner or staff."))
-    _lock_enterprise(enterprise)
-    member = _member_in(enterprise, member_id)
-    if member.role == status.MEMBER_OWNER and role != status.MEMBER_OWNER and _owner_count(enterprise) <= 1:
-        raise Conflict(LAST_OWNER)
-    member.role = role
-    db.session.commit()
+    with transaction():
+        _lock_enterprise(enterprise)
+        member = _member_in(enterprise, member_id)
+        if member.role == status.MEMBER_OWNER and role != status.MEMBER_OWNER and _owner_count(enterprise) <= 1:
+            raise Conflict(LAST_OWNER)
+        member.role = role
     return member
 
 

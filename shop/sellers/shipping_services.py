@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from shop.catalog.models import Enterprise
+from shop.database import transaction
 from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
 from shop.orders import status as st
@@ -192,8 +193,8 @@ def create_option(enterprise: Enterprise, actor, data: ShippingOptionInput) -> S
         select(func.max(ShippingOption.position)).where(ShippingOption.enterprise_id == enterprise.id)
     )
     option = ShippingOption(enterprise_id=enterprise.id, position=(last or 0) + 1, **values)
-    db.session.add(option)
-    db.session.commit()
+    with transaction():
+        db.session.add(option)
     return option
 
 
@@ -202,16 +203,16 @@ def update_option(enterprise: Enterprise, actor, option_id: int, data: ShippingO
     (fulfilments copy them), so editing never rewrites a past order; commits."""
     option = option_for_enterprise(enterprise, option_id)
     values = validate(data)
-    for key, value in values.items():
-        setattr(option, key, value)
-    db.session.commit()
+    with transaction():
+        for key, value in values.items():
+            setattr(option, key, value)
     return option
 
 
 def set_active(enterprise: Enterprise, actor, option_id: int, active: bool) -> ShippingOption:
     option = option_for_enterprise(enterprise, option_id)
-    option.is_active = bool(active)
-    db.session.commit()
+    with transaction():
+        option.is_active = bool(active)
     return option
 
 
@@ -219,8 +220,8 @@ def delete_option(enterprise: Enterprise, actor, option_id: int) -> None:
     """Remove an option. Fulfilments that used it keep their copy of its name, kind and
     fee (their link is set to NULL by the foreign key); commits."""
     option = option_for_enterprise(enterprise, option_id)
-    db.session.delete(option)
-    db.session.commit()
+    with transaction():
+        db.session.delete(option)
 
 
 def move_option(enterprise: Enterprise, actor, option_id: int, direction: str) -> None:
@@ -237,6 +238,6 @@ def move_option(enterprise: Enterprise, actor, option_id: int, direction: str) -
         return
     options[index], options[other] = options[other], options[index]
     # Renumber the whole list: positions may have gaps or ties from earlier deletes.
-    for position, option in enumerate(options, start=1):
-        option.position = position
-    db.session.commit()
+    with transaction():
+        for position, option in enumerate(options, start=1):
+            option.position = position

@@ -183,6 +183,32 @@ def test_confirm_rechecks_against_the_database(app, client, owner, catalogue):
     assert snapshot() == before
 
 
+def test_a_row_that_loses_a_race_when_written_undoes_the_whole_import(app, client, owner, catalogue, monkeypatch):
+    from shop.sellers import csv_io
+
+    html = upload(client, owner, make_csv(
+        ["fresh-lime", "LIME-1", "มะนาว", "Lime", "rice", "", "1 กก.", "", "1000", "30", "5"],
+        ["brown-rice", "RICE-1KG", "ข้าวกล้อง", "Brown rice", "rice", "rice", "1 กก.", "", "1000", "85", "7"],
+        ["new-honey", "HONEY-1", "น้ำผึ้ง", "Honey", "rice", "", "1 ขวด", "", "500", "120", "9"],
+    )).get_data(as_text=True)
+    before = snapshot()
+
+    def checked_then_taken(enterprise, preview, real=csv_io._plan):
+        groups = real(enterprise, preview)
+        # Another save takes the last new product's address after the checks passed.
+        db.session.add(ProductFactory.build(enterprise=owner.enterprise, category=catalogue[0], slug="new-honey"))
+        return groups
+
+    monkeypatch.setattr(csv_io, "_plan", checked_then_taken)
+    response = client.post(f"/seller/{owner.enterprise_id}/listings/import/confirm", data={"token": token_of(html)})
+
+    assert response.status_code == 303
+    assert "saved at the same moment" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert snapshot() == before
+    assert db.session.scalar(select(func.count(Product.id))) == 1
+
+
 def test_pending_import_is_bound_to_its_user_and_enterprise(app, client, owner, catalogue, sign_in):
     html = upload(client, owner, make_csv(["fresh", "F-1", "ก", "", "rice", "", "ก", "", "1", "10", "1"])).get_data(
         as_text=True)

@@ -142,6 +142,54 @@ def test_create_refuses_a_taken_sku_case_insensitively(app, member):
     assert db.session.scalar(select(func.count(Product.id))) == 1
 
 
+def saw_no_clash(monkeypatch):
+    """The checks pass, as when another save takes the SKU just after them."""
+    monkeypatch.setattr(services, "_validate_product", lambda *args: {})
+
+
+def test_create_losing_a_race_for_the_sku_says_so_and_writes_nothing(app, member, monkeypatch):
+    category = CategoryFactory()
+    VariantFactory(product=ProductFactory(enterprise=member.enterprise), sku="A-1")
+    saw_no_clash(monkeypatch)
+
+    with pytest.raises(ValidationFailed, match="saved at the same moment"):
+        services.create_product(member.enterprise, member.user, product_input(category.id))
+
+    assert db.session.scalar(select(func.count(Product.id))) == 1
+
+
+def test_an_edit_failing_on_its_last_step_writes_none_of_it(app, member, monkeypatch):
+    category = CategoryFactory()
+    product = services.create_product(member.enterprise, member.user, product_input(category.id))
+    VariantFactory(product=ProductFactory(enterprise=member.enterprise), sku="TAKEN")
+    data = services.input_from_product(product)
+    data.name_th = "กาแฟคั่วใหม่"
+    data.variants.append(variant_input(sku="TAKEN", prefix="variants-1"))  # clashes only when flushed, at the end
+    saw_no_clash(monkeypatch)
+
+    with pytest.raises(ValidationFailed, match="saved at the same moment"):
+        services.update_product(product, member.user, data)
+
+    db.session.expire_all()
+    assert (product.name_th, [v.sku for v in product.variants]) == ("กาแฟ", ["A-1"])
+
+
+def test_a_create_that_fails_midway_leaves_nothing_for_a_later_commit(app, member, monkeypatch):
+    category = CategoryFactory()
+
+    def broken(product, choice):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "_set_food_choice", broken)  # after the product and its options were flushed
+    with pytest.raises(RuntimeError):
+        services.create_product(member.enterprise, member.user, product_input(category.id))
+    monkeypatch.undo()
+    services.create_product(member.enterprise, member.user, product_input(category.id, variant_input(sku="B-1")))
+
+    db.session.expire_all()
+    assert [v.sku for v in db.session.scalars(select(Variant))] == ["B-1"]
+
+
 def test_non_member_cannot_create(app, member):
     category = CategoryFactory()
     stranger = MemberFactory().user

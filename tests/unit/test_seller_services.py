@@ -222,6 +222,40 @@ def test_invitation_is_single_use_and_expires(app):
         services.accept_invitation(UserFactory(email="late@example.test"), late.token)
 
 
+def test_an_acceptance_failing_after_its_claim_leaves_the_invitation_open(app, monkeypatch):
+    owner = MemberFactory()
+    invitee = UserFactory(email="new@example.test")
+    sent = services.invite_member(owner.user, owner.enterprise, email="new@example.test", role="staff")
+
+    def broken(user, enterprise_id):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "find_membership", broken)  # runs after the claiming UPDATE
+    with pytest.raises(RuntimeError):
+        services.accept_invitation(invitee, sent.token)
+    monkeypatch.undo()
+    services.invite_member(owner.user, owner.enterprise, email="other@example.test", role="staff")  # commits
+
+    assert services.invitation_for_token(sent.token).accepted_at is None
+    assert services.accept_invitation(invitee, sent.token).role == status.MEMBER_STAFF
+
+
+def test_an_acceptance_losing_the_race_to_join_claims_nothing(app, monkeypatch):
+    owner = MemberFactory()
+    invitee = UserFactory(email="new@example.test")
+    sent = services.invite_member(owner.user, owner.enterprise, email="new@example.test", role="owner")
+    MemberFactory(enterprise=owner.enterprise, user=invitee, role=status.MEMBER_STAFF)  # joined meanwhile
+    monkeypatch.setattr(services, "find_membership", lambda user, enterprise_id: None)  # looked before that
+
+    with pytest.raises(services.InvitationUsed):
+        services.accept_invitation(invitee, sent.token)
+
+    db.session.expire_all()
+    assert services.invitation_for_token(sent.token).accepted_by_id is None
+    assert [m.role for m in db.session.scalars(select(EnterpriseMember).where(
+        EnterpriseMember.user_id == invitee.id))] == [status.MEMBER_STAFF]
+
+
 def test_only_owners_invite(app):
     staff = MemberFactory(role=status.MEMBER_STAFF)
     with pytest.raises(PermissionDenied):
