@@ -113,15 +113,3 @@ def end_read(session: Session | None = None) -> None:
 
         session = db.session
     session.rollback()
-
-
-def commit_or_rollback() -> None:
-    """Commit the session; on any failure roll back (so the session is usable again
-    and nothing is half-written) and re-raise."""
-    from shop.extensions import db
-
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

@@ -15,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from shop.cart import forms
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, SessionCart, UserCart
+from shop.database import end_read
 from shop.errors import DomainError
-from shop.extensions import db
 from shop.forms import show_domain_error
 from shop.i18n import current_language
 from shop.orders import checkout
@@ -45,8 +45,8 @@ def cart_item_count() -> int:
         return cart_services.item_count(current_cart())
     except SQLAlchemyError:
         # The header is also drawn on the error page of a failed request: show 0
-        # rather than fail again.
-        db.session.rollback()
+        # rather than fail again (discarding what the failed request left).
+        end_read()
         return 0
 
 

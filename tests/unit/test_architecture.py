@@ -21,25 +21,6 @@ VIEW_AND_CLI_MODULES = ("*/views.py", "*/*_views.py", "cli.py", "*/cli.py", "*/c
 #: The one module that commits and rolls back.
 TRANSACTION_MODULE = "shop/database.py"
 
-#: Modules that still commit by hand while they move to ``transaction()``. The list
-#: only shrinks: a module that no longer needs its entry fails the last test below.
-ALLOWED_FOR_NOW = frozenset({
-    "shop/api/idempotency.py",  # being converted
-    "shop/api/selling_views.py",  # being converted
-    "shop/cart/services.py",  # being converted
-    "shop/cart/views.py",  # being converted
-    "shop/ledger/services.py",  # being converted
-    "shop/notifications/services.py",  # being converted
-    "shop/orders/addresses.py",  # being converted
-    "shop/orders/checkout.py",  # being converted
-    "shop/orders/services.py",  # being converted
-    "shop/payments/providers/flow.py",  # being converted
-    "shop/payments/refund_views.py",  # being converted
-    "shop/payments/refunds.py",  # being converted
-    "shop/payments/slips.py",  # being converted
-    "shop/payments/webhooks.py",  # being converted
-})
-
 Check = Callable[[ast.expr], bool]
 
 
@@ -88,7 +69,7 @@ def _violations(paths: Iterable[Path], check: Check) -> list[str]:
 
 
 def test_views_and_commands_never_commit_or_roll_back():
-    modules = [path for path in _modules(VIEW_AND_CLI_MODULES) if _relative(path) not in ALLOWED_FOR_NOW]
+    modules = list(_modules(VIEW_AND_CLI_MODULES))
     assert len(modules) > 20  # the patterns still find the views and commands
 
     found = _violations(modules, ends_a_transaction)
@@ -97,8 +78,7 @@ def test_views_and_commands_never_commit_or_roll_back():
 
 
 def test_only_shop_database_commits_or_rolls_back_a_session():
-    modules = [path for path in _modules()
-               if _relative(path) != TRANSACTION_MODULE and _relative(path) not in ALLOWED_FOR_NOW]
+    modules = [path for path in _modules() if _relative(path) != TRANSACTION_MODULE]
 
     found = _violations(modules, ends_a_session_transaction)
     assert not found, "use `with transaction():` (code that only read: end_read()) instead of:\n" + "\n".join(found)
@@ -123,13 +103,3 @@ def test_the_checks_find_what_they_look_for():
         "x.py:1: db.session.commit()", "x.py:2: session.rollback()", "x.py:3: self.session.commit()",
         "x.py:6: writer.commit()",
     ]
-
-
-def test_the_allow_list_names_only_modules_that_still_need_it():
-    stale = []
-    for name in sorted(ALLOWED_FOR_NOW):
-        path = ROOT / name
-        if not path.is_file() or not _violations([path], ends_a_session_transaction):
-            stale.append(name)
-
-    assert not stale, "converted (or gone), so remove from ALLOWED_FOR_NOW: " + ", ".join(stale)
