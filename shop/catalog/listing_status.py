@@ -38,11 +38,11 @@ from sqlalchemy import select
 from shop import roles
 from shop import statemachine as sm
 from shop.catalog import status
+from shop.catalog.listing_models import ListingStatusChange
 from shop.catalog.models import EnterpriseMember, Product
 from shop.dbtypes import utcnow
 from shop.errors import PermissionDenied, ValidationFailed
 from shop.extensions import db
-from shop.sellers.listing_models import ListingStatusChange
 
 MEMBER = roles.ENTERPRISE_MEMBER
 STAFF = roles.PROGRAMME_STAFF

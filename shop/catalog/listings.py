@@ -44,6 +44,7 @@ from shop.catalog.certifications import (
     gtin13_is_valid,
     validate_certification,
 )
+from shop.catalog.listing_models import ListingStatusChange, ProductListingSettings
 from shop.catalog.models import (
     Category,
     Certification,
@@ -59,7 +60,6 @@ from shop.catalog.services import ProductPage, build_product_page
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.pagination import Page, paginate
-from shop.sellers.listing_models import ListingStatusChange, ProductListingSettings
 from shop.text import like_pattern
 
 PHOTO_FOLDER = "products"
