@@ -28,12 +28,12 @@ from sqlalchemy.orm import selectinload
 from shop import storage
 from shop.accounts.models import User
 from shop.catalog import status
-from shop.catalog.listing_models import EnterpriseFeedKey, new_feed_salt
 from shop.catalog.models import Enterprise, Product
 from shop.dbtypes import utcnow
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.money import satang_to_decimal
+from shop.sellers.models import EnterpriseFeedKey, new_feed_salt
 from shop.spreadsheets import CsvText, csv_producer, write_csv
 from shop.text import drop_controls
 
