@@ -23,6 +23,9 @@ Thai, emoji, the zero-width space (a Thai word-break hint), the zero-width
 ``drop_controls`` is the forgiving form of the same rule for text that is not
 stored (a search box) or that was stored before the rule (a feed): the refused
 characters are removed.
+
+``slugify`` makes the one kind of URL slug the shop uses (enterprises, products,
+provinces); ``like_pattern`` the one kind of ``LIKE`` search.
 """
 
 from __future__ import annotations
@@ -102,6 +105,16 @@ def checked_text(value: str | None, *, field: str, multi_line: bool = False) -> 
     except TextRefused as exc:
         message = exc.message()
         raise ValidationFailed(message, fields={field: message}) from None
+
+
+def slugify(text: str | None) -> str:
+    """ASCII letters and digits joined by dashes, at most 80 characters:
+    accents are dropped (``Café`` -> ``cafe``) and everything else that is not a
+    letter or digit becomes one dash. Empty when nothing Latin is left (a Thai-only
+    name), in which case the caller falls back to another source."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].strip("-")
 
 
 def like_pattern(words: str | None) -> str | None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -60,7 +59,7 @@ from shop.catalog.services import ProductPage, build_product_page
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.pagination import Page, paginate
-from shop.text import like_pattern
+from shop.text import like_pattern, slugify
 
 PHOTO_FOLDER = "products"
 MAX_PHOTOS = 12
@@ -247,13 +246,6 @@ def normalize_gtin(text: str | None) -> str | None:
     """Digits of a GTIN-13 without spaces or dashes, or None when left empty."""
     cleaned = re.sub(r"[\s-]", "", text or "")
     return cleaned or None
-
-
-def slugify(text: str | None) -> str:
-    """ASCII slug of a (usually English) name; empty when nothing Latin is left."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].strip("-")
 
 
 def _unique_slug(base: str) -> str:

@@ -42,6 +42,8 @@ from shop.notifications.services import queue_email
 from shop.sellers import validation as v
 from shop.sellers.context import find_membership
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation
+from shop.text import slugify
+from shop.thai import normalize_tax_id, normalize_thai_phone, tax_id_problem, thai_phone_problem
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_OPEN_INVITATIONS = 20
@@ -156,11 +158,11 @@ def check_details(details: EnterpriseDetails) -> EnterpriseDetails:
     if province_by_code(cleaned["province_code"]) is None:
         problems["province_code"] = _l("Choose the province from the list.")
 
-    problem = v.thai_phone_problem(cleaned["contact_phone"])
+    problem = thai_phone_problem(cleaned["contact_phone"])
     if problem:
         problems["contact_phone"] = problem
     else:
-        cleaned["contact_phone"] = v.normalize_thai_phone(cleaned["contact_phone"])
+        cleaned["contact_phone"] = normalize_thai_phone(cleaned["contact_phone"])
 
     if cleaned["contact_email"]:
         try:
@@ -185,11 +187,11 @@ def check_details(details: EnterpriseDetails) -> EnterpriseDetails:
 
     cleaned["vat_registered"] = bool(cleaned["vat_registered"])
     if cleaned["tax_id"]:
-        problem = v.tax_id_problem(cleaned["tax_id"])
+        problem = tax_id_problem(cleaned["tax_id"])
         if problem:
             problems["tax_id"] = problem
         else:
-            cleaned["tax_id"] = v.normalize_tax_id(cleaned["tax_id"])
+            cleaned["tax_id"] = normalize_tax_id(cleaned["tax_id"])
     elif cleaned["vat_registered"]:
         problems["tax_id"] = _l("A VAT-registered enterprise must give its 13-digit tax ID.")
 
@@ -229,7 +231,7 @@ def check_registration_no(value: str, *, exclude_id: int | None = None) -> str:
 
 
 def _unique_slug(name_en: str, registration_no: str) -> str:
-    base = v.slugify(name_en) or "ce-" + "".join(ch for ch in registration_no if ch.isdigit())
+    base = slugify(name_en) or "ce-" + "".join(ch for ch in registration_no if ch.isdigit())
     taken = set(db.session.scalars(select(Enterprise.slug).where(Enterprise.slug.like(f"{base}%"))))
     if base not in taken:
         return base

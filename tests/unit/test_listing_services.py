@@ -65,16 +65,6 @@ def test_parse_tags_refuses(text):
         services.parse_tags(text)
 
 
-@pytest.mark.parametrize("name, slug", [
-    ("Jar-roasted Coffee 250 g", "jar-roasted-coffee-250-g"),
-    ("Café Crème!", "cafe-creme"),
-    ("กาแฟ", ""),
-    ("  --  ", ""),
-])
-def test_slugify(name, slug):
-    assert services.slugify(name) == slug
-
-
 @pytest.mark.parametrize("price, cost, margin, bps", [
     (10000, 6550, 3450, 3450),
     (10000, None, None, None),
