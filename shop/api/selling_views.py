@@ -18,11 +18,11 @@ import re
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
-from shop.accounts.access import require_membership
 from shop.api import selling_schemas as s
 from shop.api.routing import operation
 from shop.api.schemas import paginate
 from shop.catalog import listing_status, listings
+from shop.catalog.access import require_membership
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db

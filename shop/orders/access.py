@@ -1,4 +1,6 @@
-"""Who may see a buyer's order, and the signed links that let guests see theirs.
+"""Who may see a buyer's order, and the signed links that let guests see theirs; and
+an enterprise's part of an order, found only within that enterprise
+(``fulfilment_for_enterprise``: another enterprise's part is 404).
 
 An order page (``/orders/<public_id>``) is shown to
 
@@ -24,11 +26,13 @@ import re
 from flask import current_app, has_request_context, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from shop.catalog.models import Enterprise
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.orders import status as st
-from shop.orders.models import Order
+from shop.orders.models import Fulfilment, Order
 
 ORDER_LINK_SALT = "order-link"
 GUEST_ORDERS_KEY = "guest_orders"
@@ -144,3 +148,15 @@ def viewer_token(order: Order, user) -> str | None:
             user.id == order.user_id or getattr(user, "is_staff", False)):
         return None
     return order_token(order)
+
+
+def fulfilment_for_enterprise(enterprise: Enterprise, fulfilment_id: int) -> Fulfilment:
+    """The enterprise's fulfilment with that id; NotFound for anything else."""
+    fulfilment = db.session.scalar(
+        select(Fulfilment)
+        .where(Fulfilment.id == fulfilment_id, Fulfilment.enterprise_id == enterprise.id)
+        .options(selectinload(Fulfilment.lines), selectinload(Fulfilment.order))
+    )
+    if fulfilment is None:
+        raise NotFound()
+    return fulfilment

@@ -35,8 +35,8 @@ from sqlalchemy.exc import IntegrityError
 
 from shop import statemachine as sm
 from shop import storage
-from shop.accounts.access import enterprise_membership
 from shop.accounts.models import User
+from shop.catalog.access import enterprise_membership
 from shop.catalog.images import delete_image, process_upload
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed

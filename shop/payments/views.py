@@ -21,6 +21,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.accounts.access import login_required, staff_required
+from shop.catalog.access import get_member_enterprise_or_404
+from shop.catalog.status import enterprise_status_label, member_role_label
 from shop.errors import DomainError, NotFound
 from shop.extensions import db
 from shop.orders import status as st
@@ -29,7 +31,6 @@ from shop.orders.models import Order
 from shop.pagination import parse_page
 from shop.payments import promptpay, slips
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
-from shop.sellers.context import get_member_enterprise_or_404
 
 bp = Blueprint("payments", __name__)
 
@@ -65,12 +66,10 @@ def promptpay_qr(payload: str, title: str = "") -> str:
 
 @bp.context_processor
 def _payment_helpers() -> dict:
-    from shop.sellers.services import role_label, status_label
-
     return {
         "slip_status_label": slip_status_label,
-        "status_label": status_label,  # the seller layout's status badge
-        "role_label": role_label,
+        "status_label": enterprise_status_label,  # the seller layout's status badge
+        "role_label": member_role_label,
         "seller_link": _link_if_installed,
         "admin_link": _link_if_installed,
         "format_promptpay_id": _format_id,

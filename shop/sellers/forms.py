@@ -3,7 +3,7 @@
 The forms check shape (required fields, lengths, known choices) and give per-field
 messages; the services check the rules again (registration number, phone, PromptPay,
 tax ID, province), so the API gets the same answers. None of these forms has an
-enterprise field: the enterprise always comes from the URL (see ``sellers.context``).
+enterprise field: the enterprise always comes from the URL (see ``catalog.access``).
 """
 
 from __future__ import annotations

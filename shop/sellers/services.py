@@ -33,6 +33,7 @@ from shop import statemachine as sm
 from shop.accounts.models import User
 from shop.accounts.validation import check_email
 from shop.catalog import status
+from shop.catalog.access import find_membership
 from shop.catalog.models import Enterprise, EnterpriseMember, EnterprisePhoto, Product, Variant
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -40,7 +41,6 @@ from shop.extensions import db
 from shop.geo import province_by_code
 from shop.notifications.services import queue_email
 from shop.sellers import validation as v
-from shop.sellers.context import find_membership
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation
 from shop.text import slugify
 from shop.thai import normalize_tax_id, normalize_thai_phone, tax_id_problem, thai_phone_problem
@@ -65,17 +65,6 @@ TRANSITIONS_NEEDING_REASON = {
     (status.ENTERPRISE_APPROVED, status.ENTERPRISE_SUSPENDED),
 }
 
-STATUS_LABELS = {
-    status.ENTERPRISE_PENDING: _l("Under review"),
-    status.ENTERPRISE_APPROVED: _l("Approved"),
-    status.ENTERPRISE_REJECTED: _l("Not approved"),
-    status.ENTERPRISE_SUSPENDED: _l("Suspended"),
-}
-ROLE_LABELS = {
-    status.MEMBER_OWNER: _l("Owner"),
-    status.MEMBER_STAFF: _l("Staff"),
-}
-
 
 class InvitationInvalid(DomainError):
     """A link whose token matches no invitation (mistyped, cut short, tampered)."""
@@ -98,17 +87,6 @@ class InvitationUsed(DomainError):
     code = "invitation_used"
 
     default_message = _l("This invitation has already been used or was withdrawn.")
-
-
-# ---------------------------------------------------------------- labels
-
-
-def status_label(code: str) -> str:
-    return str(STATUS_LABELS.get(code, code))
-
-
-def role_label(code: str) -> str:
-    return str(ROLE_LABELS.get(code, code))
 
 
 # ---------------------------------------------------------------- enterprise details
@@ -357,7 +335,7 @@ def resubmit_application(user: User, enterprise: Enterprise) -> Enterprise:
 
 def _refuse_enterprise_state(machine: sm.StateMachine, from_status: str, to_status: str) -> Exception:
     return Conflict(_l("This enterprise is %(status)s: that change is not possible now.",
-                       status=status_label(from_status)))
+                       status=status.enterprise_status_label(from_status)))
 
 
 def _refuse_enterprise_reason(machine: sm.StateMachine) -> Exception:
@@ -380,7 +358,7 @@ def _reindex_enterprise(change: sm.Change) -> None:
 #: Enterprise applications; history in ``enterprise_events`` (kind "status").
 ENTERPRISES = sm.StateMachine(
     name="enterprise", model=Enterprise, states=status.ENTERPRISE_STATUSES, moves=ENTERPRISE_TRANSITIONS,
-    record=_record_enterprise_change, labels=STATUS_LABELS,
+    record=_record_enterprise_change, labels=status.ENTERPRISE_STATUS_LABELS,
     reason_required={(frm, to, role) for (frm, to) in TRANSITIONS_NEEDING_REASON
                      for role in ENTERPRISE_TRANSITIONS[(frm, to)]},
     refuse_state=_refuse_enterprise_state, refuse_reason=_refuse_enterprise_reason, after=_reindex_enterprise,

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from shop import roles
 from shop.catalog import status
+from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.models import EnterpriseMember
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shop.extensions import db
 from shop.sellers import services
 from shop.sellers import validation as v
-from shop.sellers.context import get_member_enterprise_or_404
 from shop.sellers.models import EnterpriseEvent
 from tests.factories import EnterpriseFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
 
