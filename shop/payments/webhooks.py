@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from shop import statemachine as sm
 from shop.dbtypes import utcnow
 from shop.extensions import db
+from shop.hooks import Hook
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.orders.services import LAPSED_REASON, PAID_STATES, apply_cancel_order, apply_paid
@@ -69,6 +70,10 @@ from shop.payments.providers.events import (
 )
 
 log = logging.getLogger(__name__)
+
+#: ``(order)``, after the event that paid the order has committed: the ledger creates
+#: the order's Connect payouts and sends them (``shop/hooks.py``; it sits above payments).
+order_paid_committed = Hook("payments.order_paid_committed")
 
 # Work that talks to the provider (Connect transfers, clawbacks) runs after the event's
 # transaction commits, never while it holds the order's row lock.
@@ -178,9 +183,7 @@ def _refund_succeeded(refund, *, provider_ref=None):
 
 
 def _send_connect_payouts(order) -> None:
-    from shop.ledger.services import create_connect_payouts
-
-    create_connect_payouts(order)
+    order_paid_committed(order)
 
 
 # ---------------------------------------------------------------- lookups

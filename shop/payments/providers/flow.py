@@ -54,6 +54,16 @@ def latest_pending_payment(order: Order) -> Payment | None:
     ).first()
 
 
+def payment_under_way():
+    """``orders.services.PAYMENT_UNDER_WAY``: the order (correlated) has a pending
+    payment, i.e. an open Checkout Session."""
+    return (
+        select(Payment.id)
+        .where(Payment.order_id == Order.id, Payment.status == PAYMENT_PENDING)
+        .exists()
+    )
+
+
 def _open_session_url(provider, payment: Payment) -> str | None:
     """The still-usable Checkout URL of ``payment``, else None (an expired session
     is marked so here; its webhook may follow and changes nothing more)."""
