@@ -13,10 +13,15 @@ from config import get_config, secret_key_problem
 from shop import errors, spreadsheets
 from shop.accounts import bp as accounts_bp
 from shop.accounts.sessions import load_user
+from shop.accounts.views import keep_in_session
 from shop.admin import bp as admin_bp
+from shop.api import idempotency
 from shop.api import init_app as init_api
+from shop.cart import CART_SESSION_KEY
+from shop.cart.services import merge_guest_cart
 from shop.cart.views import bp as cart_bp
 from shop.catalog import bp as catalog_bp
+from shop.catalog import listing_status
 from shop.cli import register_cli
 from shop.core import bp as core_bp
 from shop.database import install_sqlite_tuning
@@ -24,13 +29,17 @@ from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.i18n import init_i18n
 from shop.ledger import services as ledger
 from shop.ledger.views import bp as ledger_bp
+from shop.orders import cli as orders_cli
 from shop.orders import services as order_services
+from shop.orders import views as order_views
 from shop.orders.document_views import bp as documents_bp
 from shop.orders.views import bp as orders_bp
 from shop.payments import refunds, slips, webhooks
+from shop.payments.providers import allow_checkout_redirect
 from shop.payments.providers import flow as payment_flow
 from shop.payments.views import bp as payments_bp
 from shop.search import init_app as init_search
+from shop.search import outbox as search_outbox
 from shop.security import init_security
 from shop.sellers import bp as sellers_bp
 from shop.templating import init_templating
@@ -144,6 +153,14 @@ def register_hooks(app: Flask) -> None:
     refunds.refund_committed.connect(app, ledger.claw_back)
     slips.paid_to_enterprise.connect(app, ledger.apply_direct_payment)
     webhooks.order_paid_committed.connect(app, ledger.create_connect_payouts)
+    # Accounts: a guest's cart survives signing in and joins the account's cart.
+    keep_in_session(app, CART_SESSION_KEY, at_sign_in=merge_guest_cart)
+    # Order pages: "Pay now" may be redirected to a provider's hosted checkout.
+    order_views.order_page_response.connect(app, allow_checkout_redirect)
+    # The order sweeper deletes the API's expired idempotency keys too.
+    orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
+    # The catalogue: search re-indexes listings moved by an UPDATE statement.
+    listing_status.products_updated.connect(app, search_outbox.enqueue_products)
 
 
 def register_error_handlers(app: Flask) -> None:
