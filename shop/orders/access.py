@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import secrets
 
 from flask import current_app, has_request_context, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -38,10 +39,22 @@ ORDER_LINK_SALT = "order-link"
 GUEST_ORDERS_KEY = "guest_orders"
 # The session is a cookie: remember only the latest few guest orders.
 MAX_REMEMBERED_GUEST_ORDERS = 20
-# Order numbers are letters and digits (see ``checkout.new_public_id``; older ones used
-# another alphabet): anything else cannot name an order, and is refused before a query.
+# Order numbers are letters and digits (see ``new_public_id``; older ones used another
+# alphabet): anything else cannot name an order, and is refused before a query.
 _PUBLIC_ID = re.compile(r"^[A-Z0-9]{4,16}$")
 _MAX_TOKEN_LENGTH = 200
+PUBLIC_ID_PREFIX = "CM"
+# 32 symbols (5 bits each) without the look-alikes 0/O and 1/I: a number read out over
+# the phone or copied from a slip cannot be mistyped between them. Numbers issued
+# before kept I and O; lookups accept any letters and digits, so they still open.
+_PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PUBLIC_ID_LENGTH = 10
+
+
+def new_public_id() -> str:
+    """``CM`` + 10 random characters of ``_PUBLIC_ID_ALPHABET`` (50 bits): unguessable and
+    easy to read out."""
+    return PUBLIC_ID_PREFIX + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
 def _serializer() -> URLSafeSerializer:

@@ -20,7 +20,6 @@ told the shop is busy, never shown a database error.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -37,17 +36,12 @@ from shop.errors import Conflict, DomainError, ValidationFailed
 from shop.extensions import db
 from shop.orders import inventory
 from shop.orders import status as st
+from shop.orders.access import new_public_id
 from shop.orders.addresses import MAX_SAVED_ADDRESSES, apply_save_address, clean_address, list_saved_addresses
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 
 log = logging.getLogger(__name__)
 
-PUBLIC_ID_PREFIX = "CM"
-# 32 symbols (5 bits each) without the look-alikes 0/O and 1/I: a number read out over
-# the phone or copied from a slip cannot be mistyped between them. Numbers issued
-# before kept I and O; lookups accept any letters and digits, so they still open.
-_PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-PUBLIC_ID_LENGTH = 10
 MAX_NOTE_LENGTH = 500
 MAX_PO_NUMBER_LENGTH = 64  # orders.po_number
 # Attempts when SQLite reports the database busy after its own busy timeout.
@@ -92,12 +86,6 @@ class ShopBusy(DomainError):
     status_code = 503
     code = "busy"
     default_message = _l("Many people are buying right now. Nothing was ordered or charged; please try again.")
-
-
-def new_public_id() -> str:
-    """``CM`` + 10 random characters of ``_PUBLIC_ID_ALPHABET`` (50 bits): unguessable and
-    easy to read out."""
-    return PUBLIC_ID_PREFIX + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
 def _is_busy(exc: OperationalError) -> bool:
