@@ -42,13 +42,13 @@ from shop.api.buying_schemas import (
 )
 from shop.api.routing import HeaderParameter, operation
 from shop.api.schemas import money, paginate
+from shop.cart import checkout
 from shop.cart import services as cart_services
 from shop.cart.services import CartLine, LinesCart, StoredLine
 from shop.catalog.models import Enterprise, Variant
 from shop.catalog.services import is_product_visible, visible_variants_by_sku
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.i18n import current_language
-from shop.orders import checkout
 from shop.orders import services as order_services
 from shop.orders import status as st
 from shop.orders.access import load_order_for_buyer, order_url

@@ -12,14 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from shop.cart import forms
+from shop.cart import checkout, forms
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, SessionCart, UserCart
 from shop.errors import DomainError
 from shop.extensions import db
 from shop.forms import show_domain_error
 from shop.i18n import current_language
-from shop.orders import checkout
 from shop.orders import shipping as shipping_service
 from shop.orders.addresses import get_saved_address, list_saved_addresses
 from shop.payments.providers import capabilities_of
