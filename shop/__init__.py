@@ -21,6 +21,7 @@ from shop.cart import CART_SESSION_KEY
 from shop.cart.services import merge_guest_cart
 from shop.cart.views import bp as cart_bp
 from shop.catalog import bp as catalog_bp
+from shop.catalog import demo as catalog_demo
 from shop.catalog import listing_status
 from shop.cli import register_cli
 from shop.core import bp as core_bp
@@ -30,6 +31,7 @@ from shop.i18n import init_i18n
 from shop.ledger import services as ledger
 from shop.ledger.views import bp as ledger_bp
 from shop.orders import cli as orders_cli
+from shop.orders import demo as orders_demo
 from shop.orders import services as order_services
 from shop.orders import views as order_views
 from shop.orders.document_views import bp as documents_bp
@@ -159,8 +161,11 @@ def register_hooks(app: Flask) -> None:
     order_views.order_page_response.connect(app, allow_checkout_redirect)
     # The order sweeper deletes the API's expired idempotency keys too.
     orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
-    # The catalogue: search re-indexes listings moved by an UPDATE statement.
+    # The catalogue: search re-indexes listings moved by an UPDATE statement; the demo
+    # catalogue gets past orders, booked in the ledgers.
     listing_status.products_updated.connect(app, search_outbox.enqueue_products)
+    catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, ledger.add_to_demo)
 
 
 def register_error_handlers(app: Flask) -> None:
