@@ -33,8 +33,8 @@ from shop.orders import status as st
 from shop.orders.access import fulfilment_for_enterprise
 from shop.orders.models import Fulfilment, Order
 from shop.payments import refunds
+from shop.payments.blueprint import bp
 from shop.payments.models import REFUND_FAILED, REFUND_PENDING, REFUND_SUCCEEDED
-from shop.payments.views import bp
 
 REFUND_STATUS_LABELS = {
     REFUND_PENDING: _l("Pending"),

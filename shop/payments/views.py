@@ -15,7 +15,7 @@ Views parse input, call one service in ``slips.py`` and render or redirect.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,9 +30,10 @@ from shop.orders.access import load_order_for_buyer, order_path, viewer_token
 from shop.orders.models import Order
 from shop.pagination import parse_page
 from shop.payments import promptpay, slips
+from shop.payments.blueprint import bp
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
-
-bp = Blueprint("payments", __name__)
+from shop.payments.providers import ProviderError, allow_checkout_redirect
+from shop.payments.providers.flow import OrderNotPayable, begin_payment, latest_pending_payment
 
 SLIP_STATUS_LABELS = {
     SLIP_SUBMITTED: _l("Waiting for review"),
@@ -238,9 +239,6 @@ def _order_page(order: Order):
 def pay(public_id: str):
     """Start or resume the provider payment of an unpaid order (reuses an open
     Checkout Session), then off to the provider's page."""
-    from shop.payments.providers import ProviderError
-    from shop.payments.providers.flow import OrderNotPayable, begin_payment
-
     order = load_order_for_buyer(public_id, _actor(), request.form.get("t") or request.args.get("t"))
     try:
         start = begin_payment(order)
@@ -273,8 +271,6 @@ RETURN_PATIENCE = 20
 @bp.get("/orders/<public_id>/payment-return")
 def payment_return(public_id: str):
     """Where Stripe sends the buyer back: wait for the webhook, then the order page."""
-    from shop.payments.providers.flow import latest_pending_payment
-
     order = load_order_for_buyer(public_id, _actor(), request.args.get("t"))
     if order.status != st.ORDER_PENDING_PAYMENT:
         if order.status == st.ORDER_CANCELLED:
@@ -298,7 +294,6 @@ def payment_return(public_id: str):
             "seconds": RETURN_SLOW_REFRESH_SECONDS if slow else RETURN_REFRESH_SECONDS,
             "url": _return_path(order, **extra),
         }
-    from shop.payments.providers import allow_checkout_redirect
 
     return allow_checkout_redirect(make_response(render_template(
         "payments/return.html", order=order, token=_viewer_token(order), cancelled=cancelled,
