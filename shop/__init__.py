@@ -16,7 +16,7 @@ from shop.accounts.sessions import load_user
 from shop.accounts.views import keep_in_session
 from shop.admin import bp as admin_bp
 from shop.api import idempotency
-from shop.api import init_app as init_api
+from shop.api.app import init_app as init_api
 from shop.cart import CART_SESSION_KEY
 from shop.cart.services import merge_guest_cart
 from shop.cart.views import bp as cart_bp
