@@ -20,6 +20,8 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from shop.extensions import db
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _force_write: contextvars.ContextVar[bool] = contextvars.ContextVar("force_write", default=False)
@@ -80,8 +82,6 @@ def transaction() -> Iterator[None]:
     the outermost block commits. On SQLite the transaction begins with ``BEGIN
     IMMEDIATE`` whenever it may write (see ``install_sqlite_tuning``).
     """
-    from shop.extensions import db
-
     depth = _depth.get()
     token = _depth.set(depth + 1)
     try:
@@ -102,8 +102,6 @@ def transaction() -> Iterator[None]:
 def commit_or_rollback() -> None:
     """Commit the session; on any failure roll back (so the session is usable again
     and nothing is half-written) and re-raise."""
-    from shop.extensions import db
-
     try:
         db.session.commit()
     except Exception:

@@ -35,6 +35,8 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 
+from shop.errors import ValidationFailed
+
 #: Characters refused in any free text (see the module docstring for why).
 REFUSED = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
@@ -98,8 +100,6 @@ def drop_controls(value: str | None, replacement: str = "") -> str:
 def checked_text(value: str | None, *, field: str, multi_line: bool = False) -> str:
     """For a service reading text straight from a request: ``clean_text``, or
     ``ValidationFailed`` naming ``field`` (a 422 / a message next to the field)."""
-    from shop.errors import ValidationFailed
-
     try:
         return clean_text(value or "", multi_line=multi_line)
     except TextRefused as exc:

@@ -16,6 +16,7 @@ from shop.catalog import status
 from shop.catalog.services import STAGE_LABELS, track_progress
 from shop.errors import DomainError, NotFound, ValidationFailed
 from shop.forms import ConfirmForm, show_domain_error
+from shop.ledger import services as ledger
 from shop.pagination import parse_page
 
 
@@ -176,8 +177,6 @@ def registration(enterprise_id: int):
 
 @bp.post("/enterprises/<int:enterprise_id>/payouts")
 def payout_settings(enterprise_id: int):
-    from shop.ledger import services as ledger
-
     form = ConfirmForm()
     if not form.validate():
         return _render_review(enterprise_id, error=_("The form expired. Please try again."), status_code=400)

@@ -36,7 +36,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import User
-from shop.catalog import listing_status, status
+from shop.accounts.services import public_url
+from shop.catalog import images, listing_status, status
 from shop.catalog.certifications import (
     FDA,
     KINDS,
@@ -58,6 +59,7 @@ from shop.catalog.models import (
 from shop.catalog.services import ProductPage, build_product_page
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.notifications.services import queue_email
 from shop.pagination import Page, paginate
 from shop.text import like_pattern, slugify
 
@@ -729,8 +731,6 @@ def add_photos(product: Product, actor: User, uploads: Sequence[tuple[str, bytes
     All or nothing: if one file is refused, the ones already stored are removed and
     the error names the file.
     """
-    from shop.catalog import images
-
     require_member(actor, product.enterprise_id)
     uploads = [(name, data) for name, data in uploads if name or data]
     if not uploads:
@@ -794,8 +794,6 @@ def move_photo(product: Product, actor: User, photo_id: int, direction: str) -> 
 
 def delete_photo(product: Product, actor: User, photo_id: int) -> None:
     """Remove the photo; its files go only once the database no longer names them."""
-    from shop.catalog import images
-
     require_member(actor, product.enterprise_id)
     photo = _photo_of(product, photo_id)
     image_key = photo.image_key
@@ -1099,9 +1097,6 @@ def _owners(enterprise_id: int) -> list[User]:
 
 
 def _email_owners(product: Product, template: str, reason: str | None) -> None:
-    from shop.accounts.services import public_url
-    from shop.notifications.services import queue_email
-
     edit_url = public_url("sellers.listing_edit", enterprise_id=product.enterprise_id, product_id=product.id)
     product_url = public_url("catalog.product", slug=product.slug)
     for owner in _owners(product.enterprise_id):

@@ -45,6 +45,7 @@ from shop.orders import status as st
 from shop.orders.access import order_url
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.pagination import Page, paginate
+from shop.search.outbox import enqueue_products
 from shop.text import checked_text
 
 # The order states in which the buyer has paid and enterprises ship.
@@ -189,8 +190,6 @@ def _bump_sales(sold: dict[int, int], sign: int) -> None:
     """Add (or take back) units sold to ``Product.sales_count`` with bulk UPDATEs, so
     two payments at once cannot lose a count, and queue the products for re-indexing
     (bulk UPDATEs skip the search outbox's session events)."""
-    from shop.search.outbox import enqueue_products
-
     if not sold:
         return
     for product_id in sorted(sold):

@@ -46,6 +46,7 @@ from shop.hooks import Hook
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.orders.services import LAPSED_REASON, PAID_STATES, apply_cancel_order, apply_paid
+from shop.payments import refunds
 from shop.payments.machines import PAYMENTS
 from shop.payments.models import (
     PAYMENT_EXPIRED,
@@ -381,8 +382,6 @@ def _our_refund(provider: str, state: RefundState, payment: Payment | None) -> R
 
 def _refunds_api():
     """The refund services (imported late: they import this area's models)."""
-    from shop.payments import refunds
-
     return refunds
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from shop import storage
 from shop.accounts.models import User
 from shop.catalog import status
+from shop.catalog.listings import require_member
 from shop.catalog.models import Enterprise, Product
 from shop.dbtypes import utcnow
 from shop.errors import NotFound
@@ -238,8 +239,6 @@ def secret_for(enterprise: Enterprise) -> str | None:
 
 def rotate_feed_key(enterprise: Enterprise, actor: User) -> str:
     """Create the enterprise's feed key, or replace it (old URLs stop working)."""
-    from shop.catalog.listings import require_member
-
     require_member(actor, enterprise.id)
     key = feed_key(enterprise)
     if key is None:

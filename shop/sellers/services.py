@@ -31,15 +31,18 @@ from sqlalchemy.orm import joinedload
 from shop import roles
 from shop import statemachine as sm
 from shop.accounts.models import User
+from shop.accounts.services import public_url
 from shop.accounts.validation import check_email
 from shop.catalog import status
 from shop.catalog.access import find_membership
+from shop.catalog.images import delete_image, process_upload
 from shop.catalog.models import Enterprise, EnterpriseMember, EnterprisePhoto, Product, Variant
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from shop.extensions import db
 from shop.geo import province_by_code
 from shop.notifications.services import queue_email
+from shop.search.outbox import enqueue_enterprises
 from shop.sellers import validation as v
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation
 from shop.text import slugify
@@ -244,8 +247,6 @@ def owner_addresses(enterprise: Enterprise) -> list[tuple[str, str]]:
 
 
 def _public_url(endpoint: str, **values) -> str:
-    from shop.accounts.services import public_url
-
     return public_url(endpoint, **values)
 
 
@@ -350,8 +351,6 @@ def _record_enterprise_change(change: sm.Change) -> EnterpriseEvent:
 
 
 def _reindex_enterprise(change: sm.Change) -> None:
-    from shop.search.outbox import enqueue_enterprises
-
     enqueue_enterprises(db.session, [change.row.id])
 
 
@@ -497,8 +496,6 @@ def _renumber(photos: list[EnterprisePhoto]) -> None:
 
 def add_photos(user: User, enterprise: Enterprise, uploads: Sequence[bytes]) -> list[EnterprisePhoto]:
     """Store each uploaded photo (all or none) and add them after the existing ones."""
-    from shop.catalog.images import delete_image, process_upload
-
     _require_member(user, enterprise)
     uploads = [data for data in uploads if data]
     if not uploads:
@@ -562,8 +559,6 @@ def move_photo(user: User, enterprise: Enterprise, photo_id: int, move: str) -> 
 
 
 def delete_photo(user: User, enterprise: Enterprise, photo_id: int) -> None:
-    from shop.catalog.images import delete_image
-
     _require_member(user, enterprise)
     photos = _photos(enterprise)
     photo = photos.pop(_photo_index(photos, photo_id))
