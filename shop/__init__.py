@@ -146,26 +146,26 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     """What the upper areas do at the lower areas' steps (``shop/hooks.py``): a lower
     area calls its hook and never imports the area that answers."""
-    # Orders: the ledger books a paid order; payments say whether one is being paid.
-    order_services.order_paid.connect(app, ledger.record_paid_order)
-    order_services.payment_under_review.connect(app, slips.slip_waiting)
-    order_services.payment_under_way.connect(app, payment_flow.payment_under_way)
-    # Payments: the ledger books refunds, direct payments and Connect payouts.
-    refunds.refund_succeeded.connect(app, ledger.apply_refund_entries)
-    refunds.refund_committed.connect(app, ledger.claw_back)
-    slips.paid_to_enterprise.connect(app, ledger.apply_direct_payment)
-    webhooks.order_paid_committed.connect(app, ledger.create_connect_payouts)
     # Accounts: a guest's cart survives signing in and joins the account's cart.
     keep_in_session(app, CART_SESSION_KEY, at_sign_in=merge_guest_cart)
-    # Order pages: "Pay now" may be redirected to a provider's hosted checkout.
-    order_views.order_page_response.connect(app, allow_checkout_redirect)
-    # The order sweeper deletes the API's expired idempotency keys too.
-    orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
     # The catalogue: search re-indexes listings moved by an UPDATE statement; the demo
     # catalogue gets past orders, booked in the ledgers.
     listing_status.products_updated.connect(app, search_outbox.enqueue_products)
     catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, ledger.add_to_demo)
+    # Orders: the ledger books a paid order; payments say whether one is being paid,
+    # and let "Pay now" on an order page go to a provider's hosted checkout; the
+    # sweeper deletes the API's expired idempotency keys too.
+    order_services.order_paid.connect(app, ledger.record_paid_order)
+    order_services.payment_under_review.connect(app, slips.slip_waiting)
+    order_services.payment_under_way.connect(app, payment_flow.payment_under_way)
+    order_views.order_page_response.connect(app, allow_checkout_redirect)
+    orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
+    # Payments: the ledger books refunds, direct payments and Connect payouts.
+    refunds.refund_succeeded.connect(app, ledger.apply_refund_entries)
+    refunds.refund_committed.connect(app, ledger.claw_back)
+    slips.paid_to_enterprise.connect(app, ledger.apply_direct_payment)
+    webhooks.order_paid_committed.connect(app, ledger.create_connect_payouts)
 
 
 def register_error_handlers(app: Flask) -> None:
