@@ -39,8 +39,10 @@ run: install
 	$(BIN)/flask search reindex --if-missing
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# The suite runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
+# The import contracts first (pyproject.toml: the areas import downwards only), then the
+# suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 test: install-test
+	$(BIN)/lint-imports
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
@@ -49,6 +51,7 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .import_linter_cache

@@ -8,7 +8,43 @@ from typing import Any
 
 from flask import Flask
 
+import shop.models  # noqa: F401  (every table, for SQLAlchemy and Alembic)
 from config import get_config, secret_key_problem
+from shop import errors, spreadsheets
+from shop.accounts import bp as accounts_bp
+from shop.accounts.sessions import load_user
+from shop.accounts.views import keep_in_session
+from shop.admin import bp as admin_bp
+from shop.api import idempotency
+from shop.api.app import init_app as init_api
+from shop.cart import CART_SESSION_KEY
+from shop.cart.services import merge_guest_cart
+from shop.cart.views import bp as cart_bp
+from shop.catalog import bp as catalog_bp
+from shop.catalog import demo as catalog_demo
+from shop.catalog import listing_status
+from shop.cli import register_cli
+from shop.core import bp as core_bp
+from shop.database import install_sqlite_tuning
+from shop.extensions import csrf, db, limiter, login_manager, migrate
+from shop.i18n import init_i18n
+from shop.ledger import services as ledger
+from shop.ledger.views import bp as ledger_bp
+from shop.orders import cli as orders_cli
+from shop.orders import demo as orders_demo
+from shop.orders import services as order_services
+from shop.orders import views as order_views
+from shop.orders.document_views import bp as documents_bp
+from shop.orders.views import bp as orders_bp
+from shop.payments import refunds, slips, webhooks
+from shop.payments.providers import allow_checkout_redirect
+from shop.payments.providers import flow as payment_flow
+from shop.payments.views import bp as payments_bp
+from shop.search import init_app as init_search
+from shop.search import outbox as search_outbox
+from shop.security import init_security
+from shop.sellers import bp as sellers_bp
+from shop.templating import init_templating
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | str | None = None) -> Flask:
     register_i18n(app)
     register_security(app)
     register_blueprints(app)
+    register_hooks(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -69,11 +106,6 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    import shop.models  # noqa: F401  (every table, for SQLAlchemy and Alembic)
-    from shop.accounts.sessions import load_user
-    from shop.database import install_sqlite_tuning
-    from shop.extensions import csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     with app.app_context():
         install_sqlite_tuning(db.engine)
@@ -88,33 +120,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_i18n(app: Flask) -> None:
-    from shop.i18n import init_i18n
-
     init_i18n(app)
 
 
 def register_security(app: Flask) -> None:
-    from shop import spreadsheets
-    from shop.security import init_security
-
     init_security(app)
     spreadsheets.init_app(app)  # every text/csv answer went through the formula guard
 
 
 def register_blueprints(app: Flask) -> None:
-    from shop.accounts import bp as accounts_bp
-    from shop.admin import bp as admin_bp
-    from shop.api import init_app as init_api
-    from shop.cart.views import bp as cart_bp
-    from shop.catalog import bp as catalog_bp
-    from shop.core import bp as core_bp
-    from shop.ledger.views import bp as ledger_bp
-    from shop.orders.document_views import bp as documents_bp
-    from shop.orders.views import bp as orders_bp
-    from shop.payments.views import bp as payments_bp
-    from shop.search import init_app as init_search
-    from shop.sellers import bp as sellers_bp
-
     app.register_blueprint(core_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
@@ -129,19 +143,38 @@ def register_blueprints(app: Flask) -> None:
     init_api(app)
 
 
-def register_error_handlers(app: Flask) -> None:
-    from shop.errors import register_error_handlers as register
+def register_hooks(app: Flask) -> None:
+    """What the upper areas do at the lower areas' steps (``shop/hooks.py``): a lower
+    area calls its hook and never imports the area that answers."""
+    # Accounts: a guest's cart survives signing in and joins the account's cart.
+    keep_in_session(app, CART_SESSION_KEY, at_sign_in=merge_guest_cart)
+    # The catalogue: search re-indexes listings moved by an UPDATE statement; the demo
+    # catalogue gets past orders, booked in the ledgers.
+    listing_status.products_updated.connect(app, search_outbox.enqueue_products)
+    catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, ledger.add_to_demo)
+    # Orders: the ledger books a paid order; payments say whether one is being paid,
+    # and let "Pay now" on an order page go to a provider's hosted checkout; the
+    # sweeper deletes the API's expired idempotency keys too.
+    order_services.order_paid.connect(app, ledger.record_paid_order)
+    order_services.payment_under_review.connect(app, slips.slip_waiting)
+    order_services.payment_under_way.connect(app, payment_flow.payment_under_way)
+    order_views.order_page_response.connect(app, allow_checkout_redirect)
+    orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
+    # Payments: the ledger books refunds, direct payments and Connect payouts.
+    refunds.refund_succeeded.connect(app, ledger.apply_refund_entries)
+    refunds.refund_committed.connect(app, ledger.claw_back)
+    slips.paid_to_enterprise.connect(app, ledger.apply_direct_payment)
+    webhooks.order_paid_committed.connect(app, ledger.create_connect_payouts)
 
-    register(app)
+
+def register_error_handlers(app: Flask) -> None:
+    errors.register_error_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from shop.templating import init_templating
-
     init_templating(app)
 
 
 def register_commands(app: Flask) -> None:
-    from shop.cli import register_cli
-
     register_cli(app)

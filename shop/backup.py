@@ -32,6 +32,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
 
 from shop.dbtypes import utcnow
+from shop.extensions import db
 
 SQLITE_SUFFIX = ".sqlite3"
 POSTGRES_SUFFIX = ".dump"
@@ -372,8 +373,6 @@ def restored_revision(engine: Engine) -> str | None:
 
 
 def _engine() -> Engine:
-    from shop.extensions import db
-
     return db.engine
 
 

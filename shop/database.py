@@ -21,6 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from shop.extensions import db
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _force_write: contextvars.ContextVar[bool] = contextvars.ContextVar("force_write", default=False)
@@ -81,8 +83,6 @@ def transaction() -> Iterator[None]:
     the outermost block commits. On SQLite the transaction begins with ``BEGIN
     IMMEDIATE`` whenever it may write (see ``install_sqlite_tuning``).
     """
-    from shop.extensions import db
-
     depth = _depth.get()
     token = _depth.set(depth + 1)
     try:
@@ -108,8 +108,4 @@ def end_read(session: Session | None = None) -> None:
     the one other place the shop rolls back. Anything left uncommitted is discarded.
     ``session`` defaults to the request's ``db.session``.
     """
-    if session is None:
-        from shop.extensions import db
-
-        session = db.session
-    session.rollback()
+    (session or db.session).rollback()

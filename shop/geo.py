@@ -6,11 +6,12 @@ province code of the Thai standard (TIS 1099), and pages look names and slugs up
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import geothai
+
+from shop.text import slugify
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,10 @@ class Province:
         return self.name_th if locale == "th" else self.name_en
 
 
-def _slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 @lru_cache(maxsize=1)
 def all_provinces() -> tuple[Province, ...]:
     provinces = (
-        Province(code=p.code, name_th=p.name_th, name_en=p.name_en, slug=_slugify(p.name_en))
+        Province(code=p.code, name_th=p.name_th, name_en=p.name_en, slug=slugify(p.name_en))
         for p in geothai.provinces()
     )
     return tuple(sorted(provinces, key=lambda p: p.name_en))

@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shop.errors import abort_with
 from shop.extensions import babel
 
 SESSION_KEY = "lang"
@@ -58,8 +59,6 @@ def _apply_lang_parameter():
         return None  # the JSON API picks its language per request (_api_locale)
     lang = lang.strip().lower()
     if lang not in supported_languages():
-        from shop.errors import abort_with
-
         # Answer in the language the visitor already uses.
         abort_with(400, _("Unknown language. Choose th (ไทย) or en (English)."))
     session[SESSION_KEY] = lang

@@ -3,6 +3,7 @@
 from shop.accounts.models import ApiToken, LoginAttempt, LoginUnlock, RetailBuyer, User  # noqa: F401
 from shop.api.models import IdempotencyKey  # noqa: F401
 from shop.cart.models import CartItem  # noqa: F401
+from shop.catalog.listing_models import ListingStatusChange, ProductListingSettings  # noqa: F401
 from shop.catalog.models import (  # noqa: F401
     Category,
     Certification,
@@ -33,6 +34,5 @@ from shop.payments.models import (  # noqa: F401
     Refund,
 )
 from shop.search.models import SearchOutbox  # noqa: F401
-from shop.sellers.listing_models import EnterpriseFeedKey, ListingStatusChange, ProductListingSettings  # noqa: F401
-from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation  # noqa: F401
+from shop.sellers.models import EnterpriseEvent, EnterpriseFeedKey, EnterpriseInvitation  # noqa: F401
 from shop.statemachine import StatusChangeLog  # noqa: F401

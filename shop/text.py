@@ -23,6 +23,9 @@ Thai, emoji, the zero-width space (a Thai word-break hint), the zero-width
 ``drop_controls`` is the forgiving form of the same rule for text that is not
 stored (a search box) or that was stored before the rule (a feed): the refused
 characters are removed.
+
+``slugify`` makes the one kind of URL slug the shop uses (enterprises, products,
+provinces); ``like_pattern`` the one kind of ``LIKE`` search.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+
+from shop.errors import ValidationFailed
 
 #: Characters refused in any free text (see the module docstring for why).
 REFUSED = re.compile(
@@ -95,13 +100,21 @@ def drop_controls(value: str | None, replacement: str = "") -> str:
 def checked_text(value: str | None, *, field: str, multi_line: bool = False) -> str:
     """For a service reading text straight from a request: ``clean_text``, or
     ``ValidationFailed`` naming ``field`` (a 422 / a message next to the field)."""
-    from shop.errors import ValidationFailed
-
     try:
         return clean_text(value or "", multi_line=multi_line)
     except TextRefused as exc:
         message = exc.message()
         raise ValidationFailed(message, fields={field: message}) from None
+
+
+def slugify(text: str | None) -> str:
+    """ASCII letters and digits joined by dashes, at most 80 characters:
+    accents are dropped (``Café`` -> ``cafe``) and everything else that is not a
+    letter or digit becomes one dash. Empty when nothing Latin is left (a Thai-only
+    name), in which case the caller falls back to another source."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].strip("-")
 
 
 def like_pattern(words: str | None) -> str | None:

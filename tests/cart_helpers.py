@@ -100,8 +100,8 @@ def race_in_process(app_config: dict, variant_id: int, buyers: int, quantity: in
     import threading
 
     from shop import create_app
+    from shop.cart import checkout
     from shop.cart.services import SessionCart, StoredLine
-    from shop.orders import checkout
 
     app = create_app(app_config)
     placed = sold_out = 0

@@ -23,7 +23,7 @@ from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.orders import inventory
 from shop.orders import status as st
-from shop.orders.checkout import new_public_id
+from shop.orders.access import new_public_id
 from shop.orders.documents import assign_document_number
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 

@@ -26,10 +26,10 @@ from shop.accounts.validation import (
     branch_problem,
     check_email,
     password_problem,
-    tax_id_problem,
 )
 from shop.errors import ValidationFailed
 from shop.forms import BaseForm, KnownChoice
+from shop.thai import tax_id_problem
 
 LANGUAGE_CHOICES = [SelectChoice("th", "ไทย"), SelectChoice("en", "English")]
 

@@ -30,8 +30,6 @@ from shop.accounts.validation import (
     check_email,
     check_password,
     normalize_branch,
-    normalize_tax_id,
-    tax_id_problem,
 )
 from shop.database import end_read, transaction, write_intent
 from shop.dbtypes import utcnow
@@ -39,6 +37,7 @@ from shop.errors import Conflict, DomainError, PermissionDenied, ValidationFaile
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
 from shop.notifications.services import job, queue_email, queue_job
+from shop.thai import looks_like_phone, normalize_tax_id, tax_id_problem
 
 # Outbox jobs: the sender makes these mails after the request (see the handlers below),
 # so the request writes the same whether or not the address has an account.
@@ -519,7 +518,7 @@ def update_profile(user: User, *, display_name: str, phone: str | None, locale: 
     if locale not in current_app.config["LANGUAGES"]:
         raise ValidationFailed(_l("Choose th (ไทย) or en (English)."), fields={"locale": _l("Choose th (ไทย) or en (English).")})
     phone = (phone or "").strip() or None
-    if phone is not None and not _looks_like_phone(phone):
+    if phone is not None and not looks_like_phone(phone):
         message = _l("Enter a phone number of 9 or 10 digits, e.g. 081 234 5678.")
         raise ValidationFailed(message, fields={"phone": message})
     with transaction():
@@ -527,12 +526,6 @@ def update_profile(user: User, *, display_name: str, phone: str | None, locale: 
         user.phone = phone
         user.locale = locale
     return user
-
-
-def _looks_like_phone(phone: str) -> bool:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    allowed = set("0123456789 +-()")
-    return set(phone) <= allowed and 9 <= len(digits) <= 12
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> User:

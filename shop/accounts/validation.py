@@ -1,4 +1,5 @@
-"""Checks on e-mail addresses and passwords, shared by forms, services and the API."""
+"""Checks on e-mail addresses, passwords and a business buyer's branch, shared by forms,
+services and the API. Tax IDs follow ``shop.thai``."""
 
 from __future__ import annotations
 
@@ -60,27 +61,6 @@ def check_password(password: str, *, email: str | None = None) -> None:
 
 HEAD_OFFICE = "สำนักงานใหญ่"
 BUSINESS_TYPES = ("shop", "supermarket", "hotel", "cafe", "restaurant", "other")
-
-
-def thai_tax_id_check_digit(first_twelve: str) -> int:
-    """The 13th digit of a Thai tax / national ID: weights 13..2, then (11 - sum mod 11) mod 10."""
-    total = sum(int(digit) * (13 - position) for position, digit in enumerate(first_twelve))
-    return (11 - total % 11) % 10
-
-
-def normalize_tax_id(value: str) -> str:
-    """Digits only: people type tax IDs with spaces or dashes (0-1055-61234-56-7)."""
-    return "".join(ch for ch in (value or "") if ch not in " -")
-
-
-def tax_id_problem(value: str):
-    """Why a Thai tax ID is not valid, or None."""
-    tax_id = normalize_tax_id(value)
-    if len(tax_id) != 13 or not tax_id.isascii() or not tax_id.isdigit():
-        return _l("A tax ID has 13 digits.")
-    if thai_tax_id_check_digit(tax_id[:12]) != int(tax_id[12]):
-        return _l("This tax ID is not valid: check the digits again.")
-    return None
 
 
 def normalize_branch(value: str) -> str:

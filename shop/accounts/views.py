@@ -7,6 +7,9 @@ shown again with the reason and a 4xx status; the service has written nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,9 +17,9 @@ from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import api_tokens, bp, devices, forms, services, sessions
+from shop.accounts.models import User
 from shop.accounts.tokens import InvalidLink
 from shop.accounts.validation import HEAD_OFFICE
-from shop.cart import CART_SESSION_KEY
 from shop.errors import DomainError
 from shop.extensions import limiter, login_manager
 from shop.forms import ConfirmForm, show_domain_error
@@ -25,10 +28,22 @@ from shop.i18n import current_language
 from shop.security import is_safe_local_path
 
 #: Session entries that survive signing in and out (the rest is dropped so nothing
-#: from before the sign-in, or from the previous user, carries over). A guest's cart
-#: survives signing in so it can be merged into the account's cart (then it is gone
-#: from the session: a signed-in user's cart is stored in the database).
-PRESERVED_SESSION_KEYS: tuple[str, ...] = (LANG_SESSION_KEY, CART_SESSION_KEY)
+#: from before the sign-in, or from the previous user, carries over); areas above add
+#: theirs with ``keep_in_session``.
+PRESERVED_SESSION_KEYS: tuple[str, ...] = (LANG_SESSION_KEY,)
+_KEPT_KEY = "chumchon_kept_session_keys"
+
+
+def keep_in_session(app, key: str, *, at_sign_in: Callable[[User, Any], Any] | None = None) -> None:
+    """Keep ``session[key]`` when a browser signs in or out. With ``at_sign_in``,
+    signing in hands the value to ``at_sign_in(user, value)`` instead of keeping it: a
+    guest's cart is merged into the account's cart (then it is gone from the session:
+    a signed-in user's cart is stored in the database)."""
+    app.extensions.setdefault(_KEPT_KEY, {})[key] = at_sign_in
+
+
+def _kept_keys() -> dict[str, Callable[[User, Any], Any] | None]:
+    return {**dict.fromkeys(PRESERVED_SESSION_KEYS), **current_app.extensions.get(_KEPT_KEY, {})}
 
 # Per-address backstops. Sign-in's own (LOGIN_RATE_LIMIT) is a high, short-lived ceiling
 # only: many people can share an address, and the real throttle is per account and
@@ -100,18 +115,18 @@ def _start_session(user, *, remember: bool = False) -> None:
     previous = _me()
     if previous.is_authenticated and previous.sign_in is not None:
         sessions.close_session(previous.sign_in.cookie_id)  # one sign-in per browser
-    kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
+    carried = _kept_keys()
+    kept = {key: session[key] for key in carried if key in session}
     session.clear()  # nothing an earlier visitor put in the cookie survives (fixation)
-    guest_cart = kept.pop(CART_SESSION_KEY, None)
+    handed_over = {key: kept.pop(key) for key, at_sign_in in carried.items() if at_sign_in and key in kept}
     session.update(kept)
     sessions.open_session(user, remember=remember, user_agent=request.headers.get("User-Agent"))
     login_user(user, remember=remember, fresh=True)
     if not remember and current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies:
         session["_remember"] = "clear"  # Flask-Login then deletes the one left from before
-    if guest_cart:
-        from shop.cart.services import merge_guest_cart  # the cart area imports accounts' models
-
-        merge_guest_cart(user, guest_cart)
+    for key, value in handed_over.items():
+        if value:
+            carried[key](user, value)
 
 
 def _end_session() -> None:
@@ -120,7 +135,7 @@ def _end_session() -> None:
     user = _me()  # loads the user, from the remember-me cookie if that is all there is
     if user.is_authenticated and user.sign_in is not None:
         sessions.close_session(user.sign_in.cookie_id)
-    kept = {key: session[key] for key in PRESERVED_SESSION_KEYS if key in session}
+    kept = {key: session[key] for key in _kept_keys() if key in session}
     session.clear()
     session.update(kept)
     logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie

@@ -8,6 +8,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog import status
+from shop.catalog.services import STAGE_LABELS
 from shop.forms import BaseForm, KnownChoice
 from shop.sellers import validation as v
 
@@ -34,8 +35,6 @@ class StageForm(BaseForm):
     note = TextAreaField(_l("Note for the enterprise"), validators=[Optional(), _length(2000)])
 
     def __init__(self, *args, **kwargs):
-        from shop.catalog.services import STAGE_LABELS
-
         super().__init__(*args, **kwargs)
         self.stage.choices = [(code, STAGE_LABELS[code]) for code in status.TRACK_STAGES]
 

@@ -15,10 +15,10 @@ from flask_login import current_user
 
 from shop.admin import bp
 from shop.catalog import listing_status, status
+from shop.catalog import listings as services
 from shop.errors import ValidationFailed
 from shop.pagination import parse_page
 from shop.sellers import listing_forms as forms
-from shop.sellers import listing_services as services
 
 
 @bp.context_processor

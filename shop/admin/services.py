@@ -19,6 +19,7 @@ from shop import roles
 from shop import statemachine as sm
 from shop.accounts.machines import RETAIL_BUYERS
 from shop.accounts.models import RetailBuyer, User
+from shop.accounts.services import public_url
 from shop.catalog import status
 from shop.catalog.models import Enterprise, EnterpriseMember, Product
 from shop.catalog.services import STAGE_LABELS
@@ -43,8 +44,6 @@ def require_staff(actor: User | None) -> User:
 
 
 def _public_url(endpoint: str, **values) -> str:
-    from shop.accounts.services import public_url
-
     return public_url(endpoint, **values)
 
 

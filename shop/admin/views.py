@@ -16,15 +16,15 @@ from shop.catalog import status
 from shop.catalog.services import STAGE_LABELS, track_progress
 from shop.errors import DomainError, NotFound, ValidationFailed
 from shop.forms import ConfirmForm, show_domain_error
+from shop.ledger import services as ledger
 from shop.pagination import parse_page
-from shop.sellers import services as sellers
 
 
 @bp.context_processor
 def _admin_helpers() -> dict:
     return {
-        "status_label": sellers.status_label,
-        "role_label": sellers.role_label,
+        "status_label": status.enterprise_status_label,
+        "role_label": status.member_role_label,
         "stage_labels": STAGE_LABELS,
         "admin_link": admin_link,
         "buyer_status_label": buyer_status_label,
@@ -177,8 +177,6 @@ def registration(enterprise_id: int):
 
 @bp.post("/enterprises/<int:enterprise_id>/payouts")
 def payout_settings(enterprise_id: int):
-    from shop.ledger import services as ledger
-
     form = ConfirmForm()
     if not form.validate():
         return _render_review(enterprise_id, error=_("The form expired. Please try again."), status_code=400)

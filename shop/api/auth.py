@@ -10,8 +10,9 @@ from flask_limiter.util import get_remote_address
 
 from shop.accounts import api_tokens
 from shop.accounts.models import User
-from shop.api import bp
+from shop.api.blueprint import bp
 from shop.errors import DomainError, error_response
+from shop.extensions import limiter
 
 
 class Unauthorized(DomainError):
@@ -98,8 +99,6 @@ def install_rate_limits(bp: Blueprint) -> None:
     The limiter is shared by every app built in one process, so the limits are
     attached to the blueprint once.
     """
-    from shop.extensions import limiter
-
     if bp.name in _limited_blueprints:
         return
     _limited_blueprints.add(bp.name)

@@ -42,19 +42,21 @@ from shop.api.buying_schemas import (
 )
 from shop.api.routing import HeaderParameter, operation
 from shop.api.schemas import money, paginate
+from shop.cart import checkout
 from shop.cart import services as cart_services
 from shop.cart.services import CartLine, LinesCart, StoredLine
 from shop.catalog.models import Enterprise, Variant
 from shop.catalog.services import is_product_visible, visible_variants_by_sku
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.i18n import current_language
-from shop.orders import checkout
 from shop.orders import services as order_services
 from shop.orders import status as st
 from shop.orders.access import load_order_for_buyer, order_url
 from shop.orders.addresses import ADDRESS_FIELDS
 from shop.orders.models import Fulfilment, Order, OrderLine
-from shop.payments.providers import capabilities_of
+from shop.payments import slips
+from shop.payments.providers import ProviderError, capabilities_of
+from shop.payments.providers.flow import begin_payment, latest_pending_payment
 
 TAG = "orders"
 
@@ -108,16 +110,12 @@ def _payment_out(order: Order, locale: str, checkout_url: str | None = None) -> 
     promptpay = None
     capabilities = capabilities_of(order.payment_method)
     if capabilities.slip_review:
-        from shop.payments import slips
-
         panel = slips.pay_panel(order)
         promptpay = PromptPayOut(
             payload=panel.payload, payee_name=panel.payee.name, payee_promptpay_id=panel.payee.masked_id,
             slip_status=panel.latest_slip.status if panel.latest_slip is not None else None,
         )
     elif checkout_url is None:
-        from shop.payments.providers.flow import latest_pending_payment
-
         pending = latest_pending_payment(order)
         checkout_url = pending.redirect_url if pending is not None else None
     return PaymentOut(
@@ -348,8 +346,6 @@ def create_order(body: CreateOrder):
 def _replay(order: Order):
     checkout_url = None
     if capabilities_of(order.payment_method).hosted_checkout and order.status == st.ORDER_PENDING_PAYMENT:
-        from shop.payments.providers.flow import latest_pending_payment
-
         if latest_pending_payment(order) is None:
             # The first answer was lost before its payment page opened: open it now.
             checkout_url = _start_payment(order)
@@ -362,8 +358,6 @@ def _start_payment(order: Order) -> str | None:
     be reached: the order stands and its page offers to start the payment again."""
     if not capabilities_of(order.payment_method).hosted_checkout:
         return None
-    from shop.payments.providers import ProviderError
-    from shop.payments.providers.flow import begin_payment
 
     try:
         return begin_payment(order).redirect_url

@@ -21,7 +21,7 @@ from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
 from shop import storage
-from shop.api import API_PREFIX
+from shop.api.blueprint import API_PREFIX
 from shop.api.catalog_schemas import (
     Badge,
     Category,

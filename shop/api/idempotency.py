@@ -113,6 +113,11 @@ def recorder(user: User, key: str, digest: str) -> Callable[[Order], None]:
     return record
 
 
+def sweep_expired_keys() -> str:
+    """``orders.cli.sweep_chores``: delete the keys past their lifetime."""
+    return f"pruned {prune_expired_keys()} expired idempotency keys"
+
+
 def prune_expired_keys(now: datetime | None = None) -> int:
     """Delete keys older than ``KEY_LIFETIME``; commits; returns how many went."""
     with transaction():

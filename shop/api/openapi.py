@@ -10,7 +10,8 @@ from flask import current_app, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shop.api import API_PREFIX, bp, routing
+from shop.api import routing
+from shop.api.blueprint import API_PREFIX, bp
 from shop.api.schemas import ErrorResponse
 
 API_VERSION = "1.0.0"

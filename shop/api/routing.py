@@ -23,8 +23,10 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.routing import BaseConverter
 
 from shop.api import auth
+from shop.api.blueprint import bp
 from shop.dbtypes import MAX_INT
 from shop.errors import DomainError, ValidationFailed
+from shop.extensions import limiter
 
 MAX_ID = MAX_INT
 
@@ -114,9 +116,6 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
     (each a callable returning a limit string such as ``"30 per minute"``); they are
     checked before authentication, like the API-wide ones.
     """
-    from shop.api import bp
-    from shop.extensions import limiter
-
     def decorate(fn: Callable) -> Callable:
         op = Operation(method=method.upper(), rule=rule, endpoint=fn.__name__, summary=summary, tag=tag,
                        auth=auth_mode, status=status, response=response, body=body, query=query,

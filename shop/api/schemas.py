@@ -21,6 +21,7 @@ from sqlalchemy import Select
 from shop import pagination
 from shop.api.routing import ApiValueError
 from shop.dbtypes import MAX_INT
+from shop.money import format_baht
 from shop.pagination import MAX_PAGE, Page
 from shop.text import TextRefused, clean_text, drop_controls
 
@@ -91,8 +92,6 @@ class Money(ResponseModel):
 
 
 def money(satang: int, locale: str) -> Money:
-    from shop.money import format_baht
-
     return Money(satang=int(satang), display=format_baht(int(satang), locale))
 
 

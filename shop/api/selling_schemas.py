@@ -1,6 +1,6 @@
 """Request and response models of the selling endpoints (``/api/v1/seller/…``).
 
-Bounds here are the services' own (``shop.sellers.listing_services``): a number out
+Bounds here are the services' own (``shop.catalog.listings``): a number out
 of range is refused with a 422 before any service runs, and the OpenAPI document
 tells clients the limits. The services still check everything that needs the
 database (a SKU used twice, an unknown category, a move the listing cannot make).
@@ -27,8 +27,7 @@ from shop.api.schemas import (
     SearchText,
     Text,
 )
-from shop.dbtypes import MAX_INT
-from shop.sellers.listing_services import (
+from shop.catalog.listings import (
     MAX_CERTIFICATIONS,
     MAX_DAYS,
     MAX_PRICE_SATANG,
@@ -39,6 +38,7 @@ from shop.sellers.listing_services import (
     MAX_VARIANTS,
     MAX_WEIGHT_GRAMS,
 )
+from shop.dbtypes import MAX_INT
 from shop.sellers.order_services import STATUS_FILTERS
 
 

@@ -6,7 +6,7 @@ The same rules as the seller pages: the enterprise comes only from the URL and i
 checked against the token user's memberships on every request; products, variants
 and fulfilments are then looked up *within* that enterprise, so another enterprise's
 id answers 404 exactly like an id that does not exist. The work is done by the
-services the pages call (``sellers.listing_services``, ``orders.services``); their
+services the pages call (``catalog.listings``, ``orders.services``); their
 field keys (``variants-0-sku``) are translated to the request's JSON paths
 (``variants.0.sku``).
 """
@@ -18,11 +18,11 @@ import re
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
-from shop.accounts.access import require_membership
 from shop.api import selling_schemas as s
 from shop.api.routing import operation
 from shop.api.schemas import paginate
-from shop.catalog import listing_status
+from shop.catalog import listing_status, listings
+from shop.catalog.access import require_membership
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
@@ -31,7 +31,6 @@ from shop.i18n import current_language
 from shop.orders import services as order_services
 from shop.orders import status as st
 from shop.orders.models import Fulfilment
-from shop.sellers import listing_services as listings
 from shop.sellers import order_services as seller_orders
 from shop.sellers import services as sellers
 

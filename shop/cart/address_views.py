@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from shop.accounts.access import login_required
 from shop.cart import forms
-from shop.cart.views import bp
+from shop.cart.blueprint import bp
 from shop.errors import DomainError
 from shop.forms import ConfirmForm, show_domain_error
 from shop.orders import addresses as address_service

@@ -2,7 +2,7 @@
 
 The forms render the fields and check the CSRF token; every rule about the values
 (quantities, the Thai address, the e-mail, shipping choices) lives in the services
-(``cart.services``, ``orders.addresses``, ``orders.checkout``), which answer with
+(``cart.services``, ``orders.addresses``, ``cart.checkout``), which answer with
 per-field messages that ``show_domain_error`` attaches here. One set of rules, so the
 pages and the API refuse the same things with the same words.
 """
@@ -22,12 +22,12 @@ from wtforms import (
     TextAreaField,
 )
 
+from shop.cart.checkout import PAYMENT_METHOD_LABELS
 from shop.forms import BaseForm
 from shop.geo import province_choices
 from shop.i18n import current_language
 from shop.orders import status as st
 from shop.orders.addresses import ADDRESS_FIELDS
-from shop.orders.checkout import PAYMENT_METHOD_LABELS
 
 
 class CartActionForm(BaseForm):

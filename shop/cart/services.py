@@ -44,7 +44,7 @@ from shop.dbtypes import MAX_INT
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.orders import shipping
-from shop.sellers.validation import ascii_digits
+from shop.thai import ascii_digits
 
 #: Distinct items a cart may hold (a guest's cart lives in a size-limited cookie).
 MAX_CART_LINES = 50

@@ -7,25 +7,25 @@ checkout) with the reason and the error's 4xx status; nothing was changed.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from shop.cart import forms
+from shop.cart import checkout, forms
 from shop.cart import services as cart_services
+from shop.cart.blueprint import bp
 from shop.cart.services import CartStore, SessionCart, UserCart
 from shop.database import end_read
 from shop.errors import DomainError
 from shop.forms import show_domain_error
 from shop.i18n import current_language
-from shop.orders import checkout
 from shop.orders import shipping as shipping_service
+from shop.orders.access import order_url
 from shop.orders.addresses import get_saved_address, list_saved_addresses
-from shop.payments.providers import capabilities_of
+from shop.payments.providers import ProviderError, allow_checkout_redirect, available_methods, capabilities_of
+from shop.payments.providers.flow import begin_payment
 from shop.security import is_safe_local_path
-
-bp = Blueprint("cart", __name__)
 
 
 def current_cart() -> CartStore:
@@ -136,8 +136,6 @@ def _shipping_choices_from_form(view) -> dict[int, str]:
 
 
 def _render_checkout(form, view, status: int = 200, *, field_errors=None, saved=None):
-    from shop.payments.providers import allow_checkout_redirect
-
     return allow_checkout_redirect(make_response(render_template(
         "cart/checkout.html",
         form=form,
@@ -226,7 +224,6 @@ def checkout_page():
         view = checkout.preview_order(cart, buyer=buyer, locale=locale, shipping_choices=choices)
         form.expected_total.data = str(view.total_satang)
         return _render_checkout(form, view, exc.status_code, field_errors=field_errors)
-    from shop.orders.access import order_url
 
     if capabilities_of(order.payment_method).hosted_checkout:
         return _start_provider_payment(order, order_url(order))
@@ -237,8 +234,6 @@ def checkout_page():
 
 def _offer_payment_methods(form, *, default: bool = False) -> None:
     """The methods offered now (Stripe only when configured), the first the default."""
-    from shop.payments.providers import available_methods
-
     methods = available_methods()
     form.payment_method.choices = [(code, checkout.PAYMENT_METHOD_LABELS[code]) for code in methods]
     if default or not form.payment_method.data:
@@ -249,9 +244,6 @@ def _start_provider_payment(order, order_link: str):
     """After placing an order paid on the provider's page: off to that page, or (the
     provider failing) the order page with a retry button; the order stays unpaid
     either way."""
-    from shop.payments.providers import ProviderError
-    from shop.payments.providers.flow import begin_payment
-
     try:
         start = begin_payment(order)
     except ProviderError:

@@ -34,6 +34,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, insert, select, text
 
 from shop.accounts.models import RetailBuyer, User
+from shop.accounts.passwords import hash_password
 from shop.catalog import demo_data, status
 from shop.catalog.certifications import FDA, validate_certification
 from shop.catalog.demo_artwork import render_demo_photo
@@ -54,8 +55,14 @@ from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.geo import all_provinces, province_by_code
+from shop.hooks import Hook
 
 demo_cli = AppGroup("demo", help="Demo and benchmark catalogues.")
+
+#: ``(now=, summary=)``, in ``demo load``'s transaction once the catalogue is written:
+#: orders add shipping options and a few weeks of past orders (counted in ``summary``),
+#: the ledger books the paid ones (``shop/hooks.py``; both sit above the catalogue).
+demo_catalogue_loaded = Hook("catalog.demo_catalogue_loaded")
 
 #: Tea photos look better green than coffee-brown, although both share a category.
 _MOTIF_PALETTES = {"tea": "tea", "vegetables": "produce", "honey": "snacks", "lime": "seasoning"}
@@ -198,8 +205,6 @@ class _PhotoStudio:
 def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
     """Write the curated demo catalogue in one transaction. The caller checks that the
     catalogue is empty first."""
-    from shop.accounts.passwords import hash_password
-
     started = time.perf_counter()
     summary = LoadSummary()
     width = int(photo_width or current_app.config["DEMO_PHOTO_WIDTH"])
@@ -219,19 +224,8 @@ def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
             _load_enterprise(spec, index, categories, password_hash, photos, rng, now, summary)
         db.session.flush()
         # Shipping options and a few weeks of past orders, for the order pages and
-        # the enterprise dashboards.
-        from shop.orders.demo import load_demo_orders, load_demo_shipping
-
-        summary.shipping_options = load_demo_shipping()
-        db.session.flush()
-        summary.orders = load_demo_orders(now=now)
-        db.session.flush()
-        from shop.ledger.services import apply_sale_entries
-        from shop.orders.models import Order
-
-        # The paid demo orders' sales and fees, in each enterprise's ledger.
-        for order in db.session.scalars(select(Order).where(Order.paid_at.is_not(None)).order_by(Order.id)):
-            apply_sale_entries(order)
+        # the enterprise dashboards, and their sales and fees in the ledgers.
+        demo_catalogue_loaded(now=now, summary=summary)
     summary.photos = len(photos)
     summary.seconds = time.perf_counter() - started
     return summary

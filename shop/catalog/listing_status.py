@@ -38,11 +38,12 @@ from sqlalchemy import select
 from shop import roles
 from shop import statemachine as sm
 from shop.catalog import status
+from shop.catalog.listing_models import ListingStatusChange
 from shop.catalog.models import EnterpriseMember, Product
 from shop.dbtypes import utcnow
 from shop.errors import PermissionDenied, ValidationFailed
 from shop.extensions import db
-from shop.sellers.listing_models import ListingStatusChange
+from shop.hooks import Hook
 
 MEMBER = roles.ENTERPRISE_MEMBER
 STAFF = roles.PROGRAMME_STAFF
@@ -110,10 +111,14 @@ def _record(change: sm.Change) -> ListingStatusChange:
     )
 
 
-def _reindex(change: sm.Change) -> None:
-    from shop.search.outbox import enqueue_products
+#: ``(session, product_ids)``: a listing moved with an UPDATE statement, which skips
+#: the session's flush events; search queues the products for its index
+#: (``shop/hooks.py``; search sits above the catalogue).
+products_updated = Hook("catalog.products_updated")
 
-    enqueue_products(db.session, [change.row.id])
+
+def _reindex(change: sm.Change) -> None:
+    products_updated(db.session, [change.row.id])
 
 
 def _moves() -> dict[tuple[str, str], set[str]]:

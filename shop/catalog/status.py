@@ -1,6 +1,9 @@
-"""Listing and enterprise states, stored as readable strings."""
+"""Listing and enterprise states, stored as readable strings, and the names pages show
+for an enterprise's status and a member's role."""
 
 from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
 
 # Product listing workflow: draft -> pending_review -> live <-> paused -> archived.
 DRAFT = "draft"
@@ -28,3 +31,22 @@ TRACK_STAGES = (STAGE_FOUNDATION, STAGE_ADVANCING, STAGE_NETWORKING, STAGE_EXPAN
 MEMBER_OWNER = "owner"
 MEMBER_STAFF = "staff"
 MEMBER_ROLES = (MEMBER_OWNER, MEMBER_STAFF)
+
+ENTERPRISE_STATUS_LABELS = {
+    ENTERPRISE_PENDING: _l("Under review"),
+    ENTERPRISE_APPROVED: _l("Approved"),
+    ENTERPRISE_REJECTED: _l("Not approved"),
+    ENTERPRISE_SUSPENDED: _l("Suspended"),
+}
+MEMBER_ROLE_LABELS = {
+    MEMBER_OWNER: _l("Owner"),
+    MEMBER_STAFF: _l("Staff"),
+}
+
+
+def enterprise_status_label(code: str) -> str:
+    return str(ENTERPRISE_STATUS_LABELS.get(code, code))
+
+
+def member_role_label(code: str) -> str:
+    return str(MEMBER_ROLE_LABELS.get(code, code))

@@ -6,8 +6,8 @@ Anyone (a load balancer, a monitor) gets ``{"status": "ok"}`` or ``"degraded"`` 
 state and paths, error names) help an attacker map the system, so they are shown
 only to signed-in programme staff and to requests from the machine itself
 (``127.0.0.1`` / ``::1`` as ``request.remote_addr`` sees them: behind a reverse proxy
-on the same machine every request looks local, so such a deployment must pass the
-client's address on, e.g. with Werkzeug's ``ProxyFix``).
+on the same machine every request looks local, so such a deployment must set
+``TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, request
+from flask_login import current_user
+from sqlalchemy import text
 
 from shop.database import end_read
+from shop.extensions import db
 
 HealthCheck = Callable[[], dict]
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
@@ -26,9 +29,22 @@ def register_check(app, name: str, check: HealthCheck) -> None:
     app.extensions.setdefault("chumchon_health", {})[name] = check
 
 
-def run_checks() -> dict:
-    from shop.core.views import database_check
+def database_check() -> dict:
+    try:
+        db.session.execute(text("SELECT 1"))
+        revision = None
+        try:
+            revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # the table is missing when the schema was made without migrations (tests)
+            end_read()
+        return {"ok": True, "dialect": db.engine.dialect.name, "revision": revision}
+    except Exception as exc:  # report, never raise: the health check must answer
+        current_app.logger.warning("health check: database unavailable: %s", exc)
+        end_read()
+        return {"ok": False, "dialect": db.engine.dialect.name, "error": type(exc).__name__}
 
+
+def run_checks() -> dict:
     checks: dict[str, HealthCheck] = {"database": database_check}
     checks.update(current_app.extensions.get("chumchon_health", {}))
     results = {name: check() for name, check in checks.items()}
@@ -40,8 +56,6 @@ def may_see_details() -> bool:
     """Whether this request may read each check's details (see the module docstring)."""
     if request.remote_addr in LOCAL_ADDRESSES:
         return True
-    from flask_login import current_user
-
     try:
         return bool(current_user.is_authenticated and current_user.is_staff)
     except Exception:  # the database is down: the answer must still come, without details

@@ -3,14 +3,11 @@ itself only, see ``shop.core.health``), ``/media/<key>`` for uploads."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, send_file
-from sqlalchemy import text
+from flask import abort, jsonify, send_file
 
 from shop import storage
 from shop.core import bp
 from shop.core.health import may_see_details, public_report, run_checks
-from shop.database import end_read
-from shop.extensions import db
 
 
 @bp.get("/healthz")
@@ -40,18 +37,3 @@ def media(key: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
-
-
-def database_check() -> dict:
-    try:
-        db.session.execute(text("SELECT 1"))
-        revision = None
-        try:
-            revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except Exception:  # the table is missing when the schema was made without migrations (tests)
-            end_read()
-        return {"ok": True, "dialect": db.engine.dialect.name, "revision": revision}
-    except Exception as exc:  # report, never raise: the health check must answer
-        current_app.logger.warning("health check: database unavailable: %s", exc)
-        end_read()
-        return {"ok": False, "dialect": db.engine.dialect.name, "error": type(exc).__name__}

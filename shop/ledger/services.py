@@ -78,6 +78,8 @@ from shop.ledger.models import (
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.pagination import Page, paginate
+from shop.payments.models import REFUND_SUCCEEDED, Refund
+from shop.payments.providers import capabilities_of, get_provider
 from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
 
 log = logging.getLogger(__name__)
@@ -420,9 +422,16 @@ def apply_connect_payouts(order: Order) -> list[Payout]:
 
 
 def _provider():
-    from shop.payments.providers import get_provider
-
     return get_provider("stripe")
+
+
+def record_paid_order(order: Order) -> None:
+    """``orders.services.ORDER_PAID``: each part's sale and the platform's fee, and the
+    Connect payouts when the order's provider pays enterprises by transfer (sent after
+    the commit, see ``create_connect_payouts``)."""
+    apply_sale_entries(order)
+    if capabilities_of(order.payment_method).connect_payouts:
+        apply_connect_payouts(order)
 
 
 def send_connect_transfer(payout: Payout, *, actor=None, role: str = roles.SYSTEM) -> Payout:
@@ -641,8 +650,6 @@ def reconcile() -> list[str]:
     transfer they reverse; every entry belongs to the enterprise of its fulfilment or
     payout.
     """
-    from shop.payments.models import REFUND_SUCCEEDED, Refund
-
     problems: list[str] = []
     entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
     by_key = {entry.entry_key: entry for entry in entries}
@@ -744,11 +751,16 @@ def reconcile() -> list[str]:
     return problems
 
 
+def add_to_demo(*, now, summary) -> None:
+    """``catalog.demo.demo_catalogue_loaded``: the paid demo orders' sales and fees, in
+    each enterprise's ledger."""
+    for order in db.session.scalars(select(Order).where(Order.paid_at.is_not(None)).order_by(Order.id)):
+        apply_sale_entries(order)
+
+
 def post_missing_entries() -> int:
     """Post the entries of paid orders and succeeded refunds that have none (orders
     paid before the ledger existed). Commits; returns how many entries it posted."""
-    from shop.payments.models import REFUND_SUCCEEDED, Refund
-
     with transaction():
         before = db.session.scalar(select(func.count(LedgerEntry.id)))
         for order in db.session.scalars(select(Order).where(Order.paid_at.is_not(None)).order_by(Order.id)):

@@ -22,6 +22,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.accounts.access import login_required, staff_required
+from shop.catalog.access import get_member_enterprise_or_404
+from shop.catalog.status import enterprise_status_label, member_role_label
 from shop.errors import DomainError, ValidationFailed
 from shop.ledger import services
 from shop.ledger.models import (
@@ -41,7 +43,6 @@ from shop.ledger.models import (
     PAYOUT_STRIPE_CONNECT,
 )
 from shop.pagination import parse_page
-from shop.sellers.context import get_member_enterprise_or_404
 from shop.spreadsheets import csv_response
 
 bp = Blueprint("ledger", __name__)
@@ -81,15 +82,13 @@ def _link_if_installed(endpoint: str, **values) -> str | None:
 
 @bp.context_processor
 def _ledger_helpers() -> dict:
-    from shop.sellers.services import role_label, status_label
-
     return {
         "entry_label": lambda code: _label(ENTRY_LABELS, code),
         "payout_status_label": lambda code: _label(PAYOUT_STATUS_LABELS, code),
         "payout_method_label": lambda code: _label(PAYOUT_METHOD_LABELS, code),
         "batch_status_label": lambda code: _label(BATCH_STATUS_LABELS, code),
-        "status_label": status_label,  # the seller layout's status badge
-        "role_label": role_label,
+        "status_label": enterprise_status_label,  # the seller layout's status badge
+        "role_label": member_role_label,
         "seller_link": _link_if_installed,
         "admin_link": _link_if_installed,
     }

@@ -1,4 +1,6 @@
-"""Who may see a buyer's order, and the signed links that let guests see theirs.
+"""Who may see a buyer's order, and the signed links that let guests see theirs; and
+an enterprise's part of an order, found only within that enterprise
+(``fulfilment_for_enterprise``: another enterprise's part is 404).
 
 An order page (``/orders/<public_id>``) is shown to
 
@@ -20,24 +22,39 @@ from __future__ import annotations
 
 import hmac
 import re
+import secrets
 
 from flask import current_app, has_request_context, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from shop.catalog.models import Enterprise
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.orders import status as st
-from shop.orders.models import Order
+from shop.orders.models import Fulfilment, Order
 
 ORDER_LINK_SALT = "order-link"
 GUEST_ORDERS_KEY = "guest_orders"
 # The session is a cookie: remember only the latest few guest orders.
 MAX_REMEMBERED_GUEST_ORDERS = 20
-# Order numbers are letters and digits (see ``checkout.new_public_id``; older ones used
-# another alphabet): anything else cannot name an order, and is refused before a query.
+# Order numbers are letters and digits (see ``new_public_id``; older ones used another
+# alphabet): anything else cannot name an order, and is refused before a query.
 _PUBLIC_ID = re.compile(r"^[A-Z0-9]{4,16}$")
 _MAX_TOKEN_LENGTH = 200
+PUBLIC_ID_PREFIX = "CM"
+# 32 symbols (5 bits each) without the look-alikes 0/O and 1/I: a number read out over
+# the phone or copied from a slip cannot be mistyped between them. Numbers issued
+# before kept I and O; lookups accept any letters and digits, so they still open.
+_PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PUBLIC_ID_LENGTH = 10
+
+
+def new_public_id() -> str:
+    """``CM`` + 10 random characters of ``_PUBLIC_ID_ALPHABET`` (50 bits): unguessable and
+    easy to read out."""
+    return PUBLIC_ID_PREFIX + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
 def _serializer() -> URLSafeSerializer:
@@ -144,3 +161,15 @@ def viewer_token(order: Order, user) -> str | None:
             user.id == order.user_id or getattr(user, "is_staff", False)):
         return None
     return order_token(order)
+
+
+def fulfilment_for_enterprise(enterprise: Enterprise, fulfilment_id: int) -> Fulfilment:
+    """The enterprise's fulfilment with that id; NotFound for anything else."""
+    fulfilment = db.session.scalar(
+        select(Fulfilment)
+        .where(Fulfilment.id == fulfilment_id, Fulfilment.enterprise_id == enterprise.id)
+        .options(selectinload(Fulfilment.lines), selectinload(Fulfilment.order))
+    )
+    if fulfilment is None:
+        raise NotFound()
+    return fulfilment

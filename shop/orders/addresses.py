@@ -29,7 +29,7 @@ from shop.extensions import db
 from shop.geo import province_by_code
 from shop.i18n import current_language
 from shop.orders.models import SavedAddress
-from shop.sellers.validation import ascii_digits, normalize_thai_phone, thai_phone_problem
+from shop.thai import ascii_digits, normalize_thai_phone, thai_phone_problem
 
 #: A user keeps at most this many addresses.
 MAX_SAVED_ADDRESSES = 20

@@ -19,10 +19,11 @@ from shop.catalog.models import Enterprise, Product, Variant
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.orders import status as st
-from shop.orders.checkout import new_public_id
+from shop.orders.access import new_public_id
 from shop.orders.documents import assign_document_number
 from shop.orders.models import Fulfilment, Order, OrderLine, ShippingOption
 from shop.orders.shipping import default_fee, option_fee
+from shop.search.outbox import enqueue_products
 
 DEMO_ADDRESS = {
     "recipient_name": "สมหญิง ใจดี",
@@ -185,7 +186,13 @@ def load_demo_orders(*, count: int = 36, days: int = 60, now: datetime | None = 
     for product_id, quantity in sold.items():
         db.session.execute(update(Product).where(Product.id == product_id)
                            .values(sales_count=Product.sales_count + quantity))
-    from shop.search.outbox import enqueue_products
-
     enqueue_products(db.session, list(sold))
     return made
+
+
+def add_to_demo(*, now: datetime, summary) -> None:
+    """``catalog.demo.demo_catalogue_loaded``: shipping options and past orders."""
+    summary.shipping_options = load_demo_shipping()
+    db.session.flush()
+    summary.orders = load_demo_orders(now=now)
+    db.session.flush()

@@ -19,12 +19,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, request, url_for
 from flask_login import current_user, login_required
 
+from shop.catalog.access import get_member_enterprise_or_404
 from shop.i18n import current_language
 from shop.orders import receipts
 from shop.orders.access import load_order_for_buyer, order_token
 from shop.orders.documents import is_tax_invoice
 from shop.orders.models import Fulfilment
-from shop.sellers.context import get_member_enterprise_or_404
 
 bp = Blueprint("documents", __name__)
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.dbtypes import utcnow
 from shop.extensions import db
+from shop.orders.models import DocumentCounter
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 RECEIPT_PREFIX = "RC"
@@ -29,8 +30,6 @@ TAX_INVOICE_PREFIX = "INV"
 
 
 def _next_number(enterprise_id: int, year: int) -> int:
-    from shop.orders.models import DocumentCounter
-
     for _ in range(3):
         result = db.session.execute(
             update(DocumentCounter)

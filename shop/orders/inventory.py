@@ -20,8 +20,10 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
+from shop.catalog.models import Variant
 from shop.errors import Conflict
 from shop.extensions import db
+from shop.orders.models import Fulfilment
 
 
 class OutOfStock(Conflict):
@@ -43,8 +45,6 @@ def take_stock(quantities: Iterable[tuple[int, int]]) -> None:
     deadlock on PostgreSQL. Raises ``OutOfStock`` for the first line that cannot be
     served; the caller rolls back, which returns anything taken before it.
     """
-    from shop.catalog.models import Variant
-
     merged: dict[int, int] = {}
     for variant_id, quantity in quantities:
         if quantity <= 0:
@@ -72,9 +72,6 @@ def release_fulfilment_stock(fulfilment) -> bool:
     """
     from sqlalchemy.orm.attributes import set_committed_value
 
-    from shop.catalog.models import Variant
-    from shop.orders.models import Fulfilment
-
     result = db.session.execute(
         update(Fulfilment)
         .where(Fulfilment.id == fulfilment.id, Fulfilment.stock_released.is_(False))
@@ -101,8 +98,6 @@ def release_fulfilment_stock(fulfilment) -> bool:
 
 def _expire_variants(variant_ids: Iterable[int]) -> None:
     """Make loaded ``Variant`` objects re-read the stock the UPDATEs changed."""
-    from shop.catalog.models import Variant
-
     ids = set(variant_ids)
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Variant) and obj.id in ids:

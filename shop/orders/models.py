@@ -262,3 +262,6 @@ class DocumentCounter(db.Model):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+st.use_models(order=Order, fulfilment=Fulfilment, status_change=StatusChange)

@@ -28,7 +28,7 @@ the Sarabun TTFs come from the ``fontpkg_sarabun`` package (installed with the a
 never downloaded at run time), and fpdf2 shapes text with HarfBuzz (``uharfbuzz``)
 when it is installed. Thai has no spaces between words, and fpdf2 would break a long
 Thai name anywhere, even between a consonant and its vowel; ``wrap_text`` breaks lines
-at spaces, then at Thai word boundaries (the search area's dictionary segmenter), and
+at spaces, then at Thai word boundaries (the dictionary segmenter of ``shop.thai``), and
 only as a last resort between characters, never inside a cluster.
 """
 
@@ -59,6 +59,7 @@ from shop.geo import province_by_code
 from shop.orders import status as st
 from shop.orders.documents import is_tax_invoice
 from shop.orders.models import Fulfilment, Order
+from shop.thai import is_thai, segmenter
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 VAT_PERCENT = 7
@@ -146,7 +147,6 @@ def baht_text(satang: int) -> str:
 # nor end with a leading vowel (เ แ โ ใ ไ): those belong to their consonant.
 _FOLLOWING = frozenset("ะาำๅๆฯ")
 _LEADING = frozenset("เแโใไ")
-_THAI = re.compile(r"[\u0E01-\u0E5B]")
 _CHUNKS = re.compile(r"\S+\s*|\s+")
 
 
@@ -171,8 +171,6 @@ def _thai_words(text: str) -> list[str]:
     piece); one piece when it cannot be cut."""
     stripped = text.rstrip()
     try:
-        from shop.search.analysis import segmenter
-
         pieces = [piece for piece in segmenter()(stripped) if piece]
     except Exception:  # noqa: BLE001 - a missing segmenter only makes breaks coarser
         return [text]
@@ -200,7 +198,7 @@ def wrap_text(text: str, width: float, measure: Callable[[str], float]) -> list[
             if measure((line + piece).rstrip()) <= width:
                 line += piece
                 continue
-            if level == _CHUNK and _THAI.search(piece):
+            if level == _CHUNK and is_thai(piece):
                 words = _thai_words(piece)
                 if len(words) > 1:
                     queue.extendleft((word, _WORD) for word in reversed(words))

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
@@ -39,12 +39,14 @@ from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.hooks import Hook
 from shop.notifications.services import queue_email
 from shop.orders import documents, inventory
 from shop.orders import status as st
 from shop.orders.access import order_url
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.pagination import Page, paginate
+from shop.search.outbox import enqueue_products
 from shop.text import checked_text
 
 # The order states in which the buyer has paid and enterprises ship.
@@ -54,6 +56,17 @@ LAPSED_REASON = "lapsed"
 MAX_REASON_LENGTH = 500
 MAX_CARRIER_LENGTH = 40
 _TRACKING = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,63}$")
+
+# What the areas above orders do at its steps (``shop/hooks.py``; connected in
+# ``shop/__init__.py``: ledger and payments sit above orders).
+#: ``(order)``, in ``apply_paid``'s transaction: the ledger posts each part's sale and fee.
+order_paid = Hook("orders.order_paid")
+#: ``(order) -> bool``: whether a payment of the order is being checked (a slip waits
+#: for review), so the buyer cannot cancel it now.
+payment_under_review = Hook("orders.payment_under_review")
+#: ``() -> SQL condition`` on ``Order``: the order has a payment under way (an open
+#: Stripe Checkout Session), so the sweeper leaves it a grace period.
+payment_under_way = Hook("orders.payment_under_way")
 
 
 # ---------------------------------------------------------------- who acts
@@ -109,11 +122,7 @@ def _clean_reason(reason: str | None, *, required: bool) -> str | None:
 
 
 def _slip_waiting(order: Order) -> bool:
-    from shop.payments.models import SLIP_SUBMITTED, PaymentSlip
-
-    return db.session.scalar(
-        select(PaymentSlip.id).where(PaymentSlip.order_id == order.id, PaymentSlip.status == SLIP_SUBMITTED).limit(1)
-    ) is not None
+    return any(payment_under_review(order))
 
 
 # ---------------------------------------------------------------- e-mails
@@ -182,8 +191,6 @@ def _bump_sales(sold: dict[int, int], sign: int) -> None:
     """Add (or take back) units sold to ``Product.sales_count`` with bulk UPDATEs, so
     two payments at once cannot lose a count, and queue the products for re-indexing
     (bulk UPDATEs skip the search outbox's session events)."""
-    from shop.search.outbox import enqueue_products
-
     if not sold:
         return
     for product_id in sorted(sold):
@@ -220,12 +227,7 @@ def apply_paid(order: Order, *, actor, role: str, reason: str | None = None) -> 
     # The enterprise ledger: each part's sale and the platform's fee; Connect payouts
     # when the order's provider pays enterprises by transfer (sent after the commit by
     # the caller, see ``ledger.services.create_connect_payouts``).
-    from shop.ledger import services as ledger
-    from shop.payments.providers import capabilities_of
-
-    ledger.apply_sale_entries(order)
-    if capabilities_of(order.payment_method).connect_payouts:
-        ledger.apply_connect_payouts(order)
+    order_paid(order)
     _bump_sales(_sales_by_product(open_parts), +1)
     _email_buyer(order, "order_paid")
     for fulfilment in open_parts:
@@ -305,14 +307,8 @@ STRIPE_SESSION_GRACE = timedelta(hours=1)
 
 
 def lapsed_order_ids(now: datetime | None = None, *, limit: int = 500) -> list[int]:
-    from shop.payments.models import PAYMENT_PENDING, Payment
-
     now = now or utcnow()
-    open_session = (
-        select(Payment.id)
-        .where(Payment.order_id == Order.id, Payment.status == PAYMENT_PENDING)
-        .exists()
-    )
+    open_session = or_(false(), *payment_under_way())
     return list(db.session.scalars(
         select(Order.id)
         .where(Order.status == st.ORDER_PENDING_PAYMENT, Order.expires_at.is_not(None), Order.expires_at < now)

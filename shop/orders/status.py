@@ -176,9 +176,18 @@ def _refuse_role(machine: sm.StateMachine, from_status: str, to_status: str, rol
     return TransitionRefused(_l("You may not make this change to the order."))
 
 
-def _record(change: sm.Change):
-    from shop.orders.models import Fulfilment, StatusChange
+# The tables the machines move and record in. ``orders/models.py`` imports this module
+# for the codes above, so it hands its classes over (``use_models``) instead of being
+# imported here.
+_MODELS: dict[str, type] = {}
 
+
+def use_models(*, order: type, fulfilment: type, status_change: type) -> None:
+    _MODELS.update(order=order, fulfilment=fulfilment, status_change=status_change)
+
+
+def _record(change: sm.Change):
+    Fulfilment, StatusChange = _MODELS["fulfilment"], _MODELS["status_change"]
     row = change.row
     is_fulfilment = isinstance(row, Fulfilment)
     return StatusChange(
@@ -202,9 +211,8 @@ _MACHINES: dict[str, sm.StateMachine] = {}
 def machines() -> dict[str, sm.StateMachine]:
     """The two machines, built on first use (the models import this module)."""
     if not _MACHINES:
-        from shop.orders.models import Fulfilment, Order
-
-        _MACHINES.update({ORDER: _machine(ORDER, Order), FULFILMENT: _machine(FULFILMENT, Fulfilment)})
+        _MACHINES.update({ORDER: _machine(ORDER, _MODELS["order"]),
+                          FULFILMENT: _machine(FULFILMENT, _MODELS["fulfilment"])})
     return _MACHINES
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.errors import DomainError
+from shop.hooks import Hook
 from shop.orders import services
 from shop.orders import status as st
 from shop.orders.access import buyer_role, load_order_for_buyer, order_path, viewer_token
@@ -21,6 +22,11 @@ from shop.orders.models import Order
 from shop.pagination import parse_page
 
 bp = Blueprint("orders", __name__)
+
+#: ``(response) -> response``: what the areas above orders add to an order page's
+#: answer (``shop/hooks.py``): payments lets "Pay now" be redirected to a hosted
+#: checkout.
+order_page_response = Hook("orders.order_page_response")
 
 
 @bp.after_request
@@ -30,9 +36,9 @@ def _private(response):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "same-origin"
     # "Pay now" on an unpaid Stripe order posts, then is redirected to Stripe Checkout.
-    from shop.payments.providers import allow_checkout_redirect
-
-    return allow_checkout_redirect(response)
+    for handler in order_page_response.handlers():
+        response = handler(response)
+    return response
 
 
 def _actor():

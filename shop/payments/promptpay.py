@@ -27,16 +27,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import qrcode
 import qrcode.image.svg
 from flask import current_app
 from markupsafe import Markup
 
-if TYPE_CHECKING:
-    from shop.catalog.models import Enterprise
-    from shop.orders.models import Order
+from shop.catalog.models import Enterprise
+from shop.orders.models import Order
 
 PROMPTPAY_AID = "A000000677010111"
 KIND_PHONE = "phone"

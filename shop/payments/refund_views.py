@@ -24,17 +24,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.accounts.access import login_required, staff_required
+from shop.catalog.access import get_member_enterprise_or_404
 from shop.errors import DomainError, NotFound
 from shop.extensions import db
 from shop.money import format_baht, satang_to_input
 from shop.orders import services as order_services
 from shop.orders import status as st
+from shop.orders.access import fulfilment_for_enterprise
 from shop.orders.models import Fulfilment, Order
 from shop.payments import refunds
+from shop.payments.blueprint import bp
 from shop.payments.models import REFUND_FAILED, REFUND_PENDING, REFUND_SUCCEEDED
-from shop.payments.views import bp
-from shop.sellers import order_services as seller_order_services
-from shop.sellers.context import get_member_enterprise_or_404
 
 REFUND_STATUS_LABELS = {
     REFUND_PENDING: _l("Pending"),
@@ -108,7 +108,7 @@ def _ask(fulfilment: Fulfilment, *, role: str, template: str, enterprise=None, d
 
 def _seller_fulfilment(enterprise_id: int, fulfilment_id: int):
     enterprise, _membership = get_member_enterprise_or_404(current_user, enterprise_id)
-    fulfilment = seller_order_services.fulfilment_for_enterprise(enterprise, fulfilment_id)
+    fulfilment = fulfilment_for_enterprise(enterprise, fulfilment_id)
     return enterprise, fulfilment
 
 

@@ -56,6 +56,7 @@ from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.hooks import Hook
 from shop.money import MoneyParseError, baht_to_satang, format_baht
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
@@ -69,6 +70,7 @@ from shop.payments.models import (
     Payment,
     Refund,
 )
+from shop.payments.providers import ProviderError, ProviderUnavailable, capabilities_of, get_provider
 from shop.text import checked_text
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,13 @@ MAX_REFERENCE_LENGTH = 120
 # Orders whose buyer paid (and so may get money back). A cancelled order counts when
 # it had been paid (``paid_at`` set): its parts' totals are owed back.
 _REFUNDABLE_STATES = (*PAID_STATES, st.ORDER_REFUNDED, st.ORDER_CANCELLED)
+
+# What the ledger (above payments) does at a refund's steps (``shop/hooks.py``).
+#: ``(refund)``, in ``apply_refund_succeeded``'s transaction: the refund's ledger entries.
+refund_succeeded = Hook("payments.refund_succeeded")
+#: ``(refund)``, after the refund's success committed: when the enterprise's share had
+#: gone to its Connect account, take it back (a transfer reversal and its entry).
+refund_committed = Hook("payments.refund_committed")
 
 
 class RefundRefused(Conflict):
@@ -245,8 +254,6 @@ def request_refund(fulfilment: Fulfilment, amount_satang: int, *, actor, role: s
 
 
 def _refunds_through(provider: str | None) -> bool:
-    from shop.payments.providers import capabilities_of
-
     return bool(provider) and capabilities_of(provider).refunds_through_provider
 
 
@@ -258,8 +265,6 @@ def _send_to_provider(refund: Refund, method: str, *, actor, role: str) -> Refun
     """Ask the provider of ``method`` to refund, with the row's key, and record what it
     answered. Called with no transaction open: the provider reads what it sends in a
     transaction of its own and calls after it ends; the answer is recorded in the next."""
-    from shop.payments.providers import ProviderError, ProviderUnavailable, get_provider
-
     try:
         outcome = get_provider(method).refund(refund)
     except ProviderUnavailable as exc:
@@ -303,10 +308,8 @@ def settle_after_refund(refund: Refund) -> None:
     claw_back``: a transfer reversal with a deterministic key, and the clawback
     entry). Never raises: a reversal that fails leaves a negative balance staff see.
     The webhook handler calls this too after committing ``charge.refunded``."""
-    from shop.ledger.services import claw_back
-
     try:
-        claw_back(refund)  # its own transactions roll back when it fails
+        refund_committed(refund)  # the ledger's clawback: its own transactions roll back when it fails
     except Exception:
         log.exception("refund %s: clawback failed", refund.id)
 
@@ -410,9 +413,7 @@ def apply_refund_succeeded(refund: Refund, provider_ref: str | None = None, *, a
         done = _succeeded_satang(order_id=order.id) >= order.total_satang
         st.transition(order, st.ORDER_REFUNDED if done else st.ORDER_PARTIALLY_REFUNDED,
                       actor=actor, role=role, reason=refund.reason)
-    from shop.ledger.services import apply_refund_entries
-
-    apply_refund_entries(refund)
+    refund_succeeded(refund)
     _email_buyer(order, "order_refunded", refund=refund, fulfilment=fulfilment, enterprise=fulfilment.enterprise,
                  manual=refund.provider == PROVIDER_MANUAL)
     return True

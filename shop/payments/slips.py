@@ -35,19 +35,21 @@ from sqlalchemy.exc import IntegrityError
 
 from shop import statemachine as sm
 from shop import storage
-from shop.accounts.access import enterprise_membership
 from shop.accounts.models import User
+from shop.catalog.access import enterprise_membership
 from shop.catalog.images import delete_image, process_upload
 from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.hooks import Hook
 from shop.orders import status as st
 from shop.orders.models import Order
+from shop.orders.services import apply_paid, apply_slip_rejected_email
 from shop.pagination import Page, paginate
 from shop.payments.machines import SLIPS, SlipAlreadyReviewed
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
-from shop.payments.promptpay import Payee, payee_for
+from shop.payments.promptpay import Payee, build_payload, payee_for
 from shop.text import checked_text
 
 # Under ``private/``: the public ``/media`` route must never serve these files.
@@ -55,6 +57,11 @@ SLIP_FOLDER = "private/slips"
 SLIP_STATUSES = (SLIP_SUBMITTED, SLIP_CONFIRMED, SLIP_REJECTED)
 QUEUE_FILTERS = (SLIP_SUBMITTED, SLIP_CONFIRMED, SLIP_REJECTED, "all")
 MAX_REASON_LENGTH = 500
+
+#: ``(order, enterprise_id, *, reference)``, in ``confirm_slip``'s transaction: the
+#: buyer paid the enterprise directly, so the ledger records that nothing is owed to it
+#: (``shop/hooks.py``; the ledger sits above payments).
+paid_to_enterprise = Hook("payments.paid_to_enterprise")
 
 
 class SlipTooLarge(ValidationFailed):
@@ -236,8 +243,6 @@ def _close_slip(slip: PaymentSlip, to_status: str, *, actor: User, role: str, re
 
 def confirm_slip(slip: PaymentSlip, *, actor: User) -> PaymentSlip:
     """The money arrived: the slip is confirmed and the order paid, in one transaction."""
-    from shop.orders.services import apply_paid
-
     with transaction():
         role = reviewer_role(slip, actor)
         if role is None:
@@ -253,17 +258,13 @@ def confirm_slip(slip: PaymentSlip, *, actor: User) -> PaymentSlip:
         apply_paid(order, actor=actor, role=role)
         if slip.payee_enterprise_id is not None:
             # The money went straight to the enterprise: nothing for the platform to pay out.
-            from shop.ledger.services import apply_direct_payment
-
-            apply_direct_payment(order, slip.payee_enterprise_id, reference=f"slip {slip.id}")
+            paid_to_enterprise(order, slip.payee_enterprise_id, reference=f"slip {slip.id}")
     return slip
 
 
 def reject_slip(slip: PaymentSlip, *, actor: User, reason: str | None) -> PaymentSlip:
     """The slip does not show a matching transfer: rejected with a reason the buyer
     reads, and the order's hold restarts (``ORDER_HOLD_MINUTES``) for a new payment."""
-    from shop.orders.services import apply_slip_rejected_email
-
     with transaction():
         role = reviewer_role(slip, actor)
         if role is None:
@@ -372,8 +373,6 @@ class PayPanel:
 
 
 def pay_panel(order: Order, *, now: datetime | None = None) -> PayPanel:
-    from shop.payments.promptpay import build_payload
-
     payee = payee_for(order)
     slips = slips_of_order(order)
     minutes_left = None
@@ -385,3 +384,11 @@ def pay_panel(order: Order, *, now: datetime | None = None) -> PayPanel:
         payload=build_payload(payee.promptpay_id, order.total_satang) if order.total_satang > 0 else "",
         expires_at=order.expires_at, minutes_left=minutes_left, latest_slip=slips[0] if slips else None,
     )
+
+
+def slip_waiting(order: Order) -> bool:
+    """``orders.services.PAYMENT_UNDER_REVIEW``: a slip of the order waits for review
+    (the buyer may already have paid)."""
+    return db.session.scalar(
+        select(PaymentSlip.id).where(PaymentSlip.order_id == order.id, PaymentSlip.status == SLIP_SUBMITTED).limit(1)
+    ) is not None

@@ -16,12 +16,14 @@ Views parse input, call one service in ``slips.py`` and render or redirect.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.accounts.access import login_required, staff_required
+from shop.catalog.access import get_member_enterprise_or_404
+from shop.catalog.status import enterprise_status_label, member_role_label
 from shop.errors import DomainError, NotFound
 from shop.extensions import db
 from shop.orders import status as st
@@ -29,11 +31,10 @@ from shop.orders.access import load_order_for_buyer, order_path, viewer_token
 from shop.orders.models import Order
 from shop.pagination import parse_page
 from shop.payments import promptpay, slips
+from shop.payments.blueprint import bp
 from shop.payments.models import SLIP_CONFIRMED, SLIP_REJECTED, SLIP_SUBMITTED, PaymentSlip
-from shop.payments.providers import ProviderCapabilities, capabilities_of
-from shop.sellers.context import get_member_enterprise_or_404
-
-bp = Blueprint("payments", __name__)
+from shop.payments.providers import ProviderCapabilities, ProviderError, allow_checkout_redirect, capabilities_of
+from shop.payments.providers.flow import OrderNotPayable, begin_payment, latest_pending_payment
 
 SLIP_STATUS_LABELS = {
     SLIP_SUBMITTED: _l("Waiting for review"),
@@ -73,12 +74,10 @@ def promptpay_qr(payload: str, title: str = "") -> str:
 
 @bp.context_processor
 def _payment_helpers() -> dict:
-    from shop.sellers.services import role_label, status_label
-
     return {
         "slip_status_label": slip_status_label,
-        "status_label": status_label,  # the seller layout's status badge
-        "role_label": role_label,
+        "status_label": enterprise_status_label,  # the seller layout's status badge
+        "role_label": member_role_label,
         "seller_link": _link_if_installed,
         "admin_link": _link_if_installed,
         "format_promptpay_id": _format_id,
@@ -247,9 +246,6 @@ def _order_page(order: Order):
 def pay(public_id: str):
     """Start or resume the provider payment of an unpaid order (reuses an open
     Checkout Session), then off to the provider's page."""
-    from shop.payments.providers import ProviderError
-    from shop.payments.providers.flow import OrderNotPayable, begin_payment
-
     order = load_order_for_buyer(public_id, _actor(), request.form.get("t") or request.args.get("t"))
     try:
         start = begin_payment(order)
@@ -282,8 +278,6 @@ RETURN_PATIENCE = 20
 @bp.get("/orders/<public_id>/payment-return")
 def payment_return(public_id: str):
     """Where Stripe sends the buyer back: wait for the webhook, then the order page."""
-    from shop.payments.providers.flow import latest_pending_payment
-
     order = load_order_for_buyer(public_id, _actor(), request.args.get("t"))
     if order.status != st.ORDER_PENDING_PAYMENT:
         if order.status == st.ORDER_CANCELLED:
@@ -307,7 +301,6 @@ def payment_return(public_id: str):
             "seconds": RETURN_SLOW_REFRESH_SECONDS if slow else RETURN_REFRESH_SECONDS,
             "url": _return_path(order, **extra),
         }
-    from shop.payments.providers import allow_checkout_redirect
 
     return allow_checkout_redirect(make_response(render_template(
         "payments/return.html", order=order, token=_viewer_token(order), cancelled=cancelled,

@@ -24,9 +24,9 @@ from shop.accounts.access import staff_required
 from shop.extensions import csrf
 from shop.orders import status as st
 from shop.payments import webhooks
+from shop.payments.blueprint import bp
 from shop.payments.providers import get_provider
 from shop.payments.providers.events import WebhookRejected
-from shop.payments.views import bp
 
 # What each outcome that needs staff means, in their language.
 ATTENTION_LABELS = {

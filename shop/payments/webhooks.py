@@ -43,9 +43,11 @@ from shop import statemachine as sm
 from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.extensions import db
+from shop.hooks import Hook
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.orders.services import LAPSED_REASON, PAID_STATES, apply_cancel_order, apply_paid
+from shop.payments import refunds
 from shop.payments.machines import PAYMENTS
 from shop.payments.models import (
     PAYMENT_EXPIRED,
@@ -70,6 +72,10 @@ from shop.payments.providers.events import (
 )
 
 log = logging.getLogger(__name__)
+
+#: ``(order)``, after the event that paid the order has committed: the ledger creates
+#: the order's Connect payouts and sends them (``shop/hooks.py``; it sits above payments).
+order_paid_committed = Hook("payments.order_paid_committed")
 
 # Work that talks to the provider (Connect transfers, clawbacks) runs after the event's
 # transaction commits, never while it holds the order's row lock.
@@ -176,9 +182,7 @@ def _refund_succeeded(refund, *, provider_ref=None):
 
 
 def _send_connect_payouts(order) -> None:
-    from shop.ledger.services import create_connect_payouts
-
-    create_connect_payouts(order)
+    order_paid_committed(order)
 
 
 # ---------------------------------------------------------------- lookups
@@ -376,8 +380,6 @@ def _our_refund(provider: str, state: RefundState, payment: Payment | None) -> R
 
 def _refunds_api():
     """The refund services (imported late: they import this area's models)."""
-    from shop.payments import refunds
-
     return refunds
 
 

@@ -6,32 +6,29 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from shop.core.health import register_check
+from shop.search.index import IndexHandle
+from shop.search.indexer import EXTENSION_KEY, SearchState, health
+from shop.search.outbox import install_session_events
+from shop.thai import segmenter
+
 bp = Blueprint("search", __name__)
 
 
 def init_app(app: Flask) -> None:
     """The per-app index handle, session events and the health check (the settings are
     in ``config.py``)."""
-    from shop.core.health import register_check
-    from shop.search.indexer import health
-    from shop.search.outbox import install_session_events
-
     install_state(app)
     install_session_events()
     register_check(app, "search_index", lambda: health(app))
     app.register_blueprint(bp)
     if app.config["SEARCH_WARM_ON_START"]:
-        from shop.search.analysis import segmenter
-
         segmenter()  # ~0.1 s once per process, instead of inside the first search
 
 
 def install_state(app: Flask) -> None:
     """The app's search state: a handle on the index folder the config names (a fresh
     one, with empty caches, each time this is called)."""
-    from shop.search.index import IndexHandle
-    from shop.search.indexer import EXTENSION_KEY, SearchState
-
     mode = str(app.config["SEARCH_INDEXER"]).lower()
     if mode not in ("thread", "inline", "off"):
         raise RuntimeError("SEARCH_INDEXER must be thread, inline or off")

@@ -2,47 +2,30 @@
 
 Thai is written without spaces between words, and its vowel and tone marks are not
 ``\\w`` characters, so Whoosh's regex tokenizers cut Thai into meaningless pieces. Here
-text is first split into *runs*: Thai runs go through a dictionary word segmenter
-(nlpO3, the Rust implementation of PyThaiNLP's ``newmm``, with PyThaiNLP's own word
-list; PyThaiNLP's ``newmm`` itself when nlpO3 is not installed), and other runs of
-letters and digits become one token each. The same analyzers serve indexing, queries
-and highlighting, so a word is cut the same way everywhere.
+text is first split into *runs*: Thai runs go through the dictionary word segmenter
+(``shop.thai.segmenter``), and other runs of letters and digits become one token
+each. The same analyzers serve indexing, queries and highlighting, so a word is cut
+the same way everywhere.
 
 Whoosh pickles the schema, analyzers included, into the index: every class here must
 stay importable under this module path.
-
-PyThaiNLP would create ``~/pythainlp-data`` and may try to download corpora. Before it
-is imported, ``PYTHAINLP_DATA`` defaults to a folder under the instance directory and
-``PYTHAINLP_OFFLINE`` to 1: segmentation only needs the word list bundled in the wheel.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
-from pathlib import Path
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem as porter_stem
 
-
-def _default_data_dir() -> str:
-    instance = os.environ.get("INSTANCE_DIR") or str(Path(__file__).resolve().parents[2] / "instance")
-    return str(Path(instance) / "pythainlp-data")
-
-
-# Must happen before anything imports pythainlp.
-os.environ.setdefault("PYTHAINLP_DATA", _default_data_dir())
-os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+from shop.thai import THAI_CHARACTER, segmenter
 
 # A Thai run (consonants, vowels, tone marks, Thai digits), or a run of other letters
 # and digits. Thai characters are excluded from the second branch so "abcกาแฟ" splits.
 _RUN_RE = re.compile(r"[\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59]+|[^\W_\u0E00-\u0E7F]+")
-_THAI_RE = re.compile(r"[\u0E01-\u0E5B]")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # Full-width ASCII (what some phone keyboards type) to ASCII.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -52,49 +35,6 @@ _NOT_WORDS = frozenset({"ๆ", "ฯ"})
 ENGLISH_STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is it of on or the this to with".split()
 )
-
-_segmenter: Callable[[str], list[str]] | None = None
-_segmenter_name = ""
-_segmenter_lock = threading.Lock()
-
-
-def _load_segmenter() -> tuple[Callable[[str], list[str]], str]:
-    try:
-        import nlpo3
-        import pythainlp.corpus as corpus_pkg
-
-        words_file = Path(corpus_pkg.__file__).parent / "words_th.txt"
-        nlpo3.load_dict(str(words_file), "chumchon_th")
-
-        def segment_nlpo3(text: str) -> list[str]:
-            return nlpo3.segment(text, "chumchon_th")
-
-        return segment_nlpo3, "nlpo3"
-    except ImportError:
-        from pythainlp.tokenize import word_tokenize
-
-        def segment_newmm(text: str) -> list[str]:
-            return word_tokenize(text, engine="newmm", keep_whitespace=False)
-
-        return segment_newmm, "newmm"
-
-
-def segmenter() -> Callable[[str], list[str]]:
-    """The Thai word segmenter, loaded once per process (its dictionary takes ~0.1 s)."""
-    global _segmenter, _segmenter_name
-    if _segmenter is None:
-        with _segmenter_lock:
-            if _segmenter is None:
-                fn, name = _load_segmenter()
-                fn("กาแฟ")  # builds the dictionary trie now, not inside a request
-                _segmenter_name = name
-                _segmenter = fn
-    return _segmenter
-
-
-def segmenter_name() -> str:
-    segmenter()
-    return _segmenter_name
 
 
 def normalize_text(text: str) -> str:
@@ -114,7 +54,7 @@ def split_words(text: str) -> Iterator[tuple[str, int, int]]:
     for match in _RUN_RE.finditer(text):
         run = match.group(0)
         start = match.start()
-        if _THAI_RE.match(run):
+        if THAI_CHARACTER.match(run):
             pieces = _segment_run(run) if len(run) <= 64 else tuple(segmenter()(run))
             offset = start
             for piece in pieces:
@@ -125,10 +65,6 @@ def split_words(text: str) -> Iterator[tuple[str, int, int]]:
                 offset = end
         else:
             yield run, start, match.end()
-
-
-def is_thai(word: str) -> bool:
-    return bool(_THAI_RE.search(word))
 
 
 class ThaiEnglishAnalyzer(Tokenizer):

@@ -11,6 +11,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from shop.search.indexer import drain, health, rebuild, run_worker
+
 search_cli = AppGroup("search", help="The product search index.")
 
 
@@ -19,8 +21,6 @@ search_cli = AppGroup("search", help="The product search index.")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(50, 10_000))
 def reindex_command(if_missing: bool, batch_size: int) -> None:
     """Rebuild the index from the database (safe while the shop runs)."""
-    from shop.search.indexer import rebuild
-
     last_report = [time.monotonic()]
 
     def progress(done: int) -> None:
@@ -40,8 +40,6 @@ def reindex_command(if_missing: bool, batch_size: int) -> None:
 @search_cli.command("drain")
 def drain_command() -> None:
     """Apply pending outbox rows once (waits up to 10 s for the index lock)."""
-    from shop.search.indexer import drain
-
     result = drain(current_app, wait_seconds=10.0)
     click.echo(f"Applied {result.rows} outbox rows: {result.indexed} indexed, {result.removed} removed"
                + (" (index busy)" if result.busy else "")
@@ -53,8 +51,6 @@ def drain_command() -> None:
 @click.option("--once", is_flag=True, help="Drain once and exit.")
 def worker_command(poll: float, once: bool) -> None:
     """Drain the outbox continuously (run one next to the web workers)."""
-    from shop.search.indexer import run_worker
-
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -65,6 +61,4 @@ def worker_command(poll: float, once: bool) -> None:
 @search_cli.command("status")
 def status_command() -> None:
     """Print the index state as JSON (what /healthz reports)."""
-    from shop.search.indexer import health
-
     click.echo(json.dumps(health(current_app), ensure_ascii=False, indent=2))

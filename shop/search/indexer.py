@@ -51,10 +51,10 @@ from whoosh.index import LockError
 from shop.database import end_read
 from shop.extensions import db
 from shop.search import source
-from shop.search.analysis import segmenter_name
 from shop.search.index import INDEX_NAME, IndexHandle, IndexUnavailable, index_exists, write_meta
 from shop.search.models import OP_CATEGORY, OP_ENTERPRISE, OP_PRODUCT, SearchOutbox
 from shop.search.schema import SCHEMA_VERSION, build_schema, product_document
+from shop.thai import segmenter_name
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from shop.catalog.models import (
     WholesaleTier,
 )
 from shop.dbtypes import utcnow
+from shop.search.indexer import notify_committed
 from shop.search.models import OP_CATEGORY, OP_ENTERPRISE, OP_PRODUCT, SearchOutbox
 
 _FLAG = "search_outbox_written"
@@ -128,8 +129,6 @@ def _after_commit(session: Session) -> None:
     if not session.info.pop(_FLAG, False):
         return
     if has_app_context():
-        from shop.search.indexer import notify_committed
-
         notify_committed(current_app._get_current_object())
 
 

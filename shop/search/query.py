@@ -23,9 +23,10 @@ from pathlib import Path
 
 from whoosh import query as wq
 
-from shop.search.analysis import analyze, is_thai, normalize_text, word_analyzer
+from shop.search.analysis import analyze, normalize_text, word_analyzer
 from shop.search.schema import TEXT_FIELDS
 from shop.text import drop_controls
+from shop.thai import is_thai
 
 MAX_QUERY_CHARS = 200  # longer queries are cut (a product name is shorter than this)
 MAX_RAW_QUERY_CHARS = 2000  # longer than this is refused with a 400

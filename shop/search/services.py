@@ -44,6 +44,7 @@ from shop.extensions import db
 from shop.geo import province_by_code, province_by_slug
 from shop.money import format_baht
 from shop.search import engine
+from shop.search import suggest as suggest_mod
 from shop.search.highlight import highlight
 from shop.search.index import IndexUnavailable
 from shop.search.indexer import ensure_thread, state_for
@@ -723,8 +724,6 @@ class Suggestion:
 
 def suggest(raw: str | None, locale: str = "th", limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
     """Completions of what has been typed so far, then a few matching products."""
-    from shop.search import suggest as suggest_mod
-
     if raw and len(raw) > MAX_RAW_QUERY_CHARS:
         raise BadSearchRequest(_l("That search is too long. Please use fewer words."))
     ensure_thread(current_app)

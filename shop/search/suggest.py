@@ -15,8 +15,8 @@ import bisect
 from collections import Counter
 
 from shop.search import engine
-from shop.search.analysis import is_thai
 from shop.search.query import QueryPlan, build_plan, clean_query, query_words
+from shop.thai import is_thai
 
 MAX_SUGGEST_CHARS = 100
 MAX_SCAN = 4000  # terms looked at per segment for one prefix

@@ -4,7 +4,7 @@ packing slips and the orders CSV, and (in ``shipping_views``) shipping options
 (docs/product.md: Roles, Catalogue, Orders, Expansion track, Dashboards).
 
 Pages about one enterprise live under ``/seller/<enterprise_id>/`` and check
-membership on every request: see ``shop.sellers.context``.
+membership on every request: see ``shop.catalog.access``.
 """
 
 from flask import Blueprint

@@ -40,13 +40,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
+from shop.catalog import listings as services
 from shop.catalog import status
 from shop.catalog.models import Category, Enterprise, Product, Variant
 from shop.database import end_read
 from shop.errors import NotFound, ValidationFailed
 from shop.extensions import db
 from shop.money import MoneyParseError, baht_to_satang, satang_to_input
-from shop.sellers import listing_services as services
 from shop.spreadsheets import FORMULA_START, CsvText, csv_producer, write_csv
 from shop.text import TextRefused, clean_text
 

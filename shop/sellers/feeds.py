@@ -28,13 +28,14 @@ from sqlalchemy.orm import selectinload
 from shop import storage
 from shop.accounts.models import User
 from shop.catalog import status
+from shop.catalog.listings import require_member
 from shop.catalog.models import Enterprise, Product
 from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.money import satang_to_decimal
-from shop.sellers.listing_models import EnterpriseFeedKey, new_feed_salt
+from shop.sellers.models import EnterpriseFeedKey, new_feed_salt
 from shop.spreadsheets import CsvText, csv_producer, write_csv
 from shop.text import drop_controls
 
@@ -239,8 +240,6 @@ def secret_for(enterprise: Enterprise) -> str | None:
 
 def rotate_feed_key(enterprise: Enterprise, actor: User) -> str:
     """Create the enterprise's feed key, or replace it (old URLs stop working)."""
-    from shop.sellers.listing_services import require_member
-
     require_member(actor, enterprise.id)
     with transaction():
         key = feed_key(enterprise)

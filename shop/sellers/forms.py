@@ -3,7 +3,7 @@
 The forms check shape (required fields, lengths, known choices) and give per-field
 messages; the services check the rules again (registration number, phone, PromptPay,
 tax ID, province), so the API gets the same answers. None of these forms has an
-enterprise field: the enterprise always comes from the URL (see ``sellers.context``).
+enterprise field: the enterprise always comes from the URL (see ``catalog.access``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from shop.forms import BaseForm, KnownChoice
 from shop.geo import province_choices
 from shop.sellers import services
 from shop.sellers import validation as v
+from shop.thai import tax_id_problem, thai_phone_problem
 
 
 def _length(max_length: int):
@@ -29,7 +30,7 @@ def _required(message):
 
 
 def _problem_check(problem_of):
-    """A WTForms validator from a ``*_problem`` function of ``sellers.validation``."""
+    """A WTForms validator from a ``*_problem`` function (``sellers.validation``, ``shop.thai``)."""
 
     def check(form, field):
         if field.data:
@@ -60,14 +61,14 @@ class EnterpriseProfileForm(BaseForm):
                                 validators=[KnownChoice(_l("Choose the province from the list."))])
     contact_phone = TelField(_l("Contact phone"), validators=[
         _required(_l("Enter a phone number buyers and staff can call.")), _length(32),
-        _problem_check(v.thai_phone_problem)])
+        _problem_check(thai_phone_problem)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), _length(254)])
     line_id = StringField(_l("LINE ID"), validators=[Optional(), _length(64), _problem_check(v.line_id_problem)])
     promptpay_id = StringField(_l("PromptPay ID"), validators=[
         _required(_l("Enter the PromptPay ID that buyers pay to: a mobile number or a 13-digit ID number.")),
         _length(20), _problem_check(v.promptpay_problem)])
     vat_registered = BooleanField(_l("We are registered for VAT"))
-    tax_id = StringField(_l("Tax ID"), validators=[Optional(), _length(20), _problem_check(v.tax_id_problem)])
+    tax_id = StringField(_l("Tax ID"), validators=[Optional(), _length(20), _problem_check(tax_id_problem)])
 
     def __init__(self, *args, locale: str = "th", **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@ photos, stock, costs, status and CSV import.
 
 Fields here only parse what was typed (a whole number, an amount of baht); the rules
 (SKU unique, GTIN check digit, FDA number, no negative stock …) live in
-``listing_services`` so the CSV import applies the same ones. ``to_input`` turns a
+``catalog.listings`` so the CSV import applies the same ones. ``to_input`` turns a
 form into the service's dataclasses; ``apply_errors`` puts the service's errors back
 next to the fields they name.
 
@@ -32,10 +32,10 @@ from wtforms import (
 )
 from wtforms.widgets import TextInput
 
+from shop.catalog import listings as services
 from shop.catalog.certifications import KINDS
 from shop.forms import BaseForm, SubForm
 from shop.money import MoneyParseError, baht_to_satang, satang_to_input
-from shop.sellers import listing_services as services
 
 _INT_RE = re.compile(r"^-?\d{1,12}$")
 

@@ -21,14 +21,14 @@ from flask_login import current_user
 
 from shop.accounts.access import login_required
 from shop.catalog import listing_status, status
+from shop.catalog import listings as services
+from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.certifications import KINDS
 from shop.errors import NotFound, ValidationFailed
 from shop.i18n import current_language
 from shop.pagination import parse_page
 from shop.sellers import bp, csv_io, feeds
 from shop.sellers import listing_forms as forms
-from shop.sellers import listing_services as services
-from shop.sellers.context import get_member_enterprise_or_404
 from shop.spreadsheets import CsvText, csv_response
 
 

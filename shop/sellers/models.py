@@ -1,13 +1,20 @@
-"""Seller-area tables: invitations to join an enterprise, and the record of changes
-to an enterprise's status and track stage (who, when, why).
+"""Seller-area tables: invitations to join an enterprise, the record of changes to an
+enterprise's status and track stage (who, when, why), and the per-enterprise key
+behind the channel-feed URLs.
 
 An invitation stores only a SHA-256 digest of its random token: the token itself
 exists only in the e-mail, so a copy of the database cannot be used to join an
 enterprise. An invitation is single-use (``accepted_at``) and expires.
+
+``EnterpriseFeedKey`` is a random salt per enterprise. The secret in a feed URL is an
+HMAC of the enterprise id and this salt under the app's ``SECRET_KEY``, so the URL
+can be shown again at any time, a copy of the database alone cannot forge it, and
+rotating the salt revokes every URL given out before.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -58,3 +65,19 @@ class EnterpriseEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     actor: Mapped[User | None] = relationship()
+
+
+def new_feed_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class EnterpriseFeedKey(db.Model):
+    __tablename__ = "enterprise_feed_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), unique=True)
+    salt: Mapped[str] = mapped_column(String(32), default=new_feed_salt)
+    rotated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    rotated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    enterprise: Mapped[Enterprise] = relationship()

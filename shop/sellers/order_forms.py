@@ -4,7 +4,7 @@ number, cancel with a reason).
 
 The forms check shape and give per-field messages in the user's language; the
 services check the rules again. No form has an enterprise field: the enterprise
-always comes from the URL (see ``sellers.context``).
+always comes from the URL (see ``catalog.access``).
 """
 
 from __future__ import annotations

@@ -29,10 +29,11 @@ from sqlalchemy.orm import selectinload
 from shop.catalog import status as catalog_status
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.dbtypes import utcnow
-from shop.errors import NotFound, ValidationFailed
+from shop.errors import ValidationFailed
 from shop.extensions import db
 from shop.geo import province_by_code
 from shop.orders import status as st
+from shop.orders.access import fulfilment_for_enterprise  # noqa: F401  (the seller pages and the API find a part here)
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import PAID_STATES  # the states in which enterprises ship
 from shop.pagination import Page, paginate
@@ -198,18 +199,6 @@ def orders_page(enterprise: Enterprise, *, tab: str | None = None, status_filter
         tab=tab, status_filter=status_filter, query=query, tab_counts=tab_counts(enterprise),
         status_counts=status_counts(enterprise) if tab == TAB_ALL else {},
     )
-
-
-def fulfilment_for_enterprise(enterprise: Enterprise, fulfilment_id: int) -> Fulfilment:
-    """The enterprise's fulfilment with that id; NotFound for anything else."""
-    fulfilment = db.session.scalar(
-        select(Fulfilment)
-        .where(Fulfilment.id == fulfilment_id, Fulfilment.enterprise_id == enterprise.id)
-        .options(selectinload(Fulfilment.lines), selectinload(Fulfilment.order))
-    )
-    if fulfilment is None:
-        raise NotFound()
-    return fulfilment
 
 
 def timeline(fulfilment: Fulfilment) -> list[StatusChange]:

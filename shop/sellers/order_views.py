@@ -18,6 +18,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from shop.accounts.access import login_required
+from shop.catalog.access import get_member_enterprise_or_404
 from shop.errors import DomainError, NotFound, PermissionDenied
 from shop.forms import ConfirmForm, show_domain_error
 from shop.i18n import current_language
@@ -26,7 +27,6 @@ from shop.orders import status as st
 from shop.pagination import parse_page
 from shop.sellers import bp
 from shop.sellers import order_services as services
-from shop.sellers.context import get_member_enterprise_or_404
 from shop.sellers.order_forms import CancelForm, ShipForm
 from shop.spreadsheets import csv_response
 

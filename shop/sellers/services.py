@@ -31,8 +31,11 @@ from sqlalchemy.orm import joinedload
 from shop import roles
 from shop import statemachine as sm
 from shop.accounts.models import User
+from shop.accounts.services import public_url
 from shop.accounts.validation import check_email
 from shop.catalog import status
+from shop.catalog.access import find_membership
+from shop.catalog.images import delete_image, process_upload
 from shop.catalog.models import Enterprise, EnterpriseMember, EnterprisePhoto, Product, Variant
 from shop.database import transaction
 from shop.dbtypes import utcnow
@@ -40,9 +43,11 @@ from shop.errors import Conflict, DomainError, NotFound, PermissionDenied, Valid
 from shop.extensions import db
 from shop.geo import province_by_code
 from shop.notifications.services import queue_email
+from shop.search.outbox import enqueue_enterprises
 from shop.sellers import validation as v
-from shop.sellers.context import find_membership
 from shop.sellers.models import EnterpriseEvent, EnterpriseInvitation
+from shop.text import slugify
+from shop.thai import normalize_tax_id, normalize_thai_phone, tax_id_problem, thai_phone_problem
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_OPEN_INVITATIONS = 20
@@ -62,17 +67,6 @@ ENTERPRISE_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 TRANSITIONS_NEEDING_REASON = {
     (status.ENTERPRISE_PENDING, status.ENTERPRISE_REJECTED),
     (status.ENTERPRISE_APPROVED, status.ENTERPRISE_SUSPENDED),
-}
-
-STATUS_LABELS = {
-    status.ENTERPRISE_PENDING: _l("Under review"),
-    status.ENTERPRISE_APPROVED: _l("Approved"),
-    status.ENTERPRISE_REJECTED: _l("Not approved"),
-    status.ENTERPRISE_SUSPENDED: _l("Suspended"),
-}
-ROLE_LABELS = {
-    status.MEMBER_OWNER: _l("Owner"),
-    status.MEMBER_STAFF: _l("Staff"),
 }
 
 
@@ -97,17 +91,6 @@ class InvitationUsed(DomainError):
     code = "invitation_used"
 
     default_message = _l("This invitation has already been used or was withdrawn.")
-
-
-# ---------------------------------------------------------------- labels
-
-
-def status_label(code: str) -> str:
-    return str(STATUS_LABELS.get(code, code))
-
-
-def role_label(code: str) -> str:
-    return str(ROLE_LABELS.get(code, code))
 
 
 # ---------------------------------------------------------------- enterprise details
@@ -157,11 +140,11 @@ def check_details(details: EnterpriseDetails) -> EnterpriseDetails:
     if province_by_code(cleaned["province_code"]) is None:
         problems["province_code"] = _l("Choose the province from the list.")
 
-    problem = v.thai_phone_problem(cleaned["contact_phone"])
+    problem = thai_phone_problem(cleaned["contact_phone"])
     if problem:
         problems["contact_phone"] = problem
     else:
-        cleaned["contact_phone"] = v.normalize_thai_phone(cleaned["contact_phone"])
+        cleaned["contact_phone"] = normalize_thai_phone(cleaned["contact_phone"])
 
     if cleaned["contact_email"]:
         try:
@@ -186,11 +169,11 @@ def check_details(details: EnterpriseDetails) -> EnterpriseDetails:
 
     cleaned["vat_registered"] = bool(cleaned["vat_registered"])
     if cleaned["tax_id"]:
-        problem = v.tax_id_problem(cleaned["tax_id"])
+        problem = tax_id_problem(cleaned["tax_id"])
         if problem:
             problems["tax_id"] = problem
         else:
-            cleaned["tax_id"] = v.normalize_tax_id(cleaned["tax_id"])
+            cleaned["tax_id"] = normalize_tax_id(cleaned["tax_id"])
     elif cleaned["vat_registered"]:
         problems["tax_id"] = _l("A VAT-registered enterprise must give its 13-digit tax ID.")
 
@@ -230,7 +213,7 @@ def check_registration_no(value: str, *, exclude_id: int | None = None) -> str:
 
 
 def _unique_slug(name_en: str, registration_no: str) -> str:
-    base = v.slugify(name_en) or "ce-" + "".join(ch for ch in registration_no if ch.isdigit())
+    base = slugify(name_en) or "ce-" + "".join(ch for ch in registration_no if ch.isdigit())
     taken = set(db.session.scalars(select(Enterprise.slug).where(Enterprise.slug.like(f"{base}%"))))
     if base not in taken:
         return base
@@ -265,8 +248,6 @@ def owner_addresses(enterprise: Enterprise) -> list[tuple[str, str]]:
 
 
 def _public_url(endpoint: str, **values) -> str:
-    from shop.accounts.services import public_url
-
     return public_url(endpoint, **values)
 
 
@@ -356,7 +337,7 @@ def resubmit_application(user: User, enterprise: Enterprise) -> Enterprise:
 
 def _refuse_enterprise_state(machine: sm.StateMachine, from_status: str, to_status: str) -> Exception:
     return Conflict(_l("This enterprise is %(status)s: that change is not possible now.",
-                       status=status_label(from_status)))
+                       status=status.enterprise_status_label(from_status)))
 
 
 def _refuse_enterprise_reason(machine: sm.StateMachine) -> Exception:
@@ -371,15 +352,13 @@ def _record_enterprise_change(change: sm.Change) -> EnterpriseEvent:
 
 
 def _reindex_enterprise(change: sm.Change) -> None:
-    from shop.search.outbox import enqueue_enterprises
-
     enqueue_enterprises(db.session, [change.row.id])
 
 
 #: Enterprise applications; history in ``enterprise_events`` (kind "status").
 ENTERPRISES = sm.StateMachine(
     name="enterprise", model=Enterprise, states=status.ENTERPRISE_STATUSES, moves=ENTERPRISE_TRANSITIONS,
-    record=_record_enterprise_change, labels=STATUS_LABELS,
+    record=_record_enterprise_change, labels=status.ENTERPRISE_STATUS_LABELS,
     reason_required={(frm, to, role) for (frm, to) in TRANSITIONS_NEEDING_REASON
                      for role in ENTERPRISE_TRANSITIONS[(frm, to)]},
     refuse_state=_refuse_enterprise_state, refuse_reason=_refuse_enterprise_reason, after=_reindex_enterprise,
@@ -518,8 +497,6 @@ def _renumber(photos: list[EnterprisePhoto]) -> None:
 
 def add_photos(user: User, enterprise: Enterprise, uploads: Sequence[bytes]) -> list[EnterprisePhoto]:
     """Store each uploaded photo (all or none) and add them after the existing ones."""
-    from shop.catalog.images import delete_image, process_upload
-
     _require_member(user, enterprise)
     uploads = [data for data in uploads if data]
     if not uploads:
@@ -582,8 +559,6 @@ def move_photo(user: User, enterprise: Enterprise, photo_id: int, move: str) -> 
 
 
 def delete_photo(user: User, enterprise: Enterprise, photo_id: int) -> None:
-    from shop.catalog.images import delete_image
-
     _require_member(user, enterprise)
     photos = _photos(enterprise)
     photo = photos.pop(_photo_index(photos, photo_id))

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from shop.accounts.access import login_required
+from shop.catalog.access import get_member_enterprise_or_404
 from shop.errors import ValidationFailed
 from shop.forms import ConfirmForm
 from shop.i18n import current_language
 from shop.sellers import bp
 from shop.sellers import shipping_services as services
-from shop.sellers.context import get_member_enterprise_or_404
 from shop.sellers.order_forms import ShippingOptionForm
 
 

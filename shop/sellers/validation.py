@@ -1,6 +1,7 @@
 """Checks and normal forms for an enterprise's identifiers, shared by the forms, the
-services and the API: community-enterprise registration number, Thai phone number,
-PromptPay ID, tax ID, LINE ID and the URL slug.
+services and the API: community-enterprise registration number, PromptPay ID and
+LINE ID. Phone numbers and tax IDs follow the shop-wide rules of ``shop.thai``; the
+URL slug is ``shop.text.slugify``.
 
 Each ``*_problem`` function returns a user-facing reason or None; each ``normalize_*``
 returns the form we store. People type these numbers in many ways (spaces, dashes,
@@ -14,11 +15,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from shop.accounts.validation import normalize_tax_id as _strip_tax_id
-from shop.accounts.validation import thai_tax_id_check_digit
-
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_SEPARATORS = re.compile(r"[\s\-./()]+")
+from shop.thai import SEPARATORS, ascii_digits, normalize_thai_phone, thai_id_is_valid
 
 # The register's number: type-province-district-subdistrict/group-sequence,
 # e.g. 1-12-34-56/7-8901 (12 digits). Older registrations vary a little in length.
@@ -28,11 +25,6 @@ REGISTRATION_MAX_DIGITS = 16
 _REGISTRATION_CHARS = re.compile(r"^[0-9\-/ ]+$")
 
 _LINE_ID = re.compile(r"^@?[a-z0-9._\-]{3,40}$")
-
-
-def ascii_digits(value: str | None) -> str:
-    """Thai digits turned into ASCII ones, surrounding spaces removed."""
-    return (value or "").translate(_THAI_DIGITS).strip()
 
 
 # --- registration number ----------------------------------------------------------
@@ -65,52 +57,11 @@ def registration_no_problem(value: str | None):
     return None
 
 
-# --- phone ------------------------------------------------------------------------
-
-
-def normalize_thai_phone(value: str | None) -> str:
-    """Digits only, with ``+66``/``66`` turned into the leading ``0``."""
-    text = _SEPARATORS.sub("", ascii_digits(value))
-    if text.startswith("+66"):
-        text = "0" + text[3:]
-    elif text.startswith("66") and len(text) in (11, 12):
-        text = "0" + text[2:]
-    return text
-
-
-def thai_phone_problem(value: str | None):
-    phone = normalize_thai_phone(value)
-    if not (phone.isascii() and phone.isdigit() and phone.startswith("0") and 9 <= len(phone) <= 10):
-        return _l("Enter a Thai phone number of 9 or 10 digits starting with 0, e.g. 081 234 5678.")
-    return None
-
-
-# --- tax ID and PromptPay ---------------------------------------------------------
-
-
-def normalize_tax_id(value: str | None) -> str:
-    return _SEPARATORS.sub("", _strip_tax_id(ascii_digits(value)))
-
-
-def thai_id_is_valid(digits: str) -> bool:
-    """13 ASCII digits whose last digit is the Thai ID check digit."""
-    return (
-        len(digits) == 13 and digits.isascii() and digits.isdigit()
-        and thai_tax_id_check_digit(digits[:12]) == int(digits[12])
-    )
-
-
-def tax_id_problem(value: str | None):
-    tax_id = normalize_tax_id(value)
-    if len(tax_id) != 13 or not (tax_id.isascii() and tax_id.isdigit()):
-        return _l("A tax ID has 13 digits.")
-    if not thai_id_is_valid(tax_id):
-        return _l("This tax ID is not valid: check the digits again.")
-    return None
+# --- PromptPay --------------------------------------------------------------------
 
 
 def normalize_promptpay_id(value: str | None) -> str:
-    text = _SEPARATORS.sub("", ascii_digits(value))
+    text = SEPARATORS.sub("", ascii_digits(value))
     if text.startswith("+66") or (text.startswith("66") and len(text) == 11):
         return normalize_thai_phone(text)
     return text
@@ -133,7 +84,7 @@ def promptpay_problem(value: str | None):
     return _l("A PromptPay ID is a 10-digit mobile number or a 13-digit ID number.")
 
 
-# --- LINE ID and slug -------------------------------------------------------------
+# --- LINE ID ----------------------------------------------------------------------
 
 
 def normalize_line_id(value: str | None) -> str:
@@ -144,9 +95,3 @@ def line_id_problem(value: str | None):
     if not _LINE_ID.match(normalize_line_id(value)):
         return _l("A LINE ID has 3 to 40 letters, digits, dots, dashes or underscores (an official account starts with @).")
     return None
-
-
-def slugify(text: str | None) -> str:
-    """ASCII letters and digits joined by dashes; empty when nothing Latin is left
-    (a Thai-only name), in which case the caller falls back to another source."""
-    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:80].strip("-")

@@ -4,7 +4,7 @@ dashboard, its profile and photos, its members, and invitation links.
 Views parse the form, call one service and render or redirect. CSRF is checked for
 every POST by ``CSRFProtect`` before a view runs. The enterprise comes
 from the URL and ``get_member_enterprise_or_404`` on every request (see
-``sellers.context``); a refused form is shown again with the reason and a 4xx status.
+``catalog.access``); a refused form is shown again with the reason and a 4xx status.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from flask_login import current_user
 
 from shop.accounts.access import login_required
 from shop.catalog import status
+from shop.catalog.access import find_membership, get_member_enterprise_or_404
 from shop.catalog.services import STAGE_LABELS, track_progress
 from shop.errors import DomainError, NotFound, PermissionDenied
 from shop.extensions import limiter
 from shop.forms import ConfirmForm, show_domain_error
 from shop.i18n import current_language
 from shop.sellers import bp, charts, forms, order_services, services
-from shop.sellers.context import find_membership, get_member_enterprise_or_404
 
 # Each invitation sends an e-mail to an address the owner types: a backstop against
 # using the form to send mail in bulk.
@@ -31,8 +31,8 @@ INVITE_RATE = "20 per hour; 60 per day"
 @bp.context_processor
 def _seller_helpers() -> dict:
     return {
-        "status_label": services.status_label,
-        "role_label": services.role_label,
+        "status_label": status.enterprise_status_label,
+        "role_label": status.member_role_label,
         "seller_link": seller_link,
         "stage_labels": STAGE_LABELS,
         "ENTERPRISE_STATUS": {

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from shop.accounts import api_tokens
 from shop.catalog import status
+from shop.catalog.listing_models import ListingStatusChange
+from shop.catalog.listings import MAX_STOCK
 from shop.catalog.models import Certification, Product, ProductTag, Variant
 from shop.extensions import db
 from shop.orders import status as st
 from shop.orders.models import Fulfilment
-from shop.sellers.listing_models import ListingStatusChange
-from shop.sellers.listing_services import MAX_STOCK
 from tests.api_helpers import bearer, token_for
 from tests.cart_helpers import stock_of
 from tests.factories import (

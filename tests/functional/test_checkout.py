@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from shop.accounts.models import RetailBuyer
+from shop.cart import checkout
 from shop.cart.models import CartItem
 from shop.cart.services import SessionCart, StoredLine, UserCart
 from shop.catalog import status as catalog_status
@@ -22,7 +23,6 @@ from shop.dbtypes import utcnow
 from shop.errors import ValidationFailed
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
-from shop.orders import checkout
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order, OrderLine, SavedAddress, StatusChange
 from tests.cart_helpers import (

@@ -14,9 +14,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from shop.catalog import status
+from shop.catalog.listing_models import ListingStatusChange
 from shop.catalog.models import Certification, Product, ProductPhoto, ProductTag, Variant, WholesaleTier
 from shop.extensions import db
-from shop.sellers.listing_models import ListingStatusChange
 from tests.factories import (
     CategoryFactory,
     MemberFactory,

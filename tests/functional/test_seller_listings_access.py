@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from shop import create_app
 from shop.catalog import status
+from shop.catalog.listing_models import ListingStatusChange
 from shop.catalog.models import Product, ProductPhoto, Variant
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
-from shop.sellers.listing_models import ListingStatusChange
 from tests.factories import CategoryFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
 from tests.status_helpers import move_listing
 

@@ -13,9 +13,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from shop.cart import checkout
 from shop.cart.services import SessionCart, StoredLine
 from shop.extensions import db
-from shop.orders import checkout
 from shop.orders.models import Order, OrderLine
 from tests.cart_helpers import ADDRESS, add, checkout_form, count, make_catalogue, race_in_process, stock_of
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from flask_login import AnonymousUserMixin
 
-from shop.accounts.access import enterprise_membership, login_required, require_membership, staff_required
+from shop.accounts.access import login_required, staff_required
 from shop.catalog import status
+from shop.catalog.access import enterprise_membership, require_membership
 from shop.errors import NotFound, PermissionDenied
 from tests.factories import EnterpriseFactory, MemberFactory, UserFactory
 

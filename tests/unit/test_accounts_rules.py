@@ -17,13 +17,12 @@ from shop.accounts.validation import (
     check_email,
     normalize_branch,
     password_problem,
-    tax_id_problem,
-    thai_tax_id_check_digit,
 )
 from shop.errors import ValidationFailed
 from shop.extensions import db
 from shop.notifications.models import OutboxJob, OutboxMessage
 from shop.notifications.services import send_pending
+from shop.thai import tax_id_problem, thai_tax_id_check_digit
 from tests.factories import TEST_PASSWORD, UserFactory
 
 GOOD_PASSWORD = "mango sticky rice season"

@@ -11,12 +11,12 @@ from PIL import Image
 from sqlalchemy import func, select, text
 from sqlalchemy.orm.attributes import set_committed_value
 
+from shop.catalog import listings as services
 from shop.catalog import status
 from shop.catalog.models import Product, ProductPhoto, Variant
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.sellers import csv_io, feeds
-from shop.sellers import listing_services as services
 from tests.factories import CategoryFactory, MemberFactory, ProductFactory, VariantFactory, WholesaleTierFactory
 
 
@@ -63,16 +63,6 @@ def test_parse_tags(text, expected):
 def test_parse_tags_refuses(text):
     with pytest.raises(ValueError):
         services.parse_tags(text)
-
-
-@pytest.mark.parametrize("name, slug", [
-    ("Jar-roasted Coffee 250 g", "jar-roasted-coffee-250-g"),
-    ("Café Crème!", "cafe-creme"),
-    ("กาแฟ", ""),
-    ("  --  ", ""),
-])
-def test_slugify(name, slug):
-    assert services.slugify(name) == slug
 
 
 @pytest.mark.parametrize("price, cost, margin, bps", [

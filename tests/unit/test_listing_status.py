@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.catalog import listing_status, status
+from shop.catalog.listing_models import ListingStatusChange
 from shop.catalog.listing_status import MEMBER, STAFF, TransitionRefused, transition_product
 from shop.errors import PermissionDenied, ValidationFailed
 from shop.extensions import db
-from shop.sellers.listing_models import ListingStatusChange
 from tests.factories import MemberFactory, ProductFactory, UserFactory, VariantFactory
 
 ALLOWED = {(t.from_status, t.to_status, t.role) for t in listing_status.TRANSITIONS}

@@ -85,7 +85,8 @@ def test_segmenter_works_offline_and_writes_nothing_to_home(tmp_path):
         socket.socket.connect = refuse
         socket.create_connection = refuse
         socket.getaddrinfo = refuse
-        from shop.search.analysis import analyze, segmenter_name
+        from shop.search.analysis import analyze
+        from shop.thai import segmenter_name
         print(segmenter_name(), "|".join(analyze("กาแฟคั่วโอ่งมะนาวผง")))
         """
     )

@@ -18,6 +18,7 @@ from shop import roles
 from shop import statemachine as sm
 from shop.accounts.machines import RETAIL_BUYERS
 from shop.accounts.models import RetailBuyer
+from shop.catalog.listing_models import ListingStatusChange
 from shop.catalog.listing_status import LISTINGS, STORED_ROLES
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
@@ -27,7 +28,6 @@ from shop.orders import status as st
 from shop.orders.models import StatusChange
 from shop.payments.machines import PAYMENTS, REFUNDS, SLIPS
 from shop.payments.models import Payment, PaymentSlip, Refund
-from shop.sellers.listing_models import ListingStatusChange
 from shop.sellers.models import EnterpriseEvent
 from shop.sellers.services import ENTERPRISES
 from tests.factories import EnterpriseFactory, ProductFactory, RetailBuyerFactory, UserFactory, VariantFactory

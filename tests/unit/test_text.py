@@ -18,7 +18,8 @@ import shop
 from shop.api.schemas import TEXT_RULES, QueryModel, RequestModel
 from shop.errors import ValidationFailed
 from shop.forms import BaseForm, SubForm, applies_text_rule
-from shop.text import TextRefused, checked_text, clean_text, drop_controls
+from shop.geo import all_provinces
+from shop.text import TextRefused, checked_text, clean_text, drop_controls, like_pattern, slugify
 
 
 def test_text_is_stored_in_nfc():
@@ -70,6 +71,46 @@ def test_checked_text_names_the_field_for_services(app):
 def test_drop_controls_removes_what_clean_text_refuses():
     assert drop_controls("กาแฟ\x00\u202ecoffee\t") == "กาแฟcoffee\t"
     assert drop_controls("a\x07b", " ") == "a b"
+
+
+def test_drop_controls_puts_text_in_nfc_and_reads_none_as_empty():
+    assert drop_controls("Cafe\u0301") == "Café"
+    assert drop_controls(None) == ""
+
+
+def test_like_pattern_drops_controls_and_wildcards():
+    assert like_pattern(" coffee ") == "%coffee%"
+    assert like_pattern("50%_off\x00") == "%50off%"
+    assert like_pattern("%_") is None and like_pattern(None) is None
+
+
+# ---------------------------------------------------------------- slugs
+
+
+@pytest.mark.parametrize("name, slug", [
+    ("Ban Mae Jaem Coffee!", "ban-mae-jaem-coffee"),  # an enterprise
+    ("Jar-roasted Coffee 250 g", "jar-roasted-coffee-250-g"),  # a product
+    ("Phra Nakhon Si Ayutthaya", "phra-nakhon-si-ayutthaya"),  # a province
+    ("Café Crème!", "cafe-creme"),  # accents dropped, not the letters they sit on
+    ("Ｃｏｆｆｅｅ", "coffee"),  # full-width Latin
+    ("กาแฟ", ""),  # nothing Latin left: the caller picks another source
+    ("  --  ", ""),
+    ("", ""),
+    (None, ""),
+])
+def test_slugify(name, slug):
+    assert slugify(name) == slug
+
+
+def test_slugify_keeps_80_characters_and_no_dash_at_the_end():
+    assert slugify("a" * 100) == "a" * 80
+    assert slugify("a" * 79 + " b") == "a" * 79
+
+
+def test_province_slugs_are_the_english_names(app):
+    slugs = {p.code: p.slug for p in all_provinces()}
+    assert slugs["10"] == "bangkok" and slugs["50"] == "chiang-mai"
+    assert len(set(slugs.values())) == len(slugs) == 77
 
 
 # ---------------------------------------------------------------- applied everywhere

@@ -22,6 +22,8 @@ from shop.payments.providers.base import (
     ProviderUnavailable,
     RefundOutcome,
 )
+from shop.payments.providers.promptpay_qr import PromptPayQRProvider
+from shop.security import CONTENT_SECURITY_POLICY
 
 __all__ = [
     "PaymentProvider",
@@ -45,8 +47,6 @@ METHODS = (st.PAYMENT_STRIPE, st.PAYMENT_PROMPTPAY_QR)
 def get_provider(method: str) -> PaymentProvider:
     """The provider for ``method``; ``LookupError`` for a method the shop does not know."""
     if method == st.PAYMENT_PROMPTPAY_QR:
-        from shop.payments.providers.promptpay_qr import PromptPayQRProvider
-
         return PromptPayQRProvider()
     if method == st.PAYMENT_STRIPE:
         from shop.payments.providers.stripe import StripeProvider
@@ -89,7 +89,6 @@ def allow_checkout_redirect(response):
                 origins.append(origin)
     if not origins:
         return response
-    from shop.security import CONTENT_SECURITY_POLICY
 
     policy = response.headers.get("Content-Security-Policy") or CONTENT_SECURITY_POLICY
     for origin in origins:

@@ -34,14 +34,12 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from flask_babel import lazy_gettext as _l
 
 from shop.errors import DomainError
+from shop.orders.models import Order
+from shop.payments.models import Payment, Refund
+from shop.payments.providers.events import WebhookEvent
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    from shop.ledger.models import Payout
-    from shop.orders.models import Order
-    from shop.payments.models import Payment, Refund
-    from shop.payments.providers.events import WebhookEvent
 
 # RefundOutcome.status values (the Refund row's statuses).
 OUTCOME_PENDING = "pending"
@@ -65,6 +63,17 @@ class ProviderCapabilities:
     slip_review: bool = False
     refunds_through_provider: bool = False
     connect_payouts: bool = False
+
+
+class Transfer(Protocol):
+    """What ``transfer`` sends: the ledger's ``Payout`` is one (the ledger sits above
+    payments, so the providers know its payouts by this shape only)."""
+
+    id: int
+    enterprise_id: int
+    order_id: int | None
+    amount_satang: int
+    idempotency_key: str
 
 
 @dataclass(frozen=True)
@@ -138,4 +147,4 @@ class PaymentProvider(Protocol):
 
     def refund(self, refund: Refund) -> RefundOutcome: ...
 
-    def transfer(self, payout: Payout, *, destination: str) -> str: ...
+    def transfer(self, payout: Transfer, *, destination: str) -> str: ...

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shop import statemachine as sm
@@ -48,8 +49,6 @@ class OrderNotPayable(Conflict):
     code = "order_not_payable"
 
     def __init__(self) -> None:
-        from flask_babel import lazy_gettext as _l
-
         super().__init__(_l("This order is no longer waiting for payment."))
 
 
@@ -60,6 +59,16 @@ def latest_pending_payment(order: Order) -> Payment | None:
                Payment.status == PAYMENT_PENDING)
         .order_by(Payment.id.desc())
     ).first()
+
+
+def payment_under_way():
+    """``orders.services.PAYMENT_UNDER_WAY``: the order (correlated) has a pending
+    payment, i.e. an open Checkout Session."""
+    return (
+        select(Payment.id)
+        .where(Payment.order_id == Order.id, Payment.status == PAYMENT_PENDING)
+        .exists()
+    )
 
 
 def _open_session_url(payment: Payment, session: dict) -> str | None:

@@ -15,22 +15,20 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 
 from shop.orders import status as st
+from shop.orders.models import Order
+from shop.payments.models import Refund
 from shop.payments.providers.base import (
     OUTCOME_PENDING,
     PaymentStart,
     ProviderCapabilities,
     ProviderNotSupported,
     RefundOutcome,
+    Transfer,
 )
-from shop.payments.providers.events import WebhookNotConfigured
+from shop.payments.providers.events import WebhookEvent, WebhookNotConfigured
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    from shop.ledger.models import Payout
-    from shop.orders.models import Order
-    from shop.payments.models import Refund
-    from shop.payments.providers.events import WebhookEvent
 
 
 class PromptPayQRProvider:
@@ -52,5 +50,5 @@ class PromptPayQRProvider:
     def refund(self, refund: Refund) -> RefundOutcome:
         return RefundOutcome(status=OUTCOME_PENDING, provider_ref=None)
 
-    def transfer(self, payout: Payout, *, destination: str) -> str:
+    def transfer(self, payout: Transfer, *, destination: str) -> str:
         raise ProviderNotSupported(_l("PromptPay QR cannot send money to an enterprise; use a payout batch."))

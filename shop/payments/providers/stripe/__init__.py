@@ -17,19 +17,15 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.payments.models import PAYMENT_PENDING, Payment
-from shop.payments.providers.base import CheckoutRequest, PaymentStart, ProviderCapabilities, RefundOutcome
-from shop.payments.providers.events import WebhookNotConfigured
+from shop.orders.models import Order
+from shop.payments.models import PAYMENT_PENDING, Payment, Refund
+from shop.payments.providers.base import CheckoutRequest, PaymentStart, ProviderCapabilities, RefundOutcome, Transfer
+from shop.payments.providers.events import WebhookEvent, WebhookNotConfigured
 from shop.payments.providers.stripe import checkout, refunds, transfers, webhooks
 from shop.payments.providers.stripe.client import call, stripe_client
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    from shop.ledger.models import Payout
-    from shop.orders.models import Order
-    from shop.payments.models import Refund
-    from shop.payments.providers.events import WebhookEvent
 
 PROVIDER = "stripe"
 
@@ -117,7 +113,7 @@ class StripeProvider:
     def refund(self, refund: Refund) -> RefundOutcome:
         return refunds.create_refund(refund)
 
-    def transfer(self, payout: Payout, *, destination: str) -> str:
+    def transfer(self, payout: Transfer, *, destination: str) -> str:
         return transfers.create_transfer(payout, destination)
 
     def reverse_transfer(self, transfer_id: str, amount_satang: int, *, idempotency_key: str,

@@ -25,6 +25,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from shop.dbtypes import utcnow
+from shop.orders.access import order_token
 from shop.orders.models import Order
 
 CURRENCY = "thb"
@@ -55,8 +56,6 @@ def ensure_hold(order: Order, *, now: datetime | None = None) -> bool:
 
 
 def return_url(order: Order, **extra: str) -> str:
-    from shop.orders.access import order_token
-
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     query = urlencode({"t": order_token(order), **extra})
     return f"{base}/orders/{order.public_id}/payment-return?{query}"

@@ -5,13 +5,14 @@ key, so a retry after a timeout never pays twice."""
 from __future__ import annotations
 
 from shop.database import transaction
-from shop.ledger.models import Payout
-from shop.payments.providers.base import ProviderError
+from shop.extensions import db
+from shop.orders.models import Order
+from shop.payments.providers.base import ProviderError, Transfer
 from shop.payments.providers.stripe.checkout import CURRENCY
 from shop.payments.providers.stripe.client import call, stripe_client
 
 
-def transfer_params(payout: Payout, destination: str) -> dict:
+def transfer_params(payout: Transfer, destination: str) -> dict:
     params: dict = {
         "amount": int(payout.amount_satang),
         "currency": CURRENCY,
@@ -19,9 +20,6 @@ def transfer_params(payout: Payout, destination: str) -> dict:
         "metadata": {"payout_id": str(payout.id), "enterprise_id": str(payout.enterprise_id)},
     }
     if payout.order_id is not None:
-        from shop.extensions import db
-        from shop.orders.models import Order
-
         order = db.session.get(Order, payout.order_id)
         if order is not None:
             params["transfer_group"] = order.public_id
@@ -29,7 +27,7 @@ def transfer_params(payout: Payout, destination: str) -> dict:
     return params
 
 
-def create_transfer(payout: Payout, destination: str) -> str:
+def create_transfer(payout: Transfer, destination: str) -> str:
     if not destination or not destination.startswith("acct_"):
         raise ProviderError(provider_code="bad_destination")
     # What to send is read in a transaction of its own that ends before the call.

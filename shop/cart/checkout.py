@@ -20,7 +20,6 @@ told the shop is busy, never shown a database error.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -30,25 +29,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from shop.accounts.models import User
+from shop.accounts.validation import check_email
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, CartView
 from shop.database import transaction
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import Conflict, DomainError, ValidationFailed
 from shop.extensions import db
+from shop.money import format_baht
 from shop.orders import inventory
 from shop.orders import status as st
+from shop.orders.access import new_public_id, remember_guest_order
 from shop.orders.addresses import MAX_SAVED_ADDRESSES, apply_save_address, clean_address, list_saved_addresses
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
+from shop.orders.services import apply_order_placed_emails
+from shop.payments.providers import available_methods
 
 log = logging.getLogger(__name__)
 
-PUBLIC_ID_PREFIX = "CM"
-# 32 symbols (5 bits each) without the look-alikes 0/O and 1/I: a number read out over
-# the phone or copied from a slip cannot be mistyped between them. Numbers issued
-# before kept I and O; lookups accept any letters and digits, so they still open.
-_PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-PUBLIC_ID_LENGTH = 10
 MAX_NOTE_LENGTH = 500
 MAX_PO_NUMBER_LENGTH = 64  # orders.po_number
 # Attempts when SQLite reports the database busy after its own busy timeout.
@@ -95,20 +93,12 @@ class ShopBusy(DomainError):
     default_message = _l("Many people are buying right now. Nothing was ordered or charged; please try again.")
 
 
-def new_public_id() -> str:
-    """``CM`` + 10 random characters of ``_PUBLIC_ID_ALPHABET`` (50 bits): unguessable and
-    easy to read out."""
-    return PUBLIC_ID_PREFIX + "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
-
-
 def _is_busy(exc: OperationalError) -> bool:
     text = str(getattr(exc, "orig", exc)).lower()
     return "database is locked" in text or "database is busy" in text
 
 
 def _check_payment_method(method: str | None) -> str:
-    from shop.payments.providers import available_methods
-
     offered = available_methods()  # Stripe only while both of its keys are configured
     method = (method or offered[0]).strip()
     if method not in st.PAYMENT_METHODS or method not in offered:
@@ -120,7 +110,6 @@ def _check_payment_method(method: str | None) -> str:
 def _check_email(buyer: User | None, email: str | None) -> str:
     if buyer is not None:
         return buyer.email
-    from shop.accounts.validation import check_email
 
     if not (email or "").strip():
         message = _l("Enter your e-mail address: we send the order and payment details there.")
@@ -326,8 +315,6 @@ def place_order(
         cart.delete(line.variant_id for line in order.lines)
         cart.save()
         if has_request_context():
-            from shop.orders.access import remember_guest_order
-
             remember_guest_order(order)
     return order
 
@@ -335,8 +322,6 @@ def place_order(
 def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices: dict[int, str],
            payment_method: str, locale: str, buyer_note: str | None, po_number: str | None, save_address: bool,
            expected_total_satang: int | None, before_commit: Callable[[Order], None] | None = None) -> Order:
-    from shop.orders.services import apply_order_placed_emails
-
     stored = cart.lines()
     # Today's committed prices and stock, whatever this session read before.
     variants = cart_services.load_variants((line.variant_id for line in stored), refresh=True)
@@ -344,8 +329,6 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
     _check_lines(view, locale)
     _check_shipping(view, choices)
     if expected_total_satang is not None and int(expected_total_satang) != view.total_satang:
-        from shop.money import format_baht
-
         raise TotalChanged(_l("The total is now %(total)s. Please check your order and place it again.",
                               total=format_baht(view.total_satang, locale)))
 

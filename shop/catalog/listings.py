@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -38,13 +37,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import User
-from shop.catalog import listing_status, status
+from shop.accounts.services import public_url
+from shop.catalog import images, listing_status, status
 from shop.catalog.certifications import (
     FDA,
     KINDS,
     gtin13_is_valid,
     validate_certification,
 )
+from shop.catalog.listing_models import ListingStatusChange, ProductListingSettings
 from shop.catalog.models import (
     Category,
     Certification,
@@ -60,9 +61,9 @@ from shop.catalog.services import ProductPage, build_product_page
 from shop.database import transaction
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.notifications.services import queue_email
 from shop.pagination import Page, paginate
-from shop.sellers.listing_models import ListingStatusChange, ProductListingSettings
-from shop.text import like_pattern
+from shop.text import like_pattern, slugify
 
 PHOTO_FOLDER = "products"
 MAX_PHOTOS = 12
@@ -249,13 +250,6 @@ def normalize_gtin(text: str | None) -> str | None:
     """Digits of a GTIN-13 without spaces or dashes, or None when left empty."""
     cleaned = re.sub(r"[\s-]", "", text or "")
     return cleaned or None
-
-
-def slugify(text: str | None) -> str:
-    """ASCII slug of a (usually English) name; empty when nothing Latin is left."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].strip("-")
 
 
 def _unique_slug(base: str) -> str:
@@ -738,8 +732,6 @@ def add_photos(product: Product, actor: User, uploads: Sequence[tuple[str, bytes
     All or nothing: if one file is refused, the ones already stored are removed and
     the error names the file.
     """
-    from shop.catalog import images
-
     require_member(actor, product.enterprise_id)
     uploads = [(name, data) for name, data in uploads if name or data]
     if not uploads:
@@ -804,8 +796,6 @@ def move_photo(product: Product, actor: User, photo_id: int, direction: str) -> 
 
 def delete_photo(product: Product, actor: User, photo_id: int) -> None:
     """Remove the photo; its files go only once the database no longer names them."""
-    from shop.catalog import images
-
     require_member(actor, product.enterprise_id)
     photo = _photo_of(product, photo_id)
     image_key = photo.image_key
@@ -1106,9 +1096,6 @@ def _owners(enterprise_id: int) -> list[User]:
 
 
 def _email_owners(product: Product, template: str, reason: str | None) -> None:
-    from shop.accounts.services import public_url
-    from shop.notifications.services import queue_email
-
     edit_url = public_url("sellers.listing_edit", enterprise_id=product.enterprise_id, product_id=product.id)
     product_url = public_url("catalog.product", slug=product.slug)
     for owner in _owners(product.enterprise_id):

@@ -1,5 +1,5 @@
-"""Seller-area tables for listings: the record of each listing status change, the
-per-product food flag, and the per-enterprise key behind the channel-feed URLs.
+"""Catalogue tables for listings: the record of each listing status change and the
+per-product food flag.
 
 * ``ListingStatusChange``: who moved a product from which status to which, when and
   why (``shop.catalog.listing_status.transition_product`` writes every row).
@@ -7,22 +7,17 @@ per-product food flag, and the per-enterprise key behind the channel-feed URLs.
   means "as its category says" (``Category.is_food``); a row records the seller's
   choice when it differs. Food needs a Thai FDA number to be retail-ready
   (docs/product.md: Expansion track).
-* ``EnterpriseFeedKey``: a random salt per enterprise. The secret in a feed URL is an
-  HMAC of the enterprise id and this salt under the app's ``SECRET_KEY``, so the URL
-  can be shown again at any time, a copy of the database alone cannot forge it, and
-  rotating the salt revokes every URL given out before.
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
-from shop.catalog.models import Enterprise, Product
+from shop.catalog.models import Product
 from shop.dbtypes import UTCDateTime, utcnow
 from shop.extensions import db
 
@@ -60,19 +55,3 @@ class ProductListingSettings(db.Model):
     is_food: Mapped[bool | None] = mapped_column(Boolean)
 
     product: Mapped[Product] = relationship()
-
-
-def new_feed_salt() -> str:
-    return secrets.token_hex(16)
-
-
-class EnterpriseFeedKey(db.Model):
-    __tablename__ = "enterprise_feed_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), unique=True)
-    salt: Mapped[str] = mapped_column(String(32), default=new_feed_salt)
-    rotated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    rotated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    enterprise: Mapped[Enterprise] = relationship()

@@ -1,0 +1,51 @@
+"""Hooks (``shop/hooks.py``): a lower area calls them, the app connects the areas above."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from shop.api import idempotency
+from shop.catalog import demo as catalog_demo
+from shop.catalog import listing_status
+from shop.hooks import Hook
+from shop.ledger import services as ledger
+from shop.orders import cli as orders_cli
+from shop.orders import demo as orders_demo
+from shop.orders import services as order_services
+from shop.orders import views as order_views
+from shop.payments import refunds, slips, webhooks
+from shop.payments.providers import allow_checkout_redirect
+from shop.payments.providers import flow as payment_flow
+from shop.search import outbox as search_outbox
+
+
+def test_a_hook_with_nothing_connected_does_nothing():
+    with Flask("plain").app_context():
+        assert Hook("test.nothing")(1, 2) == []
+
+
+def test_handlers_run_in_order_and_answer_on_their_app_only():
+    hook = Hook("test.order")
+    calls = []
+    mine, other = Flask("mine"), Flask("other")
+    hook.connect(mine, lambda x, *, y: calls.append(("first", x, y)) or 1)
+    hook.connect(mine, lambda x, *, y: calls.append(("second", x, y)) or 2)
+    with mine.app_context():
+        assert hook("a", y="b") == [1, 2]
+    with other.app_context():
+        assert hook("a", y="b") == []
+    assert calls == [("first", "a", "b"), ("second", "a", "b")]
+
+
+def test_the_app_connects_the_upper_areas_to_the_lower_ones(app):
+    assert listing_status.products_updated.handlers() == (search_outbox.enqueue_products,)
+    assert catalog_demo.demo_catalogue_loaded.handlers() == (orders_demo.add_to_demo, ledger.add_to_demo)
+    assert order_views.order_page_response.handlers() == (allow_checkout_redirect,)
+    assert orders_cli.sweep_chores.handlers() == (idempotency.sweep_expired_keys,)
+    assert order_services.order_paid.handlers() == (ledger.record_paid_order,)
+    assert order_services.payment_under_review.handlers() == (slips.slip_waiting,)
+    assert order_services.payment_under_way.handlers() == (payment_flow.payment_under_way,)
+    assert refunds.refund_succeeded.handlers() == (ledger.apply_refund_entries,)
+    assert refunds.refund_committed.handlers() == (ledger.claw_back,)
+    assert slips.paid_to_enterprise.handlers() == (ledger.apply_direct_payment,)
+    assert webhooks.order_paid_committed.handlers() == (ledger.create_connect_payouts,)
