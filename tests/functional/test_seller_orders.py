@@ -67,7 +67,7 @@ def test_the_to_act_on_tab_lists_paid_open_parts_oldest_first(client, owner, cof
     second = make_order([(coffee, 2)], paid=True, fulfilment_status=st.FULFILMENT_PACKED)
     unpaid = make_order([(coffee, 1)])
     shipped = make_order([(coffee, 1)], paid=True, fulfilment_status=st.FULFILMENT_SHIPPED)
-    part(first).order.paid_at = utcnow() - timedelta(hours=3)
+    part(first).order.paid_at = utcnow() - timedelta(hours=3)  # the clock: paid three hours ago
     db.session.commit()
 
     page = client.get(url(owner)).get_data(as_text=True)
