@@ -20,7 +20,7 @@ from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.ledger.models import Payout
 from shop.orders import status as st
-from shop.payments.models import PAYMENT_PENDING, PAYMENT_SUCCEEDED, Payment, Refund
+from shop.payments.models import PAYMENT_PENDING, Payment, Refund
 from shop.payments.providers import (
     PaymentProvider,
     ProviderCapabilities,
@@ -49,21 +49,19 @@ def catalogue(app):
 
 
 def _stripe_order(catalogue, **kw):
-    order = make_order([(catalogue.coffee, 2), (catalogue.rice, 1)], email="buyer@example.test", **kw)
-    order.payment_method = st.PAYMENT_STRIPE
-    db.session.commit()
-    return order
+    """Bought with Stripe Checkout (needs ``fake_stripe``); ``paid=True`` pays it
+    through the session and its signed webhook."""
+    return make_order([(catalogue.coffee, 2), (catalogue.rice, 1)], email="buyer@example.test",
+                      payment_method=st.PAYMENT_STRIPE, **kw)
 
 
-def _paid_payment(order, *, pi="pi_test_1", charge=None) -> Payment:
-    payment = Payment(order_id=order.id, provider="stripe", status=PAYMENT_SUCCEEDED, amount_satang=order.total_satang,
-                      provider_ref=f"cs_{order.public_id}", payment_intent_ref=pi, charge_ref=charge)
-    db.session.add(payment)
-    db.session.commit()
-    return payment
+def _payment_of(order) -> Payment:
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
 
 
 def _refund(order, amount, key="refund-x-1-1", payment=None) -> Refund:
+    # The pending row ``refunds.request_refund`` writes before it calls the provider:
+    # here the test calls the provider itself.
     refund = Refund(order_id=order.id, fulfilment_id=order.fulfilments[0].id, payment_id=payment.id if payment else None,
                     provider="stripe", amount_satang=amount, reason="damaged", idempotency_key=key,
                     requested_role=st.ROLE_STAFF)
@@ -163,7 +161,7 @@ def test_session_parameters(app, fake_stripe, catalogue):
     assert start.redirect_url == payment.redirect_url and start.redirect_url.startswith("https://checkout.stripe.test/")
 
 
-def test_hold_is_pushed_to_stripes_minimum(app, catalogue):
+def test_hold_is_pushed_to_stripes_minimum(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue)  # make_order holds 30 minutes: Stripe wants ≥ 30 at creation
     now = utcnow()
     order.expires_at = now + timedelta(minutes=10)
@@ -216,12 +214,12 @@ def test_session_refused(app, fake_stripe, catalogue):
 
 def test_refund_sends_the_rows_key_and_the_payment_intent(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    payment = _paid_payment(order)
+    payment = _payment_of(order)
     refund = _refund(order, 1234, key=f"refund-{order.public_id}-{order.fulfilments[0].id}-1", payment=payment)
     outcome = get_provider(st.PAYMENT_STRIPE).refund(refund)
     req = fake_stripe.last("POST", "/v1/refunds")
     assert req.idempotency_key == refund.idempotency_key
-    assert req.params["payment_intent"] == "pi_test_1"
+    assert req.params["payment_intent"] == payment.payment_intent_ref == f"pi_test_{order.public_id}"
     assert req.params["amount"] == "1234"
     assert req.params["metadata"]["refund_id"] == str(refund.id)
     assert outcome.status == "succeeded" and outcome.provider_ref.startswith("re_")
@@ -230,7 +228,11 @@ def test_refund_sends_the_rows_key_and_the_payment_intent(app, fake_stripe, cata
 
 def test_refund_finds_the_orders_payment_and_reports_pending(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    _paid_payment(order, pi=None, charge="ch_test_9")
+    payment = _payment_of(order)
+    # No webhook records a charge without its payment intent; the provider still
+    # falls back to the charge, so the row is made so by hand.
+    payment.payment_intent_ref, payment.charge_ref = None, "ch_test_9"
+    db.session.commit()
     fake_stripe.refund_status = "pending"  # PromptPay refunds complete later
     outcome = get_provider(st.PAYMENT_STRIPE).refund(_refund(order, 500))
     assert fake_stripe.last("POST", "/v1/refunds").params["charge"] == "ch_test_9"
@@ -239,7 +241,6 @@ def test_refund_finds_the_orders_payment_and_reports_pending(app, fake_stripe, c
 
 def test_refund_timeout_then_retry_refunds_once(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    _paid_payment(order)
     refund = _refund(order, 700)
     provider = get_provider(st.PAYMENT_STRIPE)
     fake_stripe.timeout_once("/v1/refunds", processed=True)
@@ -253,7 +254,6 @@ def test_refund_timeout_then_retry_refunds_once(app, fake_stripe, catalogue):
 
 def test_refund_server_error_is_unavailable_and_refusal_is_an_error(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    _paid_payment(order)
     refund = _refund(order, 700)
     provider = get_provider(st.PAYMENT_STRIPE)
     fake_stripe.fail_once("/v1/refunds", status=500)
@@ -267,7 +267,7 @@ def test_refund_server_error_is_unavailable_and_refusal_is_an_error(app, fake_st
 
 
 def test_refund_without_a_stripe_payment(app, fake_stripe, catalogue):
-    order = _stripe_order(catalogue, paid=True)
+    order = make_order([(catalogue.coffee, 2), (catalogue.rice, 1)], paid=True)  # paid by slip
     with pytest.raises(ProviderError):
         get_provider(st.PAYMENT_STRIPE).refund(_refund(order, 100))
     assert fake_stripe.calls() == []
@@ -278,6 +278,8 @@ def test_refund_without_a_stripe_payment(app, fake_stripe, catalogue):
 
 def test_transfer(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
+    # The payout as ``ledger.services.apply_connect_payouts`` makes it (the enterprise
+    # has no connected account, so paying the order made none).
     payout = Payout(enterprise_id=catalogue.coffee.enterprise_id, method="stripe_connect", amount_satang=27550,
                     idempotency_key=f"transfer-{order.public_id}-{catalogue.coffee.enterprise_id}", order_id=order.id)
     db.session.add(payout)
