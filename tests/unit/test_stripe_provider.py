@@ -124,9 +124,7 @@ def test_default_api_base(app, fake_stripe, catalogue):
 
 
 def test_session_parameters(app, fake_stripe, catalogue):
-    order = _stripe_order(catalogue)
-    order.expires_at = utcnow() + timedelta(minutes=50)
-    db.session.commit()
+    order = _stripe_order(catalogue, expires_in=timedelta(minutes=50))
     start = get_provider(st.PAYMENT_STRIPE).start_payment(order)
     db.session.commit()
 
