@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from shop.accounts import api_tokens
 from shop.catalog import status
 from shop.catalog.listing_models import ListingStatusChange
+from shop.catalog.listing_status import transition_product
 from shop.catalog.listings import MAX_STOCK
 from shop.catalog.models import Certification, Product, ProductTag, Variant
 from shop.extensions import db
@@ -56,11 +57,13 @@ def coffee(owner, category):
 
 @pytest.fixture
 def other(app, category):
-    """Another enterprise with a product, a variant and a paid order."""
+    """Another enterprise with a paused product, a variant and a paid order (placed
+    while the product was on sale)."""
     member = MemberFactory(enterprise__slug="banpaen")
-    variant = VariantFactory(product__enterprise=member.enterprise, product__category=category,
-                             product__status=status.DRAFT, sku="BP-1", stock=9)
+    variant = VariantFactory(product__enterprise=member.enterprise, product__category=category, sku="BP-1", stock=9)
     order = make_order([(variant, 1)], paid=True)
+    transition_product(variant.product, status.PAUSED, actor=member.user)
+    db.session.commit()
     return {"member": member, "enterprise": member.enterprise, "product": variant.product, "variant": variant,
             "fulfilment": order.fulfilments[0]}
 
@@ -570,7 +573,7 @@ ENDPOINT_NAMES = ["list products", "create product", "product", "update product"
 
 def _untouched(other):
     db.session.expire_all()
-    assert db.session.get(Product, other["product"].id).status == status.DRAFT
+    assert db.session.get(Product, other["product"].id).status == status.PAUSED
     assert db.session.get(Product, other["product"].id).name_en != "Taken"
     assert stock_of(other["variant"].id) == 8
     assert db.session.get(Fulfilment, other["fulfilment"].id).status == st.FULFILMENT_NEW

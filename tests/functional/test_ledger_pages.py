@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.ledger import services
 from shop.ledger.models import PAYOUT_FAILED, PAYOUT_PAID, LedgerEntry, Payout, PayoutBatch
-from shop.payments.models import REFUND_SUCCEEDED, Refund
+from shop.orders import status as st
+from shop.payments.models import REFUND_SUCCEEDED
 from tests.factories import EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
-from tests.order_helpers import make_order
+from tests.order_helpers import make_order, refund_part
 
 
 def csrf_free(app):
@@ -162,12 +163,20 @@ def test_unknown_batch_is_404(app, client, sign_in):
 
 
 @pytest.fixture
-def connected_order(app):
+def connected_shop(app, fake_stripe):  # noqa: F811
+    """Lines from a Stripe-connected enterprise and from one paid in batches."""
     coffee = EnterpriseFactory(stripe_account_id="acct_1CoffeeMaeJaem")
     rice = EnterpriseFactory()  # no connected account: paid in batches
-    order = make_order([(VariantFactory(product__enterprise=coffee, price_satang=20000, stock=5), 1),
-                        (VariantFactory(product__enterprise=rice, price_satang=10000, stock=5), 1)], paid=True)
-    return order, coffee, rice
+    lines = [(VariantFactory(product__enterprise=coffee, price_satang=20000, stock=5), 1),
+             (VariantFactory(product__enterprise=rice, price_satang=10000, stock=5), 1)]
+    return lines, coffee, rice
+
+
+@pytest.fixture
+def connected_order(connected_shop):
+    """Paid by card through Stripe: the webhook sends coffee its Connect transfer."""
+    lines, coffee, rice = connected_shop
+    return make_order(lines, paid=True, payment_method=st.PAYMENT_STRIPE), coffee, rice
 
 
 def test_connect_transfer_has_deterministic_key_and_destination(app, fake_stripe, connected_order):  # noqa: F811
@@ -190,10 +199,11 @@ def test_connect_transfer_has_deterministic_key_and_destination(app, fake_stripe
 
 
 def test_failed_transfer_retried_from_the_back_office_with_the_same_key(app, client, fake_stripe,  # noqa: F811
-                                                                       connected_order, sign_in):
-    order, coffee, _rice = connected_order
+                                                                       connected_shop, sign_in):
+    lines, coffee, _rice = connected_shop
     fake_stripe.timeout_once("/v1/transfers", processed=True)  # Stripe did it; the answer was lost
-    [payout] = services.create_connect_payouts(order)
+    order = make_order(lines, paid=True, payment_method=st.PAYMENT_STRIPE)
+    payout = services.connect_payout_for(next(f for f in order.fulfilments if f.enterprise_id == coffee.id))
     assert payout.status == PAYOUT_FAILED
     csrf_free(app)
     sign_in(UserFactory(is_staff=True))
@@ -214,15 +224,13 @@ def test_failed_transfer_retried_from_the_back_office_with_the_same_key(app, cli
 
 def test_refund_after_transfer_is_clawed_back_through_a_reversal(app, fake_stripe, connected_order):  # noqa: F811
     order, coffee, _rice = connected_order
-    services.create_connect_payouts(order)
+    services.create_connect_payouts(order)  # sent when paid; again: nothing more
     part = next(f for f in order.fulfilments if f.enterprise_id == coffee.id)
-    refund = Refund(order_id=order.id, fulfilment_id=part.id, provider="stripe", amount_satang=5000,
-                    reason="broken jar", status=REFUND_SUCCEEDED, idempotency_key=f"refund-{order.public_id}-{part.id}-1",
-                    requested_role="staff")
-    db.session.add(refund)
-    db.session.flush()
-    services.apply_refund_entries(refund)
-    db.session.commit()
+    fake_stripe.fail_once("/v1/transfers/")  # the refund's own reversal does not get through
+    refund = refund_part(part, 5000, reason="broken jar")
+    assert refund.status == REFUND_SUCCEEDED
+    assert refund.idempotency_key == f"refund-{order.public_id}-{part.id}-1"
+    assert services.balance(coffee.id) == -4750
     assert services.claw_back(refund) == 4750
     reversal = fake_stripe.last("POST", "/v1/transfers/")
     assert reversal.path.endswith("/reversals")

@@ -18,7 +18,7 @@ from shop.orders import services
 from shop.orders import status as st
 from shop.orders.models import Order, StatusChange
 from tests.factories import VariantFactory
-from tests.order_helpers import make_order
+from tests.order_helpers import make_order, send_slip
 
 LAPSED = timedelta(minutes=-1)
 
@@ -52,7 +52,8 @@ def test_orders_still_on_hold_paid_or_waiting_for_a_slip_review_are_left_alone(a
     variant = VariantFactory(stock=20)
     on_hold = make_order([(variant, 1)], expires_in=timedelta(minutes=5))
     paid = make_order([(variant, 1)], paid=True)
-    slip_waiting = make_order([(variant, 1)], expires_in=None)  # the slip upload paused the lapse
+    slip_waiting = make_order([(variant, 1)], expires_in=LAPSED)
+    send_slip(slip_waiting)  # the slip upload paused the lapse
     cancelled = make_order([(variant, 1)], status=st.ORDER_CANCELLED, expires_in=LAPSED)
 
     assert services.release_lapsed_orders() == 0

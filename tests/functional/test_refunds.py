@@ -23,7 +23,6 @@ from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order, StatusChange
 from shop.payments import refunds
 from shop.payments.models import (
-    PAYMENT_SUCCEEDED,
     REFUND_FAILED,
     REFUND_PENDING,
     REFUND_SUCCEEDED,
@@ -31,7 +30,7 @@ from shop.payments.models import (
     Refund,
 )
 from tests.factories import EnterpriseFactory, MemberFactory, UserFactory, VariantFactory
-from tests.order_helpers import make_order
+from tests.order_helpers import make_order, pay_by_stripe
 
 # --------------------------------------------------------------------------- helpers
 
@@ -67,16 +66,10 @@ def entries(refund) -> dict[str, int]:
     return {row.entry_key: row.amount_satang for row in rows}
 
 
-def paid_by_stripe(order: Order, *, method: str = "card") -> Payment:
-    """Turn a paid test order into one paid through Stripe Checkout."""
-    order.payment_method = "stripe"
-    payment = Payment(order_id=order.id, provider="stripe", status=PAYMENT_SUCCEEDED,
-                      amount_satang=order.total_satang, provider_ref=f"cs_test_{order.public_id}",
-                      payment_intent_ref=f"pi_test_{order.public_id}", charge_ref=f"ch_test_{order.public_id}",
-                      method=method)
-    db.session.add(payment)
-    db.session.commit()
-    return payment
+def paid_by_stripe(coffee, rice, *, method: str = "card") -> tuple[Order, Payment]:
+    """The ``order`` fixture's goods bought with Stripe Checkout, paid by its webhook."""
+    order = make_order([(coffee[2], 2), (rice[2], 1)], payment_method=st.PAYMENT_STRIPE)
+    return order, pay_by_stripe(order, method=method)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -304,9 +297,9 @@ def test_seller_refund_page_renders_in_thai(app, order, coffee, sign_in):
 # --------------------------------------------------------------------------- Stripe refunds
 
 
-def test_card_refund_through_stripe_with_a_deterministic_key(app, order, coffee, fake_stripe, sign_in):  # noqa: F811
+def test_card_refund_through_stripe_with_a_deterministic_key(app, coffee, rice, fake_stripe, sign_in):  # noqa: F811
     enterprise, member, _ = coffee
-    payment = paid_by_stripe(order)
+    order, payment = paid_by_stripe(coffee, rice)
     fulfilment = part_of(order, enterprise)
     response = sign_in(member, client=app.test_client()).post(seller_url(enterprise, fulfilment), data={"amount": "120", "reason": "Broken"})
     assert response.status_code == 303
@@ -323,10 +316,10 @@ def test_card_refund_through_stripe_with_a_deterministic_key(app, order, coffee,
 
 
 @pytest.mark.parametrize("processed", [False, True])
-def test_timeout_leaves_it_pending_and_the_retry_sends_the_same_key(app, order, coffee, staff, fake_stripe,  # noqa: F811
+def test_timeout_leaves_it_pending_and_the_retry_sends_the_same_key(app, coffee, rice, staff, fake_stripe,  # noqa: F811
                                                                      processed, sign_in):
     enterprise, member, _ = coffee
-    paid_by_stripe(order)
+    order, _payment = paid_by_stripe(coffee, rice)
     fulfilment = part_of(order, enterprise)
     fake_stripe.timeout_once("/v1/refunds", processed=processed)
     response = sign_in(member, client=app.test_client()).post(seller_url(enterprise, fulfilment), data={"amount": "450", "reason": "Lost"})
@@ -353,9 +346,10 @@ def test_timeout_leaves_it_pending_and_the_retry_sends_the_same_key(app, order, 
     assert len(fake_stripe.calls("POST", "/v1/refunds")) == 2
 
 
-def test_refused_refund_fails_and_the_retry_uses_the_next_attempts_key(app, order, coffee, staff, fake_stripe, sign_in):  # noqa: F811
+def test_refused_refund_fails_and_the_retry_uses_the_next_attempts_key(app, coffee, rice, staff, fake_stripe,  # noqa: F811
+                                                                       sign_in):
     enterprise, member, _ = coffee
-    paid_by_stripe(order)
+    order, _payment = paid_by_stripe(coffee, rice)
     fulfilment = part_of(order, enterprise)
     fake_stripe.fail_once("/v1/refunds", status=400, error_type="invalid_request_error",
                           message="Charge has been disputed.", code="charge_disputed")
@@ -372,9 +366,9 @@ def test_refused_refund_fails_and_the_retry_uses_the_next_attempts_key(app, orde
     assert fresh(order).status == st.ORDER_PARTIALLY_REFUNDED
 
 
-def test_server_error_is_treated_like_a_timeout(app, order, coffee, fake_stripe):  # noqa: F811
+def test_server_error_is_treated_like_a_timeout(app, coffee, rice, fake_stripe):  # noqa: F811
     enterprise, member, _ = coffee
-    paid_by_stripe(order)
+    order, _payment = paid_by_stripe(coffee, rice)
     fake_stripe.fail_once("/v1/refunds", status=500)
     refund = refunds.request_refund(part_of(order, enterprise), 1000, actor=member, role=st.ROLE_SELLER,
                                     reason="Broken")
@@ -385,9 +379,9 @@ def test_server_error_is_treated_like_a_timeout(app, order, coffee, fake_stripe)
     assert len(keys) == 1
 
 
-def test_promptpay_refund_stays_pending_until_stripe_confirms(app, order, coffee, fake_stripe, sign_in):  # noqa: F811
+def test_promptpay_refund_stays_pending_until_stripe_confirms(app, coffee, rice, fake_stripe, sign_in):  # noqa: F811
     enterprise, member, _ = coffee
-    paid_by_stripe(order, method="promptpay")
+    order, _payment = paid_by_stripe(coffee, rice, method="promptpay")
     fake_stripe.refund_status = "pending"
     client = sign_in(member, client=app.test_client())
     fulfilment = part_of(order, enterprise)

@@ -245,13 +245,10 @@ def test_staff_reach_every_admin_page(app, client, world, sign_in):
     staff = UserFactory(is_staff=True)
     variant = VariantFactory(product__enterprise=world["b"], stock=5)
     order = make_order([(variant, 1)], paid=True)
-    from shop.ledger.models import PayoutBatch
+    from shop.ledger.services import open_payout_batch
 
-    batch = PayoutBatch(created_by_id=staff.id)
-    db.session.add(batch)
-    db.session.flush()
+    batch = open_payout_batch(staff)  # what the paid order earned enterprise B
     ids = {"public_id": order.public_id, "fid": order.fulfilments[0].id, "batch_id": batch.id}
-    db.session.commit()
     sign_in(staff)
     for endpoint, method, converters in (p.values for p in ADMIN_ROUTES):
         if method != "GET":

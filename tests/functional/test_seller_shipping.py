@@ -192,15 +192,14 @@ def test_removing_an_option_keeps_past_orders_shipping(client, owner):
     [option] = options(owner.enterprise_id)
     order = make_order([(VariantFactory(product__enterprise=owner.enterprise), 1)])
     fulfilment = order.fulfilments[0]
-    fulfilment.shipping_option_id = option.id
-    db.session.commit()
+    assert fulfilment.shipping_option_id == option.id
 
     client.post(url(owner, f"/{option.id}/delete"))
 
     db.session.expire_all()
     fulfilment = db.session.get(type(fulfilment), fulfilment.id)
     assert fulfilment.shipping_option_id is None
-    assert (fulfilment.shipping_name, fulfilment.shipping_satang) == ("ส่งแบบมาตรฐาน", 5000)
+    assert (fulfilment.shipping_name, fulfilment.shipping_satang) == ("ไปรษณีย์ไทย EMS", 5000)
 
 
 def test_another_enterprises_option_is_404(client, owner):

@@ -2,8 +2,12 @@
 property test that any sequence of them keeps every balance equal to the sum of its
 entries and never posts a fact twice.
 
-Connect transfers go through a tiny local provider here (``LocalProvider``); the
-functional tests drive the real Stripe provider through the fake HTTP client.
+Orders are placed and paid through the shop's use cases (``tests/order_helpers.py``):
+by card through Stripe (the fake HTTP client and signed webhooks) when an enterprise
+of the order is connected to Stripe, else by a confirmed transfer slip; refunds go
+through ``payments.refunds``. Connect transfers and their reversals go through a tiny
+local provider here (``LocalProvider``); the functional tests drive the real Stripe
+provider's transfers through the fake HTTP client.
 """
 
 from __future__ import annotations
@@ -14,18 +18,19 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from shop.dbtypes import utcnow
+from shop.catalog.models import Product, Variant
 from shop.errors import Conflict, ValidationFailed
 from shop.extensions import db
 from shop.ledger import services
 from shop.ledger.models import PAYOUT_FAILED, PAYOUT_PAID, PAYOUT_PENDING, LedgerEntry, Payout
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
+from shop.payments import refunds
 from shop.payments.models import REFUND_PENDING, REFUND_SUCCEEDED, Refund
-from tests.factories import EnterpriseFactory, UserFactory
-from tests.order_helpers import ADDRESS, new_public_id
+from tests.factories import EnterpriseFactory, ProductFactory, UserFactory, VariantFactory
+from tests.order_helpers import cancel_part, make_order, pay_by_slip, payments_desk, refund_part
 
 _serial = itertools.count(1)
 
@@ -39,6 +44,7 @@ class LocalProvider:
         self.transfers: list[tuple[str, str, int]] = []
         self.reversals: list[tuple[str, int, str]] = []
         self.fail_next = False
+        self.fail_reversal_next = False
 
     def transfer(self, payout, *, destination: str) -> str:
         if self.fail_next:
@@ -49,40 +55,51 @@ class LocalProvider:
 
     def reverse_transfer(self, transfer_id: str, amount_satang: int, *, idempotency_key: str,
                          metadata: dict | None = None) -> str:
+        if self.fail_reversal_next:
+            self.fail_reversal_next = False
+            raise RuntimeError("network down")
         self.reversals.append((transfer_id, amount_satang, idempotency_key))
         return f"trr_{idempotency_key}"
 
 
 @pytest.fixture
-def provider(monkeypatch) -> LocalProvider:
+def provider(monkeypatch, fake_stripe) -> LocalProvider:
+    """Transfers and reversals; card payments and refunds go to ``fake_stripe``."""
     fake = LocalProvider()
     monkeypatch.setattr(services, "_provider", lambda: fake)
     return fake
 
 
+def goods(enterprise, price_satang: int) -> Variant:
+    """A variant of ``enterprise`` at ``price_satang`` (one product per enterprise)."""
+    product = db.session.scalar(select(Product).where(Product.enterprise_id == enterprise.id).limit(1))
+    if product is None:
+        product = ProductFactory(enterprise=enterprise)
+    return VariantFactory(product=product, price_satang=price_satang, stock=1000)
+
+
 def paid_order(parts: list[tuple[object, int]]) -> Order:
-    """A paid order with one fulfilment of ``total`` satang per (enterprise, total)."""
-    now = utcnow()
-    order = Order(public_id=new_public_id(), email="buyer@example.test", status=st.ORDER_PAID,
-                  paid_at=now, **ADDRESS)
-    for enterprise, total in parts:
-        order.fulfilments.append(Fulfilment(enterprise_id=enterprise.id, shipping_name="flat",
-                                            subtotal_satang=total, total_satang=total))
-    order.total_satang = order.subtotal_satang = sum(total for _, total in parts)
-    db.session.add(order)
-    db.session.flush()
-    return order
+    """A paid order with one fulfilment of ``total`` satang (goods, free shipping) per
+    (enterprise, total). Paid by card through Stripe when one of the enterprises is
+    connected to Stripe (only Stripe payments send Connect transfers; the test needs
+    the ``provider`` fixture), else by a confirmed transfer slip."""
+    connected = any(enterprise.stripe_account_id for enterprise, _ in parts)
+    return make_order([(goods(enterprise, total), 1) for enterprise, total in parts], shipping_satang=0, paid=True,
+                      payment_method=st.PAYMENT_STRIPE if connected else st.PAYMENT_PROMPTPAY_QR)
 
 
 def succeeded_refund(fulfilment: Fulfilment, amount: int) -> Refund:
-    n = next(_serial)
-    refund = Refund(order_id=fulfilment.order_id, fulfilment_id=fulfilment.id, provider="manual",
-                    amount_satang=amount, reason="test", status=REFUND_SUCCEEDED,
-                    idempotency_key=f"refund-{fulfilment.order.public_id}-{fulfilment.id}-{n}",
-                    requested_role=st.ROLE_STAFF)
-    db.session.add(refund)
-    db.session.flush()
+    """Staff refund ``amount`` of ``fulfilment``: through Stripe for a card payment,
+    else paid back by transfer and recorded with its reference."""
+    refund = refund_part(fulfilment, amount, reason="test")
+    assert refund.status == REFUND_SUCCEEDED, refund.failure_reason
     return refund
+
+
+def forget_entries(order: Order) -> None:
+    """Delete the order's ledger entries: an order paid before the ledger existed."""
+    db.session.execute(delete(LedgerEntry).where(LedgerEntry.order_id == order.id))
+    db.session.commit()
 
 
 def _half_up(value: Fraction) -> int:
@@ -140,11 +157,11 @@ def test_sale_entries_per_enterprise_and_idempotent(app):
 
 def test_a_part_cancelled_before_payment_earns_nothing(app):
     coffee, rice = EnterpriseFactory(), EnterpriseFactory()
-    order = paid_order([(coffee, 10000), (rice, 5000)])
-    rice_part = order.fulfilments[1]
-    st.transition(rice_part, st.FULFILMENT_CANCELLED, actor=None, role=st.ROLE_STAFF)
-    rice_part.cancelled_at = order.paid_at.replace(year=order.paid_at.year - 1)
-    services.apply_sale_entries(order)
+    order = make_order([(goods(coffee, 10000), 1), (goods(rice, 5000), 1)], shipping_satang=0)
+    rice_part = next(f for f in order.fulfilments if f.enterprise_id == rice.id)
+    cancel_part(rice_part)
+    pay_by_slip(order)
+    services.apply_sale_entries(order)  # posted when paid; again: nothing more
     db.session.commit()
     assert services.balance(rice.id) == 0
     assert services.balance(coffee.id) == 9500
@@ -206,10 +223,10 @@ def test_connect_payout_per_order_and_enterprise(app, provider):
 def test_failed_transfer_is_kept_and_retried_with_the_same_key(app, provider):
     staff = UserFactory(is_staff=True)
     connected = EnterpriseFactory(stripe_account_id="acct_rice")
+    provider.fail_next = True  # the transfer sent once the payment's webhook is in
     order = paid_order([(connected, 10000)])
-    db.session.commit()
-    provider.fail_next = True
-    [payout] = services.create_connect_payouts(order)
+    payout = services.connect_payout_for(order.fulfilments[0])
+    assert provider.transfers == []
     assert payout.status == PAYOUT_FAILED
     assert "network down" in payout.failure_reason
     assert services.balance(connected.id) == 9500  # nothing left the ledger
@@ -226,11 +243,13 @@ def test_failed_transfer_is_kept_and_retried_with_the_same_key(app, provider):
 def test_refund_after_transfer_is_clawed_back(app, provider):
     connected = EnterpriseFactory(stripe_account_id="acct_tea")
     order = paid_order([(connected, 10000)])
-    db.session.commit()
-    services.create_connect_payouts(order)
+    services.create_connect_payouts(order)  # sent when paid; again: nothing more
+    assert len(provider.transfers) == 1
+    provider.fail_reversal_next = True  # the refund's own clawback does not get through
     refund = succeeded_refund(order.fulfilments[0], 4000)
     services.apply_refund_entries(refund)
     db.session.commit()
+    assert provider.reversals == []
     assert services.balance(connected.id) == -3800  # owes back the refund net of the fee
     assert services.claw_back(refund) == 3800
     assert services.claw_back(refund) == 0  # once
@@ -261,7 +280,9 @@ def test_batch_pays_available_balances_and_records_references(app, provider):
     with pytest.raises(ValidationFailed) as missing:
         services.record_batch_paid(batch, staff, {lines[qr.id].id: "KBANK 123"})
     assert f"reference-{lines[bank.id].id}" in missing.value.fields
-    assert db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.kind == "payout")) == 0
+    # Only the connected enterprise's transfer (sent when the order was paid) is out.
+    assert db.session.scalar(select(func.count(LedgerEntry.id)).where(
+        LedgerEntry.kind == "payout", LedgerEntry.enterprise_id.in_((qr.id, bank.id)))) == 0
     services.record_batch_paid(batch, staff, {lines[qr.id].id: "KBANK 123", lines[bank.id].id: " SCB  999 "})
     assert batch.status == "paid"
     assert lines[bank.id].reference == "SCB 999"
@@ -283,13 +304,12 @@ def test_only_staff_open_batches(app):
 def test_reconcile_finds_tampering(app):
     enterprise = EnterpriseFactory()
     order = paid_order([(enterprise, 10000)])
-    services.apply_sale_entries(order)
-    pending = Refund(order_id=order.id, fulfilment_id=order.fulfilments[0].id, provider="manual",
-                     amount_satang=100, reason="x", status=REFUND_PENDING, idempotency_key="refund-x-1",
-                     requested_role=st.ROLE_STAFF)
-    db.session.add(pending)
-    db.session.commit()
+    pending = refunds.request_refund(order.fulfilments[0], 100, actor=payments_desk(), role=st.ROLE_STAFF,
+                                     reason="x")  # paid back by transfer: pending until staff record it
+    assert pending.status == REFUND_PENDING
     assert services.reconcile() == []
+    # Tampering no use case does: an entry changed, a payout marked paid without its
+    # entry, a pending refund posted.
     sale = db.session.scalar(select(LedgerEntry).where(LedgerEntry.kind == "sale"))
     sale.amount_satang = 9999
     db.session.add(Payout(enterprise_id=enterprise.id, method="bank_transfer", status=PAYOUT_PAID,
@@ -309,7 +329,7 @@ def test_ledger_check_command(app, runner):
         register_cli(app)
     enterprise = EnterpriseFactory()
     order = paid_order([(enterprise, 10000)])
-    db.session.commit()
+    forget_entries(order)  # what ``post-missing`` is for
     result = runner.invoke(args=["ledger", "check"])
     assert result.exit_code == 1
     assert "paid but no sale entry" in result.output
@@ -369,7 +389,7 @@ def test_any_sequence_keeps_balances_equal_to_entries(app, provider, ops):
             for index, total in op[1]:
                 parts.setdefault(index, total)  # one part per enterprise
             order = paid_order([(enterprises[i], total) for i, total in parts.items()])
-            services.apply_sale_entries(order)
+            services.apply_sale_entries(order)  # posted when paid; again: nothing more
             db.session.commit()
             orders.append(order)
         elif kind == "resale" and orders:
@@ -465,7 +485,7 @@ def test_two_workers_posting_the_same_sale_post_it_once(app):
 
     enterprise = EnterpriseFactory()
     order = paid_order([(enterprise, 10000)])
-    db.session.commit()
+    forget_entries(order)  # paid before the ledger existed: the workers race to post it
     order_id, enterprise_id = order.id, enterprise.id
     db.session.remove()
     barrier = threading.Barrier(4)

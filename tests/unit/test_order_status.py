@@ -41,7 +41,7 @@ def _changes() -> int:
 
 @pytest.fixture
 def order(app):
-    return make_order([(VariantFactory(stock=5), 1)], take_stock=False)
+    return make_order([(VariantFactory(stock=5), 1)])
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from shop.orders import status as st
 from shop.sellers import charts
 from shop.sellers import order_services as services
 from tests.factories import MemberFactory, ProductFactory, VariantFactory
-from tests.order_helpers import make_order
+from tests.order_helpers import cancel_part, make_order, refund_part
 
 # 10:00 on 15 March 2026 in Bangkok.
 NOW = datetime(2026, 3, 15, 3, 0, tzinfo=UTC)
@@ -32,6 +32,7 @@ def coffee(enterprise):
 
 
 def paid_on(order, when: datetime):
+    # The clock, not a state: as if the slip had been confirmed at ``when``.
     order.paid_at = when
     db.session.commit()
     return order
@@ -59,10 +60,9 @@ def test_only_paid_uncancelled_sales_of_this_enterprise_count_less_refunds(enter
     day = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
     paid_on(make_order([(coffee, 1)], paid=True), day)                     # 17000
     refunded = paid_on(make_order([(coffee, 2)], paid=True), day)          # 29000 - 4000
-    refunded.fulfilments[0].refunded_satang = 4000
+    refund_part(refunded.fulfilments[0], 4000)
     cancelled = paid_on(make_order([(coffee, 1)], paid=True), day)
-    st.transition(cancelled.fulfilments[0], st.FULFILMENT_CANCELLED, actor=None, role=st.ROLE_STAFF)
-    db.session.commit()
+    cancel_part(cancelled.fulfilments[0])
     make_order([(coffee, 5)])                                              # unpaid
     paid_on(make_order([(VariantFactory(), 1)], paid=True), day)          # another enterprise
     paid_on(make_order([(coffee, 1)], paid=True), NOW - timedelta(days=45))  # before the window

@@ -37,7 +37,7 @@ _serial = itertools.count(1)
 
 
 def _order():
-    return make_order([(VariantFactory(stock=5), 1)], take_stock=False)
+    return make_order([(VariantFactory(stock=5), 1)])
 
 
 def _new_row(name: str):

@@ -22,7 +22,7 @@ from shop.extensions import db
 from shop.ledger.models import Payout
 from shop.orders import status as st
 from shop.orders.models import Order
-from shop.payments.models import PAYMENT_PENDING, PAYMENT_SUCCEEDED, Payment, Refund
+from shop.payments.models import PAYMENT_PENDING, Payment, Refund
 from shop.payments.providers import (
     PaymentProvider,
     ProviderCapabilities,
@@ -52,21 +52,19 @@ def catalogue(app):
 
 
 def _stripe_order(catalogue, **kw):
-    order = make_order([(catalogue.coffee, 2), (catalogue.rice, 1)], email="buyer@example.test", **kw)
-    order.payment_method = st.PAYMENT_STRIPE
-    db.session.commit()
-    return order
+    """Bought with Stripe Checkout (needs ``fake_stripe``); ``paid=True`` pays it
+    through the session and its signed webhook."""
+    return make_order([(catalogue.coffee, 2), (catalogue.rice, 1)], email="buyer@example.test",
+                      payment_method=st.PAYMENT_STRIPE, **kw)
 
 
-def _paid_payment(order, *, pi="pi_test_1", charge=None) -> Payment:
-    payment = Payment(order_id=order.id, provider="stripe", status=PAYMENT_SUCCEEDED, amount_satang=order.total_satang,
-                      provider_ref=f"cs_{order.public_id}", payment_intent_ref=pi, charge_ref=charge)
-    db.session.add(payment)
-    db.session.commit()
-    return payment
+def _payment_of(order) -> Payment:
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
 
 
 def _refund(order, amount, key="refund-x-1-1", payment=None) -> Refund:
+    # The pending row ``refunds.request_refund`` writes before it calls the provider:
+    # here the test calls the provider itself.
     refund = Refund(order_id=order.id, fulfilment_id=order.fulfilments[0].id, payment_id=payment.id if payment else None,
                     provider="stripe", amount_satang=amount, reason="damaged", idempotency_key=key,
                     requested_role=st.ROLE_STAFF)
@@ -129,9 +127,7 @@ def test_default_api_base(app, fake_stripe, catalogue):
 
 
 def test_session_parameters(app, fake_stripe, catalogue):
-    order = _stripe_order(catalogue)
-    order.expires_at = utcnow() + timedelta(minutes=50)
-    db.session.commit()
+    order = _stripe_order(catalogue, expires_in=timedelta(minutes=50))
     start = get_provider(st.PAYMENT_STRIPE).start_payment(order)
     db.session.commit()
 
@@ -166,7 +162,7 @@ def test_session_parameters(app, fake_stripe, catalogue):
     assert start.redirect_url == payment.redirect_url and start.redirect_url.startswith("https://checkout.stripe.test/")
 
 
-def test_hold_is_pushed_to_stripes_minimum(app, catalogue):
+def test_hold_is_pushed_to_stripes_minimum(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue)  # make_order holds 30 minutes: Stripe wants ≥ 30 at creation
     now = utcnow()
     order.expires_at = now + timedelta(minutes=10)
@@ -247,12 +243,12 @@ def test_no_transaction_is_open_while_stripe_is_called(app, fake_stripe, catalog
     start = begin_payment(order)  # a new Checkout Session
     assert begin_payment(order).redirect_url == start.redirect_url  # the open one, retrieved
 
-    paid = _stripe_order(catalogue, paid=True)
-    _paid_payment(paid)
-    coffee_part = next(f for f in paid.fulfilments if f.enterprise_id == catalogue.coffee.product.enterprise_id)
     catalogue.coffee.product.enterprise.stripe_account_id = "acct_1Coffee"
     db.session.commit()
-    [payout] = ledger.create_connect_payouts(paid)
+    # Paid through its Checkout Session and signed webhook, which sends the transfer.
+    paid = _stripe_order(catalogue, paid=True)
+    coffee_part = next(f for f in paid.fulfilments if f.enterprise_id == catalogue.coffee.product.enterprise_id)
+    [payout] = db.session.scalars(select(Payout).where(Payout.order_id == paid.id))
     assert payout.status == "paid"
     refund = refunds.request_refund(coffee_part, 1000, actor=UserFactory(is_staff=True), role=st.ROLE_STAFF,
                                     reason="damaged")
@@ -260,8 +256,8 @@ def test_no_transaction_is_open_while_stripe_is_called(app, fake_stripe, catalog
     assert ledger.balance(catalogue.coffee.product.enterprise_id) == 0  # clawed back
 
     assert transaction_open_at_calls == [
-        ("checkout session", False), ("retrieve session", False), ("transfer", False), ("refund", False),
-        ("transfer reversal", False),
+        ("checkout session", False), ("retrieve session", False), ("checkout session", False), ("transfer", False),
+        ("refund", False), ("transfer reversal", False),
     ]
 
 
@@ -293,12 +289,12 @@ def test_a_payment_start_stripe_does_not_answer_keeps_the_hold_and_records_no_pa
 
 def test_refund_sends_the_rows_key_and_the_payment_intent(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    payment = _paid_payment(order)
+    payment = _payment_of(order)
     refund = _refund(order, 1234, key=f"refund-{order.public_id}-{order.fulfilments[0].id}-1", payment=payment)
     outcome = get_provider(st.PAYMENT_STRIPE).refund(refund)
     req = fake_stripe.last("POST", "/v1/refunds")
     assert req.idempotency_key == refund.idempotency_key
-    assert req.params["payment_intent"] == "pi_test_1"
+    assert req.params["payment_intent"] == payment.payment_intent_ref == f"pi_test_{order.public_id}"
     assert req.params["amount"] == "1234"
     assert req.params["metadata"]["refund_id"] == str(refund.id)
     assert outcome.status == "succeeded" and outcome.provider_ref.startswith("re_")
@@ -307,7 +303,11 @@ def test_refund_sends_the_rows_key_and_the_payment_intent(app, fake_stripe, cata
 
 def test_refund_finds_the_orders_payment_and_reports_pending(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    _paid_payment(order, pi=None, charge="ch_test_9")
+    payment = _payment_of(order)
+    # No webhook records a charge without its payment intent; the provider still
+    # falls back to the charge, so the row is made so by hand.
+    payment.payment_intent_ref, payment.charge_ref = None, "ch_test_9"
+    db.session.commit()
     fake_stripe.refund_status = "pending"  # PromptPay refunds complete later
     outcome = get_provider(st.PAYMENT_STRIPE).refund(_refund(order, 500))
     assert fake_stripe.last("POST", "/v1/refunds").params["charge"] == "ch_test_9"
@@ -316,7 +316,6 @@ def test_refund_finds_the_orders_payment_and_reports_pending(app, fake_stripe, c
 
 def test_refund_timeout_then_retry_refunds_once(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    _paid_payment(order)
     refund = _refund(order, 700)
     provider = get_provider(st.PAYMENT_STRIPE)
     fake_stripe.timeout_once("/v1/refunds", processed=True)
@@ -330,7 +329,6 @@ def test_refund_timeout_then_retry_refunds_once(app, fake_stripe, catalogue):
 
 def test_refund_server_error_is_unavailable_and_refusal_is_an_error(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
-    _paid_payment(order)
     refund = _refund(order, 700)
     provider = get_provider(st.PAYMENT_STRIPE)
     fake_stripe.fail_once("/v1/refunds", status=500)
@@ -344,7 +342,7 @@ def test_refund_server_error_is_unavailable_and_refusal_is_an_error(app, fake_st
 
 
 def test_refund_without_a_stripe_payment(app, fake_stripe, catalogue):
-    order = _stripe_order(catalogue, paid=True)
+    order = make_order([(catalogue.coffee, 2), (catalogue.rice, 1)], paid=True)  # paid by slip
     with pytest.raises(ProviderError):
         get_provider(st.PAYMENT_STRIPE).refund(_refund(order, 100))
     assert fake_stripe.calls() == []
@@ -355,6 +353,8 @@ def test_refund_without_a_stripe_payment(app, fake_stripe, catalogue):
 
 def test_transfer(app, fake_stripe, catalogue):
     order = _stripe_order(catalogue, paid=True)
+    # The payout as ``ledger.services.apply_connect_payouts`` makes it (the enterprise
+    # has no connected account, so paying the order made none).
     payout = Payout(enterprise_id=catalogue.coffee.enterprise_id, method="stripe_connect", amount_satang=27550,
                     idempotency_key=f"transfer-{order.public_id}-{catalogue.coffee.enterprise_id}", order_id=order.id)
     db.session.add(payout)
