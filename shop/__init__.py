@@ -28,7 +28,7 @@ from shop.core import bp as core_bp
 from shop.database import install_sqlite_tuning
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.i18n import init_i18n
-from shop.ledger import services as ledger
+from shop.ledger import services as ledger_services
 from shop.ledger.views import bp as ledger_bp
 from shop.orders import cli as orders_cli
 from shop.orders import demo as orders_demo
@@ -152,20 +152,20 @@ def register_hooks(app: Flask) -> None:
     # catalogue gets past orders, booked in the ledgers.
     listing_status.products_updated.connect(app, search_outbox.enqueue_products)
     catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
-    catalog_demo.demo_catalogue_loaded.connect(app, ledger.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
     # sweeper deletes the API's expired idempotency keys too.
-    order_services.order_paid.connect(app, ledger.record_paid_order)
+    order_services.order_paid.connect(app, ledger_services.record_paid_order)
     order_services.payment_under_review.connect(app, slips.slip_waiting)
     order_services.payment_under_way.connect(app, payment_flow.payment_under_way)
     order_views.order_page_response.connect(app, allow_checkout_redirect)
     orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
     # Payments: the ledger books refunds, direct payments and Connect payouts.
-    refunds.refund_succeeded.connect(app, ledger.apply_refund_entries)
-    refunds.refund_committed.connect(app, ledger.claw_back)
-    slips.paid_to_enterprise.connect(app, ledger.apply_direct_payment)
-    webhooks.order_paid_committed.connect(app, ledger.create_connect_payouts)
+    refunds.refund_succeeded.connect(app, ledger_services.apply_refund_entries)
+    refunds.refund_committed.connect(app, ledger_services.claw_back)
+    slips.paid_to_enterprise.connect(app, ledger_services.apply_direct_payment)
+    webhooks.order_paid_committed.connect(app, ledger_services.create_connect_payouts)
 
 
 def register_error_handlers(app: Flask) -> None:

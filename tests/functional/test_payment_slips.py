@@ -380,7 +380,7 @@ def test_a_confirmation_that_fails_midway_writes_nothing(app, shopper, buyer, co
     """Confirming is one transaction: when it breaks after the order was marked paid
     and its e-mails queued (the ledger, here), none of it stays and the slip can still
     be confirmed."""
-    import shop.ledger.services as ledger
+    from shop.ledger import services as ledger
     from shop.ledger.models import LedgerEntry, Payout
     from shop.payments import slips
 
@@ -393,7 +393,9 @@ def test_a_confirmation_that_fails_midway_writes_nothing(app, shopper, buyer, co
         real_direct_payment(*args, **kwargs)
         raise RuntimeError("ledger unavailable")
 
-    monkeypatch.setattr(ledger, "apply_direct_payment", broken)
+    # The ledger books the direct payment through the slip's hook (shop/hooks.py).
+    handlers = app.extensions["chumchon_hooks"]
+    monkeypatch.setitem(handlers, slips.paid_to_enterprise.name, [broken])
     with pytest.raises(RuntimeError):
         slips.confirm_slip(slip, actor=coffee[1])
     db.session.rollback()
@@ -405,7 +407,7 @@ def test_a_confirmation_that_fails_midway_writes_nothing(app, shopper, buyer, co
     assert mails("order_paid") == [] and mails("order_new_for_enterprise") == []
     assert db.session.scalars(select(LedgerEntry)).all() == [] and db.session.scalars(select(Payout)).all() == []
 
-    monkeypatch.setattr(ledger, "apply_direct_payment", real_direct_payment)
+    monkeypatch.setitem(handlers, slips.paid_to_enterprise.name, [real_direct_payment])
     slips.confirm_slip(slip, actor=coffee[1])
     assert fresh(order).status == st.ORDER_PAID and len(mails("order_paid")) == 1
 

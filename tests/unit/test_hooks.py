@@ -49,3 +49,15 @@ def test_the_app_connects_the_upper_areas_to_the_lower_ones(app):
     assert refunds.refund_committed.handlers() == (ledger.claw_back,)
     assert slips.paid_to_enterprise.handlers() == (ledger.apply_direct_payment,)
     assert webhooks.order_paid_committed.handlers() == (ledger.create_connect_payouts,)
+
+
+def test_the_app_factory_hides_no_subpackage():
+    """``shop/__init__.py`` imports every area; a name it binds must not shadow one of
+    ``shop``'s own modules, or ``import shop.ledger.services as x`` finds the wrong thing."""
+    import importlib
+    import pkgutil
+
+    import shop
+
+    for module in pkgutil.iter_modules(shop.__path__):
+        assert getattr(shop, module.name) is importlib.import_module(f"shop.{module.name}"), module.name
