@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from shop.database import transaction
 from shop.extensions import db
-from shop.search import indexer
+from shop.search import outbox
 from shop.search.models import SearchOutbox
 from tests.factories import EnterpriseFactory
 
@@ -20,7 +20,7 @@ class Boom(Exception):
 @pytest.fixture
 def nudges(app, monkeypatch) -> list[str]:
     calls: list[str] = []
-    monkeypatch.setattr(indexer, "notify_committed", lambda app: calls.append("nudged"))
+    monkeypatch.setattr(outbox, "notify_committed", lambda app: calls.append("nudged"))
     return calls
 
 
