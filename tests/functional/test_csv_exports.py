@@ -36,7 +36,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from flask import Response, g
+from flask import Response
 from sqlalchemy import select
 
 import shop
@@ -47,7 +47,6 @@ from shop.orders import status as st
 from shop.sellers import feeds
 from shop.spreadsheets import FORMULA_START, PRODUCERS, CsvText, csv_response, write_csv
 from tests.factories import (
-    TEST_PASSWORD,
     CategoryFactory,
     EnterpriseFactory,
     MemberFactory,
@@ -89,11 +88,6 @@ COVERED_ENDPOINTS = {
     "ledger.payouts_csv": "test_ledger_exports_are_guarded",
 }
 
-
-def sign_in(client, user):
-    g.pop("_login_user", None)
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303)
 
 
 def cells_of(response) -> list[str]:
@@ -149,8 +143,8 @@ def hostile_shop(app):
     return owner
 
 
-def test_feeds_are_guarded(app, client, hostile_shop):
-    sign_in(client, hostile_shop.user)
+def test_feeds_are_guarded(app, client, hostile_shop, sign_in):
+    sign_in(hostile_shop.user, client=client)
     enterprise = hostile_shop.enterprise
     secret = feeds.rotate_feed_key(enterprise, hostile_shop.user)
     anonymous = app.test_client()
@@ -174,14 +168,14 @@ def test_feed_files_before_the_fix_would_have_run_formulas(app, hostile_shop):
     assert not any(row["title"].startswith(FORMULA_START) for row in rows)
 
 
-def test_listings_export_is_guarded(app, client, hostile_shop):
-    sign_in(client, hostile_shop.user)
+def test_listings_export_is_guarded(app, client, hostile_shop, sign_in):
+    sign_in(hostile_shop.user, client=client)
     cells = cells_of(client.get(f"/seller/{hostile_shop.enterprise_id}/listings/export.csv"))
     assert_guarded(cells)
 
 
-def test_orders_export_is_guarded(app, client, hostile_shop):
-    sign_in(client, hostile_shop.user)
+def test_orders_export_is_guarded(app, client, hostile_shop, sign_in):
+    sign_in(hostile_shop.user, client=client)
     variants = list(db.session.scalars(select(Variant).where(Variant.enterprise_id == hostile_shop.enterprise_id)
                                        .order_by(Variant.id)))
     for value in HOSTILE:
@@ -201,7 +195,7 @@ def test_orders_export_is_guarded(app, client, hostile_shop):
         assert_guarded(cells_of(client.get(f"/seller/{hostile_shop.enterprise_id}/orders.csv?lang={lang}")))
 
 
-def test_ledger_exports_are_guarded(app, client):
+def test_ledger_exports_are_guarded(app, client, sign_in):
     enterprise = EnterpriseFactory(name_th=HOSTILE[1])
     honest = EnterpriseFactory(name_th=HONEST)
     make_order([(VariantFactory(product__enterprise=enterprise), 2)], paid=True)
@@ -216,7 +210,7 @@ def test_ledger_exports_are_guarded(app, client):
     db.session.add(Payout(enterprise_id=honest.id, method=PAYOUT_BANK_TRANSFER, amount_satang=500,
                           idempotency_key="honest-1", reference=HONEST))
     db.session.commit()
-    sign_in(client, UserFactory(is_staff=True))
+    sign_in(UserFactory(is_staff=True), client=client)
     entries = cells_of(client.get("/admin/ledger/entries.csv"))
     assert_guarded(entries)
     assert "-1.50" in entries and "-150" in entries  # our signed amounts stay numbers

@@ -6,7 +6,6 @@ nothing is written; Thai text with line breaks still saves."""
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from shop.accounts.models import User
@@ -16,7 +15,7 @@ from shop.orders.models import Fulfilment, Order, OrderLine, SavedAddress
 from shop.text import REFUSED
 from tests.api_helpers import bearer
 from tests.cart_helpers import ADDRESS, add, checkout_form, make_catalogue, stock_of
-from tests.factories import TEST_PASSWORD, CategoryFactory, MemberFactory, UserFactory
+from tests.factories import CategoryFactory, MemberFactory, UserFactory
 
 BAD = {"NUL": "\x00", "BEL": "\x07", "RLO": "\u202e"}
 CODES = {"NUL": "U+0000", "BEL": "U+0007", "RLO": "U+202E"}
@@ -29,11 +28,6 @@ def count(model) -> int:
     db.session.rollback()
     return db.session.scalar(select(func.count()).select_from(model))
 
-
-def sign_in(client, user):
-    g.pop("_login_user", None)
-    response = client.post("/account/login", data={"email": user.email, "password": TEST_PASSWORD})
-    assert response.status_code in (302, 303)
 
 
 def english(client):
@@ -108,9 +102,9 @@ def test_registration_name_refuses_control_characters(client, name):
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_saved_address_form_refuses_control_characters(client, name):
+def test_saved_address_form_refuses_control_characters(client, name, sign_in):
     user = UserFactory()
-    sign_in(client, user)
+    sign_in(user, client=client)
     english(client)
     response = client.post("/account/addresses", data={**ADDRESS, "address_line": f"99/1{BAD[name]} Sukhumvit"})
     assert response.status_code == 422
@@ -133,10 +127,10 @@ def _listing_form(category_id: int, **overrides) -> dict:
 
 @pytest.mark.parametrize("name", sorted(BAD))
 @pytest.mark.parametrize("field", ["name_th", "description_th", "variants-0-name_th"])
-def test_listing_form_refuses_control_characters(client, field, name):
+def test_listing_form_refuses_control_characters(client, field, name, sign_in):
     owner = MemberFactory()
     category = CategoryFactory()
-    sign_in(client, owner.user)
+    sign_in(owner.user, client=client)
     english(client)
     response = client.post(f"/seller/{owner.enterprise_id}/listings/new",
                            data=_listing_form(category.id, **{field: f"กาแฟ{BAD[name]}ดอย"}))
@@ -146,10 +140,10 @@ def test_listing_form_refuses_control_characters(client, field, name):
     assert count(Product) == 0
 
 
-def test_listing_form_saves_thai_text_with_line_breaks(client):
+def test_listing_form_saves_thai_text_with_line_breaks(client, sign_in):
     owner = MemberFactory()
     category = CategoryFactory()
-    sign_in(client, owner.user)
+    sign_in(owner.user, client=client)
     response = client.post(f"/seller/{owner.enterprise_id}/listings/new", data=_listing_form(category.id))
     assert response.status_code == 302, response.get_data(as_text=True)
     product = db.session.scalars(select(Product)).one()
@@ -185,10 +179,10 @@ def test_the_refused_characters_are_the_ones_documented():
         assert not REFUSED.search(char), repr(char)
 
 
-def test_search_boxes_drop_control_characters(client):
+def test_search_boxes_drop_control_characters(client, sign_in):
     """A NUL in a query parameter used in a LIKE search was a 500 on PostgreSQL."""
     owner = MemberFactory()
-    sign_in(client, owner.user)
+    sign_in(owner.user, client=client)
     for url in (f"/seller/{owner.enterprise_id}/orders?q=a%00b", f"/seller/{owner.enterprise_id}/listings?q=a%00b",
                 f"/seller/{owner.enterprise_id}/orders.csv?q=a%00%E2%80%AEb"):
         assert client.get(url).status_code == 200, url

@@ -43,7 +43,7 @@ def page_text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
-def sign_in(client, email: str, password: str, address: str, **headers):
+def attempt_sign_in(client, email: str, password: str, address: str, **headers):
     return client.post("/account/login", data={"email": email, "password": password},
                        environ_base={"REMOTE_ADDR": address}, headers=headers)
 
@@ -62,7 +62,7 @@ def fail(client, email: str, address: str, times: int, *, wait: bool = True) -> 
     statuses: Counter = Counter()
     failures = 0
     while failures < times:
-        response = sign_in(client, email, WRONG, address)
+        response = attempt_sign_in(client, email, WRONG, address)
         statuses[response.status_code] += 1
         if response.status_code == 400:
             failures += 1
@@ -76,7 +76,7 @@ def fail(client, email: str, address: str, times: int, *, wait: bool = True) -> 
 def known_browser(make_client, user, address: str = OWNER_ADDRESS):
     """A browser that has signed in to ``user`` before (and signed out again)."""
     browser = make_client()
-    assert sign_in(browser, user.email, TEST_PASSWORD, address).status_code == 302
+    assert attempt_sign_in(browser, user.email, TEST_PASSWORD, address).status_code == 302
     browser.post("/account/logout")
     assert browser.get_cookie("chumchon_device", path="/account/") is not None
     return browser
@@ -106,7 +106,7 @@ def unlock_path(message: OutboxMessage) -> str:
 def lock_for_unknown_clients(client, email: str, addresses: int = 20) -> None:
     """Credential stuffing: one wrong password from each of many addresses."""
     for n in range(addresses):
-        assert sign_in(client, email, WRONG, f"192.0.2.{n + 1}").status_code == 400
+        assert attempt_sign_in(client, email, WRONG, f"192.0.2.{n + 1}").status_code == 400
 
 
 # ---------------------------------------------------------------- the owner is not locked out
@@ -124,7 +124,7 @@ def test_an_attackers_failures_from_another_address_do_not_stop_the_owner(make_c
     # When the owner signs in from their own address, on a browser never used before
     # and on the one they always use
     fresh = make_client()
-    response = sign_in(fresh, owner.email, TEST_PASSWORD, OWNER_ADDRESS)
+    response = attempt_sign_in(fresh, owner.email, TEST_PASSWORD, OWNER_ADDRESS)
 
     # Then both get in at once: one address never reaches the per-account limit
     assert response.status_code == 302
@@ -136,14 +136,14 @@ def test_the_owners_known_device_gets_in_after_fifty_failures_from_many_addresse
     # Given the owner's usual browser, and fifty wrong passwords from fifty addresses
     usual = known_browser(make_client, owner)
     attacker = make_client()
-    statuses = Counter(sign_in(attacker, owner.email, WRONG, f"192.0.2.{n + 1}").status_code for n in range(50))
+    statuses = Counter(attempt_sign_in(attacker, owner.email, WRONG, f"192.0.2.{n + 1}").status_code for n in range(50))
 
     # Then the account closed to unknown clients after twenty of them
     assert statuses == Counter({400: 20, 429: 30})
     assert unknown_failures(owner.email) == 20
 
     # And the owner's usual browser still signs in, from their own address or another
-    assert sign_in(usual, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert attempt_sign_in(usual, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
     assert signed_in(usual)
 
 
@@ -159,14 +159,14 @@ def test_many_users_behind_one_proxy_are_not_locked_by_one_bad_actor(make_client
     for user in regulars:
         fail(bad_actor, user.email, PROXY_ADDRESS, 12)
     for n in range(40):
-        assert sign_in(bad_actor, f"guess{n}@example.test", WRONG, PROXY_ADDRESS).status_code == 400
+        assert attempt_sign_in(bad_actor, f"guess{n}@example.test", WRONG, PROXY_ADDRESS).status_code == 400
 
     # Then every regular still signs in on their own browser, at once
     for user in regulars:
-        assert sign_in(browsers[user.id], user.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 302
+        assert attempt_sign_in(browsers[user.id], user.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 302
     # And the newcomers, whose accounts were not guessed at, sign in on new browsers
     for user in newcomers:
-        assert sign_in(make_client(), user.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 302
+        assert attempt_sign_in(make_client(), user.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 302
     # And no account is closed: one address cannot reach the per-account limit
     assert all(unknown_failures(user.email) < 20 for user in regulars)
 
@@ -178,7 +178,7 @@ def test_delays_per_account_and_address_grow_and_answer_429_with_retry_after(mak
     client = make_client()
     # Given five free failures
     for _ in range(5):
-        assert sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS).status_code == 400
+        assert attempt_sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS).status_code == 400
 
     real_verify = services.verify_password
 
@@ -188,7 +188,7 @@ def test_delays_per_account_and_address_grow_and_answer_429_with_retry_after(mak
     # Then each next try waits twice as long as the one before, counted from the last failure
     for delay in (2, 4, 8, 16, 32):
         monkeypatch.setattr(services, "verify_password", must_not_be_called)
-        refused = sign_in(client, owner.email, TEST_PASSWORD, ATTACKER_ADDRESS)
+        refused = attempt_sign_in(client, owner.email, TEST_PASSWORD, ATTACKER_ADDRESS)
         assert refused.status_code == 429
         retry_after = int(refused.headers["Retry-After"])
         assert delay - 1 <= retry_after <= delay
@@ -197,15 +197,15 @@ def test_delays_per_account_and_address_grow_and_answer_429_with_retry_after(mak
         assert "E-mail me an unlock link" in page_text(refused)
         monkeypatch.setattr(services, "verify_password", real_verify)
         time_passes(delay - 1)
-        assert sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS).status_code == 429  # not yet
+        assert attempt_sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS).status_code == 429  # not yet
         time_passes(1)
-        assert sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS).status_code == 400
+        assert attempt_sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS).status_code == 400
 
     # And the delay stops growing at LOGIN_PAIR_MAX_DELAY (15 minutes): 2 s * 2**9 would be more
     db.session.add_all(LoginAttempt(email=owner.email, ip_address=ATTACKER_ADDRESS, attempted_at=utcnow())
                        for _ in range(4))
     db.session.commit()
-    refused = sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS)
+    refused = attempt_sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS)
     assert 899 <= int(refused.headers["Retry-After"]) <= 900
     assert "Try again in 15 minutes." in page_text(refused)
 
@@ -214,14 +214,14 @@ def test_a_known_device_has_its_own_delays(make_client, owner):
     # Given the owner's browser, and failures typed on it
     usual = known_browser(make_client, owner)
     for _ in range(5):
-        assert sign_in(usual, owner.email, WRONG, OWNER_ADDRESS).status_code == 400
+        assert attempt_sign_in(usual, owner.email, WRONG, OWNER_ADDRESS).status_code == 400
 
     # Then the device waits like any client (a stolen device cookie buys no free guesses)
-    assert sign_in(usual, owner.email, TEST_PASSWORD, "198.51.100.200").status_code == 429
+    assert attempt_sign_in(usual, owner.email, TEST_PASSWORD, "198.51.100.200").status_code == 429
     assert services.failed_login_count(email=owner.email, known_device=True) == 5
     # And its failures are neither an unknown client's at that address, nor count towards the account's cap
     assert unknown_failures(owner.email) == 0
-    assert sign_in(make_client(), owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert attempt_sign_in(make_client(), owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
 
 
 # ---------------------------------------------------------------- the per-account cap
@@ -239,7 +239,7 @@ def test_the_account_cap_locks_unknown_clients_but_not_a_known_device(make_clien
     real_verify = services.verify_password
     monkeypatch.setattr(services, "verify_password", must_not_be_called)
     fresh = make_client()
-    response = sign_in(fresh, owner.email, TEST_PASSWORD, OWNER_ADDRESS)
+    response = attempt_sign_in(fresh, owner.email, TEST_PASSWORD, OWNER_ADDRESS)
 
     # Then it is refused, told why and how long, and offered the unlock link
     assert response.status_code == 429
@@ -251,17 +251,17 @@ def test_the_account_cap_locks_unknown_clients_but_not_a_known_device(make_clien
 
     # But the owner's usual browser signs in
     monkeypatch.setattr(services, "verify_password", real_verify)
-    assert sign_in(usual, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert attempt_sign_in(usual, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
     assert signed_in(usual)
 
     # And once the failures leave the window, unknown clients may try again
     time_passes(15 * 60)
-    assert sign_in(fresh, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert attempt_sign_in(fresh, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
 
 
 def test_the_account_cap_answers_in_thai(make_client, owner):
     lock_for_unknown_clients(make_client(), owner.email)
-    response = sign_in(make_client(lang="th"), owner.email, TEST_PASSWORD, OWNER_ADDRESS)
+    response = attempt_sign_in(make_client(lang="th"), owner.email, TEST_PASSWORD, OWNER_ADDRESS)
     assert response.status_code == 429
     assert "จากอุปกรณ์ที่เราไม่รู้จัก" in page_text(response)
     assert "ส่งลิงก์ปลดล็อกทางอีเมลให้ฉัน" in page_text(response)
@@ -269,7 +269,7 @@ def test_the_account_cap_answers_in_thai(make_client, owner):
 
 def test_an_unknown_email_is_locked_like_a_real_one(make_client):
     lock_for_unknown_clients(make_client(), "nobody@example.test")
-    response = sign_in(make_client(), "nobody@example.test", WRONG, OWNER_ADDRESS)
+    response = attempt_sign_in(make_client(), "nobody@example.test", WRONG, OWNER_ADDRESS)
     assert response.status_code == 429
     assert "from devices we do not know" in page_text(response)
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
@@ -298,7 +298,7 @@ def test_a_forged_device_cookie_does_not_help(make_client, owner, app, cookie):
     attacker.set_cookie("chumchon_device", value, path="/account/")
 
     # Then it is an unknown client like any other
-    response = sign_in(attacker, owner.email, TEST_PASSWORD, ATTACKER_ADDRESS)
+    response = attempt_sign_in(attacker, owner.email, TEST_PASSWORD, ATTACKER_ADDRESS)
     assert response.status_code == 429
     assert "from devices we do not know" in page_text(response)
 
@@ -310,7 +310,7 @@ def test_a_device_cookie_for_another_account_does_not_help(make_client, owner):
     lock_for_unknown_clients(make_client(), owner.email)
 
     # Then the cookie does not open the owner's account
-    response = sign_in(attacker, owner.email, TEST_PASSWORD, ATTACKER_ADDRESS)
+    response = attempt_sign_in(attacker, owner.email, TEST_PASSWORD, ATTACKER_ADDRESS)
     assert response.status_code == 429
     # Nor may its failures on the owner's account dodge the cap as a known device's would
     assert services.failed_login_count(email=owner.email, known_device=True) == 0
@@ -319,14 +319,14 @@ def test_a_device_cookie_for_another_account_does_not_help(make_client, owner):
 def test_the_device_cookie_is_signed_http_only_lax_and_remembers_several_accounts(make_client, app):
     first, second = UserFactory(email="first@example.test"), UserFactory(email="second@example.test")
     browser = make_client()
-    response = sign_in(browser, first.email, TEST_PASSWORD, OWNER_ADDRESS)
+    response = attempt_sign_in(browser, first.email, TEST_PASSWORD, OWNER_ADDRESS)
     header = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("chumchon_device="))
     assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/account/" in header
     assert "Secure" not in header  # tests run on plain http, as development does
     assert "Max-Age=15552000" in header  # 180 days
     first_value = browser.get_cookie("chumchon_device", path="/account/").value
     browser.post("/account/logout")
-    sign_in(browser, second.email, TEST_PASSWORD, OWNER_ADDRESS)
+    attempt_sign_in(browser, second.email, TEST_PASSWORD, OWNER_ADDRESS)
 
     value = browser.get_cookie("chumchon_device", path="/account/").value
     payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=devices.SALT).loads(value)
@@ -363,7 +363,7 @@ def test_the_unlock_email_link_lets_a_browser_through_once(make_client, owner):
     # (the oldest failure leaves the window, a new one closes the account again: no second mail)
     db.session.delete(db.session.scalars(select(LoginAttempt).order_by(LoginAttempt.id)).first())
     db.session.commit()
-    assert sign_in(make_client(), owner.email, WRONG, "192.0.2.99").status_code == 400
+    assert attempt_sign_in(make_client(), owner.email, WRONG, "192.0.2.99").status_code == 400
     make_client().post("/account/unlock", data={"email": owner.email}, environ_base={"REMOTE_ADDR": "192.0.2.98"})
     assert len(unlock_mails(owner)) == 1
 
@@ -373,7 +373,7 @@ def test_the_unlock_email_link_lets_a_browser_through_once(make_client, owner):
     page = phone.get(path)
     assert page.status_code == 200
     assert "Let this browser sign in" in page_text(page) and owner.email in page_text(page)
-    assert sign_in(phone, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 429
+    assert attempt_sign_in(phone, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 429
 
     # And presses the button
     response = phone.post(path)
@@ -381,10 +381,10 @@ def test_the_unlock_email_link_lets_a_browser_through_once(make_client, owner):
     assert phone.get_cookie("chumchon_device", path="/account/") is not None
 
     # Then that browser signs in (with the password) while the account stays closed to others
-    assert sign_in(phone, owner.email, WRONG, OWNER_ADDRESS).status_code == 400
-    assert sign_in(phone, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert attempt_sign_in(phone, owner.email, WRONG, OWNER_ADDRESS).status_code == 400
+    assert attempt_sign_in(phone, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
     assert signed_in(phone)
-    assert sign_in(make_client(), owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 429
+    assert attempt_sign_in(make_client(), owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 429
 
     # And the link works once: another browser (or the same one again) is refused
     other = make_client()
@@ -414,14 +414,14 @@ def test_the_owner_can_ask_for_an_unlock_link_once_per_window(make_client, owner
     # And the new link works
     browser = make_client()
     assert browser.post(unlock_path(unlock_mails(owner)[1])).status_code == 302
-    assert sign_in(browser, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert attempt_sign_in(browser, owner.email, TEST_PASSWORD, OWNER_ADDRESS).status_code == 302
 
 
 def test_an_address_held_up_by_a_neighbour_can_ask_for_an_unlock_link(make_client, owner):
     # Given a bad actor behind the owner's proxy, who has guessed at the owner's account
     fail(make_client(), owner.email, PROXY_ADDRESS, 8)
     newcomer = make_client()
-    assert sign_in(newcomer, owner.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 429
+    assert attempt_sign_in(newcomer, owner.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 429
 
     # When the owner on a new browser there asks for an unlock link, they get one
     newcomer.post("/account/unlock", data={"email": owner.email}, environ_base={"REMOTE_ADDR": PROXY_ADDRESS})
@@ -429,7 +429,7 @@ def test_an_address_held_up_by_a_neighbour_can_ask_for_an_unlock_link(make_clien
 
     # And it lets that browser past the delay the neighbour caused
     assert newcomer.post(unlock_path(mail)).status_code == 302
-    assert sign_in(newcomer, owner.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 302
+    assert attempt_sign_in(newcomer, owner.email, TEST_PASSWORD, PROXY_ADDRESS).status_code == 302
 
 
 def test_unlock_requests_send_nothing_when_nothing_is_locked_or_nobody_is_there(make_client, owner):
@@ -521,7 +521,7 @@ def test_by_default_forwarded_headers_are_not_believed(app, client):
 
 def test_a_forged_forwarded_for_does_not_escape_the_throttle(make_client, owner):
     client = make_client()
-    statuses = [sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS, **{"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+    statuses = [attempt_sign_in(client, owner.email, WRONG, ATTACKER_ADDRESS, **{"X-Forwarded-For": f"192.0.2.{n}"}).status_code
                 for n in range(7)]
     assert statuses == [400] * 5 + [429] * 2
     assert services.failed_login_count(ip_address=ATTACKER_ADDRESS) == 5
@@ -541,13 +541,13 @@ def test_with_one_trusted_proxy_its_forwarded_address_is_the_client(behind_one_p
 
 def test_behind_a_trusted_proxy_each_client_is_throttled_on_its_own(behind_one_proxy, make_client, owner):
     attacker = make_client()
-    statuses = [sign_in(attacker, owner.email, WRONG, PROXY_ADDRESS, **{"X-Forwarded-For": ATTACKER_ADDRESS})
+    statuses = [attempt_sign_in(attacker, owner.email, WRONG, PROXY_ADDRESS, **{"X-Forwarded-For": ATTACKER_ADDRESS})
                 .status_code for _ in range(6)]
     assert statuses == [400] * 5 + [429]
     assert services.failed_login_count(ip_address=ATTACKER_ADDRESS) == 5
 
     fresh = make_client()
-    response = sign_in(fresh, owner.email, TEST_PASSWORD, PROXY_ADDRESS, **{"X-Forwarded-For": OWNER_ADDRESS})
+    response = attempt_sign_in(fresh, owner.email, TEST_PASSWORD, PROXY_ADDRESS, **{"X-Forwarded-For": OWNER_ADDRESS})
     assert response.status_code == 302
 
 
@@ -561,7 +561,7 @@ def test_flask_limiter_keys_on_the_forwarded_client(limited_behind_one_proxy, ma
     client = make_client()
 
     def post(address: str) -> int:
-        return sign_in(client, "a@example.test", WRONG, PROXY_ADDRESS, **{"X-Forwarded-For": address}).status_code
+        return attempt_sign_in(client, "a@example.test", WRONG, PROXY_ADDRESS, **{"X-Forwarded-For": address}).status_code
 
     assert [post("192.0.2.201") for _ in range(4)] == [400, 400, 400, 429]
     assert post("192.0.2.202") == 400  # another client behind the same proxy
@@ -574,7 +574,7 @@ def limited(app_config):
 
 def test_flask_limiter_ignores_a_forged_forwarded_for_by_default(limited, make_client):
     client = make_client()
-    statuses = [sign_in(client, "a@example.test", WRONG, "192.0.2.203", **{"X-Forwarded-For": f"192.0.2.{n}"})
+    statuses = [attempt_sign_in(client, "a@example.test", WRONG, "192.0.2.203", **{"X-Forwarded-For": f"192.0.2.{n}"})
                 .status_code for n in range(4)]
     assert statuses == [400, 400, 400, 429]
 
