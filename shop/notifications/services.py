@@ -161,21 +161,25 @@ def _backoff(row: OutboxMessage | OutboxJob, exc: Exception) -> None:
     row.claimed_until = None
 
 
+def _due_ids(model, finished_at, limit: int) -> list[int]:
+    """The oldest ``limit`` rows of ``model`` (jobs or messages) not finished yet and
+    due now, read in a transaction that ends at once."""
+    with transaction():
+        return list(db.session.scalars(
+            select(model.id)
+            .where(finished_at.is_(None), model.next_attempt_at <= utcnow())
+            .order_by(model.id)
+            .limit(limit)
+        ))
+
+
 def run_pending_jobs(report: SendReport, limit: int = 100) -> None:
     """Run the due jobs, each in its own transaction with the messages it queues.
 
     Several transactions on purpose: the due ids are read in one that ends at once;
     each job is claimed in its own (``_claim``), then run in one with the messages it
     queues, or, when it fails, has its failure recorded in another."""
-    now = utcnow()
-    with transaction():
-        ids = db.session.scalars(
-            select(OutboxJob.id)
-            .where(OutboxJob.done_at.is_(None), OutboxJob.next_attempt_at <= now)
-            .order_by(OutboxJob.id)
-            .limit(limit)
-        ).all()
-    for job_id in ids:
+    for job_id in _due_ids(OutboxJob, OutboxJob.done_at, limit):
         if not _claim(OutboxJob, job_id):
             continue
         try:
@@ -201,14 +205,7 @@ def send_pending(limit: int = 100) -> SendReport:
     """Drain the outbox: run the due jobs, then send the due messages (theirs too)."""
     report = SendReport()
     run_pending_jobs(report, limit)
-    now = utcnow()
-    with transaction():
-        ids = db.session.scalars(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).all()
+    ids = _due_ids(OutboxMessage, OutboxMessage.sent_at, limit)
     # Per message: claim it (its own transaction), read it, send it with no
     # transaction open (SMTP may take seconds), record the outcome.
     for message_id in ids:
