@@ -51,7 +51,7 @@ def _sample(table: Table, column) -> object:
         type_ = type_.impl_instance
     try:
         kind = type_.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # SQLAlchemy's answer for types with no Python equivalent
         kind = str
     if kind is bool:
         return False
