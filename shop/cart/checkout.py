@@ -98,8 +98,18 @@ def _is_busy(exc: OperationalError) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
-def _check_payment_method(method: str | None) -> str:
-    offered = available_methods()  # Stripe only while both of its keys are configured
+def offered_methods(buyer: User | None, total_satang: int | None = None) -> list[str]:
+    """The payment methods ``buyer`` may choose for an order of ``total_satang``, the
+    default first: what the enabled providers offer (Stripe only while both of its
+    keys are configured). Every place that takes a payment method for a new order
+    (checkout, the API, an accepted quote) asks here."""
+    return available_methods()
+
+
+def check_payment_method(method: str | None, buyer: User | None = None, total_satang: int | None = None) -> str:
+    """``method`` when ``buyer`` may pay an order of ``total_satang`` with it (the
+    default when none is given); otherwise ``ValidationFailed`` on ``payment_method``."""
+    offered = offered_methods(buyer, total_satang)
     method = (method or offered[0]).strip()
     if method not in st.PAYMENT_METHODS or method not in offered:
         message = _l("Choose a payment method from the list.")
@@ -285,7 +295,7 @@ def place_order(
     opened by the caller, keeps the busy retry below in charge of the whole attempt.
     Raises ``DomainError`` subclasses with nothing written.
     """
-    payment_method = _check_payment_method(payment_method)
+    payment_method = check_payment_method(payment_method, buyer)
     email = _check_email(buyer, email)
     clean = clean_address(dict(address))
     buyer_note = _check_note(buyer_note)

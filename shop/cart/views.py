@@ -23,7 +23,7 @@ from shop.i18n import current_language
 from shop.orders import shipping as shipping_service
 from shop.orders.access import order_url
 from shop.orders.addresses import get_saved_address, list_saved_addresses
-from shop.payments.providers import ProviderError, allow_checkout_redirect, available_methods, capabilities_of
+from shop.payments.providers import ProviderError, allow_checkout_redirect, capabilities_of
 from shop.payments.providers.flow import begin_payment
 from shop.security import is_safe_local_path
 
@@ -232,9 +232,10 @@ def checkout_page():
     return redirect(order_url(order), 303)
 
 
-def _offer_payment_methods(form, *, default: bool = False) -> None:
-    """The methods offered now (Stripe only when configured), the first the default."""
-    methods = available_methods()
+def _offer_payment_methods(form, *, default: bool = False, total_satang: int | None = None) -> None:
+    """The methods offered to this buyer now (Stripe only when configured), the first
+    the default."""
+    methods = checkout.offered_methods(_buyer(), total_satang)
     form.payment_method.choices = [(code, checkout.PAYMENT_METHOD_LABELS[code]) for code in methods]
     if default or not form.payment_method.data:
         form.payment_method.data = methods[0]
