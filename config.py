@@ -232,6 +232,16 @@ class Config:
     # quantity of one line, and the flat shipping fee of an enterprise that has not
     # set up its own shipping options.
     ORDER_HOLD_MINUTES = _env_int("ORDER_HOLD_MINUTES", 30)
+    # Each carrier's public tracking page; ``{number}`` is replaced by the tracking
+    # number (URL-encoded). A carrier missing here (Lalamove, "other") gets no link.
+    CARRIER_TRACKING_URLS = {
+        "thailand_post": "https://track.thailandpost.co.th/?trackNumber={number}",
+        "kerry": "https://th.kex-express.com/th/track/?track={number}",
+        "flash": "https://www.flashexpress.co.th/fle/tracking?se={number}",
+        "jt": "https://www.jtexpress.co.th/service/track?billcode={number}",
+        "best": "https://www.best-inc.co.th/track?bills={number}",
+        "ninjavan": "https://www.ninjavan.co/th-th/tracking?id={number}",
+    }
     ORDER_MAX_LINE_QUANTITY = _env_int("ORDER_MAX_LINE_QUANTITY", 9999)
     DEFAULT_SHIPPING_FEE_SATANG = _env_int("DEFAULT_SHIPPING_FEE_SATANG", 5000)
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 import geothai
 
 from shop.text import slugify
+from shop.thai import thai_sorted
 
 
 @dataclass(frozen=True)
@@ -53,5 +54,16 @@ def province_by_slug(slug: str) -> Province | None:
 
 
 def province_choices(locale: str) -> list[tuple[str, str]]:
-    """``(code, name)`` pairs for a select box, sorted by the name in that language."""
-    return sorted(((p.code, p.name(locale)) for p in all_provinces()), key=lambda c: c[1])
+    """``(code, name)`` pairs for a select box, sorted by the name in that language
+    (Thai names in Thai dictionary order)."""
+    return list(_choices(locale))
+
+
+@lru_cache(maxsize=4)
+def _choices(locale: str) -> tuple[tuple[str, str], ...]:
+    return tuple(thai_sorted([(p.code, p.name(locale)) for p in all_provinces()], key=lambda c: c[1]))
+
+
+def sort_by_province_name(items, locale: str, province=lambda item: item.province) -> list:
+    """``items`` ordered by their province's name in ``locale``, the Thai way in Thai."""
+    return thai_sorted(list(items), key=lambda item: province(item).name(locale))

@@ -56,6 +56,21 @@ def is_thai(text: str) -> bool:
     return bool(THAI_CHARACTER.search(text))
 
 
+# --- dictionary order --------------------------------------------------------------
+
+
+def thai_sorted(items, key: Callable = str) -> list:
+    """``items`` in Thai dictionary order of ``key(item)`` (PyThaiNLP's ``collate``:
+    a leading vowel sorts after its consonant, so เชียงใหม่ files under ช, not after
+    every consonant as code points would put it; tone marks count last). Latin text
+    sorts as usual. Ties keep their order."""
+    from pythainlp.util import collate
+
+    names = [key(item) for item in items]
+    rank = {name: position for position, name in enumerate(collate(set(names)))}
+    return [item for _, item in sorted(zip(names, items, strict=True), key=lambda pair: rank[pair[0]])]
+
+
 # --- phone numbers ----------------------------------------------------------------
 
 

@@ -34,7 +34,7 @@ from shop.catalog.models import (
 )
 from shop.errors import DomainError, NotFound
 from shop.extensions import db
-from shop.geo import Province, province_by_code, province_by_slug
+from shop.geo import Province, province_by_code, province_by_slug, sort_by_province_name
 from shop.pagination import Page, parse_page
 
 PER_PAGE = 24
@@ -461,7 +461,7 @@ def provinces_with_enterprises(locale: str = "th") -> list[ProvinceCount]:
         province = province_by_code(code)
         if province is not None:
             counts.append(ProvinceCount(province, count))
-    return sorted(counts, key=lambda c: c.province.name(locale))
+    return sort_by_province_name(counts, locale)
 
 
 def province_from_slug(slug: str) -> Province:
@@ -618,3 +618,12 @@ def province_page(slug: str, *, page: str | None = None, locale: str = "th") -> 
         more_enterprises=enterprises.has_next,
         products=province_products(province.code, page_no),
     )
+
+
+def variant_by_sku(product: Product, sku: str | None) -> Variant | None:
+    """The product's active variant with this SKU (``?variant=SKU``, as channel feeds
+    link each variant), matched without regard to case; None when there is none."""
+    wanted = (sku or "").strip().casefold()
+    if not wanted:
+        return None
+    return next((v for v in product.active_variants if v.sku.casefold() == wanted), None)

@@ -67,6 +67,7 @@ def product(slug: str):
         "catalog/product.html",
         page=page,
         product=page.product,
+        selected_variant=services.variant_by_sku(page.product, request.args.get("variant")),
         show_wholesale=_may_see_wholesale(),
         login_url=_login_url(),
     )

@@ -1,9 +1,10 @@
 """``/healthz`` for load balancers and operators (details for staff and the machine
-itself only, see ``shop.core.health``), ``/media/<key>`` for uploads."""
+itself only, see ``shop.core.health``), ``/media/<key>`` for uploads, and
+``/favicon.ico`` for the browsers and feed readers that ask for it by that name."""
 
 from __future__ import annotations
 
-from flask import abort, jsonify, send_file
+from flask import abort, current_app, jsonify, send_file, send_from_directory
 
 from shop import storage
 from shop.core import bp
@@ -18,6 +19,14 @@ def healthz():
     response.status_code = status
     # The details depend on who asks: no cache may keep one audience's answer.
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    response = send_from_directory(current_app.static_folder, "img/favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86_400)
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 

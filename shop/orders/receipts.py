@@ -45,7 +45,6 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import fontpkg_sarabun
-from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
@@ -56,6 +55,7 @@ from sqlalchemy import select
 from shop.errors import Conflict, NotFound
 from shop.extensions import db
 from shop.geo import province_by_code
+from shop.i18n import format_day
 from shop.orders import status as st
 from shop.orders.documents import is_tax_invoice
 from shop.orders.models import Fulfilment, Order
@@ -452,10 +452,9 @@ def _labels(languages: Sequence[str]) -> dict[str, str]:
 
 
 def format_document_date(day: date, languages: Sequence[str]) -> str:
-    """Thai dates use the Buddhist era (5 มีนาคม 2569); English ones the Gregorian."""
-    if languages[0] == "th":
-        return f"{format_date(day, 'd MMMM', locale='th')} {day.year + 543}"
-    return format_date(day, "d MMMM y", locale="en")
+    """Thai dates use the Buddhist era (5 มีนาคม 2569); English ones the Gregorian
+    (``shop.i18n.format_day``, the one date style)."""
+    return format_day(day, "long", locale=languages[0])
 
 
 # ---------------------------------------------------------------------------------------

@@ -121,7 +121,9 @@ def _clean_reason(reason: str | None, *, required: bool) -> str | None:
     return text or None
 
 
-def _slip_waiting(order: Order) -> bool:
+def slip_waiting(order: Order) -> bool:
+    """Whether a transfer slip of this unpaid order is waiting for review (the buyer
+    may not cancel then: the money may already be on its way)."""
     return any(payment_under_review(order))
 
 
@@ -268,7 +270,7 @@ def apply_cancel_order(order: Order, *, actor, role: str, reason: str | None) ->
     if role == st.ROLE_BUYER and not order.is_unpaid:
         raise st.TransitionRefused(_l("This order is paid, so it can no longer be cancelled here. "
                                       "Please contact us if you need help."))
-    if role == st.ROLE_BUYER and order.is_unpaid and _slip_waiting(order):
+    if role == st.ROLE_BUYER and order.is_unpaid and slip_waiting(order):
         raise Conflict(_l("Your payment slip is being checked, so the order cannot be cancelled now. "
                           "Please wait for the result or contact us."))
     if role == st.ROLE_STAFF:
@@ -468,7 +470,7 @@ def ship_fulfilment(fulfilment: Fulfilment, *, actor, role: str, carrier: str | 
         fulfilment.tracking_number = shipment.tracking_number
         fulfilment.shipped_at = utcnow()
         _email_buyer(fulfilment.order, "order_shipped", fulfilment=fulfilment, enterprise=fulfilment.enterprise,
-                     carrier_label=st.carrier_label)
+                     carrier_label=st.carrier_label, tracking_url=st.tracking_url)
     return fulfilment
 
 
@@ -490,7 +492,7 @@ def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) 
         reason = _clean_reason(reason, required=True)
         _check_actor((fulfilment.enterprise_id,), actor, role)
         paid = order.status in PAID_STATES
-        if order.is_unpaid and _slip_waiting(order):
+        if order.is_unpaid and slip_waiting(order):
             raise Conflict(_l("A payment slip for this order is waiting for review. Confirm or reject it first."))
         if order.status not in PAID_STATES and not order.is_unpaid:
             raise st.TransitionRefused(_l("This order is closed; nothing was changed."))

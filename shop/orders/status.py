@@ -18,7 +18,9 @@ timestamps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from shop import roles
@@ -138,6 +140,15 @@ def carrier_label(code: str | None):
     if not code:
         return ""
     return _CARRIER_LABELS.get(code, code)
+
+
+def tracking_url(carrier: str | None, tracking_number: str | None) -> str | None:
+    """The carrier's public tracking page for this parcel (``CARRIER_TRACKING_URLS``),
+    or None for a carrier without one."""
+    pattern = current_app.config["CARRIER_TRACKING_URLS"].get(carrier or "")
+    if not pattern or not tracking_number:
+        return None
+    return pattern.replace("{number}", quote(tracking_number.strip(), safe=""))
 
 
 class TransitionRefused(sm.TransitionRefused):

@@ -80,7 +80,10 @@ def _render_detail(order: Order, *, error=None, status: int = 200):
         role=role,
         error=error,
         timeline=_timeline(order),
-        can_cancel=order.is_unpaid and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None,
+        # A buyer whose slip is waiting for review cannot cancel (cancel_order refuses):
+        # the button is not offered then.
+        can_cancel=(order.is_unpaid and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None
+                    and not (role == st.ROLE_BUYER and services.slip_waiting(order))),
         paid=order.status in services.PAID_STATES,
         st=st,
         lapsed_reason=services.LAPSED_REASON,

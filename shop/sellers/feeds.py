@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 from flask import current_app
@@ -127,7 +128,7 @@ def feed_items(enterprise: Enterprise, locale: str = "th") -> list[FeedItem]:
                 price=f"{satang_to_decimal(variant.price_satang):.2f}",
                 inventory=max(variant.stock, 0),
                 in_stock=variant.stock > 0,
-                link=link,
+                link=f"{link}?{urlencode({'variant': variant.sku})}" if several else link,
                 image_link=images[0],
                 additional_images=tuple(images[1:10]),
                 brand=brand,

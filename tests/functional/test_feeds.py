@@ -66,7 +66,7 @@ def test_facebook_csv(app, client, shop_floor):
         for column in FACEBOOK_REQUIRED:
             assert row[column], column
         assert row["condition"] == "new" and row["item_group_id"] == "lime-juice"
-        assert row["link"] == "http://localhost/products/lime-juice"
+        assert row["link"] == f"http://localhost/products/lime-juice?variant={row['id']}"
         assert row["image_link"].startswith("http://localhost/media/products/aaaa")
     assert (rows[0]["price"], rows[0]["availability"], rows[0]["gtin"]) == ("45.00 THB", "in stock", "8850123456787")
     assert (rows[1]["price"], rows[1]["availability"], rows[1]["gtin"]) == ("80.50 THB", "out of stock", "")
@@ -84,12 +84,25 @@ def test_google_xml(app, client, shop_floor):
     for item in items:
         for name in GOOGLE_REQUIRED:
             assert (item.findtext(name) or "").strip(), name
-        assert item.findtext("link") == "http://localhost/products/lime-juice"
+        assert item.findtext("link") == f"http://localhost/products/lime-juice?variant={item.findtext(f'{G}id')}"
     assert items[0].findtext(f"{G}gtin") == "8850123456787" and items[0].find(f"{G}identifier_exists") is None
     assert items[1].findtext(f"{G}identifier_exists") == "no" and items[1].find(f"{G}gtin") is None
     assert items[0].findtext(f"{G}price") == "45.00 THB"
     assert items[1].findtext(f"{G}availability") == "out_of_stock"
     assert "<b>" in items[0].findtext("description")  # text, escaped in the XML
+
+
+def test_a_feed_link_opens_the_product_page_on_its_variant(app, client, shop_floor):
+    rows = list(csv.DictReader(io.StringIO(fetch(client, shop_floor, "facebook.csv").get_data(as_text=True))))
+    client.get("/?lang=en")
+    page = client.get(rows[0]["link"].removeprefix("http://localhost")).get_data(as_text=True)
+    price = page.split('class="price price--large">', 1)[1].split("</p>", 1)[0]
+    assert "45.00" in price or "45" in price
+    assert 'class="is-selected"' in page
+    other = client.get("/products/lime-juice?variant=lj-500").get_data(as_text=True)  # any case
+    assert "80.50" in other.split('class="price price--large">', 1)[1].split("</p>", 1)[0]
+    unknown = client.get("/products/lime-juice?variant=NOPE")
+    assert unknown.status_code == 200 and 'class="is-selected"' not in unknown.get_data(as_text=True)
 
 
 def test_tiktok_csv(app, client, shop_floor):

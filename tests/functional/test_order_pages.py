@@ -22,7 +22,7 @@ from shop.orders.access import (
 )
 from shop.orders.models import Order
 from tests.factories import EnterpriseFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
-from tests.order_helpers import make_order
+from tests.order_helpers import make_order, send_slip
 
 
 @pytest.fixture
@@ -227,6 +227,15 @@ def test_the_buyer_cannot_cancel_a_paid_order_from_the_page(client, auth, shop_w
     assert response.status_code == 409
     assert "This order is paid, so it can no longer be cancelled here" in response.get_data(as_text=True)
     assert db.session.get(Order, order.id).status == st.ORDER_PAID
+
+
+def test_the_cancel_button_goes_once_the_buyer_has_sent_a_slip(client, auth, shop_world):
+    order = make_order([(shop_world["coffee"], 1)], user=shop_world["shopper"])
+    auth.login("shopper@example.test")
+    assert f'action="{_path(order)}/cancel"' in client.get(_path(order)).get_data(as_text=True)
+    send_slip(order, buyer=shop_world["shopper"])
+    page = client.get(_path(order)).get_data(as_text=True)
+    assert "/cancel" not in page
 
 
 def test_the_buyer_confirms_a_parcel_arrived(client, auth, shop_world):

@@ -228,9 +228,17 @@ def test_an_enterprise_walks_its_part_from_new_to_delivered(world):
     assert _part(order, world.rice).status == st.FULFILMENT_NEW
     shipped = _mail("order_shipped")
     assert len(shipped) == 1 and "EE123456789TH" in shipped[0].body_text
+    assert "https://track.thailandpost.co.th/?trackNumber=EE123456789TH" in shipped[0].body_text
     steps = [(c.to_status, c.actor_role) for c in order.status_changes if c.fulfilment_id == part.id]
     assert steps[-4:] == [(st.FULFILMENT_ACCEPTED, st.ROLE_SELLER), (st.FULFILMENT_PACKED, st.ROLE_SELLER),
                           (st.FULFILMENT_SHIPPED, st.ROLE_SELLER), (st.FULFILMENT_DELIVERED, st.ROLE_BUYER)]
+
+
+def test_tracking_links_go_to_the_carriers_page_and_escape_the_number(app):
+    assert st.tracking_url("kerry", "KEX 12/34") == "https://th.kex-express.com/th/track/?track=KEX%2012%2F34"
+    assert st.tracking_url("lalamove", "LL123") is None
+    assert st.tracking_url("other", "X1") is None
+    assert st.tracking_url("thailand_post", None) is None
 
 
 @pytest.mark.parametrize("action", ["accept", "pack", "ship"])

@@ -49,3 +49,11 @@ def test_healthz_degraded_is_a_503_for_every_audience(app, client, monkeypatch):
     local = client.get("/healthz")
     assert local.status_code == 503
     assert local.get_json()["broken"] == {"ok": False, "error": "OperationalError"}
+
+
+def test_favicon_ico_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    assert "max-age=86400" in response.headers["Cache-Control"]

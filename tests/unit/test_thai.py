@@ -112,3 +112,16 @@ def test_bad_tax_ids(app, typed, reason):
 def test_segmenter_cuts_thai_into_words():
     assert thai.segmenter()("กาแฟคั่ว") == ["กาแฟ", "คั่ว"]
     assert thai.segmenter_name() in ("nlpo3", "newmm")
+
+
+def test_thai_names_sort_in_dictionary_order():
+    from shop.geo import province_choices
+    from shop.thai import thai_sorted
+
+    assert thai_sorted(["ลำปาง", "เชียงใหม่", "กรุงเทพมหานคร", "แพร่", "ชลบุรี"]) == [
+        "กรุงเทพมหานคร", "ชลบุรี", "เชียงใหม่", "แพร่", "ลำปาง"]
+    names = [name for _, name in province_choices("th")]
+    assert names.index("เชียงใหม่") < names.index("ตรัง") < names.index("ลำปาง")
+    assert names[0] == "กระบี่"
+    english = [name for _, name in province_choices("en")]
+    assert english == sorted(english)
