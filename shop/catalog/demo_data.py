@@ -1,7 +1,10 @@
 """The curated demo catalogue (docs/product.md: Demo catalogue) as plain Python data.
 
-Sixteen community enterprises in fifteen provinces, including the three Lampang
-villages (Ban Mae Jaem, Ban Chae Khon, Ban Paen Tai), their products in Thai and
+Sixteen community enterprises in thirteen provinces, including the three Lampang
+villages of the Creative Industry Villages programme (Ban Mae Jaem in Chae Son,
+Mueang Pan; Ban Chae Khon in Thung Phueng and Ban Paen Tai in Ban Sa, both Chae Hom),
+coached by the provincial industry office with the Lampang cement company as their
+"Big Brother", their products in Thai and
 English, and the demo accounts. ``shop.catalog.demo`` turns this into rows and photos.
 
 Prices are integer satang written as ``baht_satang`` (``180_00`` is ฿180.00). A product's
@@ -70,27 +73,30 @@ ENTERPRISES: list[dict[str, Any]] = [
     {
         "slug": "ban-mae-jaem-coffee",
         "owner": ("maejaem@demo.test", "ลุงสมบัติ ใจดี (Sombat Jaidee)"),
-        "registration_no": "5-50-03-01/1-0042",
-        "name_th": "วิสาหกิจชุมชนกาแฟคั่วโอ่งบ้านแม่แจ่ม",
+        "registration_no": "5-52-13-04/1-0042",
+        "name_th": "วิสาหกิจชุมชนกาแฟคั่วโอ่งบ้านแม่แจ๋ม",
         "name_en": "Ban Mae Jaem Jar-Roasted Coffee Community Enterprise",
         "tagline_th": "กาแฟอาราบิก้าใต้ร่มไม้ คั่วช้า ๆ ในโอ่งดินเผาตามแบบบรรพบุรุษ",
         "tagline_en": "Shade-grown arabica, slow-roasted in clay jars the way our grandparents did",
         "story_th": (
-            "บ้านแม่แจ่มตั้งอยู่ในหุบเขาของอำเภอแม่แจ่ม ชาวบ้านปลูกกาแฟอาราบิก้าใต้ร่มไม้ใหญ่ร่วมกับป่าชุมชน "
-            "แทนการปลูกข้าวโพดเชิงเดี่ยวที่เคยทำให้ภูเขาหัวโล้น สมาชิก 38 ครัวเรือนเก็บเมล็ดสุกด้วยมือทีละผล "
-            "แล้วคั่วในโอ่งดินเผาบนเตาฟืนทีละสามกิโลกรัม ความร้อนที่ค่อย ๆ ส่งผ่านดินเผาทำให้กาแฟหอมกลมกล่อม "
-            "ไม่ขม และมีกลิ่นควันอ่อน ๆ ที่เป็นเอกลักษณ์ รายได้จากการขายออนไลน์ช่วยให้คนหนุ่มสาวกลับมาทำงานที่บ้าน"
+            "บ้านแม่แจ๋ม ตำบลแจ้ซ้อน อำเภอเมืองปาน จังหวัดลำปาง อยู่ในหุบเขาริมอุทยานแห่งชาติแจ้ซ้อน "
+            "ชาวบ้านปลูกกาแฟอาราบิก้าใต้ร่มไม้ใหญ่ร่วมกับป่าชุมชน สมาชิก 38 ครัวเรือนเก็บเมล็ดสุกด้วยมือทีละผล "
+            "แล้วคั่วในโอ่งดินเผาบนเตาฟืนทีละสามกิโลกรัม ว่ากันว่าเป็นที่เดียวในโลกที่คั่วกาแฟแบบนี้ "
+            "ความร้อนที่ค่อย ๆ ส่งผ่านดินเผาทำให้กาแฟหอมกลิ่นดิน กลมกล่อม ไม่ขม "
+            "กลุ่มเป็นหนึ่งในสามหมู่บ้านอุตสาหกรรมสร้างสรรค์ของลำปาง ที่สำนักงานอุตสาหกรรมจังหวัดกับบริษัทปูนซิเมนต์ในลำปาง "
+            "ในฐานะพี่เลี้ยงช่วยสอนเรื่องบัญชี การตลาด การออกแบบ และการขายออนไลน์"
         ),
         "story_en": (
-            "Ban Mae Jaem sits in a valley of Mae Chaem district, where families grow arabica under the forest "
-            "canopy instead of the maize monoculture that once stripped the hills bare. The group's 38 households "
+            "Ban Mae Jaem lies in a valley of Chae Son subdistrict, Mueang Pan district, Lampang, on the edge of "
+            "Chae Son National Park, where families grow arabica under the forest canopy. The group's 38 households "
             "pick ripe cherries by hand, one at a time, and roast the beans three kilos at a time in clay jars over a "
-            "wood fire. The clay passes the heat on slowly, giving a round, sweet cup with no bitterness and a faint "
-            "smoky note that is all their own. Online sales now bring enough income for young people to come home "
-            "and work in the village."
+            "wood fire, said to be the only place in the world that roasts coffee this way. The clay passes the heat "
+            "on slowly, giving a round cup with an earthy aroma and no bitterness. The village is one of Lampang's "
+            "three Creative Industry Villages, coached in finance, marketing, design and online selling by the "
+            "provincial industry office with the Lampang cement company as its Big Brother."
         ),
-        "village": "บ้านแม่แจ่ม", "subdistrict": "ช่างเคิ่ง", "district": "แม่แจ่ม", "province_code": "50",
-        "latitude": 18.4979, "longitude": 98.3619,
+        "village": "บ้านแม่แจ๋ม", "subdistrict": "แจ้ซ้อน", "district": "เมืองปาน", "province_code": "52",
+        "latitude": 18.8146, "longitude": 99.4706,
         "contact_phone": "081-234-5601", "contact_email": "maejaem.coffee@demo.test", "line_id": "@maejaemcoffee",
         "promptpay_id": "0812345601", "vat_registered": False, "tax_id": None,
         "track_stage": "expansion", "is_featured": True, "company_code": 1042, "palette": "coffee",
@@ -100,7 +106,7 @@ ENTERPRISES: list[dict[str, Any]] = [
             {
                 "slug": "mae-jaem-jar-roasted-coffee-medium",
                 "category": "coffee-tea", "featured": True, "sales": 412,
-                "name_th": "กาแฟคั่วโอ่ง บ้านแม่แจ่ม คั่วกลาง",
+                "name_th": "กาแฟคั่วโอ่ง บ้านแม่แจ๋ม คั่วกลาง",
                 "name_en": "Ban Mae Jaem jar-roasted coffee, medium roast",
                 "summary_th": "อาราบิก้า 100% คั่วในโอ่งดินเผา หอมหวาน ไม่ขม เหมาะกับดริปและม็อกคาพอต",
                 "summary_en": "100% arabica roasted in clay jars: sweet, smooth, never bitter. Great for drip or moka pot.",
@@ -114,9 +120,9 @@ ENTERPRISES: list[dict[str, Any]] = [
                     "longan wood. Notes of roasted nuts, caramel and dried fruit. Packed in valve bags right after "
                     "roasting; whole bean or ground."
                 ),
-                "tags": ["กาแฟ", "coffee", "คั่วโอ่ง", "jar-roasted", "อาราบิก้า", "arabica", "แม่แจ่ม"],
+                "tags": ["กาแฟ", "coffee", "คั่วโอ่ง", "jar-roasted", "อาราบิก้า", "arabica", "แม่แจ๋ม", "ลำปาง"],
                 "motif": "coffee_bag", "badge": "คั่วโอ่ง", "photo2": ("coffee_beans", "คั่วในโอ่งดินเผา ทีละ 3 กิโลกรัม", "Roasted in clay jars, 3 kg at a time"),
-                "fda": "50-2-03459-2-0011",
+                "fda": "52-2-03459-2-0011",
                 "variants": [
                     v("MJ-MED-250-WB", "250 กรัม · เมล็ด", "250 g · whole bean", 180_00, 120, 250, gtin=True,
                       tiers=True, moq=6, case_pack=6, lead=5, shelf=270, costs=(62_00, 12_00, 18_00, 8_00)),
@@ -130,7 +136,7 @@ ENTERPRISES: list[dict[str, Any]] = [
             {
                 "slug": "mae-jaem-jar-roasted-coffee-dark",
                 "category": "coffee-tea", "sales": 268,
-                "name_th": "กาแฟคั่วโอ่ง บ้านแม่แจ่ม คั่วเข้ม",
+                "name_th": "กาแฟคั่วโอ่ง บ้านแม่แจ๋ม คั่วเข้ม",
                 "name_en": "Ban Mae Jaem jar-roasted coffee, dark roast",
                 "summary_th": "คั่วเข้มเข้มข้น หอมควันไม้ เหมาะกับเอสเพรสโซและกาแฟเย็น",
                 "summary_en": "Bold dark roast with a wood-smoke aroma, made for espresso and iced coffee.",
@@ -143,7 +149,7 @@ ENTERPRISES: list[dict[str, Any]] = [
                     "dark chocolate and wood smoke; excellent as espresso or iced with milk."
                 ),
                 "tags": ["กาแฟ", "coffee", "คั่วเข้ม", "dark roast", "เอสเพรสโซ", "espresso"],
-                "motif": "coffee_bag", "badge": "DARK", "fda": "50-2-03459-2-0012",
+                "motif": "coffee_bag", "badge": "DARK", "fda": "52-2-03459-2-0012",
                 "variants": [
                     v("MJ-DRK-250-WB", "250 กรัม · เมล็ด", "250 g · whole bean", 180_00, 90, 250, gtin=True,
                       tiers=True, moq=6, case_pack=6, lead=5, shelf=270, costs=(62_00, 12_00, 19_00, 8_00)),
@@ -167,7 +173,7 @@ ENTERPRISES: list[dict[str, Any]] = [
                     "carry, a favourite gift and a good fit for hotel rooms."
                 ),
                 "tags": ["กาแฟดริป", "drip coffee", "กาแฟ", "coffee", "ของฝาก", "gift"],
-                "motif": "coffee_bag", "badge": "DRIP", "fda": "50-2-03459-2-0013",
+                "motif": "coffee_bag", "badge": "DRIP", "fda": "52-2-03459-2-0013",
                 "variants": [
                     v("MJ-DRIP-10", "กล่อง 10 ซอง", "box of 10", 150_00, 200, 160, gtin=True,
                       tiers=[(1, 150_00), (50, 128_00), (200, 115_00)], moq=10, case_pack=10, lead=7, shelf=365,
@@ -177,7 +183,7 @@ ENTERPRISES: list[dict[str, Any]] = [
             {
                 "slug": "mae-jaem-green-coffee-beans",
                 "category": "coffee-tea", "sales": 37,
-                "name_th": "สารกาแฟอาราบิก้า แม่แจ่ม (ยังไม่คั่ว)",
+                "name_th": "สารกาแฟอาราบิก้า แม่แจ๋ม (ยังไม่คั่ว)",
                 "name_en": "Mae Jaem green arabica beans (unroasted)",
                 "summary_th": "สารกาแฟคัดมือ เกรด A สำหรับร้านกาแฟและนักคั่วบ้าน",
                 "summary_en": "Hand-sorted grade A green beans for cafés and home roasters.",
@@ -212,7 +218,7 @@ ENTERPRISES: list[dict[str, Any]] = [
                     "a sweet cup of raisin and hibiscus. Nothing of the cherry goes to waste."
                 ),
                 "tags": ["ชา", "tea", "คาสคาร่า", "cascara", "กาแฟ", "coffee"],
-                "motif": "tea", "badge": "CASCARA", "tint": (150, 56, 50), "fda": "50-2-03459-2-0014",
+                "motif": "tea", "badge": "CASCARA", "tint": (150, 56, 50), "fda": "52-2-03459-2-0014",
                 "variants": [
                     v("MJ-CASCARA-100", "100 กรัม", "100 g", 120_00, 60, 100),
                 ],
@@ -233,26 +239,26 @@ ENTERPRISES: list[dict[str, Any]] = [
     {
         "slug": "ban-chae-khon-organic",
         "owner": ("chaekhon@demo.test", "ป้าบัวเรียน คำปัน (Buarian Khampan)"),
-        "registration_no": "5-52-13-04/1-0017",
+        "registration_no": "5-52-06-06/1-0017",
         "name_th": "วิสาหกิจชุมชนเกษตรอินทรีย์บ้านแจ้คอน",
         "name_en": "Ban Chae Khon Organic Farming Community Enterprise",
         "tagline_th": "ข้าวกล้องและผักปลอดสาร จากนาขั้นบันไดเชิงดอย",
         "tagline_en": "Pesticide-free brown rice and vegetables from terraced foothill paddies",
         "story_th": (
-            "บ้านแจ้คอนเป็นหมู่บ้านเล็ก ๆ ในตำบลแจ้ซ้อน อำเภอเมืองปาน ที่ได้น้ำจากลำห้วยซึ่งไหลลงมาจากอุทยานแห่งชาติแจ้ซ้อน "
+            "บ้านแจ้คอนเป็นหมู่บ้านเล็ก ๆ ในตำบลทุ่งผึ้ง อำเภอแจ้ห่ม จังหวัดลำปาง ที่ได้น้ำจากลำห้วยซึ่งไหลลงมาจากดอยรอบหุบเขาแจ้ห่ม "
             "เมื่อสิบปีก่อนสมาชิกกลุ่มตัดสินใจเลิกใช้สารเคมีทั้งหมด หันมาทำปุ๋ยหมักจากฟางและมูลวัว "
             "และเก็บเมล็ดพันธุ์ข้าวไว้ปลูกเอง ข้าวกล้องสีใหม่ทุกสัปดาห์แล้วบรรจุถุงสุญญากาศทันที "
             "ผักที่ปลูกหมุนเวียนในแปลงหลังนาส่งให้โรงพยาบาลและโรงเรียนในอำเภอทุกเช้า"
         ),
         "story_en": (
-            "Ban Chae Khon is a small village in Chae Son subdistrict, Mueang Pan, watered by a stream that runs "
-            "down from Chae Son National Park. Ten years ago its members gave up farm chemicals altogether, "
+            "Ban Chae Khon is a small village in Thung Phueng subdistrict, Chae Hom district, Lampang, watered by a "
+            "stream that runs down from the hills around the Chae Hom valley. Ten years ago its members gave up farm chemicals altogether, "
             "making compost from rice straw and cow manure and keeping their own seed rice. Brown rice is milled "
             "fresh every week and vacuum-packed at once. Vegetables grown in rotation after the rice harvest go "
             "to the district's hospital and schools every morning."
         ),
-        "village": "บ้านแจ้คอน", "subdistrict": "แจ้ซ้อน", "district": "เมืองปาน", "province_code": "52",
-        "latitude": 18.8412, "longitude": 99.4511,
+        "village": "บ้านแจ้คอน", "subdistrict": "ทุ่งผึ้ง", "district": "แจ้ห่ม", "province_code": "52",
+        "latitude": 18.7632, "longitude": 99.6264,
         "contact_phone": "089-456-7702", "contact_email": "chaekhon.organic@demo.test", "line_id": "@chaekhon",
         "promptpay_id": "0894567702", "vat_registered": False, "tax_id": None,
         "track_stage": "networking", "is_featured": True, "company_code": 1017, "palette": "rice",
@@ -369,30 +375,29 @@ ENTERPRISES: list[dict[str, Any]] = [
     {
         "slug": "ban-paen-tai-lime",
         "owner": ("paentai@demo.test", "คุณศรีนวล อินทร์แก้ว (Srinuan Inkaew)"),
-        "registration_no": "5-51-01-08/1-0026",
+        "registration_no": "5-52-06-02/1-0026",
         "name_th": "วิสาหกิจชุมชนมะนาวบ้านแป้นใต้",
         "name_en": "Ban Paen Tai Lime Community Enterprise",
-        "tagline_th": "มะนาวแป้นลำพูน แปรรูปเป็นผงและน้ำมะนาวแท้ ไม่ผสมน้ำตาล",
-        "tagline_en": "Lamphun limes turned into pure lime powder and juice, with no added sugar",
+        "tagline_th": "มะนาวแป้นจากสวนแจ้ห่ม แปรรูปเป็นผงและน้ำมะนาวแท้ ไม่ผสมน้ำตาล",
+        "tagline_en": "Chae Hom limes turned into pure lime powder and juice, with no added sugar",
         "story_th": (
-            "บ้านแป้นใต้อยู่ในตำบลบ้านแป้น ห่างจากนิคมอุตสาหกรรมภาคเหนือไม่กี่กิโลเมตร "
+            "บ้านแป้นใต้อยู่ในตำบลบ้านสา อำเภอแจ้ห่ม จังหวัดลำปาง "
             "หลายครอบครัวมีสวนมะนาวแป้นที่ลูกดก แต่เมื่อมะนาวล้นตลาดในหน้าฝนราคาก็ตกจนไม่คุ้มเก็บ "
             "กลุ่มแม่บ้านจึงรวมตัวกันคั้นน้ำมะนาวบรรจุขวดและทำผงมะนาวด้วยเครื่องอบแห้งแบบพ่นฝอย "
-            "ที่ได้รับการสนับสนุนจากบริษัทพี่เลี้ยง ตอนนี้ขายมะนาวได้ทั้งปี และส่งให้ร้านอาหารในเชียงใหม่เป็นประจำ"
+            "ที่ได้รับการสนับสนุนจากบริษัทพี่เลี้ยง ตอนนี้ขายมะนาวได้ทั้งปี และส่งให้ร้านอาหารในเมืองลำปางเป็นประจำ"
         ),
         "story_en": (
-            "Ban Paen Tai lies in Ban Paen subdistrict, a few kilometres from the Northern Region Industrial "
-            "Estate. Many families keep orchards of the prolific Paen lime, but in the rainy season the market "
+            "Ban Paen Tai lies in Ban Sa subdistrict, Chae Hom district, Lampang. Many families keep orchards of the prolific Paen lime, but in the rainy season the market "
             "floods and prices fall below the cost of picking. The village women's group began bottling fresh "
             "juice and making lime powder with a spray dryer provided with help from their partner company. "
-            "They now sell limes all year round and supply restaurants in Chiang Mai every week."
+            "They now sell limes all year round and supply restaurants in Lampang town every week."
         ),
-        "village": "บ้านแป้นใต้", "subdistrict": "บ้านแป้น", "district": "เมืองลำพูน", "province_code": "51",
-        "latitude": 18.6282, "longitude": 99.0354,
+        "village": "บ้านแป้นใต้", "subdistrict": "บ้านสา", "district": "แจ้ห่ม", "province_code": "52",
+        "latitude": 18.6640, "longitude": 99.5668,
         "contact_phone": "053-510-226", "contact_email": "paentai.lime@demo.test", "line_id": "@paentailime",
         "promptpay_id": "0865107726", "vat_registered": False, "tax_id": None,
         "track_stage": "advancing", "is_featured": True, "company_code": 1026, "palette": "seasoning",
-        "certifications": [("mpc", "มผช. 386/2557", None), ("gap", "GAP 03-9001-51-001-000233", None)],
+        "certifications": [("mpc", "มผช. 386/2557", None), ("gap", "GAP 03-9001-52-006-000233", None)],
         "products": [
             {
                 "slug": "paen-tai-pure-lime-powder",
@@ -411,7 +416,7 @@ ENTERPRISES: list[dict[str, Any]] = [
                 ),
                 "tags": ["มะนาว", "lime", "ผงมะนาว", "lime powder", "เครื่องปรุง", "seasoning"],
                 "motif": "lime", "badge": "LIME", "photo2": ("jar", "ผงมะนาวแท้ ไม่ผสมน้ำตาล", "Pure lime powder with no added sugar"),
-                "fda": "51-1-04478-2-0007",
+                "fda": "52-1-04478-2-0007",
                 "variants": [
                     v("PT-POWDER-100", "กระปุก 100 กรัม", "100 g jar", 150_00, 150, 130, gtin=True, tiers=True,
                       moq=12, case_pack=12, lead=7, shelf=540, costs=(52_00, 14_00, 12_00, 6_00)),
@@ -436,7 +441,7 @@ ENTERPRISES: list[dict[str, Any]] = [
                 ),
                 "tags": ["มะนาว", "lime", "น้ำมะนาว", "lime juice", "เครื่องปรุง", "seasoning"],
                 "motif": "bottle", "badge": "มะนาว", "photo2": ("lime", "คั้นสดจากสวนบ้านแป้นใต้", "Squeezed fresh from Ban Paen Tai orchards"),
-                "fda": "51-1-04478-2-0008",
+                "fda": "52-1-04478-2-0008",
                 "variants": [
                     v("PT-JUICE-250", "ขวด 250 มล.", "250 ml bottle", 65_00, 200, 420, gtin=True, tiers=True,
                       moq=24, case_pack=24, lead=5, shelf=180, costs=(24_00, 9_00, 6_00, 3_00)),
@@ -447,8 +452,8 @@ ENTERPRISES: list[dict[str, Any]] = [
             {
                 "slug": "paen-tai-fresh-limes",
                 "category": "fruit-vegetables", "sales": 203,
-                "name_th": "มะนาวแป้นสด ลำพูน",
-                "name_en": "Fresh Paen limes from Lamphun",
+                "name_th": "มะนาวแป้นสด แจ้ห่ม",
+                "name_en": "Fresh Paen limes from Chae Hom",
                 "summary_th": "มะนาวแป้นลูกโต เปลือกบาง น้ำเยอะ เก็บจากต้นวันต่อวัน",
                 "summary_en": "Large, thin-skinned, juicy Paen limes picked to order.",
                 "description_th": (
@@ -475,15 +480,15 @@ ENTERPRISES: list[dict[str, Any]] = [
                 "summary_th": "มะนาวดองเกลือสามเดือนแล้วแช่น้ำผึ้งดอกลำไย ชงน้ำร้อนแก้เจ็บคอ",
                 "summary_en": "Limes salt-cured for three months, then steeped in longan honey. Stir into hot water for a sore throat.",
                 "description_th": (
-                    "สูตรของแม่อุ๊ยในหมู่บ้าน ดองมะนาวทั้งลูกในโอ่งด้วยเกลือสมุทร แล้วแช่ในน้ำผึ้งดอกลำไยจากลำพูน "
+                    "สูตรของแม่อุ๊ยในหมู่บ้าน ดองมะนาวทั้งลูกในโอ่งด้วยเกลือสมุทร แล้วแช่ในน้ำผึ้งดอกลำไยจากลำปาง "
                     "ตักหนึ่งลูกพร้อมน้ำผึ้งชงกับน้ำอุ่น ชุ่มคอ"
                 ),
                 "description_en": (
                     "A village grandmother's recipe: whole limes cured in sea salt in clay jars, then steeped in "
-                    "Lamphun longan honey. Spoon one lime with honey into warm water."
+                    "Lampang longan honey. Spoon one lime with honey into warm water."
                 ),
                 "tags": ["มะนาวดอง", "pickled lime", "มะนาว", "lime", "น้ำผึ้ง", "honey"],
-                "motif": "jar", "badge": "มะนาวดอง", "tint": (214, 176, 70), "fda": "51-1-04478-2-0009",
+                "motif": "jar", "badge": "มะนาวดอง", "tint": (214, 176, 70), "fda": "52-1-04478-2-0009",
                 "variants": [v("PT-PICKLE-300", "ขวด 300 กรัม", "300 g jar", 89_00, 70, 480, shelf=365)],
             },
             {
@@ -501,7 +506,7 @@ ENTERPRISES: list[dict[str, Any]] = [
                     "sprinkle over fruit salad."
                 ),
                 "tags": ["พริกเกลือ", "chilli salt", "มะนาว", "lime", "เครื่องปรุง", "seasoning"],
-                "motif": "jar", "badge": "พริกเกลือ", "tint": (206, 96, 62), "fda": "51-1-04478-2-0010",
+                "motif": "jar", "badge": "พริกเกลือ", "tint": (206, 96, 62), "fda": "52-1-04478-2-0010",
                 "variants": [v("PT-SALT-80", "ขวด 80 กรัม", "80 g jar", 45_00, 120, 110, shelf=365)],
             },
         ],

@@ -27,10 +27,12 @@ from shop.catalog.models import (
 from shop.extensions import db
 from tests.factories import ProductFactory, VariantFactory
 
+# The programme's three Lampang villages, where the news reports place them
+# (subdistrict and district as the Thai standard lists spell them).
 THREE_VILLAGES = {
-    "ban-mae-jaem-coffee": ("บ้านแม่แจ่ม", "50", "maejaem@demo.test"),
-    "ban-chae-khon-organic": ("บ้านแจ้คอน", "52", "chaekhon@demo.test"),
-    "ban-paen-tai-lime": ("บ้านแป้นใต้", "51", "paentai@demo.test"),
+    "ban-mae-jaem-coffee": ("บ้านแม่แจ๋ม", "52", "maejaem@demo.test", "แจ้ซ้อน", "เมืองปาน"),
+    "ban-chae-khon-organic": ("บ้านแจ้คอน", "52", "chaekhon@demo.test", "ทุ่งผึ้ง", "แจ้ห่ม"),
+    "ban-paen-tai-lime": ("บ้านแป้นใต้", "52", "paentai@demo.test", "บ้านสา", "แจ้ห่ม"),
 }
 
 
@@ -73,9 +75,11 @@ def test_demo_load_builds_the_curated_catalogue(app, runner):
     assert len(vat) >= 2 and all(thai_tax_id_is_valid(e.tax_id) for e in vat)
 
     by_slug = {e.slug: e for e in enterprises}
-    for slug, (village, province_code, owner_email) in THREE_VILLAGES.items():
+    for slug, (village, province_code, owner_email, subdistrict, district) in THREE_VILLAGES.items():
         enterprise = by_slug[slug]
         assert enterprise.village == village and enterprise.province_code == province_code
+        assert (enterprise.subdistrict, enterprise.district) == (subdistrict, district)
+        assert village in enterprise.name_th or village in enterprise.story_th
         owners = [m.user.email for m in enterprise.members if m.role == status.MEMBER_OWNER]
         assert owners == [owner_email]
     assert "กาแฟคั่วโอ่ง" in by_slug["ban-mae-jaem-coffee"].name_th
