@@ -251,7 +251,12 @@ def _load_users(password_hash: str, now: datetime, summary: LoadSummary) -> dict
         user = _get_or_create_user(spec["email"], spec["display_name"], password_hash, now, summary, **flags)
         buyer_spec = spec.get("retail_buyer")
         if buyer_spec and user.retail_buyer is None:
-            user.retail_buyer = RetailBuyer(status=RetailBuyer.VERIFIED, verified_at=now, **buyer_spec)
+            # Applied six weeks ago, verified two days later.
+            applied = now - timedelta(days=42)
+            if user.id is None:
+                user.created_at = user.email_verified_at = applied - timedelta(minutes=20)
+            user.retail_buyer = RetailBuyer(status=RetailBuyer.VERIFIED, created_at=applied, updated_at=applied,
+                                            verified_at=applied + timedelta(days=2), **buyer_spec)
         users[spec["email"]] = user
     db.session.flush()
     buyer = users["buyer@demo.test"].retail_buyer
@@ -297,7 +302,13 @@ def _load_enterprise(spec: dict[str, Any], index: int, categories: dict[str, Cat
         tax_id=spec["tax_id"], track_stage=spec["track_stage"], status=status.ENTERPRISE_APPROVED,
         approved_at=now - timedelta(days=200 - index * 7), is_featured=spec["is_featured"],
     )
-    enterprise.members.append(EnterpriseMember(user=owner, role=status.MEMBER_OWNER))
+    # The dates tell one story: the owner signed up, applied (the enterprise row) and
+    # was approved a few days later.
+    enterprise.created_at = enterprise.updated_at = enterprise.approved_at - timedelta(days=4, hours=3)
+    if owner.id is None:
+        owner.created_at = owner.email_verified_at = enterprise.created_at - timedelta(hours=1)
+    enterprise.members.append(EnterpriseMember(user=owner, role=status.MEMBER_OWNER,
+                                               created_at=enterprise.created_at))
     db.session.add(enterprise)
     db.session.flush()  # variants carry the enterprise id themselves (SKUs are unique per enterprise)
     summary.enterprises += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from shop.accounts.models import User
@@ -88,6 +89,8 @@ def load_demo_orders(*, count: int = 36, days: int = 60, now: datetime | None = 
     made = 0
     for index in range(count):
         placed = now - timedelta(days=days * (count - index) / count, hours=rng.randint(0, 10))
+        if index == count - 1:
+            placed = now - timedelta(minutes=8)  # the one unpaid order: placed minutes ago, still holding stock
         chosen = {rng.choices(enterprise_ids, weights)[0] for _ in range(rng.choice((1, 1, 1, 2)))}
         age_days = (now - placed).days
         if index == count - 1:
@@ -140,7 +143,7 @@ def load_demo_orders(*, count: int = 36, days: int = 60, now: datetime | None = 
         for fulfilment in order.fulfilments:
             fulfilment.stock_released = outcome == "cancelled"
         if outcome == "pending":
-            order.expires_at = now + timedelta(minutes=30)
+            order.expires_at = placed + timedelta(minutes=int(current_app.config["ORDER_HOLD_MINUTES"]))
             # A pending demo order holds real stock, like any unpaid order.
             for line in (line for f in order.fulfilments for line in f.lines):
                 db.session.execute(update(Variant).where(Variant.id == line.variant_id, Variant.stock >= line.quantity)

@@ -261,3 +261,22 @@ def test_generate_needs_a_positive_product_count(app, runner, args):
     result = runner.invoke(args=args)
     assert result.exit_code == 2
     assert count(Product) == 0
+
+
+def test_demo_dates_tell_one_story(app, runner):
+    """Nobody is approved before applying, and the one unpaid order is minutes old."""
+    from shop.orders import status as st
+    from shop.orders.models import Order
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    for enterprise in db.session.scalars(select(Enterprise)):
+        if enterprise.approved_at is not None:
+            assert enterprise.created_at < enterprise.approved_at, enterprise.slug
+    for buyer in db.session.scalars(select(RetailBuyer)):
+        if buyer.verified_at is not None:
+            assert buyer.user.created_at <= buyer.created_at < buyer.verified_at
+    hold = app.config["ORDER_HOLD_MINUTES"]
+    for order in db.session.scalars(select(Order).where(Order.status == st.ORDER_PENDING_PAYMENT)):
+        assert order.expires_at is not None
+        assert (order.expires_at - order.created_at).total_seconds() == hold * 60
+        assert order.expires_at > demo.utcnow()
