@@ -120,8 +120,6 @@ class LoadSummary:
 class _PhotoJob:
     key: tuple
     folder: str
-    title: str
-    subtitle: str | None
     motif: str
     palette: str
     badge: str
@@ -134,22 +132,18 @@ def _photo_jobs() -> list[_PhotoJob]:
     jobs: list[_PhotoJob] = []
     categories = {c["slug"]: c for c in demo_data.CATEGORIES}
     for index, spec in enumerate(demo_data.ENTERPRISES):
-        province = province_by_code(spec["province_code"])
-        province_name = province.name_th if province else ""
-        jobs.append(_PhotoJob(("enterprise", spec["slug"]), "enterprises", spec["name_th"],
-                              f"{spec['village']} · อำเภอ{spec['district']} จังหวัด{province_name}",
-                              "village", "village", "", 1000 + index))
+        jobs.append(_PhotoJob(("enterprise", spec["slug"]), "enterprises", "village", spec["palette"], "", 1000 + index))
         products = spec["products"] + spec.get("hidden_products", [])
         for position, product in enumerate(products):
             seed = index * 100 + position
             palette = _MOTIF_PALETTES.get(product["motif"], categories[product["category"]]["palette"])
-            jobs.append(_PhotoJob(("product", product["slug"], 0), "products", product["name_th"], spec["village"],
-                                  product["motif"], palette, product.get("badge", ""), seed, product.get("tint")))
+            jobs.append(_PhotoJob(("product", product["slug"], 0), "products", product["motif"], palette,
+                                  product.get("badge", ""), seed, product.get("tint")))
             if product.get("photo2"):
                 motif, caption_th, _caption_en = product["photo2"]
                 second_palette = "village" if motif == "village" else _MOTIF_PALETTES.get(motif, palette)
-                jobs.append(_PhotoJob(("product", product["slug"], 1), "products", caption_th, product["name_th"],
-                                      motif, second_palette, "", seed + 50_000, product.get("tint")))
+                jobs.append(_PhotoJob(("product", product["slug"], 1), "products", motif, second_palette, "",
+                                      seed + 50_000, product.get("tint")))
     return jobs
 
 
@@ -165,8 +159,8 @@ class _PhotoStudio:
 
     def _shoot(self, app, job: _PhotoJob) -> StoredImage:
         with app.app_context():
-            data = render_demo_photo(title=job.title, subtitle=job.subtitle, motif=job.motif, palette=job.palette,
-                                     badge=job.badge, seed=job.seed, width=self.width, tint=job.tint)
+            data = render_demo_photo(motif=job.motif, palette=job.palette, badge=job.badge, seed=job.seed,
+                                     width=self.width, tint=job.tint)
             return process_upload(data, folder=job.folder)
 
     def shoot_all(self, jobs: list[_PhotoJob]) -> dict[tuple, StoredImage]:

@@ -1,22 +1,25 @@
 """The drawn "photos" of the demo catalogue (``demo.py``), made without shipping any.
 
-Each is a "studio shot": a soft gradient backdrop in the category's colours, a stylised
-product drawn with shapes, and the product's name in Thai set in Sarabun. Shapes are
-drawn at twice the size and scaled down, which gives smooth (anti-aliased) edges. The
-bytes ``render_demo_photo`` returns go through ``images.process_upload`` like any
-upload. With ``images.py`` the only module that imports Pillow.
+Each is a "studio shot": a backdrop in the category's colours, a stylised product
+drawn with shapes, and no words: the product's name is the photo's alt text, so a
+thumbnail never shows a cropped or untranslated name. Every product looks its own:
+the ``seed`` (one per product, one per enterprise) picks the backdrop's style and
+tint, the label's pattern, where the product stands and how large, whether it faces
+left or right, and a small shift of its colours; an enterprise's village scene varies
+its sky, hills, house and fields the same way. Shapes are drawn at twice the size and
+scaled down, which gives smooth (anti-aliased) edges. The bytes ``render_demo_photo``
+returns go through ``images.process_upload`` like any upload. With ``images.py`` the
+only module that imports Pillow.
 """
 
 from __future__ import annotations
 
+import colorsys
 import io
 import math
 import random
-import threading
-from functools import lru_cache
-from importlib import resources
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 PALETTES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]] = {
     # backdrop top, backdrop bottom, accent
@@ -41,37 +44,13 @@ _LIQUIDS = {PALETTES["herbal"][2]: (190, 130, 60), PALETTES["beauty"][2]: (240, 
 _JAR_CONTENTS = {PALETTES["seasoning"][2]: (228, 234, 176), PALETTES["herbal"][2]: (232, 196, 96),
                  PALETTES["snacks"][2]: (170, 84, 70)}
 
+# Coffee pouches: dark brown, black, kraft paper, forest green, maroon.
+_BAG_COLOURS = ((58, 40, 30), (36, 34, 34), (176, 136, 92), (40, 72, 52), (96, 34, 40))
+
 MOTIFS = (
     "coffee_bag", "coffee_beans", "tea", "rice_bag", "grain", "vegetables", "lime", "bottle", "jar",
     "sugar", "dried_fruit", "herbs", "soap", "cloth", "basket", "ceramic", "honey", "village",
 )
-
-
-def _font_path(weight: str = "SemiBold") -> str:
-    files = resources.files("fontpkg_sarabun") / "files" / f"Sarabun-{weight}.ttf"
-    return str(files)
-
-
-_fonts = threading.local()
-
-
-def _font(size: int, weight: str = "SemiBold") -> ImageFont.FreeTypeFont:
-    # One cache per thread: a FreeType face must not be used by two threads at once.
-    cache = getattr(_fonts, "cache", None)
-    if cache is None:
-        cache = _fonts.cache = {}
-    font = cache.get((size, weight))
-    if font is None:
-        layout = ImageFont.Layout.RAQM if _has_raqm() else ImageFont.Layout.BASIC
-        font = cache[(size, weight)] = ImageFont.truetype(_font_path(weight), size, layout_engine=layout)
-    return font
-
-
-@lru_cache(maxsize=1)
-def _has_raqm() -> bool:
-    from PIL import features
-
-    return bool(features.check("raqm"))
 
 
 def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
@@ -116,12 +95,48 @@ def _shadow(canvas: Image.Image, box: tuple[float, float, float, float], strengt
     canvas.paste((40, 30, 20), region, mask)
 
 
-def _label(draw: ImageDraw.ImageDraw, box, fill, text_color, small: str, scale: float) -> None:
+_LABEL_PATTERNS = ("stripes", "dots", "zigzag", "band", "diamonds", "sun", "leaf")
+
+
+def _pattern_of(key: str) -> str:
+    """A label pattern chosen by a stable hash of ``key`` (not Python's salted ``hash``)."""
+    return _LABEL_PATTERNS[sum(ord(c) * (i + 1) for i, c in enumerate(key or "plain")) % len(_LABEL_PATTERNS)]
+
+
+def _label(draw: ImageDraw.ImageDraw, box, fill, ink, design: str, scale: float) -> None:
+    """A pack label: a coloured panel with a printed pattern (``design`` picks it), no words."""
     draw.rounded_rectangle(box, radius=int(14 * scale), fill=fill)
-    if small:
-        font = _fit_font(draw, small, (box[2] - box[0]) * 0.86, int(34 * scale), int(18 * scale), "Bold")
-        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        draw.text((cx, cy), small, font=font, fill=text_color, anchor="mm")
+    left, top, right, bottom = box
+    w, h = right - left, bottom - top
+    line = max(2, int(5 * scale))
+    pattern = _pattern_of(design)
+    if pattern == "stripes":
+        for k in range(1, 4):
+            y = top + h * k / 4
+            draw.line([(left + w * 0.1, y), (right - w * 0.1, y)], fill=ink, width=line)
+    elif pattern == "dots":
+        for row in range(2):
+            for col in range(5):
+                x, y = left + w * (0.14 + col * 0.18), top + h * (0.32 + row * 0.36)
+                draw.ellipse((x - w * 0.035, y - w * 0.035, x + w * 0.035, y + w * 0.035), fill=ink)
+    elif pattern == "zigzag":
+        points = [(left + w * (0.08 + k * 0.084), top + h * (0.3 if k % 2 else 0.7)) for k in range(11)]
+        draw.line(points, fill=ink, width=line, joint="curve")
+    elif pattern == "band":
+        draw.rectangle((left, top + h * 0.38, right, top + h * 0.62), fill=ink)
+    elif pattern == "diamonds":
+        for col in range(4):
+            x, y = left + w * (0.2 + col * 0.2), top + h / 2
+            draw.polygon([(x, y - h * 0.3), (x + w * 0.07, y), (x, y + h * 0.3), (x - w * 0.07, y)], fill=ink)
+    elif pattern == "sun":
+        x, y, r = left + w / 2, top + h / 2, min(w, h) * 0.28
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=ink)
+        for k in range(8):
+            t = 2 * math.pi * k / 8
+            draw.line([(x + r * 1.25 * math.cos(t), y + r * 1.25 * math.sin(t)),
+                       (x + r * 1.6 * math.cos(t), y + r * 1.6 * math.sin(t))], fill=ink, width=line)
+    else:  # leaf
+        _draw_leaf(draw, left + w * 0.25, top + h * 0.62, w * 0.5, -0.35, ink, scale)
 
 
 def _bean(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, angle: float, color) -> None:
@@ -217,16 +232,14 @@ def _draw_leaf(draw, x, y, length, angle, color, scale) -> None:
               fill=_shade(color, 0.7), width=max(2, int(3 * scale)))
 
 
-def _chip(draw: ImageDraw.ImageDraw, canvas: Image.Image, text: str, accent) -> None:
-    """A small brand tag in the top-left corner, for products without a pack label."""
-    if not text:
+def _chip(draw: ImageDraw.ImageDraw, canvas: Image.Image, design: str, accent) -> None:
+    """A small round seal in the top-left corner, for products without a pack label."""
+    if not design:
         return
     scale = canvas.width / 1200
-    font = _font(int(32 * scale), "Bold")
-    x, y = canvas.width * 0.05, canvas.height * 0.06
-    length = draw.textlength(text, font=font)
-    draw.rounded_rectangle((x, y, x + length + 48 * scale, y + 56 * scale), radius=int(28 * scale), fill=accent)
-    draw.text((x + 24 * scale, y + 28 * scale), text, font=font, fill=(255, 255, 255), anchor="lm")
+    x, y, r = canvas.width * 0.08, canvas.height * 0.1, 34 * scale
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=accent)
+    _label(draw, (x - r * 0.7, y - r * 0.5, x + r * 0.7, y + r * 0.5), accent, (255, 255, 255), design, scale * 0.6)
 
 
 def _draw_motif(canvas: Image.Image, motif: str, palette, badge: str, rng: random.Random, zoom: float = 1.25,
@@ -243,7 +256,7 @@ def _draw_motif(canvas: Image.Image, motif: str, palette, badge: str, rng: rando
 
     if motif == "coffee_bag":
         _shadow(canvas, shadow_box)
-        _draw_bag(draw, cx - width * 0.04, base, width * 0.28, height * 0.5, (58, 40, 30), accent, badge, scale)
+        _draw_bag(draw, cx - width * 0.04, base, width * 0.28, height * 0.5, rng.choice(_BAG_COLOURS), accent, badge, scale)
         for _ in range(18):
             _bean(draw, cx + width * rng.uniform(0.1, 0.24), base + height * rng.uniform(-0.02, 0.03),
                   width * 0.018, rng.uniform(0, math.pi), (92, 54, 30))
@@ -453,84 +466,149 @@ def _draw_motif(canvas: Image.Image, motif: str, palette, badge: str, rng: rando
                 _draw_leaf(draw, cx + side * width * (0.15 + 0.04 * k), base - height * 0.05, width * 0.06,
                            -math.pi / 2 - side * (0.5 + 0.35 * k), (60, 125, 60), scale)
     elif motif == "village":
-        # hills, fields and a stilt house under a morning sky
-        # (each enterprise's seed moves the peaks, the sun, the house and the trees)
-        peak1, peak2 = rng.uniform(0.2, 0.4), rng.uniform(0.75, 0.95)
-        draw.polygon([(0, height * 0.62), (width * peak1, height * rng.uniform(0.3, 0.42)), (width * 0.55, height * 0.58),
-                      (width * peak2, height * rng.uniform(0.34, 0.46)), (width, height * 0.5), (width, height),
-                      (0, height)], fill=_shade((120, 160, 110), rng.uniform(0.85, 1.05)))
-        draw.polygon([(0, height * 0.75), (width * rng.uniform(0.35, 0.55), height * 0.6), (width, height * 0.72),
-                      (width, height), (0, height)], fill=(150, 190, 100))
-        sun_x = rng.uniform(0.08, 0.86)
-        draw.ellipse((width * sun_x, height * 0.12, width * (sun_x + 0.12), height * 0.28), fill=(255, 214, 120))
-        for row in range(6):
-            y = height * (0.8 + row * 0.035)
-            draw.line([(0, y), (width, y - height * 0.04)], fill=(128, 176, 86), width=int(5 * scale))
-        hx, hy = width * rng.uniform(0.22, 0.4), height * 0.7
-        draw.rectangle((hx - width * 0.1, hy - height * 0.14, hx + width * 0.1, hy - height * 0.04),
-                       fill=(146, 96, 56))
-        draw.polygon([(hx - width * 0.14, hy - height * 0.13), (hx, hy - height * 0.28),
-                      (hx + width * 0.14, hy - height * 0.13)], fill=(110, 60, 40))
-        for k in range(5):
-            x = hx - width * 0.09 + k * width * 0.045
-            draw.rectangle((x - 4 * scale, hy - height * 0.04, x + 4 * scale, hy + height * 0.02), fill=(110, 70, 40))
-        draw.rectangle((hx - width * 0.03, hy - height * 0.11, hx + width * 0.01, hy - height * 0.04),
-                       fill=(90, 56, 32))
-        trees, first_tree = rng.randint(2, 4), rng.uniform(0.56, 0.66)
-        for k in range(trees):
-            tx = width * (first_tree + 0.09 * k)
-            draw.rectangle((tx - 5 * scale, height * 0.52, tx + 5 * scale, height * 0.66), fill=(100, 70, 40))
-            draw.ellipse((tx - width * 0.05, height * 0.42, tx + width * 0.05, height * 0.56),
-                         fill=_shade((60, 120, 60), 0.9 + 0.08 * k))
+        # Hills, a foreground and the village's houses. The seed moves the ridges, the
+        # sun, the houses (one to three, roofs in the enterprise's colour) and picks
+        # the foreground: terraced paddies, an orchard, a shade garden or a stream.
+        ridges = rng.randint(2, 3)
+        for k in range(ridges):
+            level = 0.36 + 0.08 * k
+            points = [(0, height * (level + rng.uniform(0.05, 0.15)))]
+            for step in range(1, 5):
+                points.append((width * step / 4 - width * rng.uniform(0, 0.1), height * (level + rng.uniform(-0.06, 0.1))))
+            points += [(width, height * (level + rng.uniform(0, 0.12))), (width, height), (0, height)]
+            draw.polygon(points, fill=_shade(_mix((96, 140, 104), (150, 176, 150), 1 - k / ridges), rng.uniform(0.85, 1.05)))
+        ground_top = height * rng.uniform(0.6, 0.7)
+        draw.polygon([(0, ground_top + height * 0.05), (width * rng.uniform(0.3, 0.7), ground_top), (width, ground_top + height * 0.03),
+                      (width, height), (0, height)], fill=_shade((150, 190, 100), rng.uniform(0.9, 1.05)))
+        sun_x, sun_y = rng.uniform(0.08, 0.86), rng.uniform(0.08, 0.2)
+        draw.ellipse((width * sun_x, height * sun_y, width * (sun_x + 0.1), height * (sun_y + 0.13)), fill=(255, 214, 120))
+        for _ in range(rng.randint(0, 3)):  # clouds
+            x, y = width * rng.uniform(0, 0.9), height * rng.uniform(0.05, 0.25)
+            for dx in (0, 0.04, 0.08):
+                draw.ellipse((x + width * dx, y, x + width * (dx + 0.07), y + height * 0.06), fill=(250, 250, 252))
+        ground = rng.choice(("paddies", "orchard", "garden", "stream"))
+        if ground == "paddies":
+            for row in range(7):
+                y = ground_top + height * (0.06 + row * 0.045)
+                draw.line([(0, y + height * 0.02), (width, y - height * 0.03)], fill=(118, 170, 80), width=int(6 * scale))
+        elif ground == "stream":
+            draw.polygon([(0, height * 0.9), (width * 0.4, ground_top + height * 0.12), (width * 0.55, ground_top + height * 0.12),
+                          (width * 0.3, height), (0, height)], fill=(120, 176, 214))
+        else:
+            crown = (70, 130, 66) if ground == "orchard" else (48, 104, 60)
+            for _k in range(rng.randint(5, 8)):
+                tx, ty = width * rng.uniform(0.02, 0.98), ground_top + height * rng.uniform(0.08, 0.3)
+                r = width * (0.045 if ground == "orchard" else 0.03)
+                draw.ellipse((tx - r, ty - r, tx + r, ty + r * 0.8), fill=_shade(crown, rng.uniform(0.85, 1.15)))
+                for _ in range(4 if ground == "orchard" else 3):
+                    fx, fy = tx + rng.uniform(-r * 0.6, r * 0.6), ty + rng.uniform(-r * 0.5, r * 0.4)
+                    fruit = (190, 220, 90) if ground == "orchard" else (196, 40, 40)
+                    draw.ellipse((fx - r * 0.12, fy - r * 0.12, fx + r * 0.12, fy + r * 0.12), fill=fruit)
+        roof = _shade(accent, rng.uniform(0.7, 1.0))
+        for house in range(rng.randint(1, 3)):
+            size = rng.uniform(0.75, 1.1) * (1 - 0.2 * house)
+            hx, hy = width * rng.uniform(0.15, 0.85), ground_top + height * (0.08 - 0.03 * house)
+            wall = _shade((150, 100, 60), rng.uniform(0.85, 1.15))
+            draw.rectangle((hx - width * 0.09 * size, hy - height * 0.12 * size, hx + width * 0.09 * size, hy - height * 0.03 * size),
+                           fill=wall)
+            draw.polygon([(hx - width * 0.125 * size, hy - height * 0.11 * size), (hx, hy - height * 0.25 * size),
+                          (hx + width * 0.125 * size, hy - height * 0.11 * size)], fill=roof)
+            for k in range(5):
+                x = hx - width * 0.08 * size + k * width * 0.04 * size
+                draw.rectangle((x - 4 * scale, hy - height * 0.03 * size, x + 4 * scale, hy + height * 0.02 * size),
+                               fill=(110, 70, 40))
+            draw.rectangle((hx - width * 0.025 * size, hy - height * 0.1 * size, hx + width * 0.01 * size,
+                            hy - height * 0.03 * size), fill=_shade(wall, 0.6))
+        for _k in range(rng.randint(1, 4)):
+            tx, ty = width * rng.uniform(0.05, 0.95), ground_top - height * rng.uniform(-0.02, 0.04)
+            draw.rectangle((tx - 5 * scale, ty - height * 0.1, tx + 5 * scale, ty + height * 0.02), fill=(100, 70, 40))
+            draw.ellipse((tx - width * 0.05, ty - height * 0.2, tx + width * 0.05, ty - height * 0.06),
+                         fill=_shade((60, 120, 60), rng.uniform(0.85, 1.1)))
     else:
         raise ValueError(f"unknown demo motif {motif!r}")
 
 
-def _fit_font(draw: ImageDraw.ImageDraw, text: str, max_width: float, start: int, minimum: int, weight: str):
-    size = start
-    while size > minimum:
-        font = _font(size, weight)
-        if draw.textlength(text, font=font) <= max_width:
-            return font
-        size -= 2
-    return _font(minimum, weight)
+def _rotate_hue(color: tuple[int, int, int], degrees: float) -> tuple[int, int, int]:
+    hue, light, sat = colorsys.rgb_to_hls(*(c / 255 for c in color))
+    r, g, b = colorsys.hls_to_rgb((hue + degrees / 360) % 1.0, light, sat)
+    return (round(r * 255), round(g * 255), round(b * 255))
 
 
-def render_demo_photo(*, title: str, subtitle: str | None = None, motif: str, palette: str, badge: str = "",
-                      seed: int = 0, width: int = 1200, image_format: str = "JPEG",
-                      tint: tuple[int, int, int] | None = None) -> bytes:
-    """A product "photo" for the demo catalogue, as JPEG (or PNG) bytes.
+def _decorate(canvas: Image.Image, style: str, accent, rng: random.Random) -> None:
+    """What lies around the product: a table top, soft lights, linen or leaf shadows."""
+    draw = ImageDraw.Draw(canvas)
+    width, height = canvas.size
+    if style == "table":
+        top = height * rng.uniform(0.6, 0.7)
+        draw.rectangle((0, top, width, height), fill=_shade(_mix(accent, (230, 220, 200), 0.7), 0.92))
+        for k in range(5):
+            y = top + (height - top) * (k + 1) / 6
+            draw.line([(0, y), (width, y + height * rng.uniform(-0.01, 0.01))],
+                      fill=_shade(_mix(accent, (230, 220, 200), 0.7), 0.86), width=max(1, width // 600))
+    elif style == "lights":
+        for _ in range(9):
+            x, y, r = rng.uniform(0, width), rng.uniform(0, height * 0.55), rng.uniform(0.03, 0.08) * width
+            overlay = Image.new("L", canvas.size, 0)
+            ImageDraw.Draw(overlay).ellipse((x - r, y - r, x + r, y + r), fill=int(rng.uniform(40, 80)))
+            canvas.paste((255, 255, 255), (0, 0), overlay)
+    elif style == "linen":
+        step = max(4, width // 90)
+        tone = _shade(_mix(accent, (240, 236, 226), 0.8), 0.96)
+        for x in range(0, width, step):
+            draw.line([(x, 0), (x, height)], fill=tone, width=1)
+    elif style == "leaves":
+        for corner_x, corner_y in ((0, 0), (width, height * 0.1)):
+            for k in range(4):
+                _draw_leaf(draw, corner_x, corner_y + k * height * 0.06, width * rng.uniform(0.18, 0.26),
+                           (0.5 if corner_x == 0 else math.pi - 0.5) + rng.uniform(-0.5, 0.5),
+                           _shade(_mix(accent, (120, 170, 110), 0.6), rng.uniform(1.2, 1.5)), width / 2400)
 
-    ``title`` (the Thai product name) is set across the bottom, ``subtitle`` (e.g. the
-    enterprise) above it; ``badge`` is a short word printed on the pack's label and
-    ``tint`` the colour of what a jar or bottle holds. The result is meant to go
-    through ``process_upload`` like any upload.
+
+_STYLES = ("plain", "table", "lights", "linen", "leaves")
+
+
+def render_demo_photo(*, motif: str, palette: str, badge: str = "", seed: int = 0, width: int = 1200,
+                      image_format: str = "JPEG", tint: tuple[int, int, int] | None = None) -> bytes:
+    """A product (or village) "photo" for the demo catalogue, as JPEG (or PNG) bytes.
+
+    No words are drawn: ``badge`` (a short code for what the pack holds) picks the
+    pattern printed on the pack's label together with ``seed``, which also picks the
+    backdrop, the product's place, size, facing and colour shift, so that no two
+    products look alike. ``tint`` is the colour of what a jar or bottle holds. The
+    result is meant to go through ``process_upload`` like any upload.
     """
     if motif not in MOTIFS:
         raise ValueError(f"unknown demo motif {motif!r}")
     rng = random.Random(seed)
     top, bottom, accent = PALETTES.get(palette, PALETTES["village"])
     height = width * 3 // 4
-    # Everything is drawn at twice the size and scaled down for smooth edges.
     big = (width * 2, height * 2)
-    canvas = _backdrop(big, top, bottom, rng)
-    _draw_motif(canvas, motif, (top, bottom, accent), badge, rng, tint=tint)
-
-    draw = ImageDraw.Draw(canvas)
-    band_top = int(big[1] * 0.78)
-    draw.rectangle((0, band_top, big[0], big[1]), fill=_mix(_mix(top, bottom, 0.85), (255, 255, 255), 0.6))
-    margin = int(big[0] * 0.05)
-    max_text = big[0] - 2 * margin
-    title_font = _fit_font(draw, title, max_text, int(big[1] * 0.085), int(big[1] * 0.045), "SemiBold")
-    title_color = _shade(accent, 0.55)
-    if subtitle:
-        sub_font = _fit_font(draw, subtitle, max_text, int(big[1] * 0.042), int(big[1] * 0.03), "Medium")
-        draw.text((margin, band_top + big[1] * 0.045), subtitle, font=sub_font, fill=_shade(accent, 0.8), anchor="lm")
-        draw.text((margin, band_top + big[1] * 0.14), title, font=title_font, fill=title_color, anchor="lm")
+    shift = rng.uniform(-26, 26)
+    if motif == "village":
+        # A scene fills the frame: only the light changes (dawn, noon, evening).
+        sky = rng.choice((((214, 234, 250), (250, 226, 186)), ((190, 222, 250), (236, 246, 250)),
+                          ((250, 214, 186), (252, 236, 200))))
+        canvas = _backdrop(big, sky[0], sky[1], rng)
+        _draw_motif(canvas, motif, (top, bottom, accent), "", rng, tint=tint)
+        if rng.random() < 0.5:
+            canvas = ImageOps.mirror(canvas)
     else:
-        draw.text((margin, band_top + big[1] * 0.11), title, font=title_font, fill=title_color, anchor="lm")
+        top, bottom = _rotate_hue(top, shift * 0.6), _rotate_hue(bottom, shift * 0.6)
+        accent = _rotate_hue(accent, shift)
+        canvas = _backdrop(big, top, bottom, rng)
+        _decorate(canvas, _STYLES[rng.randrange(len(_STYLES))], accent, rng)
+        layer = Image.new("RGBA", big, (0, 0, 0, 0))
+        design = f"{badge}|{seed}" if badge else ""
+        _draw_motif(layer, motif, (top, bottom, accent), design, rng, tint=_rotate_hue(tint, shift) if tint else None)
+        if rng.random() < 0.5:
+            layer = ImageOps.mirror(layer)
+        zoom = rng.uniform(0.84, 1.06)
+        resized = layer.resize((int(big[0] * zoom), int(big[1] * zoom)), Image.Resampling.BILINEAR)
+        x = int((big[0] - resized.width) / 2 + big[0] * rng.uniform(-0.1, 0.1))
+        y = int((big[1] - resized.height) / 2 + big[1] * rng.uniform(-0.01, 0.06))
+        canvas.paste(resized, (x, y), resized)
 
-    image = canvas.reduce(2)
+    image = canvas.convert("RGB").reduce(2)
     buffer = io.BytesIO()
     if image_format.upper() == "PNG":
         image.save(buffer, format="PNG", optimize=False)
