@@ -187,8 +187,11 @@ class Config:
     # balancer) that sets those headers.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
-    # Flask-Limiter: memory per worker by default; redis://… in production.
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # Shared state for several workers or hosts: with REDIS_URL set, the rate-limit
+    # counters live there (all workers and hosts count together); without it, in each
+    # worker's memory. RATELIMIT_STORAGE_URI, when set, wins.
+    REDIS_URL = _env("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", _env("REDIS_URL", "") or "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     # JSON API: per token (per address without one), and a ceiling per address.
