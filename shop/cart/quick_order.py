@@ -53,6 +53,7 @@ from shop.catalog.services import is_product_visible
 from shop.database import transaction
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
+from shop.text import TextRefused, clean_text
 from shop.thai import ascii_digits
 
 #: The largest CSV file read, and the longest text (Thai is 3 bytes a character).
@@ -211,7 +212,12 @@ def parse_csv(data: bytes) -> QuickOrderCheck:
     sku_at, quantity_at = 0, 1
     try:
         for record in reader:
-            cells = [ascii_digits(cell) for cell in record]
+            try:
+                # The free-text rule, as for the typed lines.
+                cells = [ascii_digits(clean_text(cell)) for cell in record]
+            except TextRefused as exc:
+                check.form_errors.append(str(_l("Row %(n)d: %(reason)s", n=reader.line_num, reason=exc.message())))
+                return check
             if not any(cells):
                 continue
             names = [cell.lower() for cell in cells]

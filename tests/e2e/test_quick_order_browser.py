@@ -4,14 +4,13 @@ quantities fills the cart."""
 
 from __future__ import annotations
 
+from shop.accounts.models import RetailBuyer
 from tests.e2e.test_seller_listing_browser import shot, sign_in
+from tests.factories import RetailBuyerFactory
 from tests.functional.test_quick_order import Shelf
 
 
-def test_a_buyer_corrects_a_quick_order_with_the_suggested_quantities(app, live_server, page, sign_in_page=None):
-    from shop.accounts.models import RetailBuyer
-    from tests.factories import RetailBuyerFactory
-
+def test_a_buyer_corrects_a_quick_order_with_the_suggested_quantities(app, live_server, page):
     Shelf()
     RetailBuyerFactory(status=RetailBuyer.VERIFIED, user__email="cafe@example.test")
     base = live_server

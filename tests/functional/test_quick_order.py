@@ -285,3 +285,19 @@ def test_the_60_bag_order_on_the_demo_catalogue(app, client, sign_in, verified):
     assert price == [unit for minimum, unit in tiers if minimum <= 60][-1] < 180_00
     page = client.get("/cart").get_data(as_text=True)
     assert "Wholesale price for 50 or more" in page
+
+
+def test_control_characters_are_refused_in_the_text_and_in_a_file(app, client, shelf):
+    page = problems_of(post(client, "MJ-MED-250-WB\u202e 2"))
+    assert "changes the direction of the text (U+202E)" in page
+    page = problems_of(post(client, file=b"sku,quantity\nMJ-MED-250-WB,2\nPT-LIME\x07,1\n"))
+    assert "Row 3: This text contains an invisible control character (U+0007)" in page
+    assert session_cart(client) == {}
+
+
+def test_a_cart_full_of_other_items_refuses_the_list(app, client, shelf, monkeypatch):
+    monkeypatch.setattr("shop.cart.services.MAX_CART_LINES", 1)
+    assert post(client, "MJ-MED-250-WB 1").status_code == 303
+    page = problems_of(post(client, "PT-LIME-500 1"))
+    assert "Your cart holds at most 1 different items." in page
+    assert list(session_cart(client)) == [str(shelf.bag.id)]
