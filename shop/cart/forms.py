@@ -10,6 +10,7 @@ pages and the API refuse the same things with the same words.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -71,6 +72,16 @@ class CheckoutForm(AddressForm):
         validate_choice=False,
     )
     buyer_note = TextAreaField(_l("Note to the enterprises (optional)"))
+    # Shown to verified retail buyers only; ``place_order`` refuses it from anyone else.
+    po_number = StringField(_l("Your purchase-order number (optional)"))
     save_address = BooleanField(_l("Save this address to my account"), default=True)
     # The total the buyer was shown; a different total today stops the order.
     expected_total = HiddenField()
+
+
+class QuickOrderForm(BaseForm):
+    """Quick order: typed ``SKU quantity`` lines, or a CSV file (read by
+    ``cart.quick_order``)."""
+
+    lines = TextAreaField(_l("SKU and quantity, one item a line"))
+    file = FileField(_l("Or upload a CSV file"), render_kw={"accept": ".csv,.txt,text/csv,text/plain"})

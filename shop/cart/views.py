@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from shop.cart import checkout, forms
+from shop.cart import checkout, forms, quick_order, reorder
 from shop.cart import services as cart_services
 from shop.cart.blueprint import bp
 from shop.cart.services import CartStore, SessionCart, UserCart
@@ -123,6 +124,67 @@ def accept_prices():
     return redirect(_safe_next(url_for("cart.view")), 303)
 
 
+# ---------------------------------------------------------------- quick order and order again
+
+
+def _render_quick_order(form, check=None, status: int = 200):
+    return render_template(
+        "cart/quick_order.html", form=form, check=check, cart_form=forms.CartActionForm(),
+        max_entries=quick_order.MAX_ENTRIES, max_file_kb=quick_order.MAX_FILE_BYTES // 1024,
+    ), status
+
+
+@bp.route("/cart/quick-order", methods=["GET", "POST"])
+def quick_order_page():
+    """Many items at once, typed or uploaded; all are added or none (docs/product.md:
+    Wholesale)."""
+    form = forms.QuickOrderForm()
+    if request.method == "GET":
+        return _render_quick_order(form)
+    form.validate()  # the CSRF token was already checked; the lines are checked by the service
+    if form.refused_text():
+        return _render_quick_order(form, status=422)
+    upload = request.files.get(form.file.name)
+    if upload is not None and upload.filename:
+        check = quick_order.parse_csv(upload.read(quick_order.MAX_FILE_BYTES + 1))
+    else:
+        check = quick_order.parse_text(form.lines.data)
+    try:
+        result = quick_order.quick_order(current_cart(), check, buyer=_buyer(), locale=current_language())
+    except quick_order.QuickOrderRefused as exc:
+        return _render_quick_order(form, exc.check, exc.status_code)
+    flash(ngettext("%(num)d item added to your cart (%(units)d units in all).",
+                   "%(num)d items added to your cart (%(units)d units in all).",
+                   result.item_count, units=result.unit_count), "success")
+    return redirect(url_for("cart.view"), 303)
+
+
+#: Lines of an order again explained one by one; the rest are counted.
+MAX_REORDER_NOTES = 10
+
+
+@bp.post("/cart/order-again/<public_id>")
+def order_again(public_id: str):
+    """A past order of the signed-in buyer back into the cart at today's prices."""
+    buyer = _buyer()
+    order = reorder.own_order(public_id, buyer)
+    result = reorder.order_again(current_cart(), order, buyer=buyer, locale=current_language())
+    added = len(result.added_lines)
+    if added:
+        flash(ngettext("%(num)d item of order %(number)s is in your cart at today's price.",
+                       "%(num)d items of order %(number)s are in your cart at today's prices.",
+                       added, number=order.public_id), "success")
+    else:
+        flash(_("Nothing of order %(number)s could be added to your cart.", number=order.public_id), "error")
+    changed = result.changed_lines
+    for line in changed[:MAX_REORDER_NOTES]:
+        flash(f"{line.name}: {' '.join(line.notes)}", "warning")
+    if len(changed) > MAX_REORDER_NOTES:
+        flash(ngettext("%(num)d more item changed; check your cart.", "%(num)d more items changed; check your cart.",
+                       len(changed) - MAX_REORDER_NOTES), "warning")
+    return redirect(url_for("cart.view"), 303)
+
+
 # ---------------------------------------------------------------- checkout
 
 
@@ -144,7 +206,15 @@ def _render_checkout(form, view, status: int = 200, *, field_errors=None, saved=
         field_errors=field_errors or {},
         confirm_form=forms.CartActionForm(),
         default_option_key=shipping_service.DEFAULT_OPTION_KEY,
+        po_number_allowed=_may_give_po_number(),
     ), status))
+
+
+def _may_give_po_number() -> bool:
+    """Whether the checkout asks for a purchase-order number (``place_order`` refuses
+    one from anyone but a verified retail buyer)."""
+    buyer = _buyer()
+    return bool(buyer is not None and buyer.is_verified_retail_buyer)
 
 
 def _prefill(form) -> list:
@@ -213,6 +283,7 @@ def checkout_page():
             payment_method=form.payment_method.data,
             locale=locale,
             buyer_note=form.buyer_note.data,
+            po_number=form.po_number.data or None,
             save_address=bool(form.save_address.data),
             expected_total_satang=expected,
         )

@@ -260,6 +260,8 @@ class ReceiptDocument:
     vat_satang: int  # 0 on receipts
     cancelled_on: date | None = None
     refunded_satang: int = 0
+    #: The buyer's purchase-order number, printed when they gave one.
+    po_number: str | None = None
 
     @property
     def net_satang(self) -> int:
@@ -396,6 +398,7 @@ def build_document(fulfilment: Fulfilment, *, locale: str = "th") -> ReceiptDocu
         vat_satang=vat_included(total) if tax_invoice else 0,
         cancelled_on=_local_date(fulfilment.cancelled_at or order.cancelled_at) if cancelled else None,
         refunded_satang=fulfilment.refunded_satang or 0,
+        po_number=order.po_number or None,
     )
 
 
@@ -410,6 +413,7 @@ _LABELS = {
     "document_no": _l("No."),
     "date": _l("Date"),
     "order": _l("Order no."),
+    "po_number": _l("Purchase order"),
     "payment": _l("Paid by"),
     "payment_method": _l("PromptPay QR / bank transfer"),
     "seller": _l("Sold by"),
@@ -656,6 +660,7 @@ def render_pdf(doc: ReceiptDocument) -> bytes:
         (labels["document_no"], doc.document_no),
         (labels["date"], format_document_date(doc.issued_on, doc.languages)),
         (labels["order"], doc.order_public_id),
+        *([(labels["po_number"], doc.po_number)] if doc.po_number else []),
         (labels["payment"], labels["payment_method"]),
     ]
     label_width = 42.0 if bilingual else 30.0
