@@ -106,3 +106,22 @@ def test_thai(app, owner, make_client, sign_in):
     client = sign_in(owner.user, client=make_client("th"))
     body = text_of(client.get(f"/seller/{owner.enterprise_id}/listings"))
     assert "ยังไม่พร้อมขายปลีก" in body
+
+
+def test_the_seller_api_lists_readiness_with_codes(app, owner):
+    from tests.api_helpers import bearer
+
+    ready = coffee(owner)
+    lacking = ProductFactory(enterprise=owner.enterprise, category=CategoryFactory(is_food=False), name_en="Basket")
+    VariantFactory(product=lacking, sku="BK-1", gtin13=GOOD_GTIN, weight_grams=300, shelf_life_days=None, case_pack=4)
+    client = app.test_client()
+    response = client.get(f"/api/v1/seller/enterprises/{owner.enterprise_id}/products", headers=bearer(owner.user))
+    assert response.status_code == 200
+    by_id = {p["id"]: p for p in response.get_json()["data"]}
+    assert by_id[ready.id]["retail_ready"] is True and by_id[ready.id]["missing"] == []
+    assert by_id[lacking.id]["retail_ready"] is False
+    assert [(m["code"], m["variant_sku"]) for m in by_id[lacking.id]["missing"]] == [
+        ("shelf_life", "BK-1"), ("wholesale_tiers", "BK-1")]
+    detail = client.get(f"/api/v1/seller/enterprises/{owner.enterprise_id}/products/{lacking.id}",
+                        headers=bearer(owner.user, lang="th")).get_json()
+    assert detail["missing"][0]["message"] == "อายุการเก็บรักษา"
