@@ -14,6 +14,14 @@ quantity. A product ranks by its cheapest active option. The price is computed i
 SQL (``price_at_expression``) with the same rule as ``pricing.unit_price`` for a
 wholesale buyer, so the list pages in the database however large the catalogue;
 ``tests/functional/test_wholesale_catalogue.py`` checks that the two agree.
+
+Sorting by price computes the price of every product that passes the filters before
+the page is cut, so a page costs in proportion to the number of retail-ready products
+matching, not to the catalogue. Retail-ready products are the few an enterprise has
+brought to shop standard; even with every one of 20,000 products retail-ready, SQLite
+on two cores answers the first page in about 1.5 s, most of it the retail-ready
+condition itself. Sorting by newest follows the storefront's index on
+``published_at`` and stops at the page.
 """
 
 from __future__ import annotations
