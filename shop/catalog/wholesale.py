@@ -219,12 +219,12 @@ def wholesale_products(filters: Filters, *, locale: str = "th"):
 
 @dataclass(frozen=True)
 class OptionRow:
-    """One active option as the list shows it: priced at ``quote.quantity``."""
+    """One active option as the list shows it: priced at ``quote.quantity``
+    (``buy_quantity`` of the list's ``qty``)."""
 
     variant: Variant
     quote: pricing.PriceQuote
     tiers: list[WholesaleTier]
-    rounded: bool  # the quantity was raised to the minimum order or a whole case
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ def entry_for(product: Product, qty: int, buyer) -> Entry:
     for variant in product.active_variants:
         quantity = buy_quantity(variant, qty)
         options.append(OptionRow(variant, pricing.price_quote(variant, quantity, buyer),
-                                 pricing.applicable_tiers(variant), quantity != qty))
+                                 pricing.applicable_tiers(variant)))
     certifications = [*product.certifications, *product.enterprise.certifications]
     return Entry(product, [storefront.certification_badge(c) for c in certifications], options)
 

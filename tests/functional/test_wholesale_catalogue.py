@@ -366,6 +366,12 @@ def test_bad_parameters_answer_400_with_a_message(app, buyer_client, query, mess
     assert 'class="ws-filters"' in body  # the form is there to try again
 
 
+def test_a_refused_quantity_stays_in_the_form_to_correct(app, buyer_client):
+    body = text_of(buyer_client.get(URL + "?qty=0&lead=2"))
+    assert 'name="qty" type="number" min="1" max="9999" inputmode="numeric" value="0"' in body
+    assert 'name="lead" type="number" min="0" max="365" inputmode="numeric" value="2"' in body
+
+
 def test_thai_digits_are_read_as_a_quantity(app, buyer_client):
     ready_product()
     assert buyer_client.get(URL + "?qty=๑๒").status_code == 200
