@@ -246,6 +246,14 @@ class SellerVariant(ResponseModel):
     tiers: list[TierOut]
 
 
+class MissingOut(ResponseModel):
+    code: str = Field(description="`no_active_variant`, `fda_number`, `gtin13`, `weight`, `shelf_life`, "
+                                  "`case_pack` or `wholesale_tiers`.")
+    message: str = Field(description="What is missing, in the response language.")
+    variant_id: int | None = Field(description="The option that lacks it; null for the product itself.")
+    variant_sku: str | None
+
+
 class SellerProduct(ResponseModel):
     id: int
     slug: str
@@ -258,6 +266,8 @@ class SellerProduct(ResponseModel):
     created_at: datetime
     updated_at: datetime
     variants: list[SellerVariant]
+    retail_ready: bool = Field(description="Whether the product may enter the wholesale catalogue (while live).")
+    missing: list[MissingOut] = Field(description="What keeps it from being retail-ready, in the order to fix it.")
 
 
 class SellerProductList(ResponseModel):

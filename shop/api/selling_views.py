@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from shop.api import selling_schemas as s
 from shop.api.routing import operation
 from shop.api.schemas import paginate
-from shop.catalog import listing_status, listings
+from shop.catalog import listing_status, listings, retail_ready, wholesale
 from shop.catalog.access import require_membership
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.errors import NotFound, ValidationFailed
@@ -76,7 +76,8 @@ def _variant_out(variant: Variant) -> s.SellerVariant:
     )
 
 
-def _product_fields(product: Product) -> dict:
+def _product_fields(product: Product, readiness: retail_ready.Readiness | None = None) -> dict:
+    readiness = readiness if readiness is not None else retail_ready.retail_ready(product)
     return {
         "id": product.id, "slug": product.slug, "status": product.status,
         "status_label": listing_status.status_label(product.status), "name_th": product.name_th,
@@ -84,6 +85,9 @@ def _product_fields(product: Product) -> dict:
         "min_price_satang": product.min_price_satang, "created_at": product.created_at,
         "updated_at": product.updated_at,
         "variants": [_variant_out(v) for v in product.variants],
+        "retail_ready": readiness.ready,
+        "missing": [s.MissingOut(code=m.code, message=str(m.label), variant_id=m.variant_id, variant_sku=m.variant_sku)
+                    for m in sorted(readiness.missing, key=lambda m: retail_ready.ORDER.index(m.code))],
     }
 
 
@@ -305,14 +309,15 @@ def seller_enterprises(query: s.EnterprisesQuery):
 
 @operation("GET", f"{ENTERPRISE}/products", summary="The enterprise's listings", tag=TAG,
            response=s.SellerProductList, query=s.ProductsQuery,
-           description="Newest first (by id), with each option's price and stock. Without `status`, every "
-                       "listing except archived ones.")
+           description="Newest first (by id), with each option's price and stock, and `retail_ready` with what "
+                       "keeps the product from it (`missing`). Without `status`, every listing except archived ones.")
 def seller_products(enterprise_id: int, query: s.ProductsQuery):
     enterprise = _enterprise(enterprise_id)
     stmt = listings.listings_query(enterprise.id, status_filter=query.status, query=query.q,
                                    order=listings.LISTINGS_NEWEST)
     rows, meta = paginate(stmt, query)
-    return s.SellerProductList(data=[s.SellerProduct(**_product_fields(p)) for p in rows], meta=meta)
+    readiness = wholesale.readiness_of(rows)
+    return s.SellerProductList(data=[s.SellerProduct(**_product_fields(p, readiness[p.id])) for p in rows], meta=meta)
 
 
 @operation("POST", f"{ENTERPRISE}/products", summary="Create a draft listing", tag=TAG,

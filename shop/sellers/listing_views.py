@@ -20,8 +20,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from shop.accounts.access import login_required
-from shop.catalog import listing_status, status
+from shop.catalog import listing_status, status, wholesale
 from shop.catalog import listings as services
+from shop.catalog import retail_ready as rr
 from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.certifications import KINDS
 from shop.errors import NotFound, ValidationFailed
@@ -62,12 +63,48 @@ def listings(enterprise_id: int):
     page = services.listings_page(enterprise, status_filter=request.args.get("status"), query=request.args.get("q"),
                                   page=parse_page(request.args.get("page"), lenient=True))
     return render_template("sellers/listings/index.html", enterprise=enterprise, page=page,
+                           readiness=wholesale.readiness_of(page.items),
                            query=request.args.get("q", ""), active_tab="listings")
 
 
+# Where each retail-ready fact is entered on the listing form: a field of the option's
+# row, or a part of the form for what the product itself lacks.
+_VARIANT_FIELD = {
+    rr.GTIN: "gtin13",
+    rr.WEIGHT: "weight_grams",
+    rr.SHELF_LIFE: "shelf_life_days",
+    rr.CASE_PACK: "case_pack",
+    rr.WHOLESALE_TIERS: "tiers-0-min_quantity",
+}
+_PRODUCT_ANCHOR = {rr.NO_ACTIVE_VARIANT: "lst-variants", rr.FDA_NUMBER: "lst-certifications"}
+# Kept in the folded "wholesale" part of an option's row, opened when one is missing.
+_FOLDED = {rr.SHELF_LIFE, rr.CASE_PACK, rr.WHOLESALE_TIERS}
+
+
+def _readiness_fixes(readiness: rr.Readiness, form) -> tuple[list, set[str]]:
+    """``readiness.grouped()`` with, for each SKU, the id of the field to fix on
+    ``form``: ``[(label, product anchor or None, [(sku, anchor)])]``, and the option
+    rows whose folded wholesale part should start open."""
+    row_of = {str(entry.form.id.data): entry.id for entry in form.variants if entry.form.id.data}
+    variant_of = {m.variant_sku: m.variant_id for m in readiness.missing if m.variant_sku}
+    fixes, folded = [], set()
+    for code, label, skus in readiness.grouped():
+        links = []
+        for sku in skus:
+            row = row_of.get(str(variant_of.get(sku)))
+            links.append((sku, f"{row}-{_VARIANT_FIELD[code]}" if row else None))
+            if row and code in _FOLDED:
+                folded.add(row)
+        fixes.append((label, _PRODUCT_ANCHOR.get(code), links))
+    return fixes, folded
+
+
 def _render_form(enterprise, form, product=None, status_code: int = 200, messages=()):
+    readiness = wholesale.readiness_of([product])[product.id] if product is not None else None
+    fixes, folded = _readiness_fixes(readiness, form) if readiness is not None else ([], set())
     return render_template(
         "sellers/listings/form.html", enterprise=enterprise, form=form, product=product,
+        readiness=readiness, readiness_fixes=fixes, open_wholesale=folded,
         messages=list(messages), active_tab="listings",
         checklist=services.listing_checklist(product) if product is not None else None,
         targets=listing_status.allowed_targets(product, current_user, role=listing_status.MEMBER)
