@@ -118,7 +118,9 @@ def test_request_quote_message_accept_places_the_order_at_the_quoted_price(clien
     assert response.status_code == 303
     req = db.session.scalars(select(QuoteRequest)).one()
     assert (req.status, req.quantity, req.target_unit_satang) == (REQUESTED, 120, 14000)
-    assert any(m.kind == "quote_requested" for m in mails_to("owner@example.test"))
+    asked = [m for m in mails_to("owner@example.test") if m.kind == "quote_requested"]
+    assert len(asked) == 1 and asked[0].subject.endswith(req.reference)
+    assert req.message in asked[0].body_text and f"/seller/{shop.enterprise.id}/quotes/{req.id}" in asked[0].body_text
     assert "RFQ-" in client.get("/account/quotes").get_data(as_text=True)
 
     seller = sign_in(shop.owner, client=english_client(client.application))
