@@ -40,6 +40,7 @@ from shop.payments import refunds, slips, webhooks
 from shop.payments.providers import allow_checkout_redirect
 from shop.payments.providers import flow as payment_flow
 from shop.payments.views import bp as payments_bp
+from shop.quotes import demo as quotes_demo
 from shop.quotes import services as quote_services
 from shop.quotes.views import bp as quotes_bp
 from shop.search import init_app as init_search
@@ -152,10 +153,11 @@ def register_hooks(app: Flask) -> None:
     # Accounts: a guest's cart survives signing in and joins the account's cart.
     keep_in_session(app, CART_SESSION_KEY, at_sign_in=merge_guest_cart)
     # The catalogue: search re-indexes listings moved by an UPDATE statement; the demo
-    # catalogue gets past orders, booked in the ledgers.
+    # catalogue gets past orders, booked in the ledgers, and a request for quote.
     listing_status.products_updated.connect(app, search_outbox.enqueue_products)
     catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, quotes_demo.add_to_demo)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
     # sweeper deletes the API's expired idempotency keys and expires lapsed requests

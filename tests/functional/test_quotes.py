@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from shop.accounts.models import RetailBuyer, User
+from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
 from shop.orders import status as st
 from shop.orders.addresses import save_address
 from shop.orders.models import Order, OrderLine
+from shop.quotes import demo
 from shop.quotes import services as svc
 from shop.quotes.models import ACCEPTED, DECLINED, EXPIRED, QUOTED, REQUESTED, WITHDRAWN, QuoteMessage, QuoteRequest
 from shop.statemachine import StatusChangeLog
@@ -423,3 +425,14 @@ def test_two_accepts_at_once_place_one_order(app, shop):
     assert count(Order) == 1
     assert stock_of(bag_id) == 80
     assert db.session.get(QuoteRequest, request_id).status == ACCEPTED
+
+
+def test_demo_request_for_quote(app):
+    buyer = RetailBuyerFactory(status=RetailBuyer.VERIFIED, user__email=demo.DEMO_BUYER).user
+    variant = VariantFactory(product=ProductFactory(slug=demo.DEMO_PRODUCT), moq=6, case_pack=6, price_satang=18000)
+    for _ in range(2):  # loading again adds nothing
+        demo.add_to_demo(now=utcnow(), summary=None)
+        db.session.commit()
+    req = db.session.scalars(select(QuoteRequest)).one()
+    assert (req.buyer_id, req.variant_id, req.status, req.quantity, req.target_unit_satang) == (
+        buyer.id, variant.id, REQUESTED, 60, 14400)
