@@ -40,6 +40,9 @@ from shop.payments import refunds, slips, webhooks
 from shop.payments.providers import allow_checkout_redirect
 from shop.payments.providers import flow as payment_flow
 from shop.payments.views import bp as payments_bp
+from shop.quotes import demo as quotes_demo
+from shop.quotes import services as quote_services
+from shop.quotes.views import bp as quotes_bp
 from shop.search import init_app as init_search
 from shop.search import outbox as search_outbox
 from shop.security import init_security
@@ -140,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(quotes_bp)
     init_api(app)
 
 
@@ -149,18 +153,21 @@ def register_hooks(app: Flask) -> None:
     # Accounts: a guest's cart survives signing in and joins the account's cart.
     keep_in_session(app, CART_SESSION_KEY, at_sign_in=merge_guest_cart)
     # The catalogue: search re-indexes listings moved by an UPDATE statement; the demo
-    # catalogue gets past orders, booked in the ledgers.
+    # catalogue gets past orders, booked in the ledgers, and a request for quote.
     listing_status.products_updated.connect(app, search_outbox.enqueue_products)
     catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, quotes_demo.add_to_demo)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
-    # sweeper deletes the API's expired idempotency keys too.
+    # sweeper deletes the API's expired idempotency keys and expires lapsed requests
+    # for quote too.
     order_services.order_paid.connect(app, ledger_services.record_paid_order)
     order_services.payment_under_review.connect(app, slips.slip_waiting)
     order_services.payment_under_way.connect(app, payment_flow.payment_under_way)
     order_views.order_page_response.connect(app, allow_checkout_redirect)
     orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
+    orders_cli.sweep_chores.connect(app, quote_services.sweep_lapsed_quotes)
     # Payments: the ledger books refunds, direct payments and Connect payouts.
     refunds.refund_succeeded.connect(app, ledger_services.apply_refund_entries)
     refunds.refund_committed.connect(app, ledger_services.claw_back)

@@ -5,9 +5,10 @@ Each area declares a ``StateMachine`` for its model (orders and fulfilments in
 ``orders/status.py``, listings in ``catalog/listing_status.py``, enterprise
 applications in ``sellers/services.py``, payments, refunds and slips in
 ``payments/machines.py``, payouts and batches in ``ledger/machines.py``, retail-buyer
-verification in ``accounts/machines.py``): its states, its transition table (from →
-to, and the roles of ``shop/roles.py`` that may make each move), the moves that need a
-reason, the status column, and how a change is recorded.
+verification in ``accounts/machines.py``, requests for quote in
+``quotes/machines.py``): its states, its transition table (from → to, and the roles of
+``shop/roles.py`` that may make each move), the moves that need a reason, the status
+column, and how a change is recorded.
 
 ``transition`` checks the move against the table, changes the row with a conditional
 UPDATE (``… SET status = :to WHERE id = :id AND status = :from``, row count checked)

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from shop.api import account_views, auth, buying_views, catalog_views, openapi, routing, selling_views  # noqa: F401
+from shop.api import (  # noqa: F401
+    account_views,
+    auth,
+    buying_views,
+    catalog_views,
+    openapi,
+    quote_views,
+    routing,
+    selling_views,
+)
 from shop.api.blueprint import bp
 from shop.extensions import csrf
 

@@ -85,6 +85,11 @@ def _build(server_url: str) -> dict:
         sorted(inputs | outputs, key=lambda item: (item[0].__name__, item[1])),
         ref_template="#/components/schemas/{model}",
     )
+    known = {op.endpoint for op in ops}
+    for op in ops:
+        for name, (target, _params) in op.links.items():
+            if target not in known:
+                raise ValueError(f"{op.endpoint}: link {name} names no operation {target!r}")
     paths: dict[str, dict] = {}
     for op in ops:
         item: dict = {
@@ -120,6 +125,9 @@ def _build(server_url: str) -> dict:
                 "schema": {"type": "string", "enum": ["true"]}}
         if headers:
             success["headers"] = headers
+        if op.links:
+            success["links"] = {name: {"operationId": target, "parameters": params}
+                                for name, (target, params) in op.links.items()}
         item["responses"][str(op.status)] = success
         for code in _statuses(op):
             item["responses"][str(code)] = {"$ref": f"#/components/responses/Error{code}"}

@@ -94,6 +94,8 @@ class Operation:
     headers: tuple[HeaderParameter, ...] = ()
     response_description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: OpenAPI links of the success response: name -> (operationId, {parameter: runtime expression}).
+    links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 #: Every operation declared, in declaration order; the OpenAPI document is built from it.
@@ -104,7 +106,8 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
               status: int = 200, body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
               auth_mode: str = AUTH_REQUIRED, errors: tuple[int, ...] = (), description: str = "",
               headers: tuple[HeaderParameter, ...] = (), response_description: str = "",
-              rate_limits: tuple[Callable[[], str], ...] = ()) -> Callable:
+              rate_limits: tuple[Callable[[], str], ...] = (),
+              links: Mapping[str, tuple[str, Mapping[str, str]]] | None = None) -> Callable:
     """Declare an endpoint: ``fn(**path_args, query=…, body=…)`` returns a response
     model (answered with ``status``), a ``(model, status)`` pair, or a ``Response``.
 
@@ -115,12 +118,16 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
     ``rate_limits`` are limits of this endpoint on top of the API-wide ones, per token
     (each a callable returning a limit string such as ``"30 per minute"``); they are
     checked before authentication, like the API-wide ones.
+    ``links`` are the OpenAPI links of the success response, so a generated client can
+    follow from it to other operations: ``{"name": ("operationId", {"parameter":
+    "$response.body#/id"})}``.
     """
     def decorate(fn: Callable) -> Callable:
         op = Operation(method=method.upper(), rule=rule, endpoint=fn.__name__, summary=summary, tag=tag,
                        auth=auth_mode, status=status, response=response, body=body, query=query,
                        errors=tuple(errors), description=description, headers=tuple(headers),
-                       response_description=response_description)
+                       response_description=response_description,
+                       links={name: (target, dict(params)) for name, (target, params) in (links or {}).items()})
         OPERATIONS.append(op)
 
         @wraps(fn)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from flask import current_app, has_request_context
@@ -32,6 +32,7 @@ from shop.accounts.models import User
 from shop.accounts.validation import check_email
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, CartView
+from shop.catalog.models import Enterprise, Variant
 from shop.database import transaction
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import Conflict, DomainError, ValidationFailed
@@ -43,6 +44,7 @@ from shop.orders.access import new_public_id, remember_guest_order
 from shop.orders.addresses import MAX_SAVED_ADDRESSES, apply_save_address, clean_address, list_saved_addresses
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import apply_order_placed_emails
+from shop.orders.shipping import ShippingQuote
 from shop.payments.providers import available_methods
 
 log = logging.getLogger(__name__)
@@ -362,4 +364,42 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
                          count=exc.available, name=name)) from None
     if before_commit is not None:
         before_commit(order)
+    return order
+
+
+def write_order_at_prices(enterprise: Enterprise, lines: Sequence[tuple[Variant, int, int]], *,
+                          shipping_name: str, shipping_satang: int, buyer: User, address: Mapping[str, str],
+                          locale: str, payment_method: str | None, buyer_note: str | None = None,
+                          po_number: str | None = None) -> Order:
+    """Write, in the caller's transaction, an unpaid order for one enterprise's
+    ``lines`` (variant, quantity, unit price in satang) at prices agreed elsewhere (an
+    accepted quote) with the shipping fee agreed with them: the same checks of the
+    payment method (for this total), address, note and purchase-order number as
+    ``place_order``, and the same order, fulfilment, lines, timeline, "order placed"
+    e-mail and stock hold. Raises ``ValidationFailed`` for a bad field and ``SoldOut``
+    when the stock is short; the caller's transaction then rolls everything back."""
+    group = cart_services.CartGroup(
+        enterprise=enterprise,
+        lines=[cart_services.CartLine(variant=variant, quantity=quantity, price_seen_satang=price,
+                                      unit_price_satang=price, on_sale=True)
+               for variant, quantity, price in lines],
+        chosen=ShippingQuote(key="agreed", option_id=None, kind=st.SHIPPING_FLAT, name=shipping_name,
+                             fee_satang=shipping_satang),
+    )
+    view = CartView(groups=[group])
+    payment_method = check_payment_method(payment_method, buyer, view.total_satang)
+    clean = clean_address(dict(address))
+    buyer_note = _check_note(buyer_note)
+    po_number = _check_po_number(buyer, po_number)
+    order = _build_order(view, buyer=buyer, email=buyer.email, address=clean, locale=locale,
+                         payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=utcnow())
+    apply_order_placed_emails(order)
+    try:
+        inventory.take_stock((line.variant_id, line.quantity) for line in view.lines)
+    except inventory.OutOfStock as exc:
+        line = next(line for line in view.lines if line.variant_id == exc.variant_id)
+        name = cart_services.display_name(line.variant, locale)
+        if not exc.available:
+            raise SoldOut(_l("Sorry, %(name)s is sold out now.", name=name)) from None
+        raise SoldOut(_l("Sorry, only %(count)d of %(name)s are left now.", count=exc.available, name=name)) from None
     return order

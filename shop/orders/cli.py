@@ -19,7 +19,7 @@ from shop.orders.services import release_lapsed_orders, sweep_forever
 orders_cli = AppGroup("orders", help="Order housekeeping.")
 
 #: ``() -> str``: housekeeping of the areas above orders that the sweep runs too (the
-#: API's expired idempotency keys), each answering the line the command prints
+#: API's expired idempotency keys, lapsed requests for quote), each answering the line the command prints
 #: (``shop/hooks.py``).
 sweep_chores = Hook("orders.sweep_chores")
 
