@@ -71,6 +71,8 @@ class CheckoutForm(AddressForm):
         validate_choice=False,
     )
     buyer_note = TextAreaField(_l("Note to the enterprises (optional)"))
+    # Verified retail buyers only (the page shows it to them alone).
+    po_number = StringField(_l("Your purchase-order number (optional)"))
     save_address = BooleanField(_l("Save this address to my account"), default=True)
     # The total the buyer was shown; a different total today stops the order.
     expected_total = HiddenField()

@@ -81,7 +81,7 @@ def _render_detail(order: Order, *, error=None, status: int = 200):
         error=error,
         timeline=_timeline(order),
         can_cancel=order.is_unpaid and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None,
-        paid=order.status in services.PAID_STATES,
+        paid=order.status in services.CONFIRMED_STATES,
         st=st,
         lapsed_reason=services.LAPSED_REASON,
     ), status
