@@ -80,7 +80,9 @@ def _render_detail(order: Order, *, error=None, status: int = 200):
         role=role,
         error=error,
         timeline=_timeline(order),
-        can_cancel=order.is_unpaid and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None,
+        # Unpaid orders (the buyer or staff); orders on invoice (staff, the table says).
+        can_cancel=(order.is_unpaid or order.status == st.ORDER_INVOICED)
+        and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None,
         paid=order.status in services.CONFIRMED_STATES,
         st=st,
         lapsed_reason=services.LAPSED_REASON,

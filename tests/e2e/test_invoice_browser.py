@@ -73,19 +73,20 @@ def test_checkout_on_invoice_then_staff_record_the_transfer(app, live_server, br
     order = db.session.query(Order).one()
     assert order.status == st.ORDER_INVOICED and order.po_number == "PO-2026-118"
     invoice = invoicing.invoice_of_order(order)
-    db.session.rollback()
+    number, invoice_id = invoice.number, invoice.id
+    db.session.rollback()  # the server thread needs SQLite's lock: read nothing more until the end
 
     desk = new_page(browser)
     sign_in(desk, base, "staff@example.test")
     desk.goto(f"{base}/admin/receivables")
-    assert invoice.number in desk.content()
+    assert number in desk.content()
     shot(desk, "invoice-3-receivables")
-    desk.goto(f"{base}/admin/invoices/{invoice.id}")
+    desk.goto(f"{base}/admin/invoices/{invoice_id}")
     desk.fill("#t-amount", "1000")
     desk.fill("#t-reference", "KTB-55501")
     desk.get_by_role("button", name="บันทึกการโอน").click()
     desk.wait_for_load_state()
     shot(desk, "invoice-4-partly-paid")
     db.session.expire_all()
-    assert invoicing.get_invoice(invoice.id).paid_satang == 100_000
+    assert invoicing.get_invoice(invoice_id).paid_satang == 100_000
     db.session.rollback()

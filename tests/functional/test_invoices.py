@@ -228,6 +228,27 @@ def test_staff_cancel_an_invoice_order_without_payments_and_the_stock_returns():
     assert invoicing.outstanding_satang(buyer.id) == 0
 
 
+def test_staff_cancel_from_the_order_page_only_while_nothing_was_received(client, sign_in):
+    buyer = _buyer()
+    order = _invoice_order(buyer, [(VariantFactory(price_satang=10_000), 1)])  # 150.00
+    sign_in(buyer)
+    assert "/cancel" not in client.get(f"/orders/{order.public_id}").get_data(as_text=True)
+    staff = _staff()
+    invoicing.record_transfer(staff, invoicing.invoice_of_order(order).id, amount="50", paid_on=date.today(),
+                              reference="R-50")
+    sign_in(staff)
+    response = client.post(f"/orders/{order.public_id}/cancel", data={"reason": "wrong order"})
+    assert response.status_code == 409
+    assert "Payments have been received" in response.get_data(as_text=True) or \
+        "มีการรับชำระเงินแล้ว" in response.get_data(as_text=True)
+    assert db.session.get(Order, order.id).status == st.ORDER_INVOICED
+    other = _invoice_order(buyer, [(VariantFactory(price_satang=10_000), 1)])
+    assert f"/orders/{other.public_id}/cancel" in client.get(f"/orders/{other.public_id}").get_data(as_text=True)
+    assert client.post(f"/orders/{other.public_id}/cancel", data={"reason": "wrong order"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Order, other.id).status == st.ORDER_CANCELLED
+
+
 # ---------------------------------------------------------------- the PDF
 
 
