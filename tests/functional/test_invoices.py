@@ -17,6 +17,7 @@ from shop.cart import checkout
 from shop.cart.services import LinesCart, StoredLine, unit_price
 from shop.errors import Conflict, PermissionDenied, ValidationFailed
 from shop.extensions import db
+from shop.invoicing import pdf
 from shop.invoicing import services as invoicing
 from shop.invoicing.models import BuyerCreditTerms, Invoice, InvoicePayment, InvoiceReminder
 from shop.ledger import services as ledger
@@ -27,7 +28,7 @@ from shop.orders import services as order_services
 from shop.orders import status as st
 from shop.orders.models import Order
 from tests.api_helpers import bearer
-from tests.factories import RetailBuyerFactory, UserFactory, VariantFactory
+from tests.factories import MemberFactory, RetailBuyerFactory, UserFactory, VariantFactory
 from tests.order_helpers import ADDRESS, make_order, slip_image
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -279,6 +280,16 @@ def test_the_invoice_pdf_has_dates_po_number_and_how_to_pay(client, sign_in, app
     assert f"/orders/{order.public_id}/invoice.pdf" in page
 
 
+def test_the_invoice_pdf_in_english(app):
+    order = _invoice_order(_buyer(net_days=7), [(VariantFactory(price_satang=10_000), 2)])
+    invoice = invoicing.invoice_of_order(order)
+    with app.test_request_context():
+        text = _pdf_text(pdf.invoice_pdf(invoice, locale="en").data)
+    assert "Invoice" in text and "Due date" in text and "Net 7 days" in text
+    assert receipts.format_document_date(invoice.due_on, ("en",)) in text
+    assert "250.00" in text and "How to pay" in text
+
+
 def test_someone_elses_invoice_is_not_found(client, sign_in):
     order = _invoice_order(_buyer())
     sign_in(_buyer())
@@ -352,6 +363,27 @@ def test_partial_and_full_payments_by_slip_and_transfer_with_the_ledger(client, 
     # Paid: nothing more can be recorded.
     with pytest.raises(Conflict):
         invoicing.record_transfer(staff, invoice.id, amount="1", paid_on=date.today(), reference="again")
+
+
+def test_money_pages_show_invoiced_sales_as_pending_and_the_receivables(client, sign_in):
+    member = MemberFactory()
+    variant = VariantFactory(product__enterprise=member.enterprise, price_satang=100_000)
+    order = _invoice_order(_buyer(), [(variant, 2)])  # 2,050.00
+    sign_in(member.user)
+    page = client.get(f"/seller/{member.enterprise_id}/money").get_data(as_text=True)
+    assert "฿2,050" in page
+    assert "ผู้ซื้อยังไม่ได้ชำระ" in page and ledger.balance(member.enterprise_id) == 0
+    sign_in(_staff())
+    page = client.get("/admin/ledger").get_data(as_text=True)
+    assert "฿2,050" in page and "/admin/receivables" in page
+    invoicing.record_transfer(_staff(), invoicing.invoice_of_order(order).id, amount="2050",
+                              paid_on=date.today(), reference="FULL")
+    sign_in(member.user)
+    page = client.get(f"/seller/{member.enterprise_id}/money").get_data(as_text=True)
+    share = 205_000 - ledger.fee_for(member.enterprise, 205_000)
+    assert ledger.balance(member.enterprise_id) == share
+    assert "฿2,050" in page  # now as the sale, and the pending line is gone
+    assert "ผู้ซื้อยังไม่ได้ชำระ" not in page
 
 
 def test_a_slip_for_more_than_is_due_is_refused(client, sign_in):
