@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from shop.accounts.models import RetailBuyer
+from shop.accounts.models import RetailBuyer, User
 from shop.cart import checkout
 from shop.cart.services import LinesCart, StoredLine, unit_price
 from shop.errors import Conflict, PermissionDenied, ValidationFailed
@@ -189,6 +189,39 @@ def test_the_api_takes_invoice_orders_under_the_same_rules(client):
     # A buyer without terms cannot choose it.
     response = client.post("/api/v1/orders", headers=bearer(UserFactory(), lang="en"), json=body)
     assert response.status_code == 422 and "payment_method" in response.get_json()["error"]["fields"]
+
+
+def test_two_orders_at_once_cannot_both_use_the_last_of_the_credit(app):
+    buyer = _buyer(limit_baht=1000)
+    variant = VariantFactory(price_satang=55_000, stock=10)  # 600 baht with shipping
+    buyer_id, variant_id = buyer.id, variant.id
+    price = unit_price(variant, 1, buyer)
+    db.session.remove()
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def place() -> None:
+        with app.app_context():
+            try:
+                start.wait(30)
+                me = db.session.get(User, buyer_id)
+                checkout.place_order(LinesCart([StoredLine(variant_id, 1, price)]), buyer=me, address=ADDRESS,
+                                     payment_method=st.PAYMENT_INVOICE)
+                results.append("placed")
+            except ValidationFailed as exc:
+                results.append("refused" if "payment_method" in exc.fields else f"other: {exc.message}")
+            except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+                results.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=place) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results) == ["placed", "refused"], results
+    assert _count(Order) == 1 and invoicing.outstanding_satang(buyer_id) == 60_000
 
 
 # ---------------------------------------------------------------- the order
@@ -418,8 +451,6 @@ def test_two_staff_recording_at_once_do_not_double_count(app, database_url):
 
     def record(staff_id: int) -> None:
         with app.app_context():
-            from shop.accounts.models import User
-
             try:
                 start.wait(30)
                 # Loaded after the barrier: on SQLite the first read takes the write
