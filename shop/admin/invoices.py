@@ -63,7 +63,8 @@ def receivables():
     report = invoicing.receivables(as_of, bucket=bucket, user_id=user_id)
     return render_template("admin/receivables.html", report=report, bucket=bucket, user_id=user_id,
                            buyers=invoicing.receivables_buyers(), buckets=invoicing.BUCKETS,
-                           bucket_labels=invoicing.BUCKET_LABELS, as_of_arg=request.args.get("as_of") or "")
+                           bucket_labels=invoicing.BUCKET_LABELS, as_of_arg=request.args.get("as_of") or "",
+                           waiting=invoicing.slips_waiting())
 
 
 @bp.get("/receivables.csv")

@@ -365,6 +365,8 @@ def test_partial_and_full_payments_by_slip_and_transfer_with_the_ledger(client, 
     assert slip.status == "submitted" and slip.amount_satang == 30_000
     staff = _staff()
     sign_in(staff)
+    queue = client.get("/admin/receivables").get_data(as_text=True)
+    assert f"/admin/invoices/{invoice.id}" in queue and "฿300" in queue
     assert client.post(f"/admin/invoices/{invoice.id}/payments/{slip.id}/confirm").status_code == 303
     db.session.expire_all()
     assert invoicing.get_invoice(invoice.id).paid_satang == 30_000
