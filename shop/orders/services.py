@@ -525,8 +525,11 @@ def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) 
         invoiced = order.status == st.ORDER_INVOICED
         if order.status not in PAID_STATES and not order.is_unpaid and not invoiced:
             raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
-        if invoiced and order.total_satang - fulfilment.total_satang < _received(order):
-            raise Conflict(_l("More has already been paid on this invoice than would be left to pay, "
+        # Never down to what was received (the invoice would be settled by a
+        # cancellation, or owe money back): staff sort that out first.
+        received = _received(order) if invoiced else 0
+        if received and order.total_satang - fulfilment.total_satang <= received:
+            raise Conflict(_l("The payments received on this invoice would cover what is left to pay, "
                               "so this part cannot be cancelled."))
         now = utcnow()
         _cancel_part(fulfilment, actor=actor, role=role, reason=reason, paid=paid, now=now)

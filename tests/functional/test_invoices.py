@@ -283,6 +283,27 @@ def test_staff_cancel_from_the_order_page_only_while_nothing_was_received(client
     assert db.session.get(Order, other.id).status == st.ORDER_CANCELLED
 
 
+def test_a_part_cannot_be_cancelled_down_to_what_was_received():
+    buyer = _buyer()
+    first, second = VariantFactory(price_satang=10_000), VariantFactory(price_satang=20_000)
+    order = _invoice_order(buyer, [(first, 1), (second, 1)])  # 150 + 250 = 400.00
+    invoicing.record_transfer(_staff(), invoicing.invoice_of_order(order).id, amount="250", paid_on=date.today(),
+                              reference="R-250")
+    small = next(f for f in order.fulfilments if f.enterprise_id == first.enterprise_id)
+    large = next(f for f in order.fulfilments if f.enterprise_id == second.enterprise_id)
+    with pytest.raises(Conflict):
+        order_services.cancel_fulfilment(small, actor=_staff(), role=st.ROLE_STAFF, reason="sold out")
+    assert db.session.get(Order, order.id).total_satang == 40_000
+    with pytest.raises(Conflict):
+        order_services.cancel_fulfilment(large, actor=_staff(), role=st.ROLE_STAFF, reason="sold out")
+    # With nothing received, a part comes off the invoice's total.
+    other = _invoice_order(buyer, [(first, 1), (second, 1)])
+    part = next(f for f in other.fulfilments if f.enterprise_id == first.enterprise_id)
+    order_services.cancel_fulfilment(part, actor=_staff(), role=st.ROLE_STAFF, reason="sold out")
+    assert db.session.get(Order, other.id).total_satang == 25_000
+    assert invoicing.invoice_of_order(other).due_satang == 25_000
+
+
 # ---------------------------------------------------------------- the PDF
 
 
