@@ -228,6 +228,11 @@ class Config:
     # Shown next to the PromptPay QR for buyers who pay by bank transfer instead.
     PLATFORM_PAYEE_NAME = _env("PLATFORM_PAYEE_NAME", "Chumchon Market Co., Ltd.")
     PLATFORM_BANK_ACCOUNT = _env("PLATFORM_BANK_ACCOUNT", "Krungthai Bank 000-0-00000-0")
+    # The platform's bank account as printed on invoices (pay on invoice). Development
+    # defaults; set the real account in production.
+    PLATFORM_BANK_NAME = _env("PLATFORM_BANK_NAME", "Krungthai Bank")
+    PLATFORM_BANK_ACCOUNT_NAME = _env("PLATFORM_BANK_ACCOUNT_NAME", "Chumchon Market Co., Ltd.")
+    PLATFORM_BANK_ACCOUNT_NUMBER = _env("PLATFORM_BANK_ACCOUNT_NUMBER", "000-0-00000-0")
     # Largest slip image accepted, in bytes.
     SLIP_MAX_BYTES = _env_int("SLIP_MAX_BYTES", 8 * 1024 * 1024)
 

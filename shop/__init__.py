@@ -28,6 +28,8 @@ from shop.core import bp as core_bp
 from shop.database import install_sqlite_tuning
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.i18n import init_i18n
+from shop.invoicing import services as invoicing_services
+from shop.invoicing.views import bp as invoicing_bp
 from shop.ledger import services as ledger_services
 from shop.ledger.views import bp as ledger_bp
 from shop.orders import cli as orders_cli
@@ -144,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(quotes_bp)
+    app.register_blueprint(invoicing_bp)
     init_api(app)
 
 
@@ -168,6 +171,10 @@ def register_hooks(app: Flask) -> None:
     order_views.order_page_response.connect(app, allow_checkout_redirect)
     orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
     orders_cli.sweep_chores.connect(app, quote_services.sweep_lapsed_quotes)
+    # Invoices: what was received on an open invoice (a cancellation never goes below
+    # it), and the sweeper sends the invoices' reminders.
+    order_services.received_on_account.connect(app, invoicing_services.received_for)
+    orders_cli.sweep_chores.connect(app, invoicing_services.reminders_chore)
     # Payments: the ledger books refunds, direct payments and Connect payouts.
     refunds.refund_succeeded.connect(app, ledger_services.apply_refund_entries)
     refunds.refund_committed.connect(app, ledger_services.claw_back)

@@ -16,6 +16,13 @@ from shop.catalog.models import (  # noqa: F401
     Variant,
     WholesaleTier,
 )
+from shop.invoicing.models import (  # noqa: F401
+    BuyerCreditTerms,
+    Invoice,
+    InvoiceCounter,
+    InvoicePayment,
+    InvoiceReminder,
+)
 from shop.ledger.models import LedgerEntry, Payout, PayoutBatch  # noqa: F401
 from shop.notifications.models import OutboxMessage  # noqa: F401
 from shop.orders.models import (  # noqa: F401

@@ -16,6 +16,8 @@ from shop.catalog import status
 from shop.catalog.services import STAGE_LABELS, track_progress
 from shop.errors import DomainError, NotFound, ValidationFailed
 from shop.forms import ConfirmForm, show_domain_error
+from shop.invoicing import services as invoicing
+from shop.invoicing.models import NET_TERMS
 from shop.ledger import services as ledger
 from shop.pagination import parse_page
 
@@ -201,6 +203,7 @@ def _render_buyers(status_filter: str, page_number: int = 1, *, reason_errors=No
         "admin/retail_buyers.html", page=page, status_filter=status_filter,
         filters=services.RETAIL_BUYER_FILTERS, confirm_form=ConfirmForm(),
         reason_errors=reason_errors or {}, error=error,
+        terms=invoicing.terms_for_buyers(buyer.user_id for buyer in page.items), net_terms=NET_TERMS,
     ), status_code
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import lazy_gettext as _l
@@ -18,9 +18,9 @@ from shop.dbtypes import MAX_INT
 #: lower ``ORDER_MAX_LINE_QUANTITY``, which the endpoint checks (422 naming the line).
 QUANTITY_CEILING = max(1, int(Config.ORDER_MAX_LINE_QUANTITY))
 
-OrderStatus = Literal["pending_payment", "paid", "cancelled", "refunded", "partially_refunded"]
+OrderStatus = Literal["pending_payment", "paid", "cancelled", "refunded", "partially_refunded", "invoiced"]
 FulfilmentStatus = Literal["new", "accepted", "packed", "shipped", "delivered", "cancelled"]
-PaymentMethod = Literal["promptpay_qr", "stripe"]
+PaymentMethod = Literal["promptpay_qr", "stripe", "invoice"]
 EnterpriseKey = Annotated[Text, StringConstraints(pattern=r"^[1-9][0-9]{0,9}$", max_length=10)]
 ShippingKey = Annotated[Text, StringConstraints(min_length=1, max_length=20)]
 
@@ -75,7 +75,10 @@ class CreateOrder(RequestModel):
     address: AddressIn
     payment_method: PaymentMethod = Field(
         description="`promptpay_qr` (pay by PromptPay QR or transfer, then upload the slip on the order "
-                    "page) or `stripe` (card or PromptPay through Stripe Checkout; only where offered).")
+                    "page), `stripe` (card or PromptPay through Stripe Checkout; only where offered) or "
+                    "`invoice` (pay on invoice: verified business buyers with payment terms; refused with the "
+                    "reason on `payment_method` when an invoice is overdue or the order passes the credit "
+                    "limit).")
     shipping: dict[EnterpriseKey, ShippingKey] | None = Field(
         None, max_length=MAX_CART_LINES,
         description="The shipping option chosen per enterprise: `{\"<enterprise id>\": \"<option key>\"}` "
@@ -175,6 +178,18 @@ class PaymentOut(ResponseModel):
                                                  "null when it could not be opened (use `order_page_url`).")
 
 
+class InvoiceOut(ResponseModel):
+    """The invoice of an order paid on invoice (status `invoiced` until paid)."""
+
+    number: str = Field(description="e.g. `BL2026-000042`.")
+    issued_on: date
+    due_on: date
+    total: Money
+    paid: Money
+    amount_due: Money
+    pdf_url: str = Field(description="The invoice as PDF (the buyer's own orders only).")
+
+
 class OrderOut(ResponseModel):
     id: str = Field(description="The order's public id, e.g. `CM7K2QX4MZP3A`.")
     status: OrderStatus
@@ -193,6 +208,7 @@ class OrderOut(ResponseModel):
     address: AddressOut
     fulfilments: list[FulfilmentOut]
     payment: PaymentOut | None = Field(description="How to pay; null once the order no longer awaits payment.")
+    invoice: InvoiceOut | None = Field(None, description="Orders paid on invoice: the invoice; null otherwise.")
 
 
 class FulfilmentSummary(ResponseModel):

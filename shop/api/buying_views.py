@@ -30,6 +30,7 @@ from shop.api.buying_schemas import (
     EnterpriseRef,
     FulfilmentOut,
     FulfilmentSummary,
+    InvoiceOut,
     OrderLineIn,
     OrderLineOut,
     OrderList,
@@ -49,6 +50,7 @@ from shop.catalog.models import Enterprise, Variant
 from shop.catalog.services import is_product_visible, visible_variants_by_sku
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.i18n import current_language
+from shop.invoicing import services as invoicing
 from shop.orders import services as order_services
 from shop.orders import status as st
 from shop.orders.access import load_order_for_buyer, order_url
@@ -135,6 +137,18 @@ def order_out(order: Order, locale: str, *, checkout_url: str | None = None) -> 
         address=AddressOut(**{name: getattr(order, name) for name in ADDRESS_FIELDS}),
         fulfilments=[_fulfilment_out(f, locale) for f in order.fulfilments],
         payment=_payment_out(order, locale, checkout_url),
+        invoice=_invoice_out(order, locale),
+    )
+
+
+def _invoice_out(order: Order, locale: str) -> InvoiceOut | None:
+    invoice = invoicing.invoice_of_order(order)
+    if invoice is None:
+        return None
+    return InvoiceOut(
+        number=invoice.number, issued_on=invoice.issued_on, due_on=invoice.due_on,
+        total=money(invoice.total_satang, locale), paid=money(invoice.paid_satang, locale),
+        amount_due=money(invoice.due_satang, locale), pdf_url=invoicing.pdf_url(invoice, external=True),
     )
 
 

@@ -37,6 +37,7 @@ from shop.database import transaction
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import Conflict, DomainError, ValidationFailed
 from shop.extensions import db
+from shop.invoicing import services as invoicing
 from shop.money import format_baht
 from shop.orders import inventory
 from shop.orders import status as st
@@ -57,6 +58,7 @@ BUSY_ATTEMPTS = 3
 PAYMENT_METHOD_LABELS = {
     st.PAYMENT_STRIPE: _l("Card or PromptPay (Stripe)"),
     st.PAYMENT_PROMPTPAY_QR: _l("PromptPay QR or bank transfer"),
+    st.PAYMENT_INVOICE: _l("Pay on invoice"),
 }
 
 
@@ -103,19 +105,29 @@ def _is_busy(exc: OperationalError) -> bool:
 def offered_methods(buyer: User | None, total_satang: int | None = None) -> list[str]:
     """The payment methods ``buyer`` may choose for an order of ``total_satang``, the
     default first: what the enabled providers offer (Stripe only while both of its
-    keys are configured). Every place that takes a payment method for a new order
-    (checkout, the API, an accepted quote) asks here."""
-    return available_methods()
+    keys are configured), then "pay on invoice" for a verified retail buyer with
+    payment terms (``invoicing.terms_of``; whether this order fits their credit is
+    ``check_payment_method``'s question, so the option shows with its reason). Every
+    place that takes a payment method for a new order (checkout, the API, an accepted
+    quote) asks here."""
+    methods = list(available_methods())
+    if invoicing.terms_of(buyer) is not None:
+        methods.append(st.PAYMENT_INVOICE)
+    return methods
 
 
 def check_payment_method(method: str | None, buyer: User | None = None, total_satang: int | None = None) -> str:
     """``method`` when ``buyer`` may pay an order of ``total_satang`` with it (the
-    default when none is given); otherwise ``ValidationFailed`` on ``payment_method``."""
+    default when none is given); otherwise ``ValidationFailed`` on ``payment_method``.
+    Paying on invoice is refused, with the reason, while one of the buyer's invoices is
+    overdue or when the order would take them over their credit limit."""
     offered = offered_methods(buyer, total_satang)
     method = (method or offered[0]).strip()
     if method not in st.PAYMENT_METHODS or method not in offered:
         message = _l("Choose a payment method from the list.")
         raise ValidationFailed(message, fields={"payment_method": message})
+    if method == st.PAYMENT_INVOICE:
+        invoicing.check_invoice_allowed(buyer, total_satang)
     return method
 
 
@@ -206,18 +218,22 @@ def _check_shipping(view: CartView, choices: Mapping[int, str]) -> None:
 def _build_order(view: CartView, *, buyer: User | None, email: str, address, locale: str, payment_method: str,
                  buyer_note: str | None, po_number: str | None, now) -> Order:
     """Add the order, its fulfilments and lines to the session (flushed, not committed)."""
+    on_invoice = payment_method == st.PAYMENT_INVOICE
+    # Paid on invoice: confirmed now (no hold, nothing lapses); otherwise unpaid,
+    # holding its stock until paid or lapsed.
+    first_status = st.ORDER_INVOICED if on_invoice else st.ORDER_PENDING_PAYMENT
     order = Order(
         public_id=new_public_id(),
         user_id=buyer.id if buyer is not None else None,
         email=email,
         locale=locale,
         channel=st.CHANNEL_ONLINE,
-        status=st.ORDER_PENDING_PAYMENT,
+        status=first_status,
         payment_method=payment_method,
         subtotal_satang=view.subtotal_satang,
         shipping_satang=view.shipping_satang,
         total_satang=view.total_satang,
-        expires_at=now + timedelta(minutes=int(current_app.config["ORDER_HOLD_MINUTES"])),
+        expires_at=None if on_invoice else now + timedelta(minutes=int(current_app.config["ORDER_HOLD_MINUTES"])),
         buyer_note=buyer_note,
         po_number=po_number,
         **address.as_dict(),
@@ -253,9 +269,10 @@ def _build_order(view: CartView, *, buyer: User | None, email: str, address, loc
                 weight_grams=int(variant.weight_grams or 0),
             ))
         order.fulfilments.append(fulfilment)
-    # The first step of the order's timeline: placed by the buyer, waiting for payment.
+    # The first step of the order's timeline: placed by the buyer, waiting for payment
+    # (or confirmed on invoice).
     db.session.add(StatusChange(order_id=order.id, machine=st.ORDER, from_status=None,
-                                to_status=st.ORDER_PENDING_PAYMENT, actor_id=buyer.id if buyer else None,
+                                to_status=first_status, actor_id=buyer.id if buyer else None,
                                 actor_role=st.ROLE_BUYER, created_at=now))
     db.session.flush()
     return order
@@ -297,7 +314,8 @@ def place_order(
     opened by the caller, keeps the busy retry below in charge of the whole attempt.
     Raises ``DomainError`` subclasses with nothing written.
     """
-    payment_method = check_payment_method(payment_method, buyer)
+    # The total is checked again inside the order's transaction, once it is known.
+    payment_method = check_payment_method(payment_method, buyer, expected_total_satang)
     email = _check_email(buyer, email)
     clean = clean_address(dict(address))
     buyer_note = _check_note(buyer_note)
@@ -344,12 +362,20 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
         raise TotalChanged(_l("The total is now %(total)s. Please check your order and place it again.",
                               total=format_baht(view.total_satang, locale)))
 
+    if payment_method == st.PAYMENT_INVOICE:
+        # Today's total against the credit left, the buyer's terms row locked until
+        # the commit, so two orders at once cannot both take the last of the credit.
+        invoicing.check_invoice_allowed(buyer, view.total_satang, lock=True)
+
     now = utcnow()
     order = _build_order(view, buyer=buyer, email=email, address=address, locale=locale,
                          payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=now)
     if save_address and buyer is not None and len(list_saved_addresses(buyer)) < MAX_SAVED_ADDRESSES:
         apply_save_address(buyer, address)
-    apply_order_placed_emails(order)
+    if payment_method == st.PAYMENT_INVOICE:
+        invoicing.apply_issue_invoice(order, buyer, now=now)
+    else:
+        apply_order_placed_emails(order)
     if not cart.is_guest:
         cart.delete(line.variant_id for line in view.lines)
     try:

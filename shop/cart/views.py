@@ -21,7 +21,9 @@ from shop.database import end_read
 from shop.errors import DomainError
 from shop.forms import show_domain_error
 from shop.i18n import current_language
+from shop.invoicing import services as invoicing
 from shop.orders import shipping as shipping_service
+from shop.orders import status as st
 from shop.orders.access import order_url
 from shop.orders.addresses import get_saved_address, list_saved_addresses
 from shop.payments.providers import ProviderError, allow_checkout_redirect, capabilities_of
@@ -207,6 +209,8 @@ def _render_checkout(form, view, status: int = 200, *, field_errors=None, saved=
         confirm_form=forms.CartActionForm(),
         default_option_key=shipping_service.DEFAULT_OPTION_KEY,
         po_number_allowed=_may_give_po_number(),
+        credit=invoicing.credit_of(_buyer()),
+        invoice_method=st.PAYMENT_INVOICE,
     ), status))
 
 
@@ -284,6 +288,7 @@ def checkout_page():
             locale=locale,
             buyer_note=form.buyer_note.data,
             po_number=form.po_number.data or None,
+            po_number=_po_number(form, buyer),
             save_address=bool(form.save_address.data),
             expected_total_satang=expected,
         )
@@ -298,9 +303,20 @@ def checkout_page():
 
     if capabilities_of(order.payment_method).hosted_checkout:
         return _start_provider_payment(order, order_url(order))
+    if order.payment_method == st.PAYMENT_INVOICE:
+        flash(_("Thank you! Your order %(number)s is confirmed. The invoice is on the order page.",
+                number=order.public_id), "success")
+        return redirect(order_url(order), 303)
     flash(_("Thank you! Your order %(number)s is placed. Please pay to confirm it.", number=order.public_id),
           "success")
     return redirect(order_url(order), 303)
+
+
+def _po_number(form, buyer) -> str | None:
+    """The purchase-order number, from verified retail buyers only (others see no field)."""
+    if buyer is None or not buyer.is_verified_retail_buyer:
+        return None
+    return (form.po_number.data or "").strip() or None
 
 
 def _offer_payment_methods(form, *, default: bool = False, total_satang: int | None = None) -> None:

@@ -25,6 +25,7 @@ from shop.accounts.access import login_required, staff_required
 from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.status import enterprise_status_label, member_role_label
 from shop.errors import DomainError, ValidationFailed
+from shop.invoicing import services as invoicing
 from shop.ledger import services
 from shop.ledger.models import (
     BATCH_OPEN,
@@ -114,6 +115,7 @@ def seller_money(enterprise_id: int):
         "ledger/seller_money.html", enterprise=enterprise, summary=summary, active_tab="money",
         entries=entries, payouts=services.recent_payouts(enterprise.id),
         fee_percent=_percent(services.fee_bps(enterprise)),
+        invoiced_pending=invoicing.invoiced_pending_for_enterprise(enterprise.id),
     )
 
 
@@ -128,6 +130,7 @@ def admin_ledger():
         "ledger/admin_ledger.html", admin_tab="ledger", balances=services.balances(),
         entries=entries, payouts=services.recent_payouts(limit=30),
         batches=services.recent_batches(), failed=services.failed_transfers(),
+        receivables_satang=invoicing.outstanding_total(),
     )
 
 

@@ -29,30 +29,35 @@ RECEIPT_PREFIX = "RC"
 TAX_INVOICE_PREFIX = "INV"
 
 
-def _next_number(enterprise_id: int, year: int) -> int:
+def next_in_sequence(counter: type, **key) -> int:
+    """The next number of the sequence kept in the ``counter`` row matching ``key``
+    (a model with ``last_number`` and a unique constraint over ``key``'s columns),
+    taken in the caller's transaction: a conditional UPDATE bumps it (the row lock
+    serialises two takers on PostgreSQL), the first number creates the row."""
+    where = [getattr(counter, name) == value for name, value in key.items()]
     for _ in range(3):
         result = db.session.execute(
-            update(DocumentCounter)
-            .where(DocumentCounter.enterprise_id == enterprise_id, DocumentCounter.year == year)
-            .values(last_number=DocumentCounter.last_number + 1)
+            update(counter)
+            .where(*where)
+            .values(last_number=counter.last_number + 1)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            return db.session.scalar(
-                select(DocumentCounter.last_number).where(
-                    DocumentCounter.enterprise_id == enterprise_id, DocumentCounter.year == year
-                )
-            )
-        # First document of the year: create the counter. Another transaction may
+            return db.session.scalar(select(counter.last_number).where(*where))
+        # First document of the sequence: create the counter. Another transaction may
         # create it at the same moment; the unique constraint decides, and the loser
         # retries the UPDATE.
         try:
             with db.session.begin_nested():
-                db.session.add(DocumentCounter(enterprise_id=enterprise_id, year=year, last_number=1))
+                db.session.add(counter(last_number=1, **key))
             return 1
         except IntegrityError:
             continue
     raise RuntimeError("could not allocate a document number")  # pragma: no cover
+
+
+def _next_number(enterprise_id: int, year: int) -> int:
+    return next_in_sequence(DocumentCounter, enterprise_id=enterprise_id, year=year)
 
 
 def assign_document_number(fulfilment, *, when: datetime | None = None) -> str:

@@ -51,6 +51,9 @@ from shop.text import checked_text
 
 # The order states in which the buyer has paid and enterprises ship.
 PAID_STATES = (st.ORDER_PAID, st.ORDER_PARTIALLY_REFUNDED)
+# The order states in which enterprises accept, pack and ship: paid, or confirmed to be
+# paid on invoice (``invoiced``, which becomes paid when the invoice is).
+CONFIRMED_STATES = (*PAID_STATES, st.ORDER_INVOICED)
 # ``StatusChange.reason`` of an order the sweeper cancelled; pages show it translated.
 LAPSED_REASON = "lapsed"
 MAX_REASON_LENGTH = 500
@@ -67,6 +70,9 @@ payment_under_review = Hook("orders.payment_under_review")
 #: ``() -> SQL condition`` on ``Order``: the order has a payment under way (an open
 #: Stripe Checkout Session), so the sweeper leaves it a grace period.
 payment_under_way = Hook("orders.payment_under_way")
+#: ``(order) -> int``: satang already received towards an ``invoiced`` order (the
+#: invoice's confirmed payments), so a cancellation never takes the total below it.
+received_on_account = Hook("orders.received_on_account")
 
 
 # ---------------------------------------------------------------- who acts
@@ -125,6 +131,13 @@ def slip_waiting(order: Order) -> bool:
     """Whether a transfer slip of this unpaid order is waiting for review (the buyer
     may not cancel then: the money may already be on its way)."""
     return any(payment_under_review(order))
+
+
+def _received(order: Order) -> int:
+    """Satang received towards an invoice order not yet paid in full (0 otherwise)."""
+    if order.status != st.ORDER_INVOICED:
+        return 0
+    return sum(int(amount or 0) for amount in received_on_account(order))
 
 
 # ---------------------------------------------------------------- e-mails
@@ -220,6 +233,8 @@ def apply_paid(order: Order, *, actor, role: str, reason: str | None = None) -> 
     """
     open_parts = [f for f in order.fulfilments if f.status != st.FULFILMENT_CANCELLED]
     _check_actor({f.enterprise_id for f in open_parts}, actor, role)
+    # An invoice order was confirmed (and the enterprises told) when it was placed.
+    was_invoiced = order.status == st.ORDER_INVOICED
     st.transition(order, st.ORDER_PAID, actor=actor, role=role, reason=_clean_reason(reason, required=False))
     now = utcnow()
     order.paid_at = now
@@ -232,8 +247,17 @@ def apply_paid(order: Order, *, actor, role: str, reason: str | None = None) -> 
     order_paid(order)
     _bump_sales(_sales_by_product(open_parts), +1)
     _email_buyer(order, "order_paid")
-    for fulfilment in open_parts:
-        _email_enterprise(fulfilment, "order_new_for_enterprise")
+    if not was_invoiced:
+        for fulfilment in open_parts:
+            _email_enterprise(fulfilment, "order_new_for_enterprise")
+
+
+def apply_confirmed_emails(order: Order) -> None:
+    """Queue "new order" to every member of each enterprise for an order confirmed
+    without payment (``invoiced``), in the caller's transaction."""
+    for fulfilment in order.fulfilments:
+        if fulfilment.status != st.FULFILMENT_CANCELLED:
+            _email_enterprise(fulfilment, "order_new_for_enterprise")
 
 
 # ---------------------------------------------------------------- cancellation
@@ -275,6 +299,12 @@ def apply_cancel_order(order: Order, *, actor, role: str, reason: str | None) ->
                           "Please wait for the result or contact us."))
     if role == st.ROLE_STAFF:
         _check_actor((), actor, role)
+    if order.status == st.ORDER_INVOICED:
+        if any(f.status in (st.FULFILMENT_SHIPPED, st.FULFILMENT_DELIVERED) for f in order.fulfilments):
+            raise ValidationFailed(_l("Part of this order has already been shipped. "
+                                      "Cancel the other parts one by one."))
+        if _received(order):
+            raise Conflict(_l("Payments have been received for this invoice, so the order cannot be cancelled."))
     st.transition(order, st.ORDER_CANCELLED, actor=actor, role=role, reason=reason)
     now = utcnow()
     order.cancelled_at = now
@@ -405,7 +435,7 @@ def _require_paid(fulfilment: Fulfilment) -> None:
     status = fulfilment.order.status
     if status == st.ORDER_PENDING_PAYMENT:
         raise NotPaidYet()
-    if status not in PAID_STATES:
+    if status not in CONFIRMED_STATES:
         raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
 
 
@@ -494,8 +524,15 @@ def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) 
         paid = order.status in PAID_STATES
         if order.is_unpaid and slip_waiting(order):
             raise Conflict(_l("A payment slip for this order is waiting for review. Confirm or reject it first."))
-        if order.status not in PAID_STATES and not order.is_unpaid:
+        invoiced = order.status == st.ORDER_INVOICED
+        if order.status not in PAID_STATES and not order.is_unpaid and not invoiced:
             raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
+        # Never down to what was received (the invoice would be settled by a
+        # cancellation, or owe money back): staff sort that out first.
+        received = _received(order) if invoiced else 0
+        if received and order.total_satang - fulfilment.total_satang <= received:
+            raise Conflict(_l("The payments received on this invoice would cover what is left to pay, "
+                              "so this part cannot be cancelled."))
         now = utcnow()
         _cancel_part(fulfilment, actor=actor, role=role, reason=reason, paid=paid, now=now)
         if paid:

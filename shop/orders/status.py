@@ -3,7 +3,8 @@ changes either (docs/architecture.md: state changes go through one function).
 
 Orders: ``pending_payment → paid → cancelled | refunded | partially_refunded``; an
 unpaid order can also be cancelled (by the buyer, staff, or the sweeper when its hold
-lapses). Fulfilments: ``new → accepted → packed → shipped → delivered``, and
+lapses). An order paid on invoice starts ``invoiced`` (confirmed, fulfilled as if paid)
+and moves to ``paid`` when the invoice is paid, or to ``cancelled`` by staff. Fulfilments: ``new → accepted → packed → shipped → delivered``, and
 ``cancelled`` from any state before shipping.
 
 Each allowed move names the roles (``shop/roles.py``) that may make it. Both machines
@@ -32,7 +33,12 @@ ORDER_PAID = "paid"
 ORDER_CANCELLED = "cancelled"
 ORDER_REFUNDED = "refunded"
 ORDER_PARTIALLY_REFUNDED = "partially_refunded"
-ORDER_STATUSES = (ORDER_PENDING_PAYMENT, ORDER_PAID, ORDER_CANCELLED, ORDER_REFUNDED, ORDER_PARTIALLY_REFUNDED)
+# Confirmed without payment: the buyer pays on invoice (net terms, ``shop/invoicing``).
+# Enterprises fulfil it like a paid order; it becomes paid when the invoice is paid in
+# full. The sweeper never releases it (it has no hold).
+ORDER_INVOICED = "invoiced"
+ORDER_STATUSES = (ORDER_PENDING_PAYMENT, ORDER_PAID, ORDER_CANCELLED, ORDER_REFUNDED, ORDER_PARTIALLY_REFUNDED,
+                  ORDER_INVOICED)
 
 # Fulfilments.
 FULFILMENT_NEW = "new"
@@ -59,7 +65,8 @@ FULFILMENT = "fulfilment"
 # Payment methods and channels.
 PAYMENT_PROMPTPAY_QR = "promptpay_qr"
 PAYMENT_STRIPE = "stripe"  # Stripe Checkout: card or PromptPay, confirmed by webhook
-PAYMENT_METHODS = (PAYMENT_PROMPTPAY_QR, PAYMENT_STRIPE)
+PAYMENT_INVOICE = "invoice"  # pay on invoice (net terms): verified retail buyers with terms only
+PAYMENT_METHODS = (PAYMENT_PROMPTPAY_QR, PAYMENT_STRIPE, PAYMENT_INVOICE)
 CHANNEL_ONLINE = "online"
 CHANNEL_WHOLESALE = "wholesale"
 
@@ -86,6 +93,10 @@ ORDER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (ORDER_PAID, ORDER_REFUNDED): frozenset({_S, _T, _Y}),
     (ORDER_PARTIALLY_REFUNDED, ORDER_PARTIALLY_REFUNDED): frozenset({_S, _T, _Y}),
     (ORDER_PARTIALLY_REFUNDED, ORDER_REFUNDED): frozenset({_S, _T, _Y}),
+    # An invoice order: paid once its payments reach the total (staff record a
+    # transfer or confirm a slip); cancelled by staff (or when every part is cancelled).
+    (ORDER_INVOICED, ORDER_PAID): frozenset({_T, _Y}),
+    (ORDER_INVOICED, ORDER_CANCELLED): frozenset({_T, _Y}),
 }
 
 FULFILMENT_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -108,6 +119,7 @@ _LABELS = {
     (ORDER, ORDER_CANCELLED): _l("Cancelled"),
     (ORDER, ORDER_REFUNDED): _l("Refunded"),
     (ORDER, ORDER_PARTIALLY_REFUNDED): _l("Partly refunded"),
+    (ORDER, ORDER_INVOICED): _l("Confirmed, pay on invoice"),
     (FULFILMENT, FULFILMENT_NEW): _l("New"),
     (FULFILMENT, FULFILMENT_ACCEPTED): _l("Accepted"),
     (FULFILMENT, FULFILMENT_PACKED): _l("Packed"),

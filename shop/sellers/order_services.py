@@ -35,7 +35,7 @@ from shop.geo import province_by_code
 from shop.orders import status as st
 from shop.orders.access import fulfilment_for_enterprise  # noqa: F401  (the seller pages and the API find a part here)
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
-from shop.orders.services import PAID_STATES  # the states in which enterprises ship
+from shop.orders.services import CONFIRMED_STATES  # the states in which enterprises ship
 from shop.pagination import Page, paginate
 from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
 from shop.text import like_pattern
@@ -97,7 +97,7 @@ def _status_condition(code: str):
 
 
 def _to_act_on_condition():
-    return and_(Order.status.in_(PAID_STATES), Fulfilment.status.in_(st.FULFILMENT_OPEN))
+    return and_(Order.status.in_(CONFIRMED_STATES), Fulfilment.status.in_(st.FULFILMENT_OPEN))
 
 
 # ---------------------------------------------------------------- lists
@@ -236,7 +236,7 @@ def seller_actions(fulfilment: Fulfilment, role: str = st.ROLE_SELLER) -> Seller
     services check all of it again when a button is pressed."""
     targets = set(st.allowed_targets(st.FULFILMENT, fulfilment.status, role))
     order_status = fulfilment.order.status
-    paid = order_status in PAID_STATES
+    paid = order_status in CONFIRMED_STATES
     unpaid = order_status == st.ORDER_PENDING_PAYMENT
     return SellerActions(
         accept=paid and st.FULFILMENT_ACCEPTED in targets,

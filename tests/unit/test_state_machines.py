@@ -20,8 +20,11 @@ from shop.accounts.machines import RETAIL_BUYERS
 from shop.accounts.models import RetailBuyer
 from shop.catalog.listing_models import ListingStatusChange
 from shop.catalog.listing_status import LISTINGS, STORED_ROLES
+from shop.dbtypes import utcnow
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import db
+from shop.invoicing.machines import INVOICE_PAYMENTS
+from shop.invoicing.models import Invoice, InvoicePayment
 from shop.ledger.machines import PAYOUT_BATCHES, PAYOUTS
 from shop.ledger.models import Payout, PayoutBatch
 from shop.orders import status as st
@@ -67,6 +70,13 @@ def _new_row(name: str):
             row = Refund(order_id=order.id, fulfilment_id=order.fulfilments[0].id, provider="manual",
                          amount_satang=100, reason="test", idempotency_key=f"refund-test-{n}",
                          requested_role=roles.PROGRAMME_STAFF)
+        elif name == "invoice_payment":
+            today = utcnow().date()
+            invoice = Invoice(order_id=order.id, number=f"BL-TEST-{n}", net_days=30, issued_at=utcnow(),
+                              issued_on=today, due_on=today + timedelta(days=30))
+            db.session.add(invoice)
+            db.session.flush()
+            row = InvoicePayment(invoice_id=invoice.id, kind="slip", amount_satang=100)
         else:
             row = PaymentSlip(order_id=order.id, image_key=f"slip-{n}", width=1, height=1,
                               content_sha256=f"{n:064d}", pixel_sha256=f"{n:064x}", amount_satang=order.total_satang)
@@ -76,7 +86,7 @@ def _new_row(name: str):
 
 
 MACHINES = {m.name: m for m in (*st.machines().values(), LISTINGS, ENTERPRISES, PAYMENTS, REFUNDS, SLIPS, PAYOUTS,
-                                PAYOUT_BATCHES, RETAIL_BUYERS)}
+                                PAYOUT_BATCHES, RETAIL_BUYERS, INVOICE_PAYMENTS)}
 HISTORY = {st.ORDER: StatusChange, st.FULFILMENT: StatusChange, "listing": ListingStatusChange,
            "enterprise": EnterpriseEvent}
 
@@ -109,7 +119,7 @@ def _cases():
 
 def test_every_machine_names_only_its_states_and_the_shop_roles():
     assert set(MACHINES) == {"order", "fulfilment", "listing", "enterprise", "payment", "refund", "payment_slip",
-                             "payout", "payout_batch", "retail_buyer"}
+                             "payout", "payout_batch", "retail_buyer", "invoice_payment"}
     for machine in MACHINES.values():
         assert machine.moves, machine.name
         for (frm, to), allowed in machine.moves.items():
