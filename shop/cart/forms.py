@@ -73,7 +73,6 @@ class CheckoutForm(AddressForm):
     )
     buyer_note = TextAreaField(_l("Note to the enterprises (optional)"))
     # Shown to verified retail buyers only; ``place_order`` refuses it from anyone else.
-    # Verified retail buyers only (the page shows it to them alone).
     po_number = StringField(_l("Your purchase-order number (optional)"))
     save_address = BooleanField(_l("Save this address to my account"), default=True)
     # The total the buyer was shown; a different total today stops the order.

@@ -288,7 +288,6 @@ def checkout_page():
             locale=locale,
             buyer_note=form.buyer_note.data,
             po_number=form.po_number.data or None,
-            po_number=_po_number(form, buyer),
             save_address=bool(form.save_address.data),
             expected_total_satang=expected,
         )
@@ -310,13 +309,6 @@ def checkout_page():
     flash(_("Thank you! Your order %(number)s is placed. Please pay to confirm it.", number=order.public_id),
           "success")
     return redirect(order_url(order), 303)
-
-
-def _po_number(form, buyer) -> str | None:
-    """The purchase-order number, from verified retail buyers only (others see no field)."""
-    if buyer is None or not buyer.is_verified_retail_buyer:
-        return None
-    return (form.po_number.data or "").strip() or None
 
 
 def _offer_payment_methods(form, *, default: bool = False, total_satang: int | None = None) -> None:

@@ -82,12 +82,11 @@ def _render_detail(order: Order, *, error=None, status: int = 200):
         timeline=_timeline(order),
         # A buyer whose slip is waiting for review cannot cancel (cancel_order refuses):
         # the button is not offered then.
-        can_cancel=(order.is_unpaid and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None
-                    and not (role == st.ROLE_BUYER and services.slip_waiting(order))),
-        paid=order.status in services.PAID_STATES,
-        # Unpaid orders (the buyer or staff); orders on invoice (staff, the table says).
-        can_cancel=(order.is_unpaid or order.status == st.ORDER_INVOICED)
-        and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None,
+        # Unpaid orders (the buyer or staff; not the buyer while a slip waits for review);
+        # orders on invoice (staff, the table says).
+        can_cancel=((order.is_unpaid or order.status == st.ORDER_INVOICED)
+                    and st.check(st.ORDER, order.status, st.ORDER_CANCELLED, role) is None
+                    and not (role == st.ROLE_BUYER and order.is_unpaid and services.slip_waiting(order))),
         paid=order.status in services.CONFIRMED_STATES,
         st=st,
         lapsed_reason=services.LAPSED_REASON,
