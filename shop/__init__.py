@@ -40,6 +40,8 @@ from shop.payments import refunds, slips, webhooks
 from shop.payments.providers import allow_checkout_redirect
 from shop.payments.providers import flow as payment_flow
 from shop.payments.views import bp as payments_bp
+from shop.reviews import demo as reviews_demo
+from shop.reviews.views import bp as reviews_bp
 from shop.search import init_app as init_search
 from shop.search import outbox as search_outbox
 from shop.security import init_security
@@ -140,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(reviews_bp)
     init_api(app)
 
 
@@ -153,6 +156,7 @@ def register_hooks(app: Flask) -> None:
     listing_status.products_updated.connect(app, search_outbox.enqueue_products)
     catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, reviews_demo.add_to_demo)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
     # sweeper deletes the API's expired idempotency keys too.
