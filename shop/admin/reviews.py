@@ -48,8 +48,10 @@ def review_hide(review_id: int):
     page_number = parse_page(request.form.get("page"), lenient=True)
     form = forms.HideForm(prefix=f"h{review_id}")
     if not form.validate():
-        form.form_errors.append(_("Please check the fields marked below."))
-        return _render(show, page_number, hide_forms={review_id: form}, status=422)
+        expired = "csrf_token" in form.errors
+        form.form_errors.append(_("Your form expired. Please try again.") if expired
+                                else _("Please check the fields marked below."))
+        return _render(show, page_number, hide_forms={review_id: form}, status=400 if expired else 422)
     try:
         services.hide(current_user, review_id, form.reason.data)
     except DomainError as exc:

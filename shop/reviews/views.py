@@ -80,6 +80,11 @@ def _render_write(order: Order, line, form, status: int = 200):
 @login_required
 def write(public_id: str, line_id: int):
     order = load_order_for_buyer(public_id, current_user, None)
+    if request.method == "GET":
+        # A link followed again after the review was written opens the review.
+        existing = services.review_of_line(line_id)
+        if existing is not None and existing.user_id == current_user.id:
+            return redirect(url_for("reviews.edit", review_id=existing.id))
     line = _line_of_order(order, line_id)
     form = forms.ReviewForm()
     if request.method == "GET":

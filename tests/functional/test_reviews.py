@@ -142,6 +142,9 @@ def test_one_review_per_bought_item(client, sign_in, world):
     assert _post_review(client, first, rating="5").status_code == 303
     again = _post_review(client, first, rating="1")
     assert again.status_code == 409
+    assert "already reviewed this item" in again.get_data(as_text=True) or "รีวิวสินค้านี้ไปแล้ว" in again.get_data(as_text=True)
+    # The link followed again opens the review written.
+    assert "/edit" in client.get(_review_url(first)).headers["Location"]
     assert _count() == 1 and _aggregates(world["product"]) == (5, 1)
     # The same product bought again is another purchase: it may be reviewed too.
     second = _delivered(world)
