@@ -271,6 +271,11 @@ def test_staff_hide_and_show_a_review(client, sign_in, world):
     assert [c.to_status for c in services.history(row)] == [HIDDEN]
     page = client.get("/products/medium-roast").get_data(as_text=True)
     assert "คำหยาบ spam" not in page and "อร่อย" in page
+    sign_in(world["shopper"])
+    client.get("/?lang=en")
+    order_page = client.get(f"/orders/{row.line.order.public_id}").get_data(as_text=True)
+    assert "Hidden by the programme staff" in order_page and f"/reviews/{review.id}/edit" not in order_page
+    sign_in(world["staff"])
     assert "คำหยาบ spam" in client.get("/admin/reviews?show=hidden").get_data(as_text=True)
     assert "คำหยาบ spam" not in client.get("/admin/reviews?show=visible").get_data(as_text=True)
     # Hiding twice is refused; a hidden review gets no reply.
