@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from shop.catalog.models import Product
+from shop.database import end_read
 from shop.extensions import db
 from shop.orders import status as st
 from shop.reviews import ratings, services
 from shop.reviews.models import HIDDEN, VISIBLE, Review, short_name
+from shop.search.indexer import rebuild
 from tests.factories import EnterpriseFactory, MemberFactory, ProductFactory, UserFactory, VariantFactory
 from tests.order_helpers import make_order
 
@@ -311,7 +313,7 @@ def test_aggregates_equal_the_rows_after_a_sequence_of_operations(world):
 # ---------------------------------------------------------------- storefront and API
 
 
-def test_cards_and_the_product_page_show_the_stars(client, world):
+def test_cards_and_the_product_page_show_the_stars(app, client, world):
     _write(world, 5)
     _write(world, 4)
     other = ProductFactory(enterprise=world["enterprise"], category=world["product"].category)
@@ -324,6 +326,10 @@ def test_cards_and_the_product_page_show_the_stars(client, world):
     assert "★★★★★" in product_page
     thai = client.get("/products/medium-roast?lang=th").get_data(as_text=True)
     assert "ยืนยันการซื้อแล้ว" in thai
+    end_read()  # the test's reads end before the index is built
+    rebuild(app)
+    search = client.get("/search?q=coffee&lang=en").get_data(as_text=True)
+    assert "Rated 4.5 out of 5 by 2 buyers" in search
     listing = client.get("/products/medium-roast/reviews?lang=en")
     assert listing.status_code == 200 and "Somchai K." in listing.get_data(as_text=True)
     assert client.get("/products/medium-roast/reviews?page=9").status_code == 404
