@@ -45,6 +45,8 @@ from shop.payments.views import bp as payments_bp
 from shop.quotes import demo as quotes_demo
 from shop.quotes import services as quote_services
 from shop.quotes.views import bp as quotes_bp
+from shop.reviews import demo as reviews_demo
+from shop.reviews.views import bp as reviews_bp
 from shop.search import init_app as init_search
 from shop.search import outbox as search_outbox
 from shop.security import init_security
@@ -147,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(quotes_bp)
     app.register_blueprint(invoicing_bp)
+    app.register_blueprint(reviews_bp)
     init_api(app)
 
 
@@ -161,6 +164,7 @@ def register_hooks(app: Flask) -> None:
     catalog_demo.demo_catalogue_loaded.connect(app, orders_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, quotes_demo.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, reviews_demo.add_to_demo)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
     # sweeper deletes the API's expired idempotency keys and expires lapsed requests

@@ -41,6 +41,7 @@ from shop.payments.models import (  # noqa: F401
     Refund,
 )
 from shop.quotes.models import QuoteMessage, QuoteRequest  # noqa: F401
+from shop.reviews.models import Review  # noqa: F401
 from shop.search.models import SearchOutbox  # noqa: F401
 from shop.sellers.models import EnterpriseEvent, EnterpriseFeedKey, EnterpriseInvitation  # noqa: F401
 from shop.statemachine import StatusChangeLog  # noqa: F401

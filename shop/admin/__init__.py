@@ -26,3 +26,4 @@ def _staff_only():
 
 
 from shop.admin import invoices, listing_review, views  # noqa: E402,F401
+from shop.admin import listing_review, reviews, views  # noqa: E402,F401

@@ -187,6 +187,42 @@ class ProductList(ResponseModel):
     meta: PageMeta
 
 
+class ReviewReply(ResponseModel):
+    text: str
+    replied_at: datetime
+
+
+class Review(ResponseModel):
+    """A verified buyer's review of a product they received (hidden reviews are never listed)."""
+
+    id: int
+    rating: int = Field(ge=1, le=5, description="Stars, 1 to 5.")
+    title: str | None
+    text: str | None
+    author: str = Field(description="The buyer's first name and the first letter of the last, e.g. `Somchai K.`.")
+    verified_purchase: bool = Field(description="Always true: only buyers whose parcel was delivered can review.")
+    option_th: str = Field(description="The option bought, as it was named at the time.")
+    option_en: str | None
+    created_at: datetime
+    reply: ReviewReply | None = Field(description="The enterprise's one reply, or null.")
+
+
+class RatingSummary(ResponseModel):
+    average: float | None = Field(description="Average rating, 1 to 5; null before the first review.")
+    count: int
+    distribution: dict[str, int] = Field(description="How many reviews gave each rating, keyed `5` to `1`.")
+
+
+class ReviewList(ResponseModel):
+    summary: RatingSummary
+    data: list[Review]
+    meta: PageMeta
+
+
+class ReviewListQuery(PageQuery):
+    pass
+
+
 class WholesaleTier(ResponseModel):
     min_quantity: int = Field(description="From this many units up, each unit costs `unit_price`.")
     unit_price: Money

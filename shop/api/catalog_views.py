@@ -41,6 +41,11 @@ from shop.api.catalog_schemas import (
     ProductListQuery,
     ProductSummary,
     Province,
+    RatingSummary,
+    Review,
+    ReviewList,
+    ReviewListQuery,
+    ReviewReply,
     SearchHit,
     SearchQuery,
     SearchResults,
@@ -58,6 +63,8 @@ from shop.catalog.models import Variant as VariantRow
 from shop.errors import DomainError, NotFound, ValidationFailed
 from shop.geo import province_by_code, province_by_slug
 from shop.i18n import current_language
+from shop.reviews import ratings as review_ratings
+from shop.reviews import services as review_services
 from shop.search import services as search_services
 
 TAG = "catalogue"
@@ -115,6 +122,11 @@ def _badge(badge: catalog.Badge) -> Badge:
     return Badge(kind=badge.kind, label=badge.label, short=badge.short, number=badge.number, stars=badge.stars)
 
 
+def _average(product: Product) -> float | None:
+    average = product.rating_average
+    return round(average, 2) if average is not None else None
+
+
 def _summary_fields(product: Product, locale: str) -> dict:
     low, high = catalog.price_range(product)
     cover = product.cover_photo
@@ -123,7 +135,7 @@ def _summary_fields(product: Product, locale: str) -> dict:
         "summary_th": product.summary_th, "summary_en": product.summary_en,
         "price_min": money(low, locale), "price_max": money(high, locale),
         "in_stock": product.in_stock, "has_wholesale": product.has_wholesale,
-        "rating_average": product.rating_average, "rating_count": product.rating_count,
+        "rating_average": _average(product), "rating_count": product.rating_count,
         "published_at": product.published_at,
         "cover_photo": _photo(cover, "products") if cover is not None else None,
         "category": _category_ref(product.category),
@@ -224,6 +236,34 @@ def product_by_slug(slug: str):
         # No product has such a slug; the database is not asked (a NUL byte is an error there).
         raise NotFound(_l("We could not find that product. It may no longer be on sale."))
     return _product_detail(catalog.product_by_slug(slug))
+
+
+def _review(review) -> Review:
+    line = review.line
+    reply = (ReviewReply(text=review.reply_body, replied_at=review.reply_at)
+             if review.reply_body and review.reply_at else None)
+    return Review(
+        id=review.id, rating=review.rating, title=review.title, text=review.body, author=review.author_name,
+        verified_purchase=True, option_th=line.variant_name_th, option_en=line.variant_name_en,
+        created_at=review.created_at, reply=reply,
+    )
+
+
+@operation("GET", "/products/<slug>/reviews", summary="A product's reviews", tag=TAG, response=ReviewList,
+           query=ReviewListQuery, auth_mode=AUTH_OPTIONAL,
+           description="The rating summary and the reviews of verified buyers, newest first. Reviews hidden "
+                       "by the programme staff are neither listed nor counted. A product that is not on sale "
+                       "is 404.")
+def product_reviews(slug: str, query: ReviewListQuery):
+    if not _SLUG.fullmatch(slug):
+        raise NotFound(_l("We could not find that product. It may no longer be on sale."))
+    product = catalog.product_by_slug(slug)
+    rows, meta = paginate(review_services.visible_reviews(product.id), query)
+    summary = RatingSummary(
+        average=_average(product), count=product.rating_count,
+        distribution={str(k): v for k, v in review_ratings.distribution(product.id).items()},
+    )
+    return ReviewList(summary=summary, data=[_review(r) for r in rows], meta=meta)
 
 
 # ------------------------------------------------------------------------ enterprises

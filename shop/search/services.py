@@ -485,6 +485,14 @@ class SearchCard:
     cover_photo: CardPhoto | None
     low_price: int
     high_price: int
+    # The product's visible reviews (``products.rating_sum`` / ``rating_count``), read
+    # from the database like the price: the index does not store them.
+    rating_sum: int = 0
+    rating_count: int = 0
+
+    @property
+    def rating_average(self) -> float | None:
+        return self.rating_sum / self.rating_count if self.rating_count else None
 
     def t(self, field: str, locale: str = "th") -> str:
         return (getattr(self, f"{field}_en", None) if locale == "en" else None) or getattr(self, f"{field}_th") or ""
@@ -499,7 +507,8 @@ def _load_cards(product_ids: list[int]) -> list[SearchCard]:
     # SQLite prefers the status index and scans every live product.
     rows = [row for row in db.session.execute(
         select(Product.id, Product.slug, Product.name_th, Product.name_en, Product.summary_th, Product.summary_en,
-               Product.min_price_satang, Product.status, Enterprise.status.label("e_status"),
+               Product.min_price_satang, Product.rating_sum, Product.rating_count, Product.status,
+               Enterprise.status.label("e_status"),
                Enterprise.name_th.label("e_name_th"), Enterprise.name_en.label("e_name_en"), Enterprise.province_code)
         .join(Enterprise, Enterprise.id == Product.enterprise_id)
         .where(Product.id.in_(product_ids))
@@ -521,7 +530,7 @@ def _load_cards(product_ids: list[int]) -> list[SearchCard]:
         cards[row.id] = SearchCard(
             row.id, row.slug, row.name_th, row.name_en, row.summary_th, row.summary_en,
             CardEnterprise(row.e_name_th, row.e_name_en, row.province_code), covers.get(row.id),
-            min(variant_prices), max(variant_prices),
+            min(variant_prices), max(variant_prices), row.rating_sum, row.rating_count,
         )
     return [cards[pid] for pid in product_ids if pid in cards]
 

@@ -25,6 +25,8 @@ from shop.catalog.models import (
     WholesaleTier,
 )
 from shop.extensions import db
+from shop.reviews import ratings as review_ratings
+from shop.reviews.models import Review
 from tests.factories import ProductFactory, VariantFactory
 
 # The programme's three Lampang villages, where the news reports place them
@@ -153,6 +155,15 @@ def test_demo_load_builds_the_curated_catalogue(app, runner):
     assert users["buyer@demo.test"].is_verified_retail_buyer
     owners = db.session.scalars(select(EnterpriseMember.user_id)).all()
     assert len(set(owners)) == count(Enterprise)
+
+    # Reviews of the delivered past orders' items, counted in their products' ratings.
+    reviews = db.session.scalars(select(Review)).all()
+    assert len(reviews) >= 10
+    assert any(r.reply_body for r in reviews) and any(r.body and r.body.isascii() for r in reviews)
+    for review in reviews:
+        assert review.line.fulfilment.status == "delivered" and review.user_id == review.line.order.user_id
+    for product in db.session.scalars(select(Product)):
+        assert (product.rating_sum, product.rating_count) == review_ratings.recomputed(product.id)
 
 
 def test_second_load_changes_nothing_and_generate_adds_on_top(app, runner):

@@ -31,6 +31,8 @@ from shop.orders import status as st
 from shop.orders.models import StatusChange
 from shop.payments.machines import PAYMENTS, REFUNDS, SLIPS
 from shop.payments.models import Payment, PaymentSlip, Refund
+from shop.reviews.machines import REVIEWS
+from shop.reviews.models import Review
 from shop.sellers.models import EnterpriseEvent
 from shop.sellers.services import ENTERPRISES
 from tests.factories import EnterpriseFactory, ProductFactory, RetailBuyerFactory, UserFactory, VariantFactory
@@ -56,7 +58,12 @@ def _new_row(name: str):
         return EnterpriseFactory()
     if name == "retail_buyer":
         return RetailBuyerFactory(status=RetailBuyer.PENDING)
-    if name == "payout_batch":
+    if name == "review":
+        order = make_order([(VariantFactory(stock=5), 1)], user=UserFactory(), fulfilment_status=st.FULFILMENT_DELIVERED)
+        line = order.lines[0]
+        row = Review(order_line_id=line.id, user_id=order.user_id, product_id=line.product_id,
+                     enterprise_id=line.fulfilment.enterprise_id, rating=4)
+    elif name == "payout_batch":
         row = PayoutBatch()
     elif name == "payout":
         row = Payout(enterprise_id=EnterpriseFactory().id, method="bank_transfer", amount_satang=100,
@@ -87,6 +94,7 @@ def _new_row(name: str):
 
 MACHINES = {m.name: m for m in (*st.machines().values(), LISTINGS, ENTERPRISES, PAYMENTS, REFUNDS, SLIPS, PAYOUTS,
                                 PAYOUT_BATCHES, RETAIL_BUYERS, INVOICE_PAYMENTS)}
+                                PAYOUT_BATCHES, RETAIL_BUYERS, REVIEWS)}
 HISTORY = {st.ORDER: StatusChange, st.FULFILMENT: StatusChange, "listing": ListingStatusChange,
            "enterprise": EnterpriseEvent}
 
@@ -120,6 +128,7 @@ def _cases():
 def test_every_machine_names_only_its_states_and_the_shop_roles():
     assert set(MACHINES) == {"order", "fulfilment", "listing", "enterprise", "payment", "refund", "payment_slip",
                              "payout", "payout_batch", "retail_buyer", "invoice_payment"}
+                             "payout", "payout_batch", "retail_buyer", "review"}
     for machine in MACHINES.values():
         assert machine.moves, machine.name
         for (frm, to), allowed in machine.moves.items():
