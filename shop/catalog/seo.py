@@ -182,7 +182,6 @@ class PageMeta:
     price: tuple[str, str] | None = None  # ("120.00", "THB") on a product
     json_ld: list[dict[str, Any]] = field(default_factory=list)
     share: list[ShareLink] = field(default_factory=list)
-    noindex: bool = False
 
     @property
     def og_locale(self) -> str:
