@@ -2,9 +2,9 @@
 (docs/product.md: Sharing and search engines; the documents are built in
 ``catalog.sitemaps``).
 
-Each answer may be kept by any cache for ``SITEMAP_MAX_AGE`` seconds, carries the
-newest ``lastmod`` it lists as ``Last-Modified``, and answers ``If-Modified-Since``
-with a 304.
+Each answer may be kept by any cache for ``SITEMAP_MAX_AGE`` seconds and carries an
+``ETag`` (a hash of the document) and a ``Last-Modified`` (the newest change that can
+alter it); ``If-None-Match`` and ``If-Modified-Since`` get a 304 when nothing changed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def _cacheable(body: str, mimetype: str, sitemap: sitemaps.Sitemap | None = None
     response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['SITEMAP_MAX_AGE'])}"
     if sitemap is not None and sitemap.last_modified is not None:
         response.last_modified = sitemap.last_modified
+    response.add_etag()
     return response.make_conditional(request)
 
 

@@ -155,7 +155,7 @@ def page_entries() -> list[Entry]:
 # --- XML -----------------------------------------------------------------------------------
 
 
-def urlset(entries: Sequence[Entry]) -> Sitemap:
+def urlset(entries: Sequence[Entry], changed: datetime | None = None) -> Sitemap:
     """A ``<urlset>``: each entry in each language, with its hreflang alternates."""
     base = seo.base_url()
     languages = supported_languages()
@@ -171,16 +171,17 @@ def urlset(entries: Sequence[Entry]) -> Sitemap:
         lastmod = f"<lastmod>{_w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
         parts.extend(f"<url><loc>{loc}</loc>{lastmod}{links}</url>\n" for loc in locs)
     parts.append("</urlset>\n")
-    return Sitemap("".join(parts), _newest(e.lastmod for e in entries))
+    return Sitemap("".join(parts), _newest([changed, *(e.lastmod for e in entries)]))
 
 
 def sitemap_index() -> Sitemap:
     """The index: the fixed children, then one file per product range."""
+    enterprise_change = _newest_enterprise_change()
     children: list[tuple[str, datetime | None]] = [
-        (url_for("catalog.sitemap_child", name="pages"), _newest(e.lastmod for e in page_entries())),
+        (url_for("catalog.sitemap_child", name="pages"),
+         _newest([enterprise_change, *(e.lastmod for e in page_entries())])),
         (url_for("catalog.sitemap_child", name="categories"), _newest_publication()),
-        (url_for("catalog.sitemap_child", name="enterprises"), _utc(db.session.scalar(
-            select(func.max(Enterprise.updated_at)).where(services.approved_enterprise_condition())))),
+        (url_for("catalog.sitemap_child", name="enterprises"), enterprise_change),
     ]
     # A product file's own lastmod entries and Last-Modified say when it changed;
     # finding it here would read every product.
@@ -193,14 +194,37 @@ def sitemap_index() -> Sitemap:
     return Sitemap("".join(parts), _newest(lastmod for _, lastmod in children))
 
 
+def _newest_enterprise_change() -> datetime | None:
+    """When any enterprise last changed, in any state: a suspension takes its products
+    and its page out of the sitemaps without touching them."""
+    return _utc(db.session.scalar(select(func.max(Enterprise.updated_at))))
+
+
+def _newest_change_in_range(number: int) -> datetime | None:
+    """When any product of range ``number`` last changed, in any state: a product
+    paused or archived leaves the file without a ``lastmod`` of its own."""
+    size = per_file()
+    return _utc(db.session.scalar(
+        select(func.max(Product.updated_at)).where(Product.id > (number - 1) * size, Product.id <= number * size)))
+
+
 def child_sitemap(name: str) -> Sitemap | None:
-    entries = {"pages": page_entries, "categories": category_entries, "enterprises": enterprise_entries}.get(name)
-    return urlset(entries()) if entries else None
+    """``Last-Modified`` of each file is the newest change that can alter it: what it
+    lists, and any enterprise's change of state."""
+    if name == "pages":
+        return urlset(page_entries(), _newest_enterprise_change())
+    if name == "categories":
+        return urlset(category_entries())
+    if name == "enterprises":
+        return urlset(enterprise_entries(), _newest_enterprise_change())
+    return None
 
 
 def products_sitemap(number: int) -> Sitemap | None:
     entries = product_entries(number)
-    return urlset(entries) if entries else None
+    if not entries:
+        return None
+    return urlset(entries, _newest([_newest_change_in_range(number), _newest_enterprise_change()]))
 
 
 # --- robots.txt -------------------------------------------------------------------------------

@@ -231,3 +231,34 @@ def test_slugs_are_escaped_in_the_xml(client, catalogue):
     entries = check_urlset(client.get("/sitemaps/products-1.xml"))
 
     assert f"{BASE}/products/rice-%26-beans?lang=th" in entries
+
+
+def test_a_product_leaving_a_file_makes_the_file_newer(client, catalogue):
+    first = client.get("/sitemaps/products-1.xml")
+    etag, modified = first.headers["ETag"], first.last_modified
+    gone = catalogue["live"][0]
+    later = modified + timedelta(minutes=5)
+    db.session.execute(update(Product).where(Product.id == gone.id).values(status=status.PAUSED, updated_at=later))
+    db.session.commit()
+
+    since = {"If-Modified-Since": format_datetime(modified, usegmt=True)}
+    again = client.get("/sitemaps/products-1.xml", headers=since)
+    assert again.status_code == 200
+    assert again.last_modified == later.replace(microsecond=0)
+    assert f"{BASE}/products/{gone.slug}?lang=th" not in check_urlset(again)
+    assert client.get("/sitemaps/products-1.xml", headers={"If-None-Match": etag}).status_code == 200
+    assert client.get("/sitemaps/products-1.xml", headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
+
+
+def test_a_suspended_enterprise_makes_the_files_newer(client, catalogue):
+    modified = client.get("/sitemaps/enterprises.xml").last_modified
+    enterprise = catalogue["approved"]
+    enterprise.status, enterprise.updated_at = status.ENTERPRISE_SUSPENDED, modified + timedelta(minutes=5)
+    db.session.commit()
+
+    since = {"If-Modified-Since": format_datetime(modified, usegmt=True)}
+    listed = client.get("/sitemaps/enterprises.xml", headers=since)
+    assert listed.status_code == 200
+    assert b"chae-khon" not in listed.get_data()
+    assert client.get("/sitemaps/pages.xml", headers=since).status_code == 200
+    assert client.get("/sitemaps/products-1.xml").status_code == 404  # nothing of theirs is listed any more
