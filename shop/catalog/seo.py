@@ -33,6 +33,7 @@ from markupsafe import Markup
 from shop import storage
 from shop.catalog import pricing
 from shop.catalog.models import Category, Enterprise, Product, Variant
+from shop.geo import Province
 from shop.hooks import Hook
 from shop.i18n import current_language, supported_languages
 
@@ -91,7 +92,7 @@ class PageLinks:
 def page_links(keep: Iterable[str] = ()) -> PageLinks:
     """The links of the page being answered. ``keep`` names the query parameters that
     change what the page lists; ``page=1`` is the first page and is dropped."""
-    endpoint = request.url_rule.endpoint if request.url_rule else "catalog.home"
+    endpoint = request.endpoint
     view_args = dict(request.view_args or {})
     kept: dict[str, str] = {}
     for name in keep:
@@ -430,6 +431,30 @@ def listing_meta(*, keep: Iterable[str] = ("page",), crumbs: Sequence[tuple[str,
     links = page_links(keep)
     json_ld = [breadcrumb_json_ld([home_crumb(), *crumbs])] if crumbs else []
     return PageMeta(links=links, image=site_image(), json_ld=json_ld)
+
+
+def categories_meta() -> PageMeta:
+    return listing_meta(crumbs=[(_("Categories"), absolute_url_for("catalog.categories"))])
+
+
+def category_meta(category: Category) -> PageMeta:
+    return listing_meta(crumbs=category_trail(category))
+
+
+def enterprises_meta() -> PageMeta:
+    return listing_meta(keep=("province", "page"),
+                        crumbs=[(_("Community enterprises"), absolute_url_for("catalog.enterprises"))])
+
+
+def provinces_meta() -> PageMeta:
+    return listing_meta(crumbs=[(_("Provinces"), absolute_url_for("catalog.provinces"))])
+
+
+def province_meta(province: Province) -> PageMeta:
+    return listing_meta(crumbs=[
+        (_("Provinces"), absolute_url_for("catalog.provinces")),
+        (province.name(current_language()), absolute_url_for("catalog.province", slug=province.slug)),
+    ])
 
 
 def home_meta() -> PageMeta:

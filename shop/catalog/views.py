@@ -9,7 +9,6 @@ back from the services as DomainErrors (400/404) that the error handlers render.
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -52,15 +51,14 @@ def home():
 
 @bp.get("/categories")
 def categories():
-    return render_template("catalog/categories.html", tree=services.category_tree(),
-                           meta=seo.listing_meta(crumbs=[(_("Categories"), seo.absolute_url_for("catalog.categories"))]))
+    return render_template("catalog/categories.html", tree=services.category_tree(), meta=seo.categories_meta())
 
 
 @bp.get("/categories/<slug>")
 def category(slug: str):
     page = services.category_page(slug, sort=request.args.get("sort"), page=request.args.get("page"))
-    meta = seo.listing_meta(crumbs=seo.category_trail(page.category))
-    return render_template("catalog/category.html", page=page, sort_labels=services.SORT_LABELS, meta=meta)
+    return render_template("catalog/category.html", page=page, sort_labels=services.SORT_LABELS,
+                           meta=seo.category_meta(page.category))
 
 
 @bp.get("/products/<slug>")
@@ -82,9 +80,7 @@ def enterprises():
     page = services.enterprise_list_page(
         province=request.args.get("province"), page=request.args.get("page"), locale=current_language()
     )
-    meta = seo.listing_meta(keep=("province", "page"), crumbs=[
-        (_("Community enterprises"), seo.absolute_url_for("catalog.enterprises"))])
-    return render_template("catalog/enterprises.html", page=page, meta=meta)
+    return render_template("catalog/enterprises.html", page=page, meta=seo.enterprises_meta())
 
 
 @bp.get("/enterprises/<slug>")
@@ -96,16 +92,12 @@ def enterprise(slug: str):
 
 @bp.get("/provinces")
 def provinces():
-    meta = seo.listing_meta(crumbs=[(_("Provinces"), seo.absolute_url_for("catalog.provinces"))])
     return render_template("catalog/provinces.html", provinces=services.provinces_with_enterprises(current_language()),
-                           meta=meta)
+                           meta=seo.provinces_meta())
 
 
 @bp.get("/provinces/<slug>")
 def province(slug: str):
     page = services.province_page(slug, page=request.args.get("page"), locale=current_language())
-    meta = seo.listing_meta(crumbs=[
-        (_("Provinces"), seo.absolute_url_for("catalog.provinces")),
-        (page.province.name(current_language()), seo.absolute_url_for("catalog.province", slug=page.province.slug)),
-    ])
-    return render_template("catalog/province.html", page=page, province=page.province, meta=meta)
+    return render_template("catalog/province.html", page=page, province=page.province,
+                           meta=seo.province_meta(page.province))
