@@ -212,8 +212,13 @@ class Config:
     MAIL_SMTP_STARTTLS = _env_bool("MAIL_SMTP_STARTTLS", True)
     MAIL_FROM = _env("MAIL_FROM", "Chumchon Market <no-reply@chumchon.local>")
 
-    # Absolute links in e-mails and feeds.
+    # Absolute links in e-mails, feeds, canonical URLs, link previews and sitemaps.
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Sitemaps (docs/product.md: Sharing and search engines): products per
+    # /sitemaps/products-<n>.xml (each is listed in two languages, so at most 25,000
+    # keeps a file within the protocol's 50,000 URLs), and how long caches keep them.
+    SITEMAP_PRODUCTS_PER_FILE = _env_int("SITEMAP_PRODUCTS_PER_FILE", 10_000)
+    SITEMAP_MAX_AGE = _env_int("SITEMAP_MAX_AGE", 3600)
 
     # Payments.
     PLATFORM_PROMPTPAY_ID = _env("PLATFORM_PROMPTPAY_ID", "0105560000000")

@@ -158,6 +158,8 @@ class Product(LocalizedMixin, TimestampMixin, db.Model):
         Index("ix_products_status_category_price", "status", "category_id", "min_price_satang", "id"),
         Index("ix_products_status_category_sales", "status", "category_id", "sales_count", "id"),
         Index("ix_products_enterprise_status_published", "enterprise_id", "status", "published_at", "id"),
+        # Sitemaps: one file is the live products of an id range (catalog/sitemaps.py).
+        Index("ix_products_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from shop.cache import cached_fragment
-from shop.catalog import bp, pricing, services
+from shop.catalog import bp, pricing, seo, services
 from shop.i18n import current_language
 
 
@@ -46,18 +46,19 @@ def home():
         lambda: render_template("catalog/_home_sections.html", page=services.home_page(language)),
     )
     # Our own template's output, escaped when it was rendered.
-    return render_template("catalog/home.html", sections=Markup(sections))  # noqa: S704
+    return render_template("catalog/home.html", sections=Markup(sections), meta=seo.home_meta())  # noqa: S704
 
 
 @bp.get("/categories")
 def categories():
-    return render_template("catalog/categories.html", tree=services.category_tree())
+    return render_template("catalog/categories.html", tree=services.category_tree(), meta=seo.categories_meta())
 
 
 @bp.get("/categories/<slug>")
 def category(slug: str):
     page = services.category_page(slug, sort=request.args.get("sort"), page=request.args.get("page"))
-    return render_template("catalog/category.html", page=page, sort_labels=services.SORT_LABELS)
+    return render_template("catalog/category.html", page=page, sort_labels=services.SORT_LABELS,
+                           meta=seo.category_meta(page.category))
 
 
 @bp.get("/products/<slug>")
@@ -70,6 +71,7 @@ def product(slug: str):
         selected_variant=services.variant_by_sku(page.product, request.args.get("variant")),
         show_wholesale=_may_see_wholesale(),
         login_url=_login_url(),
+        meta=seo.product_meta(page.product),
     )
 
 
@@ -78,21 +80,24 @@ def enterprises():
     page = services.enterprise_list_page(
         province=request.args.get("province"), page=request.args.get("page"), locale=current_language()
     )
-    return render_template("catalog/enterprises.html", page=page)
+    return render_template("catalog/enterprises.html", page=page, meta=seo.enterprises_meta())
 
 
 @bp.get("/enterprises/<slug>")
 def enterprise(slug: str):
     page = services.enterprise_page(slug, page=request.args.get("page"))
-    return render_template("catalog/enterprise.html", page=page, enterprise=page.enterprise)
+    return render_template("catalog/enterprise.html", page=page, enterprise=page.enterprise,
+                           meta=seo.enterprise_meta(page.enterprise))
 
 
 @bp.get("/provinces")
 def provinces():
-    return render_template("catalog/provinces.html", provinces=services.provinces_with_enterprises(current_language()))
+    return render_template("catalog/provinces.html", provinces=services.provinces_with_enterprises(current_language()),
+                           meta=seo.provinces_meta())
 
 
 @bp.get("/provinces/<slug>")
 def province(slug: str):
     page = services.province_page(slug, page=request.args.get("page"), locale=current_language())
-    return render_template("catalog/province.html", page=page, province=page.province)
+    return render_template("catalog/province.html", page=page, province=page.province,
+                           meta=seo.province_meta(page.province))
