@@ -141,3 +141,25 @@ def test_desktop_header_keeps_search_and_account_links_visible(live_server, page
     assert not page.locator(".header-menu-toggle").is_visible()
     assert page.locator("form.add-to-cart button[type=submit]").is_visible()
     _shot(page, "desktop-product")
+
+
+def test_without_javascript_the_icons_still_open_search_and_menu(live_server, browser, product):
+    context = browser.new_context(viewport=PHONE, locale="th-TH", java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/products/{product}")
+        assert _box(page.locator(".site-header"))["height"] <= HEADER_MAX_PX
+        search = page.locator("#site-search-q")
+        assert not search.is_visible()
+        page.locator(".header-search-toggle").click()
+        assert search.is_visible()  # :target opens it
+        page.locator(".header-menu-toggle").click()
+        assert page.locator(".account-menu").get_by_role("link", name="เข้าสู่ระบบ").is_visible()
+        # No script, no buy bar: the form itself is the way to buy.
+        page.locator("#maker-title").scroll_into_view_if_needed()
+        assert not page.locator(".buy-bar").is_visible()
+        page.locator("form.add-to-cart button[type=submit]").click()
+        page.wait_for_url("**/cart**")
+    finally:
+        context.close()
