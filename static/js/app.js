@@ -40,7 +40,8 @@
     var panel = document.getElementById(toggle.getAttribute("aria-controls"));
     if (!panel) return;
     toggle.setAttribute("role", "button");
-    toggle.setAttribute("aria-expanded", "false");
+    // The search results page opens with its box showing (the query stays in sight).
+    toggle.setAttribute("aria-expanded", panel.classList.contains("is-open") ? "true" : "false");
     function setOpen(open) {
       panel.classList.toggle("is-open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");

@@ -163,3 +163,12 @@ def test_without_javascript_the_icons_still_open_search_and_menu(live_server, br
         page.wait_for_url("**/cart**")
     finally:
         context.close()
+
+
+def test_the_search_results_page_keeps_its_query_in_sight(live_server, phone, product):
+    phone.goto(f"{live_server}/search?q=กาแฟ")
+    search = phone.locator("#site-search-q")
+    assert search.is_visible() and search.input_value() == "กาแฟ"
+    assert phone.locator(".header-search-toggle").get_attribute("aria-expanded") == "true"
+    phone.locator(".header-search-toggle").click()
+    assert not search.is_visible()
