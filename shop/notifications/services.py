@@ -26,11 +26,13 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
 from sqlalchemy import or_, select, update
 
 from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.extensions import db
+from shop.notifications.html import render_html
 from shop.notifications.models import OutboxJob, OutboxMessage
 
 CLAIM_SECONDS = 300
@@ -38,27 +40,23 @@ MAX_BACKOFF_SECONDS = 6 * 60 * 60
 
 
 def queue_email(*, to: str, kind: str, template: str, locale: str = "th", **context) -> OutboxMessage:
-    """Render ``templates/email/<template>.txt`` (and ``.html`` if present) in ``locale``.
+    """Render ``templates/email/<template>.txt`` in ``locale``, and its HTML part:
+    ``email/<template>.html`` where a message has one, else the text drawn in the
+    shared layout (``notifications/html.py``).
 
     The first line of the text template is ``Subject: …``.
     """
     with force_locale(locale):
         rendered = render_template(f"email/{template}.txt", **context)
+        first, _, body = rendered.partition("\n")
+        if not first.startswith("Subject:"):
+            raise ValueError(f"email/{template}.txt must start with 'Subject: '")
+        subject, body = first[len("Subject:") :].strip(), body.lstrip("\n")
         try:
             html = render_template(f"email/{template}.html", **context)
-        except Exception as exc:  # only a missing HTML part is fine
-            from jinja2 import TemplateNotFound
-
-            if not isinstance(exc, TemplateNotFound):
-                raise
-            html = None
-    first, _, body = rendered.partition("\n")
-    if not first.startswith("Subject:"):
-        raise ValueError(f"email/{template}.txt must start with 'Subject: '")
-    message = OutboxMessage(
-        to_address=to, subject=first[len("Subject:") :].strip(), body_text=body.lstrip("\n"),
-        body_html=html, kind=kind,
-    )
+        except TemplateNotFound:
+            html = render_html(subject=subject, body_text=body, locale=locale)
+    message = OutboxMessage(to_address=to, subject=subject, body_text=body, body_html=html, kind=kind)
     db.session.add(message)
     return message
 

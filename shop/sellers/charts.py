@@ -9,14 +9,17 @@ table of the same figures for screen readers and for anyone who wants the number
 Why these sizes: the SVG scales to the width of its box. A phone shows it about
 330 px wide, so a 360-unit-wide ``viewBox`` with 13-unit text keeps labels at about
 12 px; the stylesheet caps the chart's width on large screens so text never gets
-huge. At most six x-axis labels are drawn, spaced evenly from the newest bar back, so
-they never collide; every bar still has its own ``<title>`` (long-press/hover) and
-its row in the table. The y axis has four steps of a round amount (1, 2, 2.5 or 5 ×
+huge. At most six x-axis labels are drawn, spaced evenly from the newest bar back, and
+fewer when their estimated widths (``label_extent``: visible characters × 0.62 em,
+Thai combining marks not counted) would come closer than ``LABEL_GAP`` units: on a
+30-day chart that is every 6th or 7th day. Every bar still has its own ``<title>``
+(long-press/hover) and its row in the table. The y axis has four steps of a round amount (1, 2, 2.5 or 5 ×
 10ⁿ baht). Amounts stay integer satang; only positions are floats.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +39,9 @@ TOP = 12
 BOTTOM = 30  # room for the x labels
 STEPS = 4
 MAX_X_LABELS = 6
+FONT_SIZE = 13  # viewBox units: about 12 px on a phone
+LABEL_GAP = 8  # the least room between two x labels, in viewBox units
+CHAR_EM = 0.62  # a generous average advance of a Sarabun letter or digit
 _NICE = (10, 20, 25, 50)  # × 10^n satang
 
 
@@ -76,6 +82,29 @@ class BarChart:
     ticks: list[Tick]
     x_labels: list[XLabel]
     empty: bool
+    font_size: int = FONT_SIZE
+
+
+def label_width(text: str) -> float:
+    """An upper estimate of the drawn width of ``text`` in viewBox units: Thai vowel
+    and tone marks above or below a letter take no room of their own."""
+    visible = sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+    return visible * CHAR_EM * FONT_SIZE
+
+
+def label_extent(label: XLabel) -> tuple[float, float]:
+    """Where ``label`` starts and ends on the x axis, given its anchor."""
+    width = label_width(label.label)
+    if label.anchor == "start":
+        return label.x, label.x + width
+    if label.anchor == "end":
+        return label.x - width, label.x
+    return label.x - width / 2, label.x + width / 2
+
+
+def _fits(labels: list[XLabel]) -> bool:
+    extents = sorted(label_extent(label) for label in labels)
+    return all(later[0] - earlier[1] >= LABEL_GAP for earlier, later in zip(extents, extents[1:], strict=False))
 
 
 def nice_step(max_satang: int, steps: int = STEPS) -> int:
@@ -133,8 +162,22 @@ def sales_chart(series: SalesSeries, locale: str = "th") -> BarChart:
     ticks = [Tick(y=round(bottom - plot_h * n / STEPS, 2), label=compact_baht(step * n, locale))
              for n in range(STEPS + 1)]
     every = max(1, -(-len(points) // MAX_X_LABELS))
+    x_labels = _x_labels(series, slot, every, locale)
+    while every < len(points) and not _fits(x_labels):
+        every += 1
+        x_labels = _x_labels(series, slot, every, locale)
+    return BarChart(
+        width=WIDTH, height=HEIGHT, left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=bottom, bars=bars,
+        ticks=ticks, x_labels=x_labels, empty=peak == 0,
+    )
+
+
+def _x_labels(series: SalesSeries, slot: float, every: int, locale: str) -> list[XLabel]:
+    """Every ``every``-th bucket's short label, from the newest back (so "today" is
+    labelled), returned left to right; the end labels hug the plot's edges."""
+    points = series.points
     x_labels = []
-    for index in range(len(points) - 1, -1, -every):  # from the newest back, so "today" is labelled
+    for index in range(len(points) - 1, -1, -every):
         short, _full = _date_labels(series.period, points[index].start, locale)
         if index == len(points) - 1:
             x_labels.append(XLabel(x=round(LEFT + (index + 1) * slot, 2), label=short, anchor="end"))
@@ -142,7 +185,4 @@ def sales_chart(series: SalesSeries, locale: str = "th") -> BarChart:
             x_labels.append(XLabel(x=float(LEFT), label=short, anchor="start"))
         else:
             x_labels.append(XLabel(x=round(LEFT + (index + 0.5) * slot, 2), label=short))
-    return BarChart(
-        width=WIDTH, height=HEIGHT, left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=bottom, bars=bars,
-        ticks=ticks, x_labels=x_labels[::-1], empty=peak == 0,
-    )
+    return x_labels[::-1]

@@ -3,6 +3,9 @@
    - sort and filter forms marked data-autosubmit submit when their select changes
      (their button stays for keyboard and no-JS users, but is hidden here);
    - share: the "copy link" button (hidden without this file) copies the page's link. */
+   - the phone header's search and menu icons (links to #site-search and #site-menu, which
+     :target opens without this file) become toggle buttons; the search icon focuses the box;
+   - the product page's buy bar shows once the buy form has scrolled out of view. */
 (function () {
   "use strict";
 
@@ -44,10 +47,67 @@
         if (status) status.textContent = button.getAttribute("data-copied-text") || "";
         button.classList.add("is-copied");
       });
+  function initHeaderToggle(toggle, toggles) {
+    var panel = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!panel) return;
+    toggle.setAttribute("role", "button");
+    // The search results page opens with its box showing (the query stays in sight).
+    toggle.setAttribute("aria-expanded", panel.classList.contains("is-open") ? "true" : "false");
+    function setOpen(open) {
+      panel.classList.toggle("is-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    function activate(event) {
+      event.preventDefault();
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggles.forEach(function (other) {
+        if (other !== toggle && other.getAttribute("aria-expanded") === "true") other.click();
+      });
+      setOpen(open);
+      if (open) {
+        var field = panel.querySelector("input[type=search]");
+        if (field) field.focus();
+      }
+    }
+    toggle.addEventListener("click", activate);
+    toggle.addEventListener("keydown", function (event) {
+      if (event.key === " ") activate(event);
+    });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && panel.classList.contains("header-menu")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
+  function initBuyBar(bar) {
+    var form = document.getElementById(bar.getAttribute("data-buy-bar"));
+    if (!form || !("IntersectionObserver" in window)) return;
+    var past = false;
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        // Shown only once the form has gone up past the top of the screen.
+        past = !entry.isIntersecting && entry.boundingClientRect.top < 0;
+        bar.hidden = !past;
+        document.body.classList.toggle("has-buy-bar", past);
+      });
+    });
+    observer.observe(form);
+    // The bar shows the price of the option chosen in the form.
+    var price = bar.querySelector("[data-buy-bar-price]");
+    form.addEventListener("change", function (event) {
+      var chosen = event.target;
+      if (price && chosen.name === "variant_id" && chosen.getAttribute("data-price")) {
+        price.textContent = chosen.getAttribute("data-price");
+      }
     });
   }
 
   function init() {
+    var toggles = Array.prototype.slice.call(document.querySelectorAll("[data-header-toggle]"));
+    toggles.forEach(function (toggle) { initHeaderToggle(toggle, toggles); });
+    document.querySelectorAll("[data-buy-bar]").forEach(initBuyBar);
     document.querySelectorAll("[data-gallery]").forEach(initGallery);
     document.querySelectorAll("form[data-autosubmit]").forEach(initAutosubmit);
     document.querySelectorAll("[data-copy-link]").forEach(initCopyLink);

@@ -4,6 +4,7 @@ dashboard page that shows them."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -169,6 +170,24 @@ def test_chart_geometry_stays_inside_the_drawing(app):
     assert "฿2,500" in chart.bars[10].title
 
 
+@pytest.mark.parametrize("locale", ["th", "en"])
+@pytest.mark.parametrize("days", [7, 12, 30])
+def test_x_labels_never_collide_on_a_phone(app, locale, days):
+    with app.test_request_context():
+        chart = charts.sales_chart(series_of([100] * days), locale)
+    extents = [charts.label_extent(label) for label in chart.x_labels]
+    assert extents == sorted(extents) and len(extents) >= 2
+    for earlier, later in zip(extents, extents[1:], strict=False):
+        assert later[0] - earlier[1] >= charts.LABEL_GAP
+    assert extents[0][0] >= 0 and extents[-1][1] <= charts.WIDTH
+    assert chart.x_labels[-1].label == charts._date_labels(services.PERIOD_DAYS, date(2026, 1, days), locale)[0]
+
+
+def test_a_thai_date_label_is_measured_without_its_marks():
+    assert charts.label_width("กี่") == charts.label_width("ก")  # sara ii and mai ek sit above the letter
+    assert charts.label_width("Jan 30") == 6 * charts.CHAR_EM * charts.FONT_SIZE
+
+
 def test_an_empty_chart_says_so(app):
     with app.test_request_context():
         chart = charts.sales_chart(series_of([0] * 12, services.PERIOD_MONTHS), "en")
@@ -192,3 +211,14 @@ def test_the_dashboard_shows_orders_sales_chart_top_products_and_low_stock(app, 
     assert "กาแฟคั่วโอ่ง" in page and coffee_low.sku in page
     assert f"/seller/{member.enterprise_id}/orders.csv" in page
     assert "฿290" in page  # 2 × ฿120 + ฿50 shipping
+
+    # The 30-day chart's date labels, as drawn in the SVG, keep their distance (a phone
+    # shows the 360-unit drawing about 340 px wide).
+    axis_y = re.search(r'<line class="so-chart-grid so-chart-base"[^>]* y1="([\d.]+)"', page).group(1)
+    drawn = re.findall(r'<text class="so-chart-axis" x="([\d.]+)" y="([\d.]+)" text-anchor="(\w+)">([^<]+)</text>', page)
+    labels = [charts.XLabel(x=float(x), label=text, anchor=anchor) for x, y, anchor, text in drawn
+              if float(y) > float(axis_y)]
+    assert 3 <= len(labels) <= charts.MAX_X_LABELS
+    extents = [charts.label_extent(label) for label in labels]
+    for earlier, later in zip(extents, extents[1:], strict=False):
+        assert later[0] - earlier[1] >= charts.LABEL_GAP
