@@ -738,3 +738,16 @@ def suggest(raw: str | None, locale: str = "th", limit: int = SUGGEST_LIMIT) -> 
         name = (stored.get("name_en") if locale == "en" else None) or stored.get("name_th") or ""
         out.append(Suggestion("product", name, url_for("catalog.product", slug=stored.get("slug"))))
     return out[:limit]
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def empty_categories() -> _Categories:
+    """No categories: for ranking queries without facet filters outside a request."""
+    return _Categories({}, {}, {})
+
+
+def compute_outcome(searcher, cache: engine.SegmentCache, params: SearchParams, categories: _Categories) -> _Outcome:
+    """What ``search`` computes before reading the page's products (``bench/relevance.py``)."""
+    return _compute(searcher, cache, params, categories)
