@@ -166,3 +166,209 @@ _WORDS = word_analyzer()
 
 def analyze_words(text: str) -> list[str]:
     return [t.text for t in _WORDS(text, mode="query")]
+
+
+# --- parts of compounds, tone-less forms and romanised forms ---------------------------------
+#
+# Thai compounds (ผ้าซิ่นตีนจก, น้ำพริกหนุ่ม, ผักตบชวา) are one segmenter word, but
+# shoppers say a part of them (ตีนจก, ซิ่น, ผักตบ). ``sub_words`` gives the dictionary
+# words of every complete dictionary segmentation of a word: a part counts only when the
+# rest of the word is made of dictionary words too, so ขาวม้า gives ขาว and ม้า but
+# never ขา (the rest, วม้า, is not words). These parts go into the ``sub`` field.
+#
+# Shoppers also type Thai without tone marks (ไสอัว for ไส้อั่ว) and in Latin letters
+# (som tam, somtum, khao soi, khaosoi). ``fold_thai`` drops tone marks and the
+# shortening mark and reads ำ as า; ``roman_key`` reduces a Latin spelling to a
+# skeleton that RTGS and the informal spellings of menus and shop signs share:
+# aspiration (ph, th, kh), ch/j, final b/d/g/l/r, every vowel run as one V.
+
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0e48\u0e49\u0e4a\u0e4b\u0e47\u0e4c"), None)
+_SARA_AM = str.maketrans({"\u0e33": "\u0e32"})
+MIN_SUB_WORD = 2  # characters; one-letter "words" are never parts
+
+
+def fold_thai(word: str) -> str:
+    """The tone-less spelling of a Thai word: no tone marks, no ็ or ์, ำ read as า."""
+    return word.translate(_TONE_MARKS).translate(_SARA_AM)
+
+
+@lru_cache(maxsize=1)
+def thai_dictionary() -> frozenset[str]:
+    """The segmenter's own word list (PyThaiNLP's bundled ``words_th.txt``)."""
+    from pythainlp.corpus import thai_words
+
+    return frozenset(thai_words())
+
+
+@lru_cache(maxsize=50000)
+def sub_words(word: str) -> tuple[str, ...]:
+    """Dictionary words that make up ``word`` in some complete segmentation, shortest
+    segmentation first, without ``word`` itself (``ผ้าซิ่นตีนจก`` → ผ้า, ซิ่น, ตีน, จก,
+    ผ้าซิ่น, ตีนจก ...). Empty for a word that has no such split."""
+    n = len(word)
+    if n < 2 * MIN_SUB_WORD or n > 40:
+        return ()
+    words = thai_dictionary()
+    # reach[i]: word[:i] splits into dictionary words; back[j]: word[j:] does.
+    reach = [False] * (n + 1)
+    reach[0] = True
+    spans = []
+    for i in range(n):
+        if not reach[i]:
+            continue
+        for j in range(i + MIN_SUB_WORD, n + 1):
+            if word[i:j] in words:
+                reach[j] = True
+                spans.append((i, j))
+    if not reach[n]:
+        return ()
+    back = [False] * (n + 1)
+    back[n] = True
+    for i, j in sorted(spans, key=lambda s: -s[0]):
+        if back[j]:
+            back[i] = True
+    out = [word[i:j] for i, j in spans if back[j] and (i, j) != (0, n)]
+    return tuple(dict.fromkeys(out))
+
+
+def best_split(word: str) -> tuple[str, ...]:
+    """The fewest dictionary words that make up ``word`` (itself when it has no split)."""
+    parts = set(sub_words(word))
+    if not parts:
+        return (word,)
+    n = len(word)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + MIN_SUB_WORD, n + 1):
+            piece = word[i:j]
+            if piece in parts:
+                candidate = best[i] + (piece,)
+                if best[j] is None or len(candidate) < len(best[j]):
+                    best[j] = candidate
+    return best[n] or (word,)
+
+
+_ROMAN_RULES = (
+    (re.compile(r"[^a-z]"), ""),
+    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters (noom, honney)
+    (re.compile(r"(?<=[a-z]{3})e$"), ""),  # silent final e (jone)
+    (re.compile(r"sh|ch|j"), "c"),
+    (re.compile(r"ph"), "p"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"kh|q|x|c(?=k)"), "k"),
+    (re.compile(r"(?<!n)g"), "k"),
+    (re.compile(r"v"), "w"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(?<=[aeiou])[wy]"), "a"),  # vowel glides (neaw, khao, sai/say)
+    (re.compile(r"[aeiou]+"), "V"),
+    (re.compile(r"b(?=$|[^V])"), "p"),  # final consonants as RTGS writes them
+    (re.compile(r"d(?=$|[^V])"), "t"),
+    (re.compile(r"[lr](?=$)"), "n"),
+    (re.compile(r"h(?!V)"), ""),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+@lru_cache(maxsize=50000)
+def roman_key(text: str) -> str:
+    """The spelling-independent key of a Latin word (``somtum`` and ``som tam`` joined
+    both give ``sVmtVm``); empty when nothing is left."""
+    key = text.lower()
+    for pattern, replacement in _ROMAN_RULES:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+# Silent ห before a low consonant (หมู, แหนม, เหนียว) confuses the romaniser.
+_LEADING_HO = re.compile(r"^([เแโใไ]?)ห(?=[งญนมยรลว])")
+
+
+@lru_cache(maxsize=50000)
+def romanize_thai(word: str) -> str:
+    """RTGS of one Thai dictionary word (PyThaiNLP's rule-based ``royin``, offline)."""
+    from pythainlp.transliterate import romanize
+
+    try:
+        return romanize(_LEADING_HO.sub(r"\1", word), engine="royin")
+    except Exception:  # pragma: no cover - a word the romaniser cannot read
+        return ""
+
+
+@lru_cache(maxsize=50000)
+def thai_roman_keys(word: str) -> tuple[str, ...]:
+    """Roman keys of a Thai word: of each part of its best split, and of the parts
+    joined (what a shopper typing ``somtum`` or ``som tam`` reaches)."""
+    pieces = best_split(word)
+    romans = [romanize_thai(p) for p in pieces]
+    keys = [roman_key(r) for r in romans]
+    keys.append(roman_key("".join(romans)))
+    return tuple(k for k in dict.fromkeys(keys) if len(k) >= 2)
+
+
+class CompoundAnalyzer(Tokenizer):
+    """For the ``sub`` field: the dictionary parts of each Thai word, plus the tone-less
+    spelling of every Thai word and part (``mode="query"`` gives the plain words)."""
+
+    def __eq__(self, other):
+        return other is not None and self.__class__ is other.__class__
+
+    def __hash__(self):
+        return hash(self.__class__.__name__)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        seen: set[str] = set()
+        for word, _start, _end in split_words(normalize_text(value)):
+            if mode == "query":
+                texts = [word.lower()]
+            elif is_thai_word(word):
+                texts = [*sub_words(word)]
+                texts += [fold_thai(t) for t in (word, *texts)]
+            else:
+                continue
+            for text in texts:
+                if text in seen:
+                    continue
+                seen.add(text)
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                yield token
+
+
+class RomanAnalyzer(Tokenizer):
+    """For the ``roman`` field: the roman keys of every Thai word (``mode="query"``:
+    the key of each Latin word as typed)."""
+
+    def __eq__(self, other):
+        return other is not None and self.__class__ is other.__class__
+
+    def __hash__(self):
+        return hash(self.__class__.__name__)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        seen: set[str] = set()
+        for word, _start, _end in split_words(normalize_text(value)):
+            if mode == "query":
+                keys: tuple[str, ...] = () if is_thai_word(word) else (roman_key(word),)
+            elif is_thai_word(word):
+                keys = thai_roman_keys(word)
+            else:
+                continue
+            for key in keys:
+                if key and key not in seen:
+                    seen.add(key)
+                    token.text = key
+                    token.boost = 1.0
+                    token.stopped = False
+                    yield token
+
+
+def is_thai_word(word: str) -> bool:
+    return bool(THAI_CHARACTER.match(word))

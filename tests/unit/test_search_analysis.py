@@ -107,7 +107,9 @@ def test_synonyms_expand_both_ways():
     thai = build_plan("กาแฟ")
     english = build_plan("coffee")
     assert {alt for slot in thai.slots for alt in slot.alternatives} == {("กาแฟ",), ("coffe",)}
-    assert {alt for slot in english.slots for alt in slot.alternatives} == {("กาแฟ",), ("coffe",)}
+    # A Latin word also carries its romanised key (dropped at search time when the
+    # word itself is an indexed word, as "coffee" is).
+    assert {alt for slot in english.slots for alt in slot.alternatives} == {("กาแฟ",), ("coffe",), ("~cVf",)}
 
 
 def test_multi_word_synonyms_match_as_a_phrase_of_the_query():
