@@ -288,13 +288,26 @@ _LEADING_HO = re.compile(r"^([เแโใไ]?)ห(?=[งญนมยรลว]
 
 @lru_cache(maxsize=50000)
 def romanize_thai(word: str) -> str:
-    """RTGS of one Thai dictionary word (PyThaiNLP's rule-based ``royin``, offline)."""
-    from pythainlp.transliterate import romanize
+    """RTGS of one Thai dictionary word (PyThaiNLP's rule-based ``royin``, offline).
+    The word is already segmented, so royin's per-word rule is called directly: its
+    public ``romanize`` segments again with ``newmm``, whose Python trie costs seconds
+    to build."""
+    return _royin()(_LEADING_HO.sub(r"\1", word))
 
-    try:
-        return romanize(_LEADING_HO.sub(r"\1", word), engine="royin")
-    except Exception:  # pragma: no cover - a word the romaniser cannot read
-        return ""
+
+@lru_cache(maxsize=1)
+def _royin():
+    from pythainlp.transliterate import royin
+
+    rule = getattr(royin, "_romanize", None) or royin.romanize
+
+    def safe(word: str) -> str:
+        try:
+            return rule(word)
+        except Exception:  # pragma: no cover - a word the romaniser cannot read
+            return ""
+
+    return safe
 
 
 @lru_cache(maxsize=50000)

@@ -31,9 +31,9 @@ from shop.thai import is_thai
 MAX_QUERY_CHARS = 200  # longer queries are cut (a product name is shorter than this)
 MAX_RAW_QUERY_CHARS = 2000  # longer than this is refused with a 400
 MAX_SLOTS = 12  # words beyond this are ignored
-MAX_ALTERNATIVES = 6  # synonyms per slot
+MAX_ALTERNATIVES = 12  # synonyms per slot
 
-SYNONYMS_FILE = Path(__file__).with_name("synonyms.csv")
+SYNONYMS_FILE = Path(__file__).with_name("lexicon.csv")
 
 Alternative = tuple[str, ...]
 
@@ -208,7 +208,8 @@ def build_plan(raw: str | None, table: SynonymTable | None = None) -> QueryPlan:
                 alternatives = (key,) + tuple(alt for alt in group if alt != key)
                 if width == 1 and (roman := _roman_alternative(words[i])):
                     alternatives += (roman,)
-                slots.append(Slot(alternatives[:MAX_ALTERNATIVES + 1]))
+                optional = width == 1 and (key[0] in fillers or words[i] in fillers)
+                slots.append(Slot(alternatives[:MAX_ALTERNATIVES + 1], optional=optional))
                 i += width
                 break
         else:
