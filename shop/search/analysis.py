@@ -29,6 +29,7 @@ _RUN_RE = re.compile(r"[\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59]+|[^\W_\u0E00-\u
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # Full-width ASCII (what some phone keyboards type) to ASCII.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_NEEDS_TRANSLATION = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\uff01-\uff5e]")
 # Repetition and abbreviation marks are not words.
 _NOT_WORDS = frozenset({"ๆ", "ฯ"})
 
@@ -41,12 +42,43 @@ def normalize_text(text: str) -> str:
     """Canonical form before tokenizing: NFC, no zero-width characters, ASCII for
     full-width Latin. (Not NFKC: it would split Thai SARA AM into two characters.)"""
     text = unicodedata.normalize("NFC", text)
+    # str.translate with a dict costs a dictionary lookup per character: only pay it
+    # when there is something to translate (descriptions almost never have any).
+    if _NEEDS_TRANSLATION.search(text) is None:
+        return text
     return text.translate(_ZERO_WIDTH).translate(_FULLWIDTH)
 
 
 @lru_cache(maxsize=4096)
 def _segment_run(run: str) -> tuple[str, ...]:
-    return tuple(segmenter()(run))
+    return _join_unknown(tuple(segmenter()(run)))
+
+
+def _join_unknown(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """Glue the fragments of a word the dictionary does not know (a loanword such as
+    ดริป, a typo such as เคม) back together: the segmenter cuts it into letters and
+    short syllables (ด + ริ + ป), and such a fragment must never match another
+    product's fragment. A piece that is not a dictionary word joins a short (one- or
+    two-letter) or unknown neighbour; real words of three letters or more stay apart."""
+    words = thai_dictionary()
+
+    def weak(piece: str) -> bool:
+        return len(piece) <= 2 or piece not in words
+
+    out: list[str] = []
+    glue_next = False
+    for piece in pieces:
+        thai = THAI_CHARACTER.match(piece) is not None and piece.strip() == piece and piece not in _NOT_WORDS
+        unknown = thai and piece not in words
+        if out and thai and THAI_CHARACTER.match(out[-1]) and out[-1] not in _NOT_WORDS and (
+                glue_next and (weak(piece) or len(out[-1]) == 1)
+                or unknown and (weak(out[-1]) or len(piece) == 1)):
+            out[-1] += piece
+            glue_next = False
+            continue
+        out.append(piece)
+        glue_next = unknown
+    return tuple(out)
 
 
 def split_words(text: str) -> Iterator[tuple[str, int, int]]:
@@ -55,7 +87,7 @@ def split_words(text: str) -> Iterator[tuple[str, int, int]]:
         run = match.group(0)
         start = match.start()
         if THAI_CHARACTER.match(run):
-            pieces = _segment_run(run) if len(run) <= 64 else tuple(segmenter()(run))
+            pieces = _segment_run(run) if len(run) <= 64 else _join_unknown(tuple(segmenter()(run)))
             offset = start
             for piece in pieces:
                 end = offset + len(piece)
