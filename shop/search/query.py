@@ -287,11 +287,13 @@ class Correction:
     changed: bool
 
 
-def correct_query(text: str, known, suggest, fold_lookup=None) -> Correction:
+def correct_query(text: str, known, suggest, fold_lookup=None, sound_lookup=None) -> Correction:
     """Replace words that are not in the lexicon by their closest known word.
 
     ``known(word) -> bool`` and ``suggest(word, maxdist) -> str | None`` come from the
-    index. Thai words are tried as the whole Thai run first ("กาแฝ" -> "กาแฟ", which
+    index (``fold_lookup`` reads a Thai run through tone-less spellings,
+    ``sound_lookup`` finds a Latin word with the same roman key). Thai words are tried
+    as the whole Thai run first ("กาแฝ" -> "กาแฟ", which
     the segmenter had cut into pieces), then each unknown piece joined with its
     neighbour, then alone.
     """
@@ -348,6 +350,9 @@ def correct_query(text: str, known, suggest, fold_lookup=None) -> Correction:
                 continue
             budget -= 1
             fixed = suggest(word, max_edit_distance(word))
+            if not fixed and sound_lookup is not None:
+                # Vowel slips beyond two edits ("mangostine"): the same roman key.
+                fixed = sound_lookup(word)
             if fixed:
                 replacements.append((start, end, fixed))
     if not replacements:

@@ -363,6 +363,31 @@ class _Lexicon:
     def fold_lookup(self, run: str) -> str | None:
         return fold_segment(run, self.folded_words())
 
+    def sound_lookup(self, word: str) -> str | None:
+        """The indexed Latin word with the same roman key as ``word`` (mangostine →
+        mangosteen), when there is one; built once per index generation."""
+        key = ("sounds", self.reader.generation() if hasattr(self.reader, "generation") else 0,
+               self.reader.doc_count_all())
+        holder = getattr(self.cache, "sounds", None) if self.cache is not None else None
+        if holder and holder[0] == key:
+            table = holder[1]
+        else:
+            best: dict[str, tuple[int, str]] = {}
+            for term, info in self.reader.iter_field("spell"):
+                latin = term.decode("utf-8") if isinstance(term, bytes) else term
+                if len(latin) < 4 or not latin.isascii() or not latin.isalpha():
+                    continue
+                sound = roman_key(latin)
+                df = info.doc_frequency()
+                if len(sound) >= 4 and (sound not in best or best[sound][0] < df):
+                    best[sound] = (df, latin)
+            table = {sound: latin for sound, (_df, latin) in best.items()}
+            if self.cache is not None:
+                self.cache.sounds = (key, table)
+        if not word.isascii() or not word.isalpha():
+            return None
+        return table.get(roman_key(word))
+
     def suggest(self, word: str, maxdist: int) -> str | None:
         found = self.corrector.suggest(word.lower(), limit=1, maxdist=maxdist, prefix=1)
         return found[0] if found else None
@@ -713,7 +738,8 @@ def _compute(searcher, cache: engine.SegmentCache, params: SearchParams, categor
         found = _total(leaves)
         unknown = _unknown_words(plan, lexicon)
         if found == 0 or unknown:
-            correction = correct_query(plan.text, lexicon.known, lexicon.suggest, lexicon.fold_lookup)
+            correction = correct_query(plan.text, lexicon.known, lexicon.suggest, lexicon.fold_lookup,
+                                       lexicon.sound_lookup)
             if correction.changed:
                 corrected_plan = _prepare(searcher, cache, build_plan(correction.text))
                 corrected = _match(searcher, cache, corrected_plan)
