@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from shop.core.health import register_check
+from shop.search.analysis import warm_analysis
 from shop.search.index import IndexHandle
 from shop.search.indexer import EXTENSION_KEY, SearchState, health
 from shop.search.outbox import install_session_events
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     if app.config["SEARCH_WARM_ON_START"]:
         segmenter()  # ~0.1 s once per process, instead of inside the first search
+        warm_analysis()  # the word list for compound parts and the romaniser, likewise
 
 
 def install_state(app: Flask) -> None:

@@ -23,6 +23,7 @@ over n/8 bytes, whatever the number of matches. What is cached per *segment*
 from __future__ import annotations
 
 import heapq
+import math
 import sys
 import threading
 from array import array
@@ -33,8 +34,8 @@ from dataclasses import dataclass
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from shop.search.query import QueryPlan
-from shop.search.schema import COLUMN_TYPES, TEXT_FIELDS
+from shop.search.query import ROMAN, QueryPlan
+from shop.search.schema import COLUMN_TYPES, MATCH_FIELDS, SCORE_WEIGHTS  # noqa: F401 (re-exported)
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
 
@@ -262,7 +263,13 @@ def leaves_for(searcher, cache: SegmentCache) -> list[tuple[object, int, Segment
 
 
 def _token_bits(cache: SegmentCache, segreader, data: SegmentData, token: str, fields) -> int:
-    """Docs with ``token`` in any of ``fields`` (the union is cached like a posting list)."""
+    """Docs with ``token`` in any of ``fields`` (the union is cached like a posting list).
+    A romanised key (``~sVmtVm``) is looked up in the ``roman`` field whatever ``fields``
+    says, when ``fields`` is the match set or names ``roman``."""
+    if token.startswith(ROMAN):
+        if fields is MATCH_FIELDS or "roman" in fields:
+            return cache.term_bits(segreader, data, "roman", token[1:])
+        return 0
     if len(fields) == 1:
         return cache.term_bits(segreader, data, fields[0], token)
     key = (data.segment_id, tuple(fields), token)
@@ -275,7 +282,7 @@ def _token_bits(cache: SegmentCache, segreader, data: SegmentData, token: str, f
     return found
 
 
-def slot_bits(cache: SegmentCache, segreader, data: SegmentData, plan: QueryPlan, fields=TEXT_FIELDS) -> list[int]:
+def slot_bits(cache: SegmentCache, segreader, data: SegmentData, plan: QueryPlan, fields=MATCH_FIELDS) -> list[int]:
     """For each slot of the plan, the documents (deleted ones included) that satisfy it in
     one of ``fields``: any alternative, every token of that alternative."""
     out: list[int] = []
@@ -303,80 +310,138 @@ def _and(values: list[int]) -> int:
 
 
 def match_leaf(cache: SegmentCache, segreader, data: SegmentData, plan: QueryPlan, *,
-               any_slot: bool = False, fields=TEXT_FIELDS) -> int:
-    """Bitset of the segment's live documents matching the plan."""
+               any_slot: bool = False, fields=MATCH_FIELDS) -> int:
+    """Bitset of the segment's live documents matching the plan: every required slot
+    (optional ones, filler words, numbers and places, only score); with no required
+    slot, or ``any_slot``, any slot."""
     live = data.live(segreader)
     if plan.is_empty:
         return live
     slots = slot_bits(cache, segreader, data, plan, fields)
+    required = [bits for slot, bits in zip(plan.slots, slots, strict=True) if not slot.optional]
     matched = 0
-    if any_slot:
-        for bits in slots:
+    if any_slot or not required:
+        for bits in (required if any_slot and required else slots):
             matched |= bits
     else:
-        matched = _and(slots)
+        matched = _and(required)
     return matched & live
 
 
-# Relevance tiers, best first: every query word found in the name; in the name, tags
-# or category; anywhere but the description; anywhere. Within a tier the best-selling
-# product comes first. Computed with bitset operations only, so ranking 20,000
-# matches costs about as much as ranking 20.
-RELEVANCE_TIERS: tuple[tuple[str, ...], ...] = (
-    ("name",),
-    ("name", "tags", "category"),
-    ("name", "tags", "category", "enterprise", "place", "certs"),
+# Relevance: a BM25-style score with field weights, computed with bitset operations so
+# that ranking 20,000 matches costs about as much as ranking 20. Each slot (query word
+# with its synonyms) adds idf(slot) x the weight of the best field it is found in
+# (name > romanised name > tags > part of a compound > category > place > description);
+# optional slots (filler words, numbers, places) add a third of that. The documents are
+# split into groups of equal score by intersecting bitsets; ties go to the best-selling
+# product, then the lower document number, so the order is always the same.
+SCORE_LEVELS: tuple[tuple[float, tuple[str, ...]], ...] = tuple(
+    (weight, (field,)) for field, weight in sorted(SCORE_WEIGHTS.items(), key=lambda kv: -kv[1])
 )
+OPTIONAL_FACTOR = 1 / 3
+MAX_GROUPS = 256
 
 
-def relevance_tiers(cache: SegmentCache, leaf: Leaf, plan: QueryPlan, *,
-                    any_slot: bool = False) -> list[tuple[int, int]]:
-    """``leaf.docs`` split into disjoint ``(rank, bitset)`` tiers; a lower rank is better."""
-    remaining = leaf.docs
-    if plan.is_empty or not remaining:
-        return [(0, remaining)]
-    tiers: list[tuple[int, int]] = []
-    if any_slot:
-        # Some words matched: more matched words first.
-        counts: Counter = Counter()
-        for bits in slot_bits(cache, leaf.reader, leaf.data, plan):
-            counts.update(iter_bits(bits & remaining))
-        by_count: dict[int, list[int]] = {}
-        for doc, n in counts.items():
-            by_count.setdefault(n, []).append(doc)
-        return [(-n, bits_from(docs, leaf.data.nbytes)) for n, docs in by_count.items()]
-    for rank, fields in enumerate(RELEVANCE_TIERS):
-        tier = _and(slot_bits(cache, leaf.reader, leaf.data, plan, fields)) & remaining
-        if tier:
-            tiers.append((rank, tier))
-            remaining &= ~tier
-        if not remaining:
-            break
-    if remaining:
-        tiers.append((len(RELEVANCE_TIERS), remaining))
-    return tiers
+def slot_idf(matching: int, total: int) -> float:
+    """BM25's idf of a slot matched by ``matching`` of ``total`` documents."""
+    return math.log(1 + (total - matching + 0.5) / (matching + 0.5))
+
+
+def plan_idfs(cache: SegmentCache, leaves: list[Leaf], plan: QueryPlan) -> list[float]:
+    """idf of each slot over the whole index (live documents)."""
+    total = 0
+    counts = [0] * len(plan.slots)
+    for leaf in leaves:
+        live = leaf.data.live(leaf.reader)
+        total += live.bit_count()
+        for i, bits in enumerate(slot_bits(cache, leaf.reader, leaf.data, plan)):
+            counts[i] += (bits & live).bit_count()
+    return [slot_idf(n, max(total, 1)) for n in counts]
+
+
+def score_groups(cache: SegmentCache, leaf: Leaf, plan: QueryPlan, idfs: list[float]) -> list[tuple[float, int]]:
+    """``leaf.docs`` split into disjoint ``(score, bitset)`` groups."""
+    groups: dict[float, int] = {0.0: leaf.docs}
+    if plan.is_empty or not leaf.docs:
+        return [(0.0, leaf.docs)]
+    for slot_index, slot in enumerate(plan.slots):
+        single = type(plan)(plan.text, (slot,))
+        weight_of_slot = idfs[slot_index] * (OPTIONAL_FACTOR if slot.optional else 1.0)
+        levels = []
+        for weight, fields in SCORE_LEVELS:
+            bits = slot_bits(cache, leaf.reader, leaf.data, single, fields)[0]
+            if bits:
+                levels.append((weight * weight_of_slot, bits))
+        if not levels:
+            continue
+        new_groups: dict[float, int] = {}
+        for score, docs in groups.items():
+            rest = docs
+            for add, bits in levels:
+                part = rest & bits
+                if part:
+                    key = round(score + add, 6)
+                    new_groups[key] = new_groups.get(key, 0) | part
+                    rest &= ~part
+                    if not rest:
+                        break
+            if rest:
+                new_groups[score] = new_groups.get(score, 0) | rest
+        if len(new_groups) > MAX_GROUPS:  # coarser scores rather than unbounded work
+            merged: dict[float, int] = {}
+            for score, docs in new_groups.items():
+                key = round(score, 1)
+                merged[key] = merged.get(key, 0) | docs
+            new_groups = merged
+        groups = new_groups
+    return list(groups.items())
+
+
+def slot_coverage(cache: SegmentCache, leaf: Leaf, plan: QueryPlan, idfs: list[float]) -> list[tuple[float, int]]:
+    """``leaf.docs`` grouped by the share of the required slots' idf they match (1.0 =
+    every word the shopper meant): the relaxed search keeps only the well-covered."""
+    required = [(i, s) for i, s in enumerate(plan.slots) if not s.optional]
+    if not required:
+        return [(1.0, leaf.docs)]
+    total = sum(idfs[i] for i, _ in required) or 1.0
+    bits = slot_bits(cache, leaf.reader, leaf.data, plan)
+    groups: dict[float, int] = {0.0: leaf.docs}
+    for i, _slot in required:
+        new: dict[float, int] = {}
+        for share, docs in groups.items():
+            hit = docs & bits[i]
+            miss = docs & ~bits[i]
+            if hit:
+                key = round(share + idfs[i] / total, 6)
+                new[key] = new.get(key, 0) | hit
+            if miss:
+                new[share] = new.get(share, 0) | miss
+        groups = new
+    return list(groups.items())
 
 
 def page_by_relevance(cache: SegmentCache, leaves: list[Leaf], plan: QueryPlan, start: int, stop: int, *,
                       any_slot: bool = False) -> list[int]:
-    """Global docnums ``[start:stop]`` in relevance order (tier, then best-selling)."""
-    by_rank: dict[int, list[Leaf]] = {}
+    """Global docnums ``[start:stop]`` in relevance order (score, then best-selling)."""
+    idfs = plan_idfs(cache, leaves, plan)
+    by_score: dict[float, list[Leaf]] = {}
     for leaf in leaves:
         if not leaf.docs:
             continue
-        for rank, docs in relevance_tiers(cache, leaf, plan, any_slot=any_slot):
-            by_rank.setdefault(rank, []).append(Leaf(leaf.reader, leaf.offset, leaf.data, docs))
+        for score, docs in score_groups(cache, leaf, plan, idfs):
+            if docs:
+                by_score.setdefault(score, []).append(Leaf(leaf.reader, leaf.offset, leaf.data, docs))
     out: list[int] = []
     skipped = 0
-    for rank in sorted(by_rank):
-        tier_leaves = by_rank[rank]
-        size = sum(leaf.size for leaf in tier_leaves)
+    for score in sorted(by_score, reverse=True):
+        group_leaves = by_score[score]
+        size = sum(leaf.size for leaf in group_leaves)
         if skipped + size <= start:
             skipped += size
             continue
         first = max(0, start - skipped)
         needed = first + (stop - start - len(out))
-        ordered = top_by_order(tier_leaves, "-sales", needed)
+        ordered = top_by_order(group_leaves, "-sales", needed)
         out += [docnum for _, docnum in ordered[first:needed]]
         skipped += size
         if len(out) >= stop - start:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from whoosh import query as wq
 
-from shop.search.analysis import analyze, normalize_text, word_analyzer
+from shop.search.analysis import analyze, best_split, fold_thai, normalize_text, roman_key, term_spans, word_analyzer
 from shop.search.schema import TEXT_FIELDS
 from shop.text import drop_controls
 from shop.thai import is_thai
@@ -31,16 +31,30 @@ from shop.thai import is_thai
 MAX_QUERY_CHARS = 200  # longer queries are cut (a product name is shorter than this)
 MAX_RAW_QUERY_CHARS = 2000  # longer than this is refused with a 400
 MAX_SLOTS = 12  # words beyond this are ignored
-MAX_ALTERNATIVES = 6  # synonyms per slot
+MAX_ALTERNATIVES = 12  # synonyms per slot
 
-SYNONYMS_FILE = Path(__file__).with_name("synonyms.csv")
+SYNONYMS_FILE = Path(__file__).with_name("lexicon.csv")
 
 Alternative = tuple[str, ...]
+
+
+#: Marks a token looked up in the ``roman`` field only (analyzed words never contain it).
+ROMAN = "~"
+
+#: Words of natural phrases ("I'd like a really good ...", อยากได้ ... แท้ ๆ): optional,
+#: they add to the score when a product has them but never filter.
+FILLER_WORDS = frozenset("""
+อยาก ได้ อยากได้ แท้ แท้ๆ อร่อย อร่อยๆ จาก ขอ หา ซื้อ หาซื้อ ต้องการ มี ไหม มั้ย ดี ดีๆ สวย สวยๆ ของ ค่ะ คะ ครับ
+หน่อย บ้าง ที่ จ้า นะ เอา แบบ อัน ชิ้น ราคา ถูก ถูกๆ ส่ง ฟรี เจ้า ร้าน ขาย สุด ที่สุด มาก เยอะ ใช้ ๆ
+i id d want would like best really good nice some cheap please authentic need buy looking real genuine me my
+great quality any do you have sell where can get shop online delicious tasty original lovely beautiful
+""".split())
 
 
 @dataclass(frozen=True)
 class Slot:
     alternatives: tuple[Alternative, ...]
+    optional: bool = False  # a filler word, a number or a place: scores, never filters
 
     @property
     def tokens(self) -> set[str]:
@@ -58,7 +72,22 @@ class QueryPlan:
         return not self.slots
 
     def all_tokens(self) -> set[str]:
-        return {t for slot in self.slots for t in slot.tokens}
+        return {t for slot in self.slots for t in slot.tokens if not t.startswith(ROMAN)}
+
+    def without_roman(self, keep) -> QueryPlan:
+        """The plan without the romanised alternative of slots whose word ``keep(slot)``
+        says is an ordinary known word ("tea" is English, not a Thai word spelt out)."""
+        slots = []
+        for slot in self.slots:
+            if not keep(slot):
+                alternatives = tuple(a for a in slot.alternatives if not a[0].startswith(ROMAN)) or slot.alternatives
+                slot = Slot(alternatives, slot.optional)
+            slots.append(slot)
+        return QueryPlan(self.text, tuple(slots), self.truncated)
+
+    def with_optional(self, indexes) -> QueryPlan:
+        slots = tuple(Slot(s.alternatives, True) if i in indexes else s for i, s in enumerate(self.slots))
+        return QueryPlan(self.text, slots, self.truncated)
 
 
 
@@ -129,10 +158,46 @@ def synonyms() -> SynonymTable:
 # --- plans ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _fillers() -> frozenset[str]:
+    return frozenset(t for word in FILLER_WORDS for t in analyze(word)) | FILLER_WORDS
+
+
+def _roman_alternative(word: str) -> Alternative | None:
+    if not word.isascii() or not word.isalpha() or len(word) < 2:
+        return None
+    key = roman_key(word)
+    return (ROMAN + key,) if len(key) >= 2 else None
+
+
+def _compound_alternatives(token: str, table: SynonymTable) -> tuple[Alternative, ...]:
+    """Synonyms of the parts of a compound query word (ผ้าถุง → parts ผ้า + ถุง have no
+    synonyms, but น้ำผึ้งป่า → น้ำผึ้ง has): the word matches through a part's synonym
+    together with the other parts."""
+    if not is_thai(token):
+        return ()
+    out: list[Alternative] = []
+    parts = best_split(token)
+    if len(parts) < 2:
+        return ()
+    for k, part in enumerate(parts):
+        group = table.expand((part,))
+        if group is None:
+            continue
+        rest = tuple(p for j, p in enumerate(parts) if j != k)
+        for alt in group:
+            if alt != (part,):
+                out.append(alt + rest)
+    return tuple(out)
+
+
 def build_plan(raw: str | None, table: SynonymTable | None = None) -> QueryPlan:
     text, truncated = clean_query(raw)
-    tokens = analyze(text) if text else []
+    spans = term_spans(text) if text else ()
+    tokens = [term for term, _start, _end in spans]
+    words = [text[start:end].lower() for _term, start, end in spans]
     table = table or synonyms()
+    fillers = _fillers()
     slots: list[Slot] = []
     i = 0
     while i < len(tokens) and len(slots) < MAX_SLOTS:
@@ -141,11 +206,19 @@ def build_plan(raw: str | None, table: SynonymTable | None = None) -> QueryPlan:
             group = table.expand(key)
             if group is not None:
                 alternatives = (key,) + tuple(alt for alt in group if alt != key)
-                slots.append(Slot(alternatives[:MAX_ALTERNATIVES]))
+                if width == 1 and (roman := _roman_alternative(words[i])):
+                    alternatives += (roman,)
+                optional = width == 1 and (key[0] in fillers or words[i] in fillers)
+                slots.append(Slot(alternatives[:MAX_ALTERNATIVES + 1], optional=optional))
                 i += width
                 break
         else:
-            slots.append(Slot(((tokens[i],),)))
+            token, word = tokens[i], words[i]
+            alternatives = ((token,),) + _compound_alternatives(token, table)[:MAX_ALTERNATIVES]
+            if roman := _roman_alternative(word):
+                alternatives += (roman,)
+            optional = token in fillers or word in fillers or token.isdigit()
+            slots.append(Slot(alternatives, optional=optional))
             i += 1
     # The same word twice adds nothing but cost.
     unique = tuple(dict.fromkeys(slots))
@@ -183,8 +256,29 @@ def query_words(text: str) -> list[tuple[str, int, int]]:
 
 
 def max_edit_distance(word: str) -> int:
-    """Bounded fuzziness: one edit for short words, two for long ones."""
-    return 1 if len(word) <= 5 else 2
+    """Bounded fuzziness: one edit for words up to four letters, two for longer ones
+    (Thai words count their vowel and tone marks, so ไข่เคม is six characters)."""
+    return 1 if len(word) <= 4 else 2
+
+
+def fold_segment(run: str, folded_words: dict[str, str], max_len: int = 20) -> str | None:
+    """``run`` read as known words after folding tone marks (ไสอัว → ไส้อั่ว, นาผึง →
+    น้ำผึ้ง): the fewest pieces of at least two characters, each a tone-less spelling of
+    a word of the index (``folded_words`` maps it to the word). None when it cannot."""
+    folded = fold_thai(run)
+    n = len(folded)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 2, min(n, i + max_len) + 1):
+            word = folded_words.get(folded[i:j])
+            if word is not None:
+                candidate = best[i] + (word,)
+                if best[j] is None or len(candidate) < len(best[j]):
+                    best[j] = candidate
+    return "".join(best[n]) if best[n] else None
 
 
 @dataclass(frozen=True)
@@ -193,11 +287,13 @@ class Correction:
     changed: bool
 
 
-def correct_query(text: str, known, suggest) -> Correction:
+def correct_query(text: str, known, suggest, fold_lookup=None, sound_lookup=None) -> Correction:
     """Replace words that are not in the lexicon by their closest known word.
 
     ``known(word) -> bool`` and ``suggest(word, maxdist) -> str | None`` come from the
-    index. Thai words are tried as the whole Thai run first ("กาแฝ" -> "กาแฟ", which
+    index (``fold_lookup`` reads a Thai run through tone-less spellings,
+    ``sound_lookup`` finds a Latin word with the same roman key). Thai words are tried
+    as the whole Thai run first ("กาแฝ" -> "กาแฟ", which
     the segmenter had cut into pieces), then each unknown piece joined with its
     neighbour, then alone.
     """
@@ -217,6 +313,10 @@ def correct_query(text: str, known, suggest) -> Correction:
                 continue
             run_text = text[run[0][1]:run[-1][2]]
             budget -= 1
+            fixed = fold_lookup(run_text) if fold_lookup else None
+            if fixed and fixed != run_text:
+                replacements.append((run[0][1], run[-1][2], fixed))
+                continue
             fixed = suggest(run_text, max_edit_distance(run_text))
             if fixed:
                 replacements.append((run[0][1], run[-1][2], fixed))
@@ -246,10 +346,13 @@ def correct_query(text: str, known, suggest) -> Correction:
                 k += 1
         else:
             i += 1
-            if len(word) < 3 or word.isdigit() or known(word):
+            if len(word) < 3 or word.isdigit() or known(word) or word in FILLER_WORDS:
                 continue
             budget -= 1
             fixed = suggest(word, max_edit_distance(word))
+            if not fixed and sound_lookup is not None:
+                # Vowel slips beyond two edits ("mangostine"): the same roman key.
+                fixed = sound_lookup(word)
             if fixed:
                 replacements.append((start, end, fixed))
     if not replacements:

@@ -19,11 +19,11 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.formats import Existence
 
-from shop.search.analysis import text_analyzer, word_analyzer
+from shop.search.analysis import CompoundAnalyzer, RomanAnalyzer, text_analyzer, word_analyzer
 
 #: Bumped whenever the schema or the document shape changes; a mismatch makes
 #: ``flask search reindex --if-missing`` rebuild and ``/healthz`` report it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Field boosts for BM25F: a word in the name counts most, the description least.
 FIELD_BOOSTS: dict[str, float] = {
@@ -36,6 +36,27 @@ FIELD_BOOSTS: dict[str, float] = {
     "description": 1.0,
 }
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
+
+#: Where a query word may match. The category name is left out: "tea" must not match
+#: every product of "Coffee & tea"; it only adds to the score of a product found
+#: otherwise. ``sub`` holds the parts of compound words of names and tags (and their
+#: tone-less spellings), ``roman`` their romanised keys (matched by Latin words only).
+MATCH_FIELDS = ("name", "tags", "sub", "enterprise", "place", "certs", "description")
+
+#: Field weights for ranking (see engine.score_partitions): name > tags > category >
+#: description; a part of a compound word or a romanised name counts a little less
+#: than the whole word.
+SCORE_WEIGHTS: dict[str, float] = {
+    "name": 4.0,
+    "roman": 3.0,
+    "tags": 2.5,
+    "sub": 2.0,
+    "category": 1.5,
+    "enterprise": 1.2,
+    "place": 1.2,
+    "certs": 1.2,
+    "description": 1.0,
+}
 
 # Column typecodes are ones whose struct size equals the array module's item size on
 # every platform we run on, so engine.py can load a column with ``array.frombytes``.
@@ -73,6 +94,8 @@ def build_schema() -> Schema:
     }
     for name, boost in FIELD_BOOSTS.items():
         fields[name] = TEXT(analyzer=text, phrase=False, field_boost=boost)
+    fields["sub"] = TEXT(analyzer=CompoundAnalyzer(), phrase=False, field_boost=2.0)
+    fields["roman"] = TEXT(analyzer=RomanAnalyzer(), phrase=False, field_boost=3.0)
     for name, typecode in COLUMN_TYPES.items():
         fields[name] = COLUMN(NumericColumn(typecode, default=0))
     return Schema(**fields)
@@ -137,6 +160,8 @@ def product_document(facts: ProductFacts, cert_bits: dict[str, int]) -> dict:
         "certs": _join(*facts.cert_labels),
         "description": _join(facts.summary_th, facts.summary_en, facts.description_th, facts.description_en),
         "spell": _join(names, tags, category),
+        "sub": _join(names, tags),
+        "roman": _join(facts.name_th, tags),
         "name_th": facts.name_th,
         "name_en": facts.name_en or "",
         "slug": facts.slug,

@@ -45,16 +45,22 @@ from shop.geo import province_by_code, province_by_slug
 from shop.money import format_baht
 from shop.search import engine
 from shop.search import suggest as suggest_mod
+from shop.search.analysis import fold_thai, roman_key, stem_english
 from shop.search.highlight import highlight
 from shop.search.index import IndexUnavailable
 from shop.search.indexer import ensure_thread, state_for
 from shop.search.query import (
+    FILLER_WORDS,
     MAX_RAW_QUERY_CHARS,
     QueryPlan,
     build_plan,
     correct_query,
+    fold_segment,
+    query_words,
 )
+from shop.search.schema import MATCH_FIELDS
 from shop.search.source import CERT_BITS
+from shop.thai import is_thai
 
 PER_PAGE = 24
 MAX_PAGE = 200
@@ -309,17 +315,78 @@ def _total(leaves: list[engine.Leaf]) -> int:
 
 
 class _Lexicon:
-    """``known`` and ``suggest`` for the spelling corrector, over the ``spell`` field."""
+    """``known``, ``suggest`` and ``fold_lookup`` for the spelling corrector, over the
+    ``spell`` field (and the parts of compounds and the other text for ``known``)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, cache: engine.SegmentCache | None = None):
         self.reader = searcher.reader()
         self.corrector = searcher.corrector("spell")
+        self.cache = cache
+
+    def _df(self, field: str, word: str) -> int:
+        try:
+            return self.reader.doc_frequency(field, word)
+        except Exception:  # a word the field cannot encode
+            return 0
 
     def known(self, word: str) -> bool:
-        try:
-            return self.reader.doc_frequency("spell", word) > 0
-        except Exception:  # a word the field cannot encode
-            return False
+        word = word.lower()
+        if self._df("spell", word) or self._df("sub", word):
+            return True
+        term = stem_english(word) if word.isascii() and word.isalpha() and len(word) >= 3 else word
+        if any(self._df(f, term) for f in ("description", "place", "enterprise", "certs")):
+            return True
+        return word.isascii() and word.isalpha() and bool(self._df("roman", roman_key(word)))
+
+    def folded_words(self) -> dict[str, str]:
+        """Tone-less spelling → word, for every Thai word of names, tags and categories
+        (the most frequent word wins), built once per index generation."""
+        key = ("folded", self.reader.generation() if hasattr(self.reader, "generation") else 0,
+               self.reader.doc_count_all())
+        holder = getattr(self.cache, "lexicon_extra", None) if self.cache is not None else None
+        if holder and holder[0] == key:
+            return holder[1]
+        best: dict[str, tuple[int, str]] = {}
+        for term, info in self.reader.iter_field("spell"):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            if not is_thai(word):
+                continue
+            folded = fold_thai(word)
+            df = info.doc_frequency()
+            if folded not in best or best[folded][0] < df:
+                best[folded] = (df, word)
+        found = {folded: word for folded, (_df, word) in best.items()}
+        if self.cache is not None:
+            self.cache.lexicon_extra = (key, found)
+        return found
+
+    def fold_lookup(self, run: str) -> str | None:
+        return fold_segment(run, self.folded_words())
+
+    def sound_lookup(self, word: str) -> str | None:
+        """The indexed Latin word with the same roman key as ``word`` (mangostine →
+        mangosteen), when there is one; built once per index generation."""
+        key = ("sounds", self.reader.generation() if hasattr(self.reader, "generation") else 0,
+               self.reader.doc_count_all())
+        holder = getattr(self.cache, "sounds", None) if self.cache is not None else None
+        if holder and holder[0] == key:
+            table = holder[1]
+        else:
+            best: dict[str, tuple[int, str]] = {}
+            for term, info in self.reader.iter_field("spell"):
+                latin = term.decode("utf-8") if isinstance(term, bytes) else term
+                if len(latin) < 4 or not latin.isascii() or not latin.isalpha():
+                    continue
+                sound = roman_key(latin)
+                df = info.doc_frequency()
+                if len(sound) >= 4 and (sound not in best or best[sound][0] < df):
+                    best[sound] = (df, latin)
+            table = {sound: latin for sound, (_df, latin) in best.items()}
+            if self.cache is not None:
+                self.cache.sounds = (key, table)
+        if not word.isascii() or not word.isalpha():
+            return None
+        return table.get(roman_key(word))
 
     def suggest(self, word: str, maxdist: int) -> str | None:
         found = self.corrector.suggest(word.lower(), limit=1, maxdist=maxdist, prefix=1)
@@ -597,29 +664,102 @@ def _result_cache() -> ResultCache:
     return found
 
 
+#: Where a word must be found for the word to describe the product itself (not only
+#: where it is made or who makes it).
+_PRODUCT_FIELDS = ("name", "tags", "sub", "roman", "description", "certs")
+_PLACE_FIELDS = ("place", "enterprise")
+#: In the relaxed search (no product has every word), a product must have words worth
+#: at least this share of the query's weight: one common word is not a match.
+MIN_RELAXED_COVERAGE = 0.6
+
+
+def _prepare(searcher, cache: engine.SegmentCache, plan: QueryPlan) -> QueryPlan:
+    """Fit the plan to the index: a romanised key only for a word that is not an
+    ordinary indexed word, and a word found only as a place or a maker's name (จาก
+    เชียงใหม่) boosts instead of filtering."""
+    if plan.is_empty:
+        return plan
+    lexicon = _Lexicon(searcher, cache)
+
+    def plain_unknown(slot) -> bool:
+        return not any(lexicon._df(field, token) for token in slot.alternatives[0] for field in MATCH_FIELDS)
+
+    plan = plan.without_roman(plain_unknown)
+    if len(plan.slots) < 2:
+        return plan
+    leaves = engine.leaves_for(searcher, cache)
+    optional = set()
+    for i, slot in enumerate(plan.slots):
+        if slot.optional:
+            continue
+        single = QueryPlan(plan.text, (slot,))
+        in_product = in_place = False
+        for r, _offset, data in leaves:
+            live = data.live(r)
+            if engine.slot_bits(cache, r, data, single, _PRODUCT_FIELDS)[0] & live:
+                in_product = True
+                break
+            if engine.slot_bits(cache, r, data, single, _PLACE_FIELDS)[0] & live:
+                in_place = True
+        if in_place and not in_product:
+            optional.add(i)
+    if optional and len(optional) < sum(1 for s in plan.slots if not s.optional):
+        plan = plan.with_optional(optional)
+    return plan
+
+
+def _unknown_words(plan: QueryPlan, lexicon: _Lexicon) -> bool:
+    """Whether the query has a word the index does not know (a typo, a tone-less
+    spelling cut into junk pieces), filler words and numbers aside."""
+    for word, _start, _end in query_words(plan.text):
+        if word in FILLER_WORDS or word.isdigit() or len(word) < 2:
+            continue
+        if not lexicon.known(word):
+            return True
+    return False
+
+
+def _relaxed(searcher, cache, plan: QueryPlan) -> list[engine.Leaf]:
+    """Products with some of the words, kept only when they have most of what the
+    query weighs (rare words weigh more): nothing is better than junk."""
+    leaves = _match(searcher, cache, plan, any_slot=True)
+    if not _total(leaves):
+        return leaves
+    idfs = engine.plan_idfs(cache, leaves, plan)
+    out = []
+    for leaf in leaves:
+        keep = 0
+        for share, docs in engine.slot_coverage(cache, leaf, plan, idfs):
+            if share >= MIN_RELAXED_COVERAGE:
+                keep |= docs
+        out.append(engine.Leaf(leaf.reader, leaf.offset, leaf.data, keep))
+    return out
+
+
 def _compute(searcher, cache: engine.SegmentCache, params: SearchParams, categories: _Categories) -> _Outcome:
-    plan = build_plan(params.q)
+    plan = _prepare(searcher, cache, build_plan(params.q))
     query, truncated = plan.text, plan.truncated
     corrected_from = did_you_mean = None
     leaves = _match(searcher, cache, plan)
     relaxed = False
-    if not plan.is_empty and _total(leaves) == 0:
-        lexicon = _Lexicon(searcher)
-        correction = correct_query(plan.text, lexicon.known, lexicon.suggest)
-        if correction.changed:
-            corrected_plan = build_plan(correction.text)
-            corrected = _match(searcher, cache, corrected_plan)
-            if _total(corrected):
-                corrected_from, query = plan.text, corrected_plan.text
-                plan, leaves = corrected_plan, corrected
+    if not plan.is_empty:
+        lexicon = _Lexicon(searcher, cache)
+        found = _total(leaves)
+        unknown = _unknown_words(plan, lexicon)
+        if found == 0 or unknown:
+            correction = correct_query(plan.text, lexicon.known, lexicon.suggest, lexicon.fold_lookup,
+                                       lexicon.sound_lookup)
+            if correction.changed:
+                corrected_plan = _prepare(searcher, cache, build_plan(correction.text))
+                corrected = _match(searcher, cache, corrected_plan)
+                if _total(corrected) and (found == 0 or not _unknown_words(corrected_plan, lexicon)):
+                    corrected_from, query = plan.text, corrected_plan.text
+                    plan, leaves = corrected_plan, corrected
+                elif found and found < 3:
+                    did_you_mean = correction.text
         if _total(leaves) == 0 and len(plan.slots) > 1:
-            leaves = _match(searcher, cache, plan, any_slot=True)
+            leaves = _relaxed(searcher, cache, plan)
             relaxed = _total(leaves) > 0
-    elif not plan.is_empty and _total(leaves) < 3:
-        lexicon = _Lexicon(searcher)
-        correction = correct_query(plan.text, lexicon.known, lexicon.suggest)
-        if correction.changed:
-            did_you_mean = correction.text
 
     filters = _build_filters(params, categories)
     _ensure_derived_columns(leaf.data for leaf in leaves)
@@ -747,3 +887,16 @@ def suggest(raw: str | None, locale: str = "th", limit: int = SUGGEST_LIMIT) -> 
         name = (stored.get("name_en") if locale == "en" else None) or stored.get("name_th") or ""
         out.append(Suggestion("product", name, url_for("catalog.product", slug=stored.get("slug"))))
     return out[:limit]
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def empty_categories() -> _Categories:
+    """No categories: for ranking queries without facet filters outside a request."""
+    return _Categories({}, {}, {})
+
+
+def compute_outcome(searcher, cache: engine.SegmentCache, params: SearchParams, categories: _Categories) -> _Outcome:
+    """What ``search`` computes before reading the page's products (``bench/relevance.py``)."""
+    return _compute(searcher, cache, params, categories)

@@ -106,21 +106,25 @@ def test_segmenter_works_offline_and_writes_nothing_to_home(tmp_path):
 def test_synonyms_expand_both_ways():
     thai = build_plan("กาแฟ")
     english = build_plan("coffee")
-    assert {alt for slot in thai.slots for alt in slot.alternatives} == {("กาแฟ",), ("coffe",)}
-    assert {alt for slot in english.slots for alt in slot.alternatives} == {("กาแฟ",), ("coffe",)}
+    assert {("กาแฟ",), ("coffe",)} <= {alt for slot in thai.slots for alt in slot.alternatives}
+    # A Latin word also carries its romanised key (dropped at search time when the
+    # word itself is an indexed word, as "coffee" is).
+    assert {("กาแฟ",), ("coffe",), ("~cVf",)} <= {alt for slot in english.slots for alt in slot.alternatives}
 
 
 def test_multi_word_synonyms_match_as_a_phrase_of_the_query():
     plan = build_plan("brown rice")
     assert len(plan.slots) == 1
-    assert set(plan.slots[0].alternatives) == {("brown", "rice"), ("ข้าวกล้อง",)}
+    assert {("brown", "rice"), ("ข้าวกล้อง",)} <= set(plan.slots[0].alternatives)
     plan = build_plan("ข้าวกล้อง")
-    assert set(plan.slots[0].alternatives) == {("brown", "rice"), ("ข้าวกล้อง",)}
+    assert {("brown", "rice"), ("ข้าวกล้อง",)} <= set(plan.slots[0].alternatives)
 
 
 def test_thai_compound_query_becomes_one_slot_per_word():
     plan = build_plan("มะนาวผง")
-    assert [set(s.alternatives) for s in plan.slots] == [{("มะนาว",), ("lime",)}, {("ผง",), ("powder",)}]
+    assert len(plan.slots) == 2
+    assert {("มะนาว",), ("lime",)} <= set(plan.slots[0].alternatives)
+    assert {("ผง",), ("powder",)} <= set(plan.slots[1].alternatives)
 
 
 def test_synonym_groups_sharing_a_word_are_merged(tmp_path):
