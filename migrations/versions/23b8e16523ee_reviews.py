@@ -5,7 +5,7 @@ the staff's hidden flag (shop/reviews/models.py). The products' rating_sum and
 rating_count columns already exist and start at zero.
 
 Revision ID: 23b8e16523ee
-Revises: e8b3f1a6c2d9
+Revises: c4d7e9a1b3f5
 Create Date: 2026-12-02 19:40:52.070046
 
 """
@@ -16,7 +16,7 @@ import shop.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '23b8e16523ee'
-down_revision = 'e8b3f1a6c2d9'
+down_revision = 'c4d7e9a1b3f5'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Pay on invoice (shop/invoicing): buyers' credit terms, invoices and their yearly
 number sequence, invoice payments (slips and recorded transfers) and the reminders sent.
 
 Revision ID: c4d7e9a1b3f5
-Revises: e8b3f1a6c2d9
+Revises: a7c4e2f9b1d3
 Create Date: 2026-12-02 19:34:48.979769
 
 """
@@ -16,7 +16,7 @@ import shop.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'c4d7e9a1b3f5'
-down_revision = 'e8b3f1a6c2d9'
+down_revision = 'a7c4e2f9b1d3'
 branch_labels = None
 depends_on = None
 

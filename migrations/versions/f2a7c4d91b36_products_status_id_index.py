@@ -5,7 +5,7 @@ read exactly that range (``status = 'live' AND id BETWEEN …``) whatever the si
 the catalogue.
 
 Revision ID: f2a7c4d91b36
-Revises: e8b3f1a6c2d9
+Revises: 23b8e16523ee
 Create Date: 2026-12-02 20:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f2a7c4d91b36'
-down_revision = 'e8b3f1a6c2d9'
+down_revision = '23b8e16523ee'
 branch_labels = None
 depends_on = None
 

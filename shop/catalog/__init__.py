@@ -5,5 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__)
 
-from shop.catalog import views, wholesale_views  # noqa: E402,F401
-from shop.catalog import sitemap_views, views  # noqa: E402,F401
+from shop.catalog import sitemap_views, views, wholesale_views  # noqa: E402,F401

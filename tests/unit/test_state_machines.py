@@ -93,8 +93,7 @@ def _new_row(name: str):
 
 
 MACHINES = {m.name: m for m in (*st.machines().values(), LISTINGS, ENTERPRISES, PAYMENTS, REFUNDS, SLIPS, PAYOUTS,
-                                PAYOUT_BATCHES, RETAIL_BUYERS, INVOICE_PAYMENTS)}
-                                PAYOUT_BATCHES, RETAIL_BUYERS, REVIEWS)}
+                                PAYOUT_BATCHES, RETAIL_BUYERS, INVOICE_PAYMENTS, REVIEWS)}
 HISTORY = {st.ORDER: StatusChange, st.FULFILMENT: StatusChange, "listing": ListingStatusChange,
            "enterprise": EnterpriseEvent}
 
@@ -127,8 +126,7 @@ def _cases():
 
 def test_every_machine_names_only_its_states_and_the_shop_roles():
     assert set(MACHINES) == {"order", "fulfilment", "listing", "enterprise", "payment", "refund", "payment_slip",
-                             "payout", "payout_batch", "retail_buyer", "invoice_payment"}
-                             "payout", "payout_batch", "retail_buyer", "review"}
+                             "payout", "payout_batch", "retail_buyer", "invoice_payment", "review"}
     for machine in MACHINES.values():
         assert machine.moves, machine.name
         for (frm, to), allowed in machine.moves.items():
