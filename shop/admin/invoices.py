@@ -16,7 +16,7 @@ from shop.errors import DomainError, ValidationFailed
 from shop.invoicing import services as invoicing
 from shop.invoicing import views as invoicing_views
 from shop.invoicing.machines import INVOICE_PAYMENTS
-from shop.spreadsheets import csv_response, write_csv
+from shop.spreadsheets import csv_response
 
 
 @bp.post("/retail-buyers/<int:buyer_id>/terms")
@@ -74,8 +74,7 @@ def receivables_csv():
     labels = {"invoice": _("Invoice"), "buyer": _("Buyer"), "order": _("Order"), "issued": _("Issued"),
               "due": _("Due"), "total": _("Total (THB)"), "paid": _("Paid (THB)"),
               "outstanding": _("Outstanding (THB)"), "days_overdue": _("Days overdue"), "bucket": _("Ageing")}
-    header, *rows = invoicing.receivables_csv_rows(report, labels)
-    return csv_response(write_csv(header, rows), filename=f"receivables-{report.as_of.isoformat()}.csv")
+    return csv_response(invoicing.receivables_csv(report, labels), filename=f"receivables-{report.as_of.isoformat()}.csv")
 
 
 def _render_invoice(invoice_id: int, *, error=None, field_errors=None, status: int = 200):

@@ -70,6 +70,7 @@ from shop.pagination import Page, paginate
 from shop.payments.models import PaymentSlip
 from shop.payments.slips import SLIP_FOLDER
 from shop.roles import PROGRAMME_STAFF
+from shop.spreadsheets import CsvText, baht_cell, csv_producer, write_csv
 from shop.text import checked_text
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -694,13 +695,16 @@ def receivables_buyers() -> list[tuple[int, str]]:
     return [(user_id, name or "") for user_id, name in rows]
 
 
-def receivables_csv_rows(report: Receivables, labels: dict[str, str]) -> list[list]:
+@csv_producer("Staff receivables (/admin/receivables.csv)")
+def receivables_csv(report: Receivables, labels: dict[str, str]) -> CsvText:
+    """The receivables report as staff see it, one row per open invoice; ``labels``
+    are the column names in the reader's language."""
     header = [labels[key] for key in ("invoice", "buyer", "order", "issued", "due", "total", "paid",
                                       "outstanding", "days_overdue", "bucket")]
     body = [[row.invoice.number, row.buyer_name, row.order.public_id, row.invoice.issued_on.isoformat(),
-             row.invoice.due_on.isoformat(), f"{row.total_satang / 100:.2f}", f"{row.paid_satang / 100:.2f}",
-             f"{row.outstanding_satang / 100:.2f}", row.days_overdue, row.bucket] for row in report.rows]
-    return [header, *body]
+             row.invoice.due_on.isoformat(), baht_cell(row.total_satang), baht_cell(row.paid_satang),
+             baht_cell(row.outstanding_satang), row.days_overdue, row.bucket] for row in report.rows]
+    return write_csv(header, body)
 
 
 def outstanding_total() -> int:

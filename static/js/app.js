@@ -2,7 +2,7 @@
    - product gallery: a thumbnail shows its photo in the main frame instead of opening it;
    - sort and filter forms marked data-autosubmit submit when their select changes
      (their button stays for keyboard and no-JS users, but is hidden here);
-   - share: the "copy link" button (hidden without this file) copies the page's link. */
+   - share: the "copy link" button (hidden without this file) copies the page's link;
    - the phone header's search and menu icons (links to #site-search and #site-menu, which
      :target opens without this file) become toggle buttons; the search icon focuses the box;
    - the product page's buy bar shows once the buy form has scrolled out of view. */
@@ -47,6 +47,9 @@
         if (status) status.textContent = button.getAttribute("data-copied-text") || "";
         button.classList.add("is-copied");
       });
+    });
+  }
+
   function initHeaderToggle(toggle, toggles) {
     var panel = document.getElementById(toggle.getAttribute("aria-controls"));
     if (!panel) return;

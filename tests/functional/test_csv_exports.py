@@ -16,7 +16,8 @@ reaches it:
   option, SKU, product and option names as bought, carrier name, tracking number;
 * the staff ledger ``/admin/ledger/entries.csv``: enterprise name, entry key, memo;
 * the staff payouts ``/admin/ledger/payouts.csv``: enterprise name, idempotency key,
-  transfer id, reference, failure reason.
+  transfer id, reference, failure reason;
+* the staff receivables ``/admin/receivables.csv``: the buyer's company name.
 
 They are all the functions in ``shop.spreadsheets.PRODUCERS``; the tests below fail
 when a producer, or a ``.csv`` URL, is added without being covered here, when a
@@ -40,8 +41,10 @@ from flask import Response
 from sqlalchemy import select
 
 import shop
+from shop.accounts.models import RetailBuyer
 from shop.catalog.models import ProductPhoto, Variant
 from shop.extensions import db
+from shop.invoicing import services as invoicing
 from shop.ledger.models import PAYOUT_BANK_TRANSFER, PAYOUT_FAILED, LedgerEntry, Payout
 from shop.orders import status as st
 from shop.sellers import feeds
@@ -51,6 +54,7 @@ from tests.factories import (
     EnterpriseFactory,
     MemberFactory,
     ProductFactory,
+    RetailBuyerFactory,
     TagFactory,
     UserFactory,
     VariantFactory,
@@ -77,6 +81,7 @@ COVERED_PRODUCERS = {
     "shop.sellers.order_services:export_csv": "test_orders_export_is_guarded",
     "shop.ledger.services:entries_csv": "test_ledger_exports_are_guarded",
     "shop.ledger.services:payouts_csv": "test_ledger_exports_are_guarded",
+    "shop.invoicing.services:receivables_csv": "test_receivables_export_is_guarded",
 }
 #: Endpoints that answer CSV, and the test that fetches each.
 COVERED_ENDPOINTS = {
@@ -86,6 +91,7 @@ COVERED_ENDPOINTS = {
     "sellers.orders_csv": "test_orders_export_is_guarded",
     "ledger.entries_csv": "test_ledger_exports_are_guarded",
     "ledger.payouts_csv": "test_ledger_exports_are_guarded",
+    "admin.receivables_csv": "test_receivables_export_is_guarded",
 }
 
 
@@ -215,6 +221,22 @@ def test_ledger_exports_are_guarded(app, client, sign_in):
     assert_guarded(entries)
     assert "-1.50" in entries and "-150" in entries  # our signed amounts stay numbers
     assert_guarded(cells_of(client.get("/admin/ledger/payouts.csv")))
+
+
+def test_receivables_export_is_guarded(app, client, sign_in):
+    staff = UserFactory(is_staff=True)
+    variant = VariantFactory(price_satang=100_000, stock=500)
+    for company in [*HOSTILE, HONEST]:
+        business = RetailBuyerFactory(status=RetailBuyer.VERIFIED, company_name=company)
+        invoicing.set_terms(staff, business.id, net_days=30, credit_limit="50000")
+        order = make_order([(variant, 1)], user=business.user, payment_method=st.PAYMENT_INVOICE)
+        order.buyer_company = company
+    db.session.commit()
+    sign_in(staff, client=client)
+    for lang in ("th", "en"):
+        cells = cells_of(client.get(f"/admin/receivables.csv?lang={lang}"))
+        assert_guarded(cells)
+        assert any(re.fullmatch(r"1\d{3}\.\d{2}", cell) for cell in cells)  # amounts stay numbers
 
 
 # ---------------------------------------------------------------- nothing bypasses the guard

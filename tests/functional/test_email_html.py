@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import SimpleNamespace
@@ -44,6 +45,11 @@ def world(app):
     fulfilment = order.fulfilments[0]
     fulfilment.carrier, fulfilment.tracking_number = "kerry", "KEX123456789"
     user = UserFactory(display_name=HOSTILE)
+    invoice = SimpleNamespace(number="INV-2026-000123", due_on=date(2026, 12, 31), due_satang=27_500)
+    req = SimpleNamespace(
+        reference="RFQ-2026-000045", variant=variant, buyer=user, enterprise=enterprise, quantity=500,
+        delivery_date=date(2027, 1, 15), target_unit_satang=14_500, message=HOSTILE, quoted_quantity=500,
+        quoted_unit_satang=14_800, quoted_total_satang=7_450_000, valid_until=date(2026, 12, 20), quote_note=HOSTILE)
     return {
         "order": order, "fulfilment": fulfilment, "fulfilments": [fulfilment], "enterprise": enterprise,
         "user": user, "inviter": user, "product": variant.product,
@@ -54,6 +60,9 @@ def world(app):
         "days": 7, "hold_minutes": 30, "valid_minutes": 30, "valid_hours": 24, "lapsed": False,
         "was_paid": True, "manual": True, "resubmitted": False,
         "carrier_label": st.carrier_label, "tracking_url": st.tracking_url,
+        "invoice": invoice, "payment": SimpleNamespace(amount_satang=30_000), "reminder": "after_7",
+        "req": req, "event": "quoted", "message": SimpleNamespace(body=HOSTILE), "was_quoted": True,
+        "to_buyer": True,
     }
 
 
@@ -79,6 +88,22 @@ def test_every_email_has_an_escaped_html_part_with_the_same_facts(world, templat
         assert fact.rstrip(".,:") in readable, f"{fact!r} is missing from the HTML part"
     for url in set(re.findall(r"https?://\S+", text)):
         assert f'href="{html.escape(url.rstrip(".,:"))}"' in part
+
+
+@pytest.mark.parametrize(("template", "context"), [
+    *[("quote_event", {"event": event, "was_quoted": was_quoted})
+      for event in ("requested", "quoted", "revised", "declined", "withdrawn", "accepted", "expired", "message")
+      for was_quoted in (True, False)],
+    *[("invoice_reminder", {"reminder": kind}) for kind in ("before_3", "due", "after_7", "after_30")],
+])
+def test_each_kind_of_quote_and_reminder_email_is_escaped_with_its_facts(world, template, context):
+    message = queue_email(to="buyer@example.test", kind=template, template=template, locale="en",
+                          **(world | context))
+    text, part = message.body_text, message.body_html
+    assert "<script" not in part and "<img" not in part
+    readable = html.unescape(re.sub(r"<[^>]+>", " ", part))
+    for fact in _facts(text) | set(re.findall(r"\b(?:RFQ|INV)-\d{4}-\d+\b", text)):
+        assert fact.rstrip(".,:") in readable, f"{fact!r} is missing from the HTML part"
 
 
 def test_order_lines_become_a_table_and_the_order_link_a_button(world):

@@ -249,6 +249,19 @@ def test_staff_reach_every_admin_page(app, client, world, sign_in):
 
     batch = open_payout_batch(staff)  # what the paid order earned enterprise B
     ids = {"public_id": order.public_id, "fid": order.fulfilments[0].id, "batch_id": batch.id}
+    # An order on invoice with a slip the buyer sent, for the invoice pages.
+    from shop.accounts.models import RetailBuyer
+    from shop.invoicing import services as invoicing
+    from shop.orders import status as st
+    from tests.factories import RetailBuyerFactory
+    from tests.order_helpers import slip_image
+
+    business = RetailBuyerFactory(status=RetailBuyer.VERIFIED)
+    invoicing.set_terms(staff, business.id, net_days=30, credit_limit="50000")
+    on_invoice = make_order([(variant, 1)], user=business.user, payment_method=st.PAYMENT_INVOICE)
+    invoice = invoicing.invoice_of_order(on_invoice)
+    payment = invoicing.submit_slip(invoice, slip_image(), amount="100", actor=business.user)
+    ids |= {"invoice_id": invoice.id, "payment_id": payment.id, "size": "thumb"}
     sign_in(staff)
     for endpoint, method, converters in (p.values for p in ADMIN_ROUTES):
         if method != "GET":
