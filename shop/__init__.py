@@ -22,7 +22,7 @@ from shop.cart.services import merge_guest_cart
 from shop.cart.views import bp as cart_bp
 from shop.catalog import bp as catalog_bp
 from shop.catalog import demo as catalog_demo
-from shop.catalog import listing_status
+from shop.catalog import listing_status, seo
 from shop.cli import register_cli
 from shop.core import bp as core_bp
 from shop.database import install_sqlite_tuning
@@ -46,6 +46,7 @@ from shop.quotes import demo as quotes_demo
 from shop.quotes import services as quote_services
 from shop.quotes.views import bp as quotes_bp
 from shop.reviews import demo as reviews_demo
+from shop.reviews import services as review_services
 from shop.reviews.views import bp as reviews_bp
 from shop.search import init_app as init_search
 from shop.search import outbox as search_outbox
@@ -165,6 +166,8 @@ def register_hooks(app: Flask) -> None:
     catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, quotes_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, reviews_demo.add_to_demo)
+    # A product's schema.org data carries its latest shown reviews.
+    seo.product_reviews.connect(app, review_services.json_ld_reviews)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
     # sweeper deletes the API's expired idempotency keys and expires lapsed requests

@@ -292,6 +292,13 @@ def latest_reviews(product: Product, limit: int = LATEST_ON_PRODUCT_PAGE) -> lis
     return list(db.session.scalars(visible_reviews(product.id).limit(limit)))
 
 
+def json_ld_reviews(product: Product) -> list[tuple]:
+    """The latest shown reviews as ``(author, rating, text, date)`` for the product's
+    schema.org data (``shop.catalog.seo.product_reviews``)."""
+    return [(review.author_name, review.rating, " ".join(filter(None, (review.title, review.body))),
+             review.created_at) for review in latest_reviews(product)]
+
+
 def reviews_by_line(order: Order, user) -> dict[int, Review]:
     """The buyer's reviews of the lines of ``order``, by line id (empty for anyone
     but the order's buyer)."""

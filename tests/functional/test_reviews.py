@@ -337,6 +337,20 @@ def test_cards_and_the_product_page_show_the_stars(app, client, world):
     assert client.get("/products/no-such-thing/reviews").status_code == 404
 
 
+def test_the_product_pages_structured_data_carries_the_shown_reviews(client, world):
+    from tests.functional.test_seo import parse
+    from tests.schemaorg_helpers import validate
+
+    shown = _write(world, 5, body="หอมมาก </script> ชงแล้วกลมกล่อม")
+    hidden = _write(world, 1, user=world["stranger"], body="spam spam")
+    services.hide(world["staff"], hidden.id, "spam")
+    product = parse(client.get("/products/medium-roast?lang=en")).of_type("Product")
+    assert validate(product) == []
+    assert product["aggregateRating"]["ratingCount"] == 1
+    assert [(r["author"]["name"], r["reviewRating"]["ratingValue"], r["reviewBody"]) for r in product["review"]] == [
+        (shown.author_name, 5, "หอมมาก </script> ชงแล้วกลมกล่อม")]
+
+
 def test_the_api_fills_the_rating_and_lists_reviews(client, world):
     first = _write(world, 5, body="Lovely")
     _write(world, 4, user=world["stranger"])

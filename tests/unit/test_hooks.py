@@ -6,8 +6,9 @@ from flask import Flask
 
 from shop.api import idempotency
 from shop.catalog import demo as catalog_demo
-from shop.catalog import listing_status
+from shop.catalog import listing_status, seo
 from shop.hooks import Hook
+from shop.invoicing import services as invoicing
 from shop.ledger import services as ledger
 from shop.orders import cli as orders_cli
 from shop.orders import demo as orders_demo
@@ -16,6 +17,10 @@ from shop.orders import views as order_views
 from shop.payments import refunds, slips, webhooks
 from shop.payments.providers import allow_checkout_redirect
 from shop.payments.providers import flow as payment_flow
+from shop.quotes import demo as quotes_demo
+from shop.quotes import services as quote_services
+from shop.reviews import demo as reviews_demo
+from shop.reviews import services as review_services
 from shop.search import outbox as search_outbox
 
 
@@ -39,9 +44,13 @@ def test_handlers_run_in_order_and_answer_on_their_app_only():
 
 def test_the_app_connects_the_upper_areas_to_the_lower_ones(app):
     assert listing_status.products_updated.handlers() == (search_outbox.enqueue_products,)
-    assert catalog_demo.demo_catalogue_loaded.handlers() == (orders_demo.add_to_demo, ledger.add_to_demo)
+    assert catalog_demo.demo_catalogue_loaded.handlers() == (
+        orders_demo.add_to_demo, ledger.add_to_demo, quotes_demo.add_to_demo, reviews_demo.add_to_demo)
+    assert seo.product_reviews.handlers() == (review_services.json_ld_reviews,)
     assert order_views.order_page_response.handlers() == (allow_checkout_redirect,)
-    assert orders_cli.sweep_chores.handlers() == (idempotency.sweep_expired_keys,)
+    assert orders_cli.sweep_chores.handlers() == (
+        idempotency.sweep_expired_keys, quote_services.sweep_lapsed_quotes, invoicing.reminders_chore)
+    assert order_services.received_on_account.handlers() == (invoicing.received_for,)
     assert order_services.order_paid.handlers() == (ledger.record_paid_order,)
     assert order_services.payment_under_review.handlers() == (slips.slip_waiting,)
     assert order_services.payment_under_way.handlers() == (payment_flow.payment_under_way,)
