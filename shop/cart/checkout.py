@@ -402,7 +402,7 @@ def write_order_at_prices(enterprise: Enterprise, lines: Sequence[tuple[Variant,
     accepted quote) with the shipping fee agreed with them: the same checks of the
     payment method (for this total), address, note and purchase-order number as
     ``place_order``, and the same order, fulfilment, lines, timeline, "order placed"
-    e-mail and stock hold. Raises ``ValidationFailed`` for a bad field and ``SoldOut``
+    e-mail (or, on invoice, the invoice) and stock hold. Raises ``ValidationFailed`` for a bad field and ``SoldOut``
     when the stock is short; the caller's transaction then rolls everything back."""
     group = cart_services.CartGroup(
         enterprise=enterprise,
@@ -417,9 +417,16 @@ def write_order_at_prices(enterprise: Enterprise, lines: Sequence[tuple[Variant,
     clean = clean_address(dict(address))
     buyer_note = _check_note(buyer_note)
     po_number = _check_po_number(buyer, po_number)
+    if payment_method == st.PAYMENT_INVOICE:
+        # As at checkout: the credit left, with the buyer's terms row locked to the commit.
+        invoicing.check_invoice_allowed(buyer, view.total_satang, lock=True)
+    now = utcnow()
     order = _build_order(view, buyer=buyer, email=buyer.email, address=clean, locale=locale,
-                         payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=utcnow())
-    apply_order_placed_emails(order)
+                         payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=now)
+    if payment_method == st.PAYMENT_INVOICE:
+        invoicing.apply_issue_invoice(order, buyer, now=now)
+    else:
+        apply_order_placed_emails(order)
     try:
         inventory.take_stock((line.variant_id, line.quantity) for line in view.lines)
     except inventory.OutOfStock as exc:

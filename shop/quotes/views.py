@@ -22,6 +22,7 @@ from shop.errors import DomainError
 from shop.forms import show_domain_error
 from shop.i18n import current_language
 from shop.money import satang_to_input
+from shop.orders import status as st
 from shop.orders.access import order_url
 from shop.orders.addresses import list_saved_addresses
 from shop.pagination import paginate, parse_page
@@ -190,8 +191,12 @@ def accept(request_id: int):
             show_domain_error(form, exc)
             return _buyer_detail(req, accept_form=form, status=exc.status_code,
                                  error=None if exc.fields else exc.message)
-        flash(_("Quote accepted: order %(number)s is placed at the quoted price. Please pay to confirm it.",
-                number=order.public_id), "success")
+        if order.payment_method == st.PAYMENT_INVOICE:
+            flash(_("Quote accepted: order %(number)s is placed at the quoted price and confirmed on invoice.",
+                    number=order.public_id), "success")
+        else:
+            flash(_("Quote accepted: order %(number)s is placed at the quoted price. Please pay to confirm it.",
+                    number=order.public_id), "success")
         return redirect(order_url(order), 303)
     return _buyer_detail(req, accept_form=form, status=422)
 

@@ -135,6 +135,7 @@ def test_checkout_page_shows_the_option_with_the_credit_left(client, sign_in):
     # 5,000 limit, 1,000 + 50 shipping owed.
     assert "3,950" in page and "5,000" in page
     assert 'name="po_number"' in page
+    assert "ชำระภายในวันครบกำหนดของใบแจ้งหนี้" in page  # no payment window for an invoice order
 
 
 def test_an_order_over_the_credit_limit_is_refused_with_what_is_left():

@@ -170,6 +170,34 @@ def test_request_quote_message_accept_places_the_order_at_the_quoted_price(clien
     assert count(Order) == 1 and stock_of(shop.bag.id) == 80
 
 
+def test_accept_on_invoice_issues_the_invoice_within_the_credit_left(client, shop, sign_in):
+    from shop.invoicing import services as invoicing
+    from shop.invoicing.models import Invoice
+
+    staff = UserFactory(is_staff=True)
+    invoicing.set_terms(staff, shop.buyer.retail_buyer.id, net_days=30, credit_limit="15000")
+    big = make_quote(shop)  # 120 × ฿142.50 + ฿300 = ฿17,400: over the ฿15,000 limit
+    sign_in(shop.buyer)
+    refused = client.post(f"/account/quotes/{big.id}/accept", data={**ADDRESS, "payment_method": st.PAYMENT_INVOICE})
+    assert refused.status_code == 422
+    assert "15,000" in refused.get_data(as_text=True)
+    assert count(Order) == 0 and count(Invoice) == 0 and reload(big).status == QUOTED and stock_of(shop.bag.id) == 200
+
+    small = make_quote(shop, quantity=60)  # 60 × ฿142.50 + ฿300 = ฿8,850
+    response = client.post(f"/account/quotes/{small.id}/accept",
+                           data={**ADDRESS, "payment_method": st.PAYMENT_INVOICE, "po_number": "PO-78"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    order = db.session.scalars(select(Order)).one()
+    assert (order.status, order.total_satang, order.po_number) == (st.ORDER_INVOICED, 885000, "PO-78")
+    invoice = invoicing.invoice_of_order(order)
+    assert invoice is not None and invoice.due_on == invoicing.bangkok_date(invoice.issued_at) + timedelta(days=30)
+    assert order.buyer_company == shop.buyer.retail_buyer.company_name
+    assert any(m.kind == "invoice_issued" for m in mails_to("cafe@example.test"))
+    assert not any(m.kind == "order_placed" for m in mails_to("cafe@example.test"))
+    assert invoicing.credit_of(shop.buyer).available_satang == 1_500_000 - 885000
+    assert stock_of(shop.bag.id) == 140
+
+
 def test_accept_with_a_saved_address(client, shop, sign_in):
     req = make_quote(shop)
     saved = save_address(shop.buyer, dict(ADDRESS, recipient_name="ร้านกาแฟ"))

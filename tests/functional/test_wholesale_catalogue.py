@@ -191,6 +191,10 @@ def test_each_option_shows_its_terms_and_an_add_to_cart_form(app, buyer_client):
     assert 'name="quantity" value="12"' in form and 'step="6"' in form and 'min="12"' in form
     # ... priced at that quantity with the tier it reaches.
     assert "฿172</strong> per unit for 12" in body
+    # From here the buyer can also ask for a quote on the option, or order by SKU.
+    assert f'href="/quotes/new?variant={variant.id}"' in body
+    assert 'href="/cart/quick-order"' in body and 'href="/account/quotes"' in body
+    assert buyer_client.get(f"/quotes/new?variant={variant.id}").status_code == 200
 
     # The form posts to the cart like the product page's, and comes back here.
     response = buyer_client.post("/cart/add", data={"variant_id": variant.id, "quantity": 12, "next": URL})
