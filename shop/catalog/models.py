@@ -1,6 +1,8 @@
 """Catalogue: enterprises and their members, categories, products, variants, photos,
 wholesale tiers and certifications (docs/product.md: Catalogue, with the Wholesale and
-Expansion track fields in place).
+Expansion track fields in place); the programmes that run the expansion track, their
+partner organisations, and the mentors assigned to enterprises (docs/product.md:
+Programmes and mentors).
 
 Money columns are integer satang. A variant carries its own wholesale terms (MOQ, case
 pack, lead time, price tiers) and unit costs so the wholesale, track and costing
@@ -9,11 +11,12 @@ features extend these tables rather than rework them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -351,3 +354,84 @@ class Certification(db.Model):
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="certifications", foreign_keys=[enterprise_id])
     product: Mapped[Product | None] = relationship(back_populates="certifications")
+
+
+# ---------------------------------------------------------------- programmes and mentors
+
+
+class PartnerOrganisation(LocalizedMixin, TimestampMixin, db.Model):
+    """A partner that coaches enterprises: a company acting as "Big Brother", a
+    government office, an association. Mentors belong to one."""
+
+    __tablename__ = "partner_organisations"
+
+    KINDS = ("company", "government", "association", "other")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="company")
+
+
+class Programme(LocalizedMixin, TimestampMixin, db.Model):
+    """A programme that runs the market-channel expansion track for its enterprises (an
+    enterprise may be in several)."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner_organisations.id", ondelete="SET NULL"))
+    region_th: Mapped[str | None] = mapped_column(String(200))
+    region_en: Mapped[str | None] = mapped_column(String(200))
+    started_on: Mapped[date | None] = mapped_column(Date())
+    description_th: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+
+    partner: Mapped[PartnerOrganisation | None] = relationship()
+    enterprises: Mapped[list[Enterprise]] = relationship(
+        secondary="enterprise_programmes", order_by="Enterprise.name_th", viewonly=True)
+
+
+class EnterpriseProgramme(db.Model):
+    """An enterprise's place in a programme."""
+
+    __tablename__ = "enterprise_programmes"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
+    joined_on: Mapped[date | None] = mapped_column(Date())
+
+
+class Mentor(db.Model):
+    """A mentor's partner organisation (the user has ``is_mentor``)."""
+
+    __tablename__ = "mentors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner_organisations.id", ondelete="SET NULL"),
+                                                   index=True)
+
+    user: Mapped[User] = relationship()
+    partner: Mapped[PartnerOrganisation | None] = relationship()
+
+
+class MentorAssignment(TimestampMixin, db.Model):
+    """A mentor coaches an enterprise: read access to its seller pages and API, and
+    coaching notes (``shop.track``). Staff assign and end them."""
+
+    __tablename__ = "mentor_assignments"
+    __table_args__ = (UniqueConstraint("mentor_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+    enterprise: Mapped[Enterprise] = relationship()
+    programme: Mapped[Programme | None] = relationship()
