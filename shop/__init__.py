@@ -10,7 +10,7 @@ from flask import Flask
 
 import shop.models  # noqa: F401  (every table, for SQLAlchemy and Alembic)
 from config import get_config, secret_key_problem
-from shop import errors, spreadsheets
+from shop import errors, reports, spreadsheets, track  # noqa: F401  (reports, track: areas still growing)
 from shop.accounts import bp as accounts_bp
 from shop.accounts.sessions import load_user
 from shop.accounts.views import keep_in_session
@@ -32,6 +32,7 @@ from shop.invoicing import services as invoicing_services
 from shop.invoicing.views import bp as invoicing_bp
 from shop.ledger import services as ledger_services
 from shop.ledger.views import bp as ledger_bp
+from shop.mentoring.views import init_app as init_mentoring
 from shop.orders import cli as orders_cli
 from shop.orders import demo as orders_demo
 from shop.orders import services as order_services
@@ -151,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quotes_bp)
     app.register_blueprint(invoicing_bp)
     app.register_blueprint(reviews_bp)
+    init_mentoring(app)  # its blueprint and the seller pages' mentor banner
     init_api(app)
 
 

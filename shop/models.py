@@ -29,6 +29,7 @@ from shop.invoicing.models import (  # noqa: F401
     InvoiceReminder,
 )
 from shop.ledger.models import LedgerEntry, Payout, PayoutBatch  # noqa: F401
+from shop.mentoring.models import CoachingNote, NextStep  # noqa: F401
 from shop.notifications.models import OutboxMessage  # noqa: F401
 from shop.orders.models import (  # noqa: F401
     DocumentCounter,

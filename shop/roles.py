@@ -6,6 +6,8 @@ One name per capacity, used by every transition table (``shop/statemachine.py``)
 * ``ENTERPRISE_MEMBER``: a member (owner or staff) of the enterprise the row belongs
   to, acting for it: the seller. The enterprise's own "staff" members act as this.
 * ``PROGRAMME_STAFF``: the marketplace's back office (``User.is_staff``).
+* ``MENTOR``: a partner organisation's mentor coaching the enterprise: reads its seller
+  pages, ticks the track's checklist items, writes coaching notes; changes nothing else.
 * ``SYSTEM``: the shop acting on its own: the sweeper, payment-provider webhooks,
   the bookkeeping that follows another change.
 
@@ -19,13 +21,15 @@ from flask_babel import lazy_gettext as _l
 BUYER = "buyer"
 ENTERPRISE_MEMBER = "seller"
 PROGRAMME_STAFF = "staff"
+MENTOR = "mentor"
 SYSTEM = "system"
-ROLES = (BUYER, ENTERPRISE_MEMBER, PROGRAMME_STAFF, SYSTEM)
+ROLES = (BUYER, ENTERPRISE_MEMBER, PROGRAMME_STAFF, MENTOR, SYSTEM)
 
 LABELS = {
     BUYER: _l("Buyer"),
     ENTERPRISE_MEMBER: _l("Enterprise"),
     PROGRAMME_STAFF: _l("Marketplace staff"),
+    MENTOR: _l("Mentor"),
     SYSTEM: _l("Automatic"),
 }
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 from werkzeug.routing import BaseConverter
 
 from shop.api import auth
 from shop.api.blueprint import bp
+from shop.catalog.access import require_membership
 from shop.dbtypes import MAX_INT
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import limiter
@@ -136,6 +137,10 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
                 auth.require_user()
             else:
                 auth.authenticate_request()
+            if "enterprise_id" in path_args and op.method != "GET" and op.auth == AUTH_REQUIRED:
+                # A seller write: who may act comes before what was sent (a mentor
+                # of the enterprise gets 403, anyone else not a member 404).
+                require_membership(g.api_user, path_args["enterprise_id"])
             kwargs = dict(path_args)
             refuse_unknown_query(op.query)
             if op.query is not None:

@@ -214,7 +214,7 @@ class SellerEnterprise(ResponseModel):
     name_th: str
     name_en: str | None
     status: str = Field(description="`pending`, `approved`, `rejected` or `suspended`.")
-    role: str = Field(description="The token user's role: `owner` or `staff`.")
+    role: str = Field(description="The token user's role: `owner` or `staff`, or `mentor` (read-only).")
 
 
 class SellerEnterpriseList(ResponseModel):

@@ -292,15 +292,17 @@ def _patch_input(product: Product, body: s.ProductPatch, rows: dict[str, str]) -
 # ------------------------------------------------------------------ enterprises
 
 
-@operation("GET", "/seller/enterprises", summary="The enterprises the token user belongs to", tag=TAG,
+@operation("GET", "/seller/enterprises", summary="The enterprises the token user belongs to or coaches", tag=TAG,
            response=s.SellerEnterpriseList, query=s.EnterprisesQuery,
-           description="Each membership with the user's role (`owner` or `staff`), by enterprise id.")
+           description="Each enterprise with the user's role (`owner` or `staff`; `mentor` for one the user "
+                       "coaches, whose read endpoints answer and whose writes answer 403), by enterprise id.")
 def seller_enterprises(query: s.EnterprisesQuery):
-    rows, meta = paginate(sellers.memberships_by_enterprise_id(g.api_user), query)
+    rows, meta = paginate(sellers.enterprises_of(g.api_user), query)
+    roles_by_id = sellers.roles_in(g.api_user, [e.id for e in rows])
     return s.SellerEnterpriseList(data=[
-        s.SellerEnterprise(id=m.enterprise.id, slug=m.enterprise.slug, name_th=m.enterprise.name_th,
-                           name_en=m.enterprise.name_en, status=m.enterprise.status, role=m.role)
-        for m in rows
+        s.SellerEnterprise(id=e.id, slug=e.slug, name_th=e.name_th, name_en=e.name_en, status=e.status,
+                           role=roles_by_id[e.id])
+        for e in rows
     ], meta=meta)
 
 

@@ -33,7 +33,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from shop import roles
 from shop.accounts.models import User
+from shop.catalog.access import is_assigned_mentor
 from shop.catalog.models import EnterpriseMember, Product
 from shop.database import transaction
 from shop.dbtypes import utcnow
@@ -80,7 +82,8 @@ received_on_account = Hook("orders.received_on_account")
 
 def seller_role(user, fulfilment: Fulfilment) -> str | None:
     """``ROLE_SELLER`` for a member of the fulfilment's enterprise, ``ROLE_STAFF`` for
-    programme staff, else None (callers answer 404)."""
+    programme staff, ``roles.MENTOR`` for a mentor assigned to the enterprise, else None
+    (callers answer 404)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     member = db.session.scalar(
@@ -92,6 +95,8 @@ def seller_role(user, fulfilment: Fulfilment) -> str | None:
         return st.ROLE_SELLER
     if getattr(user, "is_staff", False):
         return st.ROLE_STAFF
+    if is_assigned_mentor(user, fulfilment.enterprise_id):
+        return roles.MENTOR  # reads the enterprise's orders; offered no action
     return None
 
 

@@ -36,7 +36,7 @@ from shop.accounts.validation import check_email
 from shop.catalog import status
 from shop.catalog.access import find_membership
 from shop.catalog.images import delete_image, process_upload
-from shop.catalog.models import Enterprise, EnterpriseMember, EnterprisePhoto, Product, Variant
+from shop.catalog.models import Enterprise, EnterpriseMember, EnterprisePhoto, MentorAssignment, Product, Variant
 from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -422,6 +422,25 @@ def memberships_of(user: User, *, by_enterprise_id: bool = False) -> list[Enterp
         .where(EnterpriseMember.user_id == user.id)
         .order_by(Enterprise.name_th, Enterprise.id)
     ))
+
+
+def enterprises_of(user: User):
+    """The enterprises the user is a member of or, as a mentor, coaches, by id (the
+    API's list)."""
+    mine = select(EnterpriseMember.enterprise_id).where(EnterpriseMember.user_id == user.id)
+    coached = select(MentorAssignment.enterprise_id).where(MentorAssignment.mentor_id == user.id)
+    condition = Enterprise.id.in_(mine)
+    if user.is_mentor:
+        condition = condition | Enterprise.id.in_(coached)
+    return select(Enterprise).where(condition).order_by(Enterprise.id)
+
+
+def roles_in(user: User, enterprise_ids: list[int]) -> dict[int, str]:
+    """The user's role in each of those enterprises: a member's role, else ``mentor``."""
+    found = dict(db.session.execute(
+        select(EnterpriseMember.enterprise_id, EnterpriseMember.role)
+        .where(EnterpriseMember.user_id == user.id, EnterpriseMember.enterprise_id.in_(enterprise_ids))).all())
+    return {enterprise_id: found.get(enterprise_id, roles.MENTOR) for enterprise_id in enterprise_ids}
 
 
 def memberships_by_enterprise_id(user: User):

@@ -63,6 +63,9 @@ def world(app):
         "invoice": invoice, "payment": SimpleNamespace(amount_satang=30_000), "reminder": "after_7",
         "req": req, "event": "quoted", "message": SimpleNamespace(body=HOSTILE), "was_quoted": True,
         "to_buyer": True,
+        "coaching": SimpleNamespace(kind="visit", author=user, visited_on=date(2026, 12, 1), topics=HOSTILE,
+                                    body=HOSTILE, steps=[SimpleNamespace(text=HOSTILE, due_on=date(2026, 12, 20))]),
+        "steps": 1,
     }
 
 

@@ -279,3 +279,85 @@ def test_admin_actions_need_a_csrf_token(app, app_config, sign_in):
     with csrf_app.app_context():
         assert db.session.get(Enterprise, pending_id).status == status.ENTERPRISE_PENDING
         db.session.remove()
+
+
+# ---------------------------------------------------------------- mentors
+
+#: Every seller page (GET) of one enterprise, which the enterprise's assigned mentor may
+#: read. A new seller route fails ``test_every_seller_page_has_a_mentor_rule`` until it
+#: is listed here (a read) or it is a write (any other method: the mentor gets 403).
+MENTOR_READS = {
+    "documents.seller_receipt", "ledger.seller_money", "mentoring.seller_notes", "payments.seller_queue",
+    "payments.seller_refund_page", "quotes.seller_detail", "quotes.seller_list", "reviews.seller_reviews",
+    "sellers.costs", "sellers.dashboard", "sellers.feed_download", "sellers.feeds_page", "sellers.listing_costs",
+    "sellers.listing_edit", "sellers.listing_new", "sellers.listing_photos", "sellers.listing_preview",
+    "sellers.listings", "sellers.listings_export", "sellers.listings_import", "sellers.members",
+    "sellers.order_detail", "sellers.orders", "sellers.orders_csv", "sellers.packing_slip", "sellers.profile",
+    "sellers.shipping", "sellers.shipping_edit", "sellers.shipping_new", "sellers.stock",
+}
+
+
+def test_every_seller_page_has_a_mentor_rule():
+    reads = {p.values[0] for p in SELLER_ENTERPRISE_ROUTES if p.values[1] == "GET"}
+    assert reads == MENTOR_READS
+
+
+@pytest.fixture
+def mentored(world):
+    from datetime import timedelta
+
+    """Enterprise B coached by a mentor (with an order, a shipping option and a request
+    for quote to look at); another mentor coaches A only."""
+    from shop.catalog.models import MentorAssignment, Variant
+    from shop.mentoring.models import CoachingNote, NextStep
+    from shop.orders.models import ShippingOption
+    from shop.quotes import services as quotes
+    from tests.factories import RetailBuyerFactory
+    from tests.order_helpers import make_order
+
+    b = world["b"]
+    mentor, other = UserFactory(is_mentor=True), UserFactory(is_mentor=True)
+    db.session.add_all([MentorAssignment(mentor_id=mentor.id, enterprise_id=b.id),
+                        MentorAssignment(mentor_id=other.id, enterprise_id=world["a"].id)])
+    variant = db.session.get(Variant, world["ids"]["variant_id"])
+    variant.stock = 500
+    option = ShippingOption(enterprise_id=b.id, name_th="ไปรษณีย์", base_fee_satang=5000)
+    db.session.add(option)
+    note = CoachingNote(enterprise_id=b.id, author_id=mentor.id, author_role="mentor", kind="note", body="ดีมาก")
+    db.session.add(note)
+    db.session.flush()
+    step = NextStep(note_id=note.id, enterprise_id=b.id, text="ถ่ายรูปสินค้าใหม่")
+    db.session.add(step)
+    db.session.commit()
+    order = make_order([(variant, 1)], paid=True)
+    buyer = RetailBuyerFactory(status="verified").user
+    req = quotes.request_quote(buyer, variant.id, quantity=12, target_unit_satang=None,
+                               delivery_date=quotes.bangkok_today() + timedelta(days=20), message="ขอราคา")
+    ids = dict(world["ids"], fulfilment_id=order.fulfilments[0].id, option_id=option.id, request_id=req.id,
+               step_id=step.id, channel="facebook.csv")
+    return {"mentor": mentor, "other": other, "ids": ids}
+
+
+@pytest.mark.parametrize("endpoint, method, converters", SELLER_ENTERPRISE_ROUTES)
+def test_the_assigned_mentor_reads_every_page_and_changes_nothing(app, client, world, mentored, endpoint, method,
+                                                                   converters, sign_in):
+    sign_in(mentored["mentor"])
+    url = _fill(endpoint, converters, world["b"].id, mentored["ids"])
+    response = _call(client, method, url)
+    if method == "GET":
+        known = all(name in mentored["ids"] or name == "enterprise_id" for name in converters)
+        assert response.status_code == (200 if known else response.status_code), url
+        assert response.status_code not in (403, 500), url
+    else:
+        assert response.status_code == 403, url
+        db.session.expire_all()
+        assert db.session.get(Enterprise, world["b"].id).name_th != "ถูกแก้"
+        assert db.session.scalar(select(func.count(EnterpriseMember.id))) == 2
+
+
+@pytest.mark.parametrize("endpoint, method, converters", SELLER_ENTERPRISE_ROUTES)
+def test_a_mentor_of_another_enterprise_gets_404(app, client, world, mentored, endpoint, method, converters,
+                                                 sign_in):
+    sign_in(mentored["other"])
+    url = _fill(endpoint, converters, world["b"].id, mentored["ids"])
+    assert _call(client, method, url).status_code == 404, url
