@@ -120,6 +120,13 @@ class Config:
     SEARCH_REBUILD_MEMORY_MB = _env_int("SEARCH_REBUILD_MEMORY_MB", 512)
     # /healthz reports the index as lagging once a pending outbox row is this old.
     SEARCH_MAX_LAG_SECONDS = float(_env("SEARCH_MAX_LAG_SECONDS") or 120)
+    # The change log every host's index follows (shop/search/indexer.py): rows older
+    # than this are pruned by the sweeper; a host away longer rebuilds its index.
+    SEARCH_LOG_RETENTION_HOURS = float(_env("SEARCH_LOG_RETENTION_HOURS") or 72)
+    # How long a missing log id is waited for before it counts as rolled back.
+    SEARCH_LOG_GAP_SECONDS = float(_env("SEARCH_LOG_GAP_SECONDS") or 10)
+    # Rebuild this host's index from the database when it is missing or behind the log.
+    SEARCH_AUTO_REBUILD = _env_bool("SEARCH_AUTO_REBUILD", True)
     # Load the Thai segmenter at start-up rather than inside the first search.
     SEARCH_WARM_ON_START = _env_bool("SEARCH_WARM_ON_START", True)
 

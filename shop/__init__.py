@@ -49,6 +49,7 @@ from shop.quotes.views import bp as quotes_bp
 from shop.reviews import demo as reviews_demo
 from shop.reviews import services as review_services
 from shop.reviews.views import bp as reviews_bp
+from shop.search import indexer as search_indexer
 from shop.search import init_app as init_search
 from shop.search import outbox as search_outbox
 from shop.security import init_security
@@ -184,6 +185,8 @@ def register_hooks(app: Flask) -> None:
     # it), and the sweeper sends the invoices' reminders.
     order_services.received_on_account.connect(app, invoicing_services.received_for)
     orders_cli.sweep_chores.connect(app, invoicing_services.reminders_chore)
+    # Search: the sweeper prunes the change log every host's index follows.
+    orders_cli.sweep_chores.connect(app, search_indexer.prune_chore)
     # Payments: the ledger books refunds, direct payments and Connect payouts.
     refunds.refund_succeeded.connect(app, ledger_services.apply_refund_entries)
     refunds.refund_committed.connect(app, ledger_services.claw_back)

@@ -39,6 +39,7 @@ def install_state(app: Flask) -> None:
         mode=mode,
         poll_seconds=float(app.config["SEARCH_POLL_SECONDS"]),
         batch_size=int(app.config["SEARCH_BATCH_SIZE"]),
+        gap_seconds=float(app.config["SEARCH_LOG_GAP_SECONDS"]),
     )
 
 

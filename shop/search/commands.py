@@ -39,7 +39,8 @@ def reindex_command(if_missing: bool, batch_size: int) -> None:
 
 @search_cli.command("drain")
 def drain_command() -> None:
-    """Apply pending outbox rows once (waits up to 10 s for the index lock)."""
+    """Apply the change log's rows this host has not applied, once (waits up to 10 s
+    for the index lock)."""
     result = drain(current_app, wait_seconds=10.0)
     click.echo(f"Applied {result.rows} outbox rows: {result.indexed} indexed, {result.removed} removed"
                + (" (index busy)" if result.busy else "")
@@ -50,7 +51,9 @@ def drain_command() -> None:
 @click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Drain once and exit.")
 def worker_command(poll: float, once: bool) -> None:
-    """Drain the outbox continuously (run one next to the web workers)."""
+    """Follow the change log into this host's index (one per host, next to its web
+    workers); rebuilds the index first when it is missing or behind the log. SIGTERM
+    stops it after the batch in hand."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,25 +1,39 @@
-"""The one writer: drains the search outbox into the index, and rebuilds it.
+"""The writer of this host's index: it follows the search change log, and rebuilds.
 
-Only one process may write a Whoosh index at a time (a file lock). Web workers never
-write it directly: catalogue changes add ``search_outbox`` rows in their own
-transaction, and a drain
+The change log (``search_outbox``) is in the database: catalogue changes add rows in
+their own transaction, with ids that only grow. Each host keeps its own Whoosh index
+(its replica) and remembers in the index's meta file the last log id it applied (the
+*watermark*). Rows are never deleted by a host: every host follows the same log, and
+the sweeper prunes rows older than ``SEARCH_LOG_RETENTION_HOURS`` (keeping the newest).
+
+A drain
 
 1. takes the index writer lock (without waiting, unless asked to),
-2. reads a batch of outbox rows and loads those products fresh from the database,
+2. reads the log rows after the watermark, in id order, and loads those products fresh
+   from the database,
 3. indexes the visible ones and deletes the others from the index, commits the index,
-4. deletes exactly the outbox rows it read (after the index commit succeeded),
+4. moves the watermark past the rows it applied,
 
-and repeats until the outbox is empty. A drain that finds the lock taken returns at
-once: the holder re-checks the outbox after each batch, so a row committed while it
-worked is not left behind. If the index commit or the process fails, the rows stay
-and are replayed; replaying is harmless because documents are replaced by product id.
+and repeats while it makes progress. A drain that finds the lock taken returns at once:
+the holder re-reads the log after each batch. If the index commit or the process fails,
+the watermark stays and the rows are applied again; replaying is harmless because
+documents are replaced by product id.
+
+Ids are handed out when a row is inserted, not when its transaction commits, so on
+PostgreSQL a row may become visible after a higher id was applied. The watermark
+therefore stops before a missing id (rows past it are applied and read again) until
+the id has been missing for ``SEARCH_LOG_GAP_SECONDS``: then it was rolled back, and
+the watermark moves on.
+
+A host whose watermark is older than the log (it was off longer than the retention,
+or its index is new) rebuilds from the database and follows the log from there.
 
 Who drains (``SEARCH_INDEXER``):
 
 ``thread`` (default)
-    a daemon thread per process, woken after each commit that wrote outbox rows and
-    otherwise polling every ``SEARCH_POLL_SECONDS``; several processes compete for the
-    lock without waiting, so exactly one drains at a time.
+    a daemon thread per process, woken after each commit that wrote log rows and
+    otherwise polling every ``SEARCH_POLL_SECONDS``; the processes of one host compete
+    for its index's lock without waiting, so exactly one drains at a time.
 ``inline``
     the committing code drains right after its commit (non-blocking lock); the dev
     server and tests that want the index current when a request returns.
@@ -27,19 +41,22 @@ Who drains (``SEARCH_INDEXER``):
     nothing in-process: run ``flask search worker`` next to the web workers.
 
 ``rebuild`` builds a fresh index from the database in a new directory while holding
-the old index's writer lock, then swaps the directories; outbox rows seen before the
-rebuild began are then deleted (the rebuild read the changes they stand for).
+the old index's writer lock, then swaps the directories; its watermark is the last
+log id seen before it began reading (later rows are applied after it).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
+import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -51,8 +68,8 @@ from whoosh.index import LockError
 from shop.database import end_read
 from shop.extensions import db
 from shop.search import source
-from shop.search.index import INDEX_NAME, IndexHandle, IndexUnavailable, index_exists, write_meta
-from shop.search.models import OP_CATEGORY, OP_ENTERPRISE, OP_PRODUCT, SearchOutbox
+from shop.search.index import INDEX_NAME, IndexHandle, IndexUnavailable, index_exists, read_meta, write_meta
+from shop.search.models import OP_CATEGORY, OP_ENTERPRISE, OP_PRODUCT, SearchLogState, SearchOutbox
 from shop.search.schema import SCHEMA_VERSION, build_schema, product_document
 from shop.thai import segmenter_name
 
@@ -75,6 +92,9 @@ class SearchState:
     thread_pid: int | None = None
     stopping: bool = False
     start_lock: threading.Lock = field(default_factory=threading.Lock)
+    gap_seconds: float = 10.0
+    # First time this process saw each missing log id (see the module docstring).
+    gaps: dict[int, float] = field(default_factory=dict)
 
 
 def state_for(app: Flask) -> SearchState:
@@ -88,13 +108,22 @@ def handle_for(app: Flask) -> IndexHandle:
 # --- the outbox -------------------------------------------------------------------------
 
 
-def outbox_has_rows(app: Flask) -> bool:
-    """A cheap look at the outbox that takes no write lock (a raw autocommit read on
-    SQLite, where ORM transactions outside a GET request begin IMMEDIATE)."""
+def watermark_of(path) -> int:
+    """The last log id applied to the index at ``path`` (0 before any)."""
+    return int(read_meta(path).get("last_outbox_id") or 0)
+
+
+def outbox_has_rows(app: Flask, after: int = 0) -> bool:
+    """Whether the log has rows after ``after``: a cheap read that takes no write lock
+    (a raw autocommit read on SQLite, where ORM transactions outside a GET request
+    begin IMMEDIATE)."""
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("SELECT id FROM search_outbox LIMIT 1")
+        if db.engine.dialect.paramstyle in ("format", "pyformat"):
+            cursor.execute("SELECT id FROM search_outbox WHERE id > %s LIMIT 1", (int(after),))
+        else:
+            cursor.execute("SELECT id FROM search_outbox WHERE id > ? LIMIT 1", (int(after),))
         found = cursor.fetchone() is not None
         cursor.close()
         return found
@@ -102,13 +131,77 @@ def outbox_has_rows(app: Flask) -> bool:
         raw.close()
 
 
-def pending_summary(session: Session) -> tuple[int, datetime | None]:
-    count, oldest = session.execute(select(func.count(SearchOutbox.id), func.min(SearchOutbox.created_at))).one()
-    if isinstance(oldest, str):  # SQLite returns MIN() of a datetime column as text
-        oldest = datetime.fromisoformat(oldest)
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    return int(count or 0), oldest
+def _as_utc(moment) -> datetime | None:
+    if isinstance(moment, str):  # SQLite returns MIN() of a datetime column as text
+        moment = datetime.fromisoformat(moment)
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def pending_summary(session: Session, after: int = 0) -> tuple[int, datetime | None]:
+    """How many log rows come after ``after``, and when the oldest of them was written."""
+    count, oldest = session.execute(
+        select(func.count(SearchOutbox.id), func.min(SearchOutbox.created_at)).where(SearchOutbox.id > after)
+    ).one()
+    return int(count or 0), _as_utc(oldest)
+
+
+def pruned_through(session: Session) -> int:
+    """The highest log id the sweeper has pruned (0 before any)."""
+    return int(session.scalar(select(SearchLogState.pruned_through).where(SearchLogState.id == 1)) or 0)
+
+
+def behind_the_log(session: Session, watermark: int) -> bool:
+    """Whether rows this index still needed were pruned."""
+    return watermark < pruned_through(session)
+
+
+def prune_log(app: Flask, *, now: datetime | None = None) -> int:
+    """Delete log rows older than ``SEARCH_LOG_RETENTION_HOURS`` (the newest row always
+    stays, so ids keep growing on SQLite too) and record how far; the number deleted."""
+    hours = float(app.config["SEARCH_LOG_RETENTION_HOURS"])
+    cutoff = (now or datetime.now(UTC)) - timedelta(hours=hours)
+    with Session(db.engine) as session, session.begin():
+        newest = session.scalar(select(func.max(SearchOutbox.id)))
+        if newest is None:
+            return 0
+        through = session.scalar(select(func.max(SearchOutbox.id)).where(
+            SearchOutbox.created_at < cutoff, SearchOutbox.id < newest))
+        if through is None:
+            return 0
+        deleted = session.execute(delete(SearchOutbox).where(SearchOutbox.id <= through)).rowcount or 0
+        row = session.get(SearchLogState, 1, with_for_update=True)
+        if row is None:
+            session.add(SearchLogState(id=1, pruned_through=through))
+        elif row.pruned_through < through:
+            row.pruned_through = through
+    return int(deleted)
+
+
+def prune_chore() -> str:
+    """The sweeper's part (``flask orders sweep``): prune the search change log."""
+    from flask import current_app
+
+    return f"search log rows pruned: {prune_log(current_app._get_current_object())}"
+
+
+def _advance(state: SearchState, watermark: int, ids: list[int], now: float) -> int:
+    """The new watermark after applying ``ids`` (sorted): up to the first id still
+    missing, or past it once it has been missing for ``gap_seconds``."""
+    mark = watermark
+    for row_id in ids:
+        while row_id > mark + 1:
+            missing = mark + 1
+            first_seen = state.gaps.setdefault(missing, now)
+            if now - first_seen < state.gap_seconds:
+                return mark
+            state.gaps.pop(missing, None)
+            mark = missing  # rolled back: it will never appear
+        mark = max(mark, row_id)
+    for stale in [gap for gap in state.gaps if gap <= mark]:
+        state.gaps.pop(stale, None)
+    return mark
 
 
 # --- draining ---------------------------------------------------------------------------
@@ -139,17 +232,18 @@ def _expand(session: Session, rows: list[SearchOutbox]) -> tuple[set[int], set[i
 
 
 def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = None) -> DrainResult:
-    """Apply pending outbox rows to the index; see the module docstring."""
+    """Apply the log rows after this index's watermark; see the module docstring."""
     state = state_for(app)
     result = DrainResult()
     handle = state.handle
     while max_batches is None or result.batches < max_batches:
-        if not outbox_has_rows(app):
+        watermark = watermark_of(handle.path)
+        if not outbox_has_rows(app, watermark):
             break
         try:
             ix = handle.index()
         except IndexUnavailable as exc:
-            result.skipped = exc.state  # rows stay until `flask search reindex`
+            result.skipped = exc.state  # the log waits for `flask search reindex`
             break
         try:
             writer = ix.writer(timeout=wait_seconds, delay=0.05)
@@ -157,8 +251,15 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
             result.busy = True
             break
         try:
+            watermark = watermark_of(handle.path)  # another process may have moved it
             with Session(db.engine) as session:
-                rows = list(session.scalars(select(SearchOutbox).order_by(SearchOutbox.id).limit(state.batch_size)))
+                if behind_the_log(session, watermark):
+                    end_read(session)
+                    writer.cancel()
+                    result.skipped = "behind"
+                    break
+                rows = list(session.scalars(select(SearchOutbox).where(SearchOutbox.id > watermark)
+                                            .order_by(SearchOutbox.id).limit(state.batch_size)))
                 row_ids = [r.id for r in rows]
                 product_ids, enterprise_ids = _expand(session, rows)
                 facts, gone = source.load_products(session, product_ids)
@@ -173,17 +274,15 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
         except BaseException:
             writer.cancel()
             raise
-        if row_ids:
-            write_meta(handle.path, last_outbox_id=max(row_ids), last_drain_at=datetime.now(UTC).isoformat())
-            # A transaction of its own, after the read's and only once the index has
-            # committed, so a failure in between leaves the rows to be replayed. The
-            # indexer keeps to sessions of its own, never the caller's ``db.session``.
-            with Session(db.engine) as session, session.begin():
-                session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
+        new_mark = _advance(state, watermark, row_ids, time.monotonic())
+        # Only once the index has committed: a failure before leaves the rows to replay.
+        write_meta(handle.path, last_outbox_id=new_mark, last_drain_at=datetime.now(UTC).isoformat())
         result.rows += len(row_ids)
         result.indexed += len(facts)
         result.removed += len(gone)
         result.batches += 1
+        if new_mark == watermark:
+            break  # waiting for a missing id: the next drain reads again
     return result
 
 
@@ -193,7 +292,46 @@ def drain_quietly(app: Flask) -> DrainResult | None:
         with app.app_context():
             return drain(app)
     except Exception:
-        log.exception("search: draining the outbox failed; the rows stay for the next try")
+        log.exception("search: applying the change log failed; the rows stay for the next try")
+        return None
+
+
+@contextmanager
+def _host_rebuild_lock(path: Path):
+    """This host's rebuild lock (a file beside the index): True when we hold it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f"{path.name}.rebuild.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def follow(app: Flask, *, wait_seconds: float = 0.0) -> DrainResult:
+    """Apply the log; when this host's index is missing, outdated, unreadable or behind
+    the log, rebuild it from the database first (one process per host at a time) and
+    then apply what came after (``SEARCH_AUTO_REBUILD``)."""
+    result = drain(app, wait_seconds=wait_seconds)
+    if result.skipped and app.config.get("SEARCH_AUTO_REBUILD", True):
+        with _host_rebuild_lock(Path(handle_for(app).path)) as mine:
+            if mine:
+                log.warning("search: this host's index is %s; rebuilding it from the database", result.skipped)
+                rebuild(app)
+                result = drain(app, wait_seconds=wait_seconds)
+    return result
+
+
+def follow_quietly(app: Flask) -> DrainResult | None:
+    try:
+        with app.app_context():
+            return follow(app)
+    except Exception:
+        log.exception("search: following the change log failed; trying again at the next poll")
         return None
 
 
@@ -206,7 +344,7 @@ def _thread_main(app: Flask, state: SearchState) -> None:
         state.wake.clear()
         if state.stopping:
             break
-        drain_quietly(app)
+        follow_quietly(app)
 
 
 def ensure_thread(app: Flask) -> None:
@@ -255,9 +393,9 @@ def run_worker(app: Flask, *, poll_seconds: float, once: bool = False, stop: thr
     while not stop.is_set():
         with app.app_context():
             try:
-                result = drain(app, wait_seconds=min(5.0, poll_seconds * 4))
+                result = follow(app, wait_seconds=min(5.0, poll_seconds * 4))
                 if result.rows:
-                    log.info("search: applied %s outbox rows (%s indexed, %s removed)",
+                    log.info("search: applied %s log rows (%s indexed, %s removed)",
                              result.rows, result.indexed, result.removed)
                 if result.skipped:
                     log.warning("search: index %s; run `flask search reindex`", result.skipped)
@@ -323,9 +461,11 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
             old_writer_lock = None
 
     try:
-        # Rows visible now are covered by what we read next; later ones are replayed.
+        # Rows visible now are covered by what we read next; later ones are applied
+        # after the swap. A missing id below this one is, too (the rebuild reads the
+        # database after it).
         with Session(db.engine) as session:
-            seen_outbox_ids = list(session.scalars(select(SearchOutbox.id)))
+            seen_through = session.scalar(select(func.max(SearchOutbox.id))) or 0
             end_read(session)
 
         building = path.parent / f"{path.name}.rebuild-{os.getpid()}"
@@ -350,7 +490,7 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
             shutil.rmtree(building, ignore_errors=True)
             raise
         write_meta(building, schema_version=SCHEMA_VERSION, built_at=datetime.now(UTC).isoformat(),
-                   documents=documents, segmenter=segmenter_name(), last_outbox_id=max(seen_outbox_ids, default=None))
+                   documents=documents, segmenter=segmenter_name(), last_outbox_id=int(seen_through))
 
         # Swap directories: two renames, microseconds apart.
         if path.exists():
@@ -367,12 +507,6 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
             except Exception:  # the file went with the retired directory
                 log.debug("search: releasing the old index lock failed", exc_info=True)
 
-    if seen_outbox_ids:
-        # Deleted once the new index is in place, in a transaction of their own.
-        with Session(db.engine) as session, session.begin():
-            for start in range(0, len(seen_outbox_ids), 1000):
-                chunk = seen_outbox_ids[start:start + 1000]
-                session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
     handle.forget()
     return RebuildResult(documents=documents, seconds=time.perf_counter() - started, reason=reason)
 
@@ -381,12 +515,14 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
 
 
 def health(app: Flask) -> dict:
-    """The search part of ``/healthz``."""
+    """The search part of ``/healthz``: this host's index and how far it follows the log."""
     state = state_for(app)
     report = state.handle.state()
+    watermark = watermark_of(state.handle.path)
     try:
         with Session(db.engine) as session:
-            pending, oldest = pending_summary(session)
+            pending, oldest = pending_summary(session, watermark)
+            behind = report["state"] == "ok" and behind_the_log(session, watermark)
             visible = source.count_visible(session) if report["state"] != "ok" else None
             end_read(session)
     except Exception as exc:  # report, never raise
@@ -394,9 +530,9 @@ def health(app: Flask) -> dict:
     lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
     max_lag = float(app.config["SEARCH_MAX_LAG_SECONDS"])
     if report["state"] == "ok":
-        ok = lag <= max_lag
+        ok = lag <= max_lag and not behind
     else:
         # Nothing to search yet is not an outage; a missing index with products is.
         ok = report["state"] == "missing" and not visible
-    return {**report, "ok": ok, "pending": pending, "oldest_pending_seconds": round(lag, 1),
-            "indexer": state.mode}
+    return {**report, "ok": ok, "host": socket.gethostname(), "applied_through": watermark, "pending": pending,
+            "oldest_pending_seconds": round(lag, 1), "behind_the_log": behind, "indexer": state.mode}

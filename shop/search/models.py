@@ -1,9 +1,10 @@
-"""The search outbox: one row per product whose search document may have changed.
+"""The search change log: one row per product (or enterprise, or category) whose
+search documents may have changed.
 
 Rows are written by session events (``search.outbox``) in the same transaction as the
-change, so they commit or roll back with it. One indexer at a time drains them into
-the Whoosh index and deletes them only after the index commit succeeded; a crash
-leaves them to be replayed.
+change, so they commit or roll back with it. Every host's indexer follows the log into
+its own Whoosh index (``search.indexer``); the sweeper prunes old rows and records in
+``search_log_state`` how far it pruned, so a host that was away longer knows to rebuild.
 """
 
 from __future__ import annotations
@@ -37,3 +38,12 @@ class SearchOutbox(db.Model):
 
     def __repr__(self) -> str:
         return f"<SearchOutbox {self.id} {self.op} p={self.product_id} e={self.enterprise_id} c={self.category_id}>"
+
+
+class SearchLogState(db.Model):
+    """One row (id 1): the highest log id the sweeper has pruned."""
+
+    __tablename__ = "search_log_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pruned_through: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from shop.catalog import status
 from shop.extensions import db
+from shop.search import indexer
 from shop.search.indexer import drain, rebuild
 from shop.search.models import SearchOutbox
 from tests.factories import (
@@ -172,7 +173,10 @@ def test_paused_product_disappears_after_the_outbox_drains(app, client, catalogu
     assert "lime-powder" not in result_slugs(search(client, "lime powder"))
     result = index_now(app)
     assert result.removed >= 1 and result.rows >= 1
-    assert db.session.scalar(select(func.count(SearchOutbox.id))) == 0
+    # The log keeps its rows (other hosts follow it too); this host's index has
+    # applied them all.
+    assert indexer.watermark_of(app.config["SEARCH_INDEX_DIR"]) == db.session.scalar(select(func.max(SearchOutbox.id)))
+    assert client.get("/healthz").get_json()["search_index"]["pending"] == 0
     assert "lime-powder" not in result_slugs(search(client, "lime"))
     move_listing(product, status.LIVE)
     db.session.commit()
@@ -336,9 +340,11 @@ def test_failed_index_commit_keeps_the_outbox_rows_for_replay(app, client, catal
         raise OSError("disk full")
 
     monkeypatch.setattr(indexer, "product_document", broken)
+    mark = indexer.watermark_of(app.config["SEARCH_INDEX_DIR"])
     with pytest.raises(OSError):
         index_now(app)
     assert db.session.scalar(select(func.count(SearchOutbox.id))) == pending
+    assert indexer.watermark_of(app.config["SEARCH_INDEX_DIR"]) == mark  # nothing counted as applied
     db.session.commit()
     monkeypatch.undo()
     index_now(app)

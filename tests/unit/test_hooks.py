@@ -21,6 +21,7 @@ from shop.quotes import demo as quotes_demo
 from shop.quotes import services as quote_services
 from shop.reviews import demo as reviews_demo
 from shop.reviews import services as review_services
+from shop.search import indexer as search_indexer
 from shop.search import outbox as search_outbox
 
 
@@ -49,7 +50,8 @@ def test_the_app_connects_the_upper_areas_to_the_lower_ones(app):
     assert seo.product_reviews.handlers() == (review_services.json_ld_reviews,)
     assert order_views.order_page_response.handlers() == (allow_checkout_redirect,)
     assert orders_cli.sweep_chores.handlers() == (
-        idempotency.sweep_expired_keys, quote_services.sweep_lapsed_quotes, invoicing.reminders_chore)
+        idempotency.sweep_expired_keys, quote_services.sweep_lapsed_quotes, invoicing.reminders_chore,
+        search_indexer.prune_chore)
     assert order_services.received_on_account.handlers() == (invoicing.received_for,)
     assert order_services.order_paid.handlers() == (ledger.record_paid_order,)
     assert order_services.payment_under_review.handlers() == (slips.slip_waiting,)
