@@ -15,6 +15,7 @@ from shop.accounts.services import prune_login_records as prune
 from shop.accounts.sessions import prune_expired
 from shop.hooks import Hook
 from shop.orders.services import release_lapsed_orders, sweep_forever
+from shop.workers import stop_on_signals
 
 orders_cli = AppGroup("orders", help="Order housekeeping.")
 
@@ -36,7 +37,7 @@ def sweep_command(loop_seconds: float | None) -> None:
         for chore in chores:
             click.echo(chore())
         return
-    sweep_forever(loop_seconds, echo=click.echo, chores=chores)
+    sweep_forever(loop_seconds, echo=click.echo, chores=chores, stop=stop_on_signals())
 
 
 def prune_login_records() -> str:

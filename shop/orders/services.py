@@ -23,7 +23,7 @@ simply taken off the amount due.
 from __future__ import annotations
 
 import re
-import time
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -408,12 +408,14 @@ def release_lapsed_orders(now: datetime | None = None, *, batch_size: int = 500)
                 current_app.logger.exception("could not release lapsed order %s", order_id)
 
 
-def sweep_forever(interval_seconds: float, *, echo=print,
-                  chores: Sequence[Callable[[], str]] = ()) -> None:  # pragma: no cover - a worker loop
+def sweep_forever(interval_seconds: float, *, echo=print, chores: Sequence[Callable[[], str]] = (),
+                  stop: threading.Event | None = None) -> None:
     """Run the sweeper, then each of ``chores`` (housekeeping that returns a line to
-    report), every ``interval_seconds`` until stopped; a failure is reported and
-    retried at the next tick."""
-    while True:
+    report), every ``interval_seconds`` until ``stop`` is set (SIGTERM or SIGINT in
+    ``flask orders sweep --loop``: the tick in hand finishes first); a failure is
+    reported and retried at the next tick."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
         for name, job in (("sweep", lambda: f"released {release_lapsed_orders()} lapsed orders"),
                           *((getattr(chore, "__name__", "chore"), chore) for chore in chores)):
             try:
@@ -425,7 +427,7 @@ def sweep_forever(interval_seconds: float, *, echo=print,
                 db.session.remove()
                 current_app.logger.exception("%s failed", name)
                 echo(f"{name} failed: {type(exc).__name__}: {exc}")
-        time.sleep(interval_seconds)
+        stop.wait(interval_seconds)
 
 
 # ---------------------------------------------------------------- fulfilment steps

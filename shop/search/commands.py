@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
-import threading
 import time
 
 import click
@@ -12,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from shop.search.indexer import drain, health, rebuild, run_worker
+from shop.workers import stop_on_signals
 
 search_cli = AppGroup("search", help="The product search index.")
 
@@ -54,9 +53,7 @@ def worker_command(poll: float, once: bool) -> None:
     """Follow the change log into this host's index (one per host, next to its web
     workers); rebuilds the index first when it is missing or behind the log. SIGTERM
     stops it after the batch in hand."""
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop_on_signals()
     click.echo(f"Search indexer running (poll {poll} s); Ctrl-C stops it.")
     run_worker(current_app._get_current_object(), poll_seconds=poll, once=once, stop=stop)
 
