@@ -77,3 +77,29 @@ def test_redis_url_sets_the_limit_storage(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(config)
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis server on 127.0.0.1:6379")
+def test_the_home_page_fragments_are_shared_through_redis(app_config):
+    from shop.cache import RedisFragmentCache, fragment_cache
+
+    hosts = [create_app({**app_config, "REDIS_URL": REDIS, "FRAGMENT_CACHE_SECONDS": 30}) for _ in range(2)]
+    key = ("test", secrets.token_hex(6))
+    with hosts[0].app_context():
+        cache = fragment_cache()
+        assert isinstance(cache, RedisFragmentCache)
+        assert cache.get_or_render(key, lambda: "<p>host A</p>", 30) == "<p>host A</p>"
+    with hosts[1].app_context():
+        # Host B shows what host A rendered, not its own version.
+        assert fragment_cache().get_or_render(key, lambda: "<p>host B</p>", 30) == "<p>host A</p>"
+        fragment_cache().clear()
+        assert fragment_cache().get_or_render(key, lambda: "<p>host B</p>", 30) == "<p>host B</p>"
+        fragment_cache().clear()
+
+
+def test_a_redis_that_does_not_answer_never_breaks_a_page(app_config):
+    from shop.cache import RedisFragmentCache
+
+    cache = RedisFragmentCache("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    assert cache.get_or_render(("home", "th"), lambda: "<p>rendered</p>", 30) == "<p>rendered</p>"
+    cache.clear()
