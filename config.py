@@ -103,6 +103,15 @@ class Config:
     # Where the app keeps its files.
     SEARCH_INDEX_DIR = _env("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Where uploads live (shop/storage.py): "local" (UPLOAD_DIR) or "s3", an
+    # S3-compatible object store every host shares.
+    STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
+    S3_BUCKET = _env("S3_BUCKET", "")
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL", "")  # empty: AWS itself
+    S3_REGION = _env("S3_REGION", "")
+    S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY", "")
+    S3_PREFIX = _env("S3_PREFIX", "")
     MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     MAX_IMAGE_BYTES = _env_int("MAX_IMAGE_BYTES", 10 * 1024 * 1024)

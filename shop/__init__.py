@@ -94,6 +94,11 @@ def configure(app: Flask, test_config: Mapping[str, Any] | str | None) -> None:
         if problem:
             raise RuntimeError(f"Refusing to start in production: {problem}. Set SECRET_KEY to a random value, "
                                "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
+    backend = app.config.get("STORAGE_BACKEND") or "local"
+    if backend not in ("local", "s3"):
+        raise RuntimeError(f"STORAGE_BACKEND must be local or s3, not {backend!r}.")
+    if backend == "s3" and not app.config.get("S3_BUCKET"):
+        raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a store that is not AWS).")
     os.makedirs(app.instance_path, exist_ok=True)
 
 

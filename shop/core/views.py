@@ -4,7 +4,7 @@ itself only, see ``shop.core.health``), ``/media/<key>`` for uploads, and
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, send_file, send_from_directory
+from flask import abort, current_app, jsonify, send_from_directory
 
 from shop import storage
 from shop.core import bp
@@ -32,17 +32,11 @@ def favicon():
 
 @bp.get("/media/<path:key>")
 def media(key: str):
-    if not storage.is_valid_key(key):
-        abort(404)
     # Private files (payment slips) are served by their own area's access-checked views.
-    if key.startswith("private/"):
+    if not storage.is_valid_key(key) or storage.is_private(key):
         abort(404)
-    path = storage.path_for(key)
-    if not path.is_file():
+    # Keys are random and never reused for other content: cached for a year.
+    response = storage.file_response(key, private=False)
+    if response is None:
         abort(404)
-    # Keys are random and never reused for other content: cache for a year.
-    response = send_file(path, max_age=31_536_000, conditional=True)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response

@@ -12,7 +12,7 @@ office, ``shop/admin/invoices.py``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -89,13 +89,9 @@ def upload_slip(public_id: str):
 def slip_file(payment: InvoicePayment, size: str):
     if size not in storage.IMAGE_SIZES or not payment.image_key:
         raise NotFound()
-    path = storage.path_for(storage.image_file_key(SLIP_FOLDER, payment.image_key, size))
-    if not path.is_file():
+    response = storage.file_response(storage.image_file_key(SLIP_FOLDER, payment.image_key, size), private=True)
+    if response is None:
         raise NotFound()
-    response = send_file(path, mimetype="image/webp", max_age=0, conditional=True)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

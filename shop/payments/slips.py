@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -115,8 +114,8 @@ def check_can_upload(order: Order) -> None:
 
 
 def _pixel_digest(image_key: str) -> str:
-    path = storage.path_for(storage.image_file_key(SLIP_FOLDER, image_key, "full"))
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    data = storage.read_bytes(storage.image_file_key(SLIP_FOLDER, image_key, "full"))
+    return hashlib.sha256(data or b"").hexdigest()
 
 
 def submit_slip(order: Order, data: bytes, *, actor: User | None) -> PaymentSlip:
@@ -339,14 +338,15 @@ def slip_of_order(order: Order, slip_id: int) -> PaymentSlip:
     return slip
 
 
-def slip_image_path(slip: PaymentSlip, size: str) -> Path:
-    """The stored file of one size ("thumb", "card" or "full"); NotFound if missing."""
+def slip_image_response(slip: PaymentSlip, size: str):
+    """The stored file of one size ("thumb", "card" or "full") as a private response;
+    NotFound if missing."""
     if size not in storage.IMAGE_SIZES:
         raise NotFound()
-    path = storage.path_for(storage.image_file_key(SLIP_FOLDER, slip.image_key, size))
-    if not path.is_file():
+    response = storage.file_response(storage.image_file_key(SLIP_FOLDER, slip.image_key, size), private=True)
+    if response is None:
         raise NotFound()
-    return path
+    return response
 
 
 # ---------------------------------------------------------------- the pay panel

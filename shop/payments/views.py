@@ -16,7 +16,7 @@ Views parse input, call one service in ``slips.py`` and render or redirect.
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -138,14 +138,8 @@ def slip_image(public_id: str, slip_id: int, size: str):
     else:
         order = load_order_for_buyer(public_id, user, request.args.get("t"))
         slip = slips.slip_of_order(order, slip_id)
-    path = slips.slip_image_path(slip, size)
-    response = send_file(path, mimetype="image/webp", max_age=0, conditional=True)
     # A bank slip shows names and account numbers: never kept by shared caches.
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return slips.slip_image_response(slip, size)
 
 
 # ---------------------------------------------------------------- review queues
