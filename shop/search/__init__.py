@@ -9,7 +9,7 @@ from flask import Blueprint, Flask
 from shop.core.health import register_check
 from shop.search.analysis import warm_analysis
 from shop.search.index import IndexHandle
-from shop.search.indexer import EXTENSION_KEY, SearchState, health
+from shop.search.indexer import EXTENSION_KEY, SearchState, ensure_thread, health
 from shop.search.outbox import install_session_events
 from shop.thai import segmenter
 
@@ -23,6 +23,13 @@ def init_app(app: Flask) -> None:
     install_session_events()
     register_check(app, "search_index", lambda: health(app))
     app.register_blueprint(bp)
+
+    @app.before_request
+    def _start_the_indexer() -> None:
+        # In thread mode each process (after gunicorn's fork) starts its indexer at its
+        # first request, whatever it is: a host with no index yet builds it while the
+        # load balancer's health checks come in, before any search.
+        ensure_thread(app)
     if app.config["SEARCH_WARM_ON_START"]:
         segmenter()  # ~0.1 s once per process, instead of inside the first search
         warm_analysis()  # the word list for compound parts and the romaniser, likewise
