@@ -52,7 +52,11 @@ from shop.search import init_app as init_search
 from shop.search import outbox as search_outbox
 from shop.security import init_security
 from shop.sellers import bp as sellers_bp
+from shop.sellers import views as seller_views
 from shop.templating import init_templating
+from shop.track import dashboard as track_dashboard
+from shop.track import demo as track_demo
+from shop.track.views import bp as track_bp
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -151,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quotes_bp)
     app.register_blueprint(invoicing_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(track_bp)
     init_api(app)
 
 
@@ -166,8 +171,12 @@ def register_hooks(app: Flask) -> None:
     catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, quotes_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, reviews_demo.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, track_demo.add_to_demo)
     # A product's schema.org data carries its latest shown reviews.
     seo.product_reviews.connect(app, review_services.json_ld_reviews)
+    # The seller dashboard: the track adds the channel mix, margin, payouts and its
+    # checklist card.
+    seller_views.dashboard_sections.connect(app, track_dashboard.dashboard_sections)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
     # sweeper deletes the API's expired idempotency keys and expires lapsed requests
