@@ -362,3 +362,120 @@ def test_the_stage_move_needs_a_reason_and_is_recorded(app, client, enterprise, 
     db.session.expire_all()
     event = db.session.scalar(select(EnterpriseEvent).where(EnterpriseEvent.kind == EnterpriseEvent.KIND_STAGE))
     assert (event.to_value, event.note, event.actor_id) == ("advancing", "Every foundation item done", staff.id)
+
+
+# ---------------------------------------------------------------- the back office
+
+
+def test_staff_create_partners_and_programmes_and_add_enterprises(app, client, enterprise, staff, sign_in):
+    from shop.catalog.models import EnterpriseProgramme, PartnerOrganisation, Programme
+
+    sign_in(staff)
+    assert client.get("/admin/partners/new").status_code == 200
+    response = client.post("/admin/partners/new", data={"name_th": "", "kind": "company"})
+    assert response.status_code == 422
+    response = client.post("/admin/partners/new", data={"name_th": "สมาคมเพื่อนชุมชน", "kind": "castle"})
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(PartnerOrganisation.id))) == 0
+    response = client.post("/admin/partners/new", data={"name_th": "สมาคมเพื่อนชุมชน",
+                                                       "name_en": "Community Partnership Association",
+                                                       "kind": "association"})
+    assert response.status_code == 303
+    partner = db.session.scalar(select(PartnerOrganisation))
+    assert client.get("/admin/partners").status_code == 200
+    form = {"name_th": "โครงการทดสอบ", "name_en": "Test Programme", "partner_id": str(partner.id),
+            "region_th": "ระยอง", "region_en": "Rayong", "started_on": "2026-13-01"}
+    response = client.post("/admin/programmes/new", data=form)
+    assert response.status_code == 422
+    assert "2026-03-15" in response.get_data(as_text=True)  # the format, by example
+    assert db.session.scalar(select(func.count(Programme.id))) == 0
+    response = client.post("/admin/programmes/new", data=form | {"partner_id": "999"})
+    assert response.status_code == 422
+    response = client.post("/admin/programmes/new", data=form | {"started_on": "2026-01-15"})
+    assert response.status_code == 303
+    programme = db.session.scalar(select(Programme))
+    assert (programme.slug, programme.partner_id, str(programme.started_on)) == (
+        "test-programme", partner.id, "2026-01-15")
+    # The same name again: refused, nothing written.
+    response = client.post("/admin/programmes/new", data=form | {"started_on": ""})
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(Programme.id))) == 1
+    # Editing keeps the slug.
+    response = client.post(f"/admin/programmes/{programme.id}/edit", data=form | {"name_en": "Renamed",
+                                                                                  "started_on": ""})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert programme.slug == "test-programme" and programme.name_en == "Renamed"
+    url = f"/admin/programmes/{programme.id}/enterprises"
+    assert client.post(url, data={"member-enterprise_id": "", "member-joined_on": ""}).status_code == 422
+    assert client.post(url, data={"member-enterprise_id": str(enterprise.id),
+                                  "member-joined_on": "15/01/2026"}).status_code == 422
+    assert client.post(url, data={"member-enterprise_id": str(enterprise.id),
+                                  "member-joined_on": "2026-02-01"}).status_code == 303
+    assert client.post(url, data={"member-enterprise_id": str(enterprise.id)}).status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(EnterpriseProgramme)) == 1
+    assert client.get(f"/admin/programmes/{programme.id}/edit").status_code == 200
+    # The enterprise's pages show the programme.
+    assert "Renamed" in client.get(f"/admin/enterprises/{enterprise.id}?lang=en").get_data(as_text=True)
+    assert "โครงการทดสอบ" in client.get(f"/enterprises/{enterprise.slug}?lang=th").get_data(as_text=True)
+    response = client.post(f"/admin/programmes/{programme.id}/enterprises/{enterprise.id}/remove")
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(EnterpriseProgramme)) == 0
+
+
+def test_programme_pages_are_staff_only(app, client, member, sign_in):
+    sign_in(member.user)
+    for url in ("/admin/programmes", "/admin/partners", "/admin/track", "/admin/track/checklist"):
+        assert client.get(url).status_code == 403
+
+
+def test_staff_edit_the_checklist(app, client, staff, sign_in):
+    sign_in(staff)
+    assert client.get("/admin/track/checklist").status_code == 200
+    response = client.post("/admin/track/checklist", data={"new-stage": "expansion", "new-label_th": ""})
+    assert response.status_code == 422
+    response = client.post("/admin/track/checklist", data={"new-stage": "moon", "new-label_th": "x"})
+    assert response.status_code == 422
+    response = client.post("/admin/track/checklist", data={
+        "new-stage": "expansion", "new-label_th": "แบ่งปันความรู้ให้กลุ่มอื่น", "new-label_en": "Shared know-how"})
+    assert response.status_code == 303
+    item = _item(label_en="Shared know-how")
+    assert (item.stage, item.rule, item.position) == ("expansion", None, 3)
+    assert client.post(f"/admin/track/checklist/{item.id}/move", data={"move": "up"}).status_code == 303
+    db.session.expire_all()
+    assert item.position == 2
+    assert client.post(f"/admin/track/checklist/{item.id}/move", data={"move": "sideways"}).status_code == 422
+    gtin = _item(rule="gtin13")
+    response = client.post(f"/admin/track/checklist/{gtin.id}", data={
+        f"i{gtin.id}-label_th": "บาร์โค้ดครบ", f"i{gtin.id}-label_en": "Barcodes"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (gtin.label_en, gtin.rule) == ("Barcodes", "gtin13")  # the rule stays
+    assert client.post(f"/admin/track/checklist/{gtin.id}", data={f"i{gtin.id}-label_th": " "}).status_code == 422
+    assert client.post(f"/admin/track/checklist/{item.id}/retire").status_code == 303
+    assert client.post(f"/admin/track/checklist/{item.id}/retire").status_code == 409
+    assert client.post(f"/admin/track/checklist/{item.id}/restore").status_code == 303
+    assert client.post("/admin/track/checklist/99999/retire").status_code == 404
+
+
+def test_staff_tick_on_the_review_page_and_see_the_overview(app, client, enterprise, staff, sign_in):
+    sign_in(staff)
+    item = _item(label_en="A fair or showcase attended")
+    url = f"/admin/enterprises/{enterprise.id}/checklist/{item.id}/tick"
+    response = client.post(url, data={"note": ""})
+    assert response.status_code == 422
+    response = client.post(url, data={"note": "Fair", "photo": (io.BytesIO(b"GIF89a"), "x.gif")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(ChecklistTick.id))) == 0
+    response = client.post(url, data={"note": "OTOP fair", "photo": (io.BytesIO(_png()), "fair.png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = client.get(f"/admin/enterprises/{enterprise.id}").get_data(as_text=True)
+    assert "OTOP fair" in page and "/track/evidence/" in page
+    untick = f"/admin/enterprises/{enterprise.id}/checklist/{item.id}/untick"
+    assert client.post(untick, data={"reason": ""}).status_code == 422
+    assert client.post(untick, data={"reason": "Wrong fair"}).status_code == 303
+    assert client.get("/admin/track").status_code == 200
+    assert client.get("/admin/track?stage=foundation&ready=1").status_code == 200
+    assert client.get("/admin/track?stage=moon").status_code == 422
