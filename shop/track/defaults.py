@@ -21,10 +21,10 @@ DEFAULT_ITEMS: tuple[tuple[str, str | None, str, str], ...] = (
     ("advancing", "retail_ready", "มีสินค้าพร้อมขายส่งอย่างน้อยหนึ่งรายการ", "At least one retail-ready product"),
     ("networking", "online_sale", "ขายออนไลน์ได้ครั้งแรก", "A first online sale"),
     ("networking", "channel_feeds", "ใช้ฟีดสินค้าบนช่องทางโซเชียล", "Channel feeds in use"),
-    ("networking", "retail_order", "ได้คำสั่งซื้อแรกจากผู้ซื้อค้าปลีก", "A first order from a retail buyer"),
+    ("networking", "retail_order", "ได้คำสั่งซื้อแรกจากผู้ซื้อธุรกิจ", "A first order from a retail buyer"),
     ("networking", "quote_answered", "ตอบใบเสนอราคาครั้งแรก", "A first quote answered"),
     ("expansion", None, "ออกงานแสดงสินค้าหรืองานโชว์", "A fair or showcase attended"),
     ("expansion", None, "เปิดให้เยี่ยมชุมชนหรือจัดกิจกรรมท่องเที่ยวชุมชน",
      "A community visit or experience offered"),
-    ("expansion", "repeat_retail_buyers", "มีผู้ซื้อค้าปลีกสั่งซ้ำ", "Repeat retail buyers"),
+    ("expansion", "repeat_retail_buyers", "มีผู้ซื้อธุรกิจสั่งซ้ำ", "Repeat retail buyers"),
 )
