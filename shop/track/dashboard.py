@@ -158,7 +158,8 @@ def not_retail_ready(enterprise: Enterprise, limit: int = NOT_READY_SHOWN) -> tu
     readiness = readiness_of(products)
     installed = "sellers.listing_edit" in current_app.view_functions
     rows = [NotReady(product=p, missing=readiness[p.id].grouped(),
-                     fix_url=url_for("sellers.listing_edit", enterprise_id=enterprise.id, product_id=p.id)
+                     fix_url=url_for("sellers.listing_edit", enterprise_id=enterprise.id, product_id=p.id,
+                                     _anchor="retail-ready")
                      if installed else None) for p in products]
     return rows, int(total)
 

@@ -121,10 +121,11 @@ def _nothing_on_sale() -> RuleResult:
     return RuleResult(False, str(_l("Put a product on sale first.")), Fix("sellers.listings"))
 
 
-def _product_fix(product_id: int | None) -> Fix:
+def _product_fix(product_id: int | None, anchor: str = "retail-ready") -> Fix:
+    """The product's edit page, at its list of what it lacks (each linking to its field)."""
     if product_id is None:
         return Fix("sellers.listings")
-    return Fix("sellers.listing_edit", {"product_id": product_id})
+    return Fix("sellers.listing_edit", {"product_id": product_id}, anchor)
 
 
 def _story_photos(enterprises: list[Enterprise], _ctx) -> dict[int, RuleResult]:
@@ -207,7 +208,7 @@ def _standards_numbers(enterprises, _ctx) -> dict[int, RuleResult]:
         detail = ngettext("%(num)d food product has neither an FDA nor a community product standard number.",
                           "%(num)d food products have neither an FDA nor a community product standard number.",
                           missing) if missing else None
-        answers[e.id] = RuleResult(missing == 0, detail, _product_fix(first))
+        answers[e.id] = RuleResult(missing == 0, detail, _product_fix(first, "lst-certifications"))
     return answers
 
 

@@ -64,7 +64,7 @@ def test_the_owner_fixes_a_barcode_and_staff_move_the_stage(app, live_server, br
     shot(owner, "track-1-owner-dashboard-phone")
     barcode.locator("a.trk-item-fix").click()
     owner.wait_for_load_state()
-    assert owner.url.endswith(f"/seller/{eid}/listings/{demo['beans']}/edit")
+    assert owner.url.endswith(f"/seller/{eid}/listings/{demo['beans']}/edit#retail-ready")
     owner.fill("#variants-0-gtin13", gtin13("885123409001"))
     shot(owner, "track-2-owner-adds-the-barcode-phone")
     owner.click("input#save")
