@@ -76,6 +76,12 @@ def test_the_owner_fixes_a_barcode_and_staff_move_the_stage(app, live_server, br
     assert _fits_the_screen(owner)
     shot(owner, "track-3-owner-checklist-phone")
     owner.context.close()
+    wide = new_page(browser)
+    sign_in(wide, base, "maejaem@demo.test")
+    wide.goto(f"{base}/seller/{eid}/")
+    assert wide.locator("#track").is_visible() and _fits_the_screen(wide)
+    shot(wide, "track-3b-owner-dashboard-desktop")
+    wide.context.close()
 
     # Staff, on a desktop: tick the fair with a note, then move the stage with a reason.
     staff = new_page(browser)

@@ -291,3 +291,24 @@ def test_demo_dates_tell_one_story(app, runner):
         assert order.expires_at is not None
         assert (order.expires_at - order.created_at).total_seconds() == hold * 60
         assert order.expires_at > demo.utcnow()
+
+
+def test_demo_load_adds_the_programmes_of_the_reports(app, runner):
+    from shop.catalog.models import PartnerOrganisation, Programme
+    from shop.track import programmes, services
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    db.session.expire_all()
+    by_slug = {p.slug: p for p in db.session.scalars(select(Programme))}
+    assert set(by_slug) == {"civ-lampang", "eec-connect", "community-partnership-rayong", "sedz-phetchabun"}
+    civ = {m.enterprise.slug for m in programmes.members_of(by_slug["civ-lampang"])}
+    assert set(THREE_VILLAGES) <= civ
+    assert by_slug["civ-lampang"].partner.kind == "government"
+    assert {p.kind for p in db.session.scalars(select(PartnerOrganisation))} == {
+        "government", "company", "association"}
+    # Each programme's enterprises lie where the programme works.
+    eec = programmes.members_of(by_slug["eec-connect"])
+    assert eec and all(m.enterprise.province_code in ("20", "21", "24") for m in eec)
+    # Every enterprise of the demo has its checklist, and the ticked items show.
+    don_koi = db.session.scalar(select(Enterprise).where(Enterprise.slug == "don-koi-indigo"))
+    assert services.progress(don_koi)[0] >= 2

@@ -235,6 +235,7 @@ def test_evidence_photos_reach_members_staff_and_mentors_only(app, client, enter
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/webp"
     assert "no-store" in response.headers["Cache-Control"]
+    assert client.get(f"/media/private/track-evidence/{row.photo_key}-thumb.webp").status_code == 404
     other = UserFactory()
     client.post("/account/logout")
     sign_in(other)
