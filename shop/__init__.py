@@ -32,6 +32,7 @@ from shop.invoicing import services as invoicing_services
 from shop.invoicing.views import bp as invoicing_bp
 from shop.ledger import services as ledger_services
 from shop.ledger.views import bp as ledger_bp
+from shop.mentoring import demo as mentoring_demo
 from shop.mentoring.views import init_app as init_mentoring
 from shop.orders import cli as orders_cli
 from shop.orders import demo as orders_demo
@@ -54,7 +55,11 @@ from shop.search import init_app as init_search
 from shop.search import outbox as search_outbox
 from shop.security import init_security
 from shop.sellers import bp as sellers_bp
+from shop.sellers import views as seller_views
 from shop.templating import init_templating
+from shop.track import dashboard as track_dashboard
+from shop.track import demo as track_demo
+from shop.track.views import bp as track_bp
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -159,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invoicing_bp)
     app.register_blueprint(reviews_bp)
     init_mentoring(app)  # its blueprint and the seller pages' mentor banner
+    app.register_blueprint(track_bp)
     init_api(app)
 
 
@@ -174,8 +180,13 @@ def register_hooks(app: Flask) -> None:
     catalog_demo.demo_catalogue_loaded.connect(app, ledger_services.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, quotes_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, reviews_demo.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, track_demo.add_to_demo)
+    catalog_demo.demo_catalogue_loaded.connect(app, mentoring_demo.add_to_demo)  # after the programmes
     # A product's schema.org data carries its latest shown reviews.
     seo.product_reviews.connect(app, review_services.json_ld_reviews)
+    # The seller dashboard: the track adds the channel mix, margin, payouts and its
+    # checklist card.
+    seller_views.dashboard_sections.connect(app, track_dashboard.dashboard_sections)
     # Orders: the ledger books a paid order; payments say whether one is being paid,
     # and let "Pay now" on an order page go to a provider's hosted checkout; the
     # sweeper deletes the API's expired idempotency keys and expires lapsed requests

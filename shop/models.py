@@ -51,3 +51,4 @@ from shop.reviews.models import Review  # noqa: F401
 from shop.search.models import SearchOutbox  # noqa: F401
 from shop.sellers.models import EnterpriseEvent, EnterpriseFeedKey, EnterpriseInvitation  # noqa: F401
 from shop.statemachine import StatusChangeLog  # noqa: F401
+from shop.track.models import ChecklistItem, ChecklistTick  # noqa: F401

@@ -1,6 +1,6 @@
 """Staff back office under ``/admin`` (docs/product.md: Roles, Listing review,
-Expansion track): review enterprise applications, verify retail buyers, review
-listings, run the market-channel expansion track.
+Expansion track, Programmes): review enterprise applications, verify retail buyers,
+review listings, run the market-channel expansion track and its programmes.
 
 Every route is staff-only: the blueprint's ``before_request`` checks it before any
 view runs, so no route can forget. Guests are sent to sign in; other users get 403.
@@ -25,4 +25,4 @@ def _staff_only():
     return None
 
 
-from shop.admin import invoices, listing_review, mentors, reviews, views  # noqa: E402,F401
+from shop.admin import invoices, listing_review, mentors, programmes, reviews, track, views  # noqa: E402,F401

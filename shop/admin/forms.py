@@ -32,7 +32,8 @@ class ReasonForm(BaseForm):
 class StageForm(BaseForm):
     stage = SelectField(_l("Track stage"), validate_choice=False,
                         validators=[KnownChoice(_l("Choose one of the four stages."))])
-    note = TextAreaField(_l("Note for the enterprise"), validators=[Optional(), _length(2000)])
+    note = TextAreaField(_l("Why it moves (the enterprise will see it)"), validators=[
+        InputRequired(_l("Write why the enterprise moves to this stage: it is kept with the move.")), _length(2000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

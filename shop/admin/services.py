@@ -165,7 +165,12 @@ def reinstate_enterprise(actor: User, enterprise_id: int) -> Enterprise:
 
 
 def move_track_stage(actor: User, enterprise_id: int, stage: str, note: str | None = None) -> Enterprise:
+    """Move the enterprise to another stage, saying why: the reason is recorded with
+    who moved it and when (an ``EnterpriseEvent``) and e-mailed to the owners."""
     require_staff(actor)
+    if not (note or "").strip():
+        message = _l("Write why the enterprise moves to this stage: it is kept with the move.")
+        raise ValidationFailed(message, fields={"note": message})
     with transaction():
         enterprise = enterprise_for_review(enterprise_id)
         sellers.set_track_stage(enterprise, stage, actor=actor, note=note)

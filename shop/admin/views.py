@@ -20,6 +20,8 @@ from shop.invoicing import services as invoicing
 from shop.invoicing.models import NET_TERMS
 from shop.ledger import services as ledger
 from shop.pagination import parse_page
+from shop.track import programmes as track_programmes
+from shop.track import services as track
 
 
 @bp.context_processor
@@ -65,7 +67,7 @@ def enterprises():
 
 def _render_review(enterprise_id: int, *, reject_form=None, suspend_form=None, stage_form=None,
                    registration_form=None, error=None, status_code: int = 200, payout_errors=None,
-                   payout_values=None):
+                   payout_values=None, tick_errors=None):
     review = services.enterprise_review(enterprise_id)
     if stage_form is None:
         stage_form = forms.StageForm()
@@ -87,7 +89,29 @@ def _render_review(enterprise_id: int, *, reject_form=None, suspend_form=None, s
         payout_values=payout_values,
         default_fee_bps=current_app.config["PLATFORM_FEE_BPS"],
         error=error,
+        checklist=track.checklist(review.enterprise),
+        tick_history=track.tick_history(review.enterprise.id),
+        programmes=track_programmes.programmes_of(review.enterprise),
+        staff_forms=_TickForms(review.enterprise.id, tick_errors or {}),
     ), status_code
+
+
+render_review = _render_review
+
+
+class _TickForms:
+    """What the checklist's item rows need to draw the staff's tick and untick forms."""
+
+    def __init__(self, enterprise_id: int, errors: dict):
+        self.enterprise_id = enterprise_id
+        self.errors = errors
+        self.open = next(iter(errors), None)
+
+    def tick_url(self, item) -> str:
+        return url_for("admin.checklist_tick", enterprise_id=self.enterprise_id, item_id=item.id)
+
+    def untick_url(self, item) -> str:
+        return url_for("admin.checklist_untick", enterprise_id=self.enterprise_id, item_id=item.id)
 
 
 @bp.get("/enterprises/<int:enterprise_id>")

@@ -99,7 +99,7 @@ ENTERPRISES: list[dict[str, Any]] = [
         "latitude": 18.8146, "longitude": 99.4706,
         "contact_phone": "081-234-5601", "contact_email": "maejaem.coffee@demo.test", "line_id": "@maejaemcoffee",
         "promptpay_id": "0812345601", "vat_registered": False, "tax_id": None,
-        "track_stage": "expansion", "is_featured": True, "company_code": 1042, "palette": "coffee",
+        "track_stage": "networking", "is_featured": True, "company_code": 1042, "palette": "coffee",
         "certifications": [("mpc", "มผช. 1012/2558", None), ("otop", None, 5), ("organic", "มกท. 2566-0142", None),
                            ("low_carbon", "T-VER-CP 0231", None)],
         "products": [
@@ -220,7 +220,7 @@ ENTERPRISES: list[dict[str, Any]] = [
                 "tags": ["ชา", "tea", "คาสคาร่า", "cascara", "กาแฟ", "coffee"],
                 "motif": "tea", "badge": "CASCARA", "tint": (150, 56, 50), "fda": "52-2-03459-2-0014",
                 "variants": [
-                    v("MJ-CASCARA-100", "100 กรัม", "100 g", 120_00, 60, 100),
+                    v("MJ-CASCARA-100", "100 กรัม", "100 g", 120_00, 60, 100, gtin=True),
                 ],
             },
         ],

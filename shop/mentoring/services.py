@@ -43,6 +43,7 @@ from shop.orders import services as order_services
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.text import checked_text
+from shop.track import services as track
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 #: A paid part not shipped this many days after payment is late.
@@ -252,6 +253,8 @@ def mentor_rows(mentor: User, *, now: datetime | None = None) -> list[MentorRow]
             .where(NextStep.enterprise_id.in_(ids), NextStep.done_at.is_(None))
             .group_by(NextStep.enterprise_id)).items():
         rows[key].open_steps = count
+    for row in rows.values():
+        row.checklist = track.progress(row.enterprise)
     return sorted(rows.values(), key=lambda r: (r.enterprise.name_th, r.enterprise.id))
 
 

@@ -9,6 +9,9 @@ from the URL and ``get_member_enterprise_or_404`` on every request (see
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,12 +23,30 @@ from shop.catalog.services import STAGE_LABELS, track_progress
 from shop.errors import DomainError, NotFound, PermissionDenied
 from shop.extensions import limiter
 from shop.forms import ConfirmForm, show_domain_error
+from shop.hooks import Hook
 from shop.i18n import current_language
 from shop.sellers import bp, charts, forms, order_services, services
 
 # Each invitation sends an e-mail to an address the owner types: a backstop against
 # using the form to send mail in bulk.
 INVITE_RATE = "20 per hour; 60 per day"
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A part of the dashboard drawn by an area above this one: its template gets
+    ``ctx``. ``slot`` says where: "figures" (after the sales figures, for approved
+    enterprises) or "track" (in place of the plain track panel)."""
+
+    template: str
+    slot: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+#: ``(enterprise, period=, first_day=)`` -> a list of ``DashboardSection``: what the
+#: areas above add to the dashboard (the track's channel mix, margin, payouts and
+#: checklist card), for the sales period chosen (``first_day``: its first Bangkok day).
+dashboard_sections = Hook("sellers.dashboard_sections")
 
 
 @bp.context_processor
@@ -100,6 +121,9 @@ def dashboard(enterprise_id: int):
     # Orders, sales and stock figures (docs/product.md: Dashboards);
     # ``?sales=30d|12w|12m`` picks the chart's period, anything else falls back to 30 days.
     figures = order_services.dashboard_figures(enterprise, period=request.args.get("sales", ""))
+    sections = [section for answer in dashboard_sections(enterprise, period=figures.sales.period,
+                                                           first_day=figures.sales.first_day)
+                for section in (answer or ())]
     return render_template(
         "sellers/dashboard.html",
         enterprise=enterprise,
@@ -113,6 +137,8 @@ def dashboard(enterprise_id: int):
         chart=charts.sales_chart(figures.sales, current_language()),
         periods=order_services.PERIODS,
         period_label=order_services.period_label,
+        sections=sections,
+        has_track_section=any(section.slot == "track" for section in sections),
     )
 
 

@@ -157,7 +157,8 @@ def test_move_track_stage_with_note(client, staff, sign_in):
 @pytest.mark.parametrize("stage, code", [("platinum", 422), ("foundation", 409), ("", 422)])
 def test_bad_stage_move_is_refused(client, staff, stage, code):
     enterprise = EnterpriseFactory()
-    assert client.post(f"/admin/enterprises/{enterprise.id}/stage", data={"stage": stage}).status_code == code
+    response = client.post(f"/admin/enterprises/{enterprise.id}/stage", data={"stage": stage, "note": "why"})
+    assert response.status_code == code
     assert fresh(enterprise).track_stage == status.STAGE_FOUNDATION
     assert db.session.scalar(select(func.count(EnterpriseEvent.id))) == 0
 
@@ -212,3 +213,11 @@ def test_retail_buyer_filters(client, staff):
     assert "Verified Co" in client.get("/admin/retail-buyers?status=verified").get_data(as_text=True)
     assert client.get("/admin/retail-buyers?status=nope").status_code == 422
     assert client.post("/admin/retail-buyers/999999/verify").status_code == 404
+
+
+def test_a_stage_move_without_a_reason_is_refused(client, staff):
+    enterprise = EnterpriseFactory()
+    response = client.post(f"/admin/enterprises/{enterprise.id}/stage", data={"stage": "advancing", "note": "  "})
+    assert response.status_code == 422
+    assert fresh(enterprise).track_stage == status.STAGE_FOUNDATION
+    assert db.session.scalar(select(func.count(EnterpriseEvent.id))) == 0

@@ -150,6 +150,16 @@ def test_demo_load_builds_the_curated_catalogue(app, runner):
     assert len({u.password_hash for u in users.values()}) == 1
     assert users["admin@demo.test"].is_staff and not users["shopper@demo.test"].is_staff
     assert users["mentor@demo.test"].is_mentor
+    # The mentor coaches the three Lampang villages for the partner company.
+    from shop.catalog.models import Mentor, MentorAssignment
+    from shop.mentoring.models import CoachingNote
+
+    coached = db.session.scalars(select(Enterprise.slug).join(MentorAssignment, MentorAssignment.enterprise_id == Enterprise.id)
+                                 .where(MentorAssignment.mentor_id == users["mentor@demo.test"].id)).all()
+    assert set(coached) == set(THREE_VILLAGES)
+    assert "Lampang" in db.session.get(Mentor, users["mentor@demo.test"].id).partner.name_en
+    visit = db.session.scalars(select(CoachingNote)).one()
+    assert visit.kind == "visit" and visit.steps and visit.visited_on <= visit.created_at.date()
     buyer = users["buyer@demo.test"].retail_buyer
     assert buyer.status == RetailBuyer.VERIFIED and buyer.company_name and thai_tax_id_is_valid(buyer.tax_id)
     assert users["buyer@demo.test"].is_verified_retail_buyer
@@ -291,3 +301,24 @@ def test_demo_dates_tell_one_story(app, runner):
         assert order.expires_at is not None
         assert (order.expires_at - order.created_at).total_seconds() == hold * 60
         assert order.expires_at > demo.utcnow()
+
+
+def test_demo_load_adds_the_programmes_of_the_reports(app, runner):
+    from shop.catalog.models import PartnerOrganisation, Programme
+    from shop.track import programmes, services
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    db.session.expire_all()
+    by_slug = {p.slug: p for p in db.session.scalars(select(Programme))}
+    assert set(by_slug) == {"civ-lampang", "eec-connect", "community-partnership-rayong", "sedz-phetchabun"}
+    civ = {m.enterprise.slug for m in programmes.members_of(by_slug["civ-lampang"])}
+    assert set(THREE_VILLAGES) <= civ
+    assert by_slug["civ-lampang"].partner.kind == "government"
+    assert {p.kind for p in db.session.scalars(select(PartnerOrganisation))} == {
+        "government", "company", "association"}
+    # Each programme's enterprises lie where the programme works.
+    eec = programmes.members_of(by_slug["eec-connect"])
+    assert eec and all(m.enterprise.province_code in ("20", "21", "24") for m in eec)
+    # Every enterprise of the demo has its checklist, and the ticked items show.
+    don_koi = db.session.scalar(select(Enterprise).where(Enterprise.slug == "don-koi-indigo"))
+    assert services.progress(don_koi)[0] >= 2

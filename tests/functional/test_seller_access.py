@@ -262,6 +262,16 @@ def test_staff_reach_every_admin_page(app, client, world, sign_in):
     invoice = invoicing.invoice_of_order(on_invoice)
     payment = invoicing.submit_slip(invoice, slip_image(), amount="100", actor=business.user)
     ids |= {"invoice_id": invoice.id, "payment_id": payment.id, "size": "thumb"}
+    # A partner organisation and a programme, for their edit pages.
+    from shop.catalog.models import PartnerOrganisation, Programme
+
+    partner = PartnerOrganisation(name_th="สมาคมเพื่อนชุมชน", kind="association")
+    db.session.add(partner)
+    db.session.flush()
+    programme = Programme(slug="civ-lampang", name_th="หมู่บ้านอุตสาหกรรมสร้างสรรค์", partner_id=partner.id)
+    db.session.add(programme)
+    db.session.commit()
+    ids |= {"partner_id": partner.id, "programme_id": programme.id}
     sign_in(staff)
     for endpoint, method, converters in (p.values for p in ADMIN_ROUTES):
         if method != "GET":
@@ -293,7 +303,8 @@ MENTOR_READS = {
     "sellers.listing_edit", "sellers.listing_new", "sellers.listing_photos", "sellers.listing_preview",
     "sellers.listings", "sellers.listings_export", "sellers.listings_import", "sellers.members",
     "sellers.order_detail", "sellers.orders", "sellers.orders_csv", "sellers.packing_slip", "sellers.profile",
-    "sellers.shipping", "sellers.shipping_edit", "sellers.shipping_new", "sellers.stock",
+    "sellers.shipping", "sellers.shipping_edit", "sellers.shipping_new", "sellers.stock", "track.evidence",
+    "track.seller_checklist",
 }
 
 

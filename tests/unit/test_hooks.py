@@ -10,6 +10,7 @@ from shop.catalog import listing_status, seo
 from shop.hooks import Hook
 from shop.invoicing import services as invoicing
 from shop.ledger import services as ledger
+from shop.mentoring import demo as mentoring_demo
 from shop.orders import cli as orders_cli
 from shop.orders import demo as orders_demo
 from shop.orders import services as order_services
@@ -23,6 +24,9 @@ from shop.reviews import demo as reviews_demo
 from shop.reviews import services as review_services
 from shop.search import indexer as search_indexer
 from shop.search import outbox as search_outbox
+from shop.sellers import views as seller_views
+from shop.track import dashboard as track_dashboard
+from shop.track import demo as track_demo
 
 
 def test_a_hook_with_nothing_connected_does_nothing():
@@ -46,7 +50,9 @@ def test_handlers_run_in_order_and_answer_on_their_app_only():
 def test_the_app_connects_the_upper_areas_to_the_lower_ones(app):
     assert listing_status.products_updated.handlers() == (search_outbox.enqueue_products,)
     assert catalog_demo.demo_catalogue_loaded.handlers() == (
-        orders_demo.add_to_demo, ledger.add_to_demo, quotes_demo.add_to_demo, reviews_demo.add_to_demo)
+        orders_demo.add_to_demo, ledger.add_to_demo, quotes_demo.add_to_demo, reviews_demo.add_to_demo,
+        track_demo.add_to_demo, mentoring_demo.add_to_demo)
+    assert seller_views.dashboard_sections.handlers() == (track_dashboard.dashboard_sections,)
     assert seo.product_reviews.handlers() == (review_services.json_ld_reviews,)
     assert order_views.order_page_response.handlers() == (allow_checkout_redirect,)
     assert orders_cli.sweep_chores.handlers() == (
