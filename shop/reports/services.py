@@ -256,7 +256,9 @@ def income_facts(filters: Filters, *, with_dates: bool = True) -> list[Fact]:
         func.sum(case((rows.c.kind == ENTRY_SALE, rows.c.amount), else_=0)),
         func.sum(case((rows.c.kind.in_([ENTRY_FEE, ENTRY_FEE_REFUND]), rows.c.amount), else_=0)),
         func.sum(case((rows.c.kind == ENTRY_REFUND, rows.c.amount), else_=0)),
-        func.count(distinct(case((rows.c.kind == ENTRY_SALE, rows.c.order_id)))),
+        # One sale entry per enterprise's part, and one part per order and enterprise:
+        # counting them counts the enterprise's orders, without a DISTINCT.
+        func.sum(case((rows.c.kind == ENTRY_SALE, 1), else_=0)),
     ).group_by(rows.c.enterprise_id, rows.c.channel, rows.c.month)
     if filters.channel is not None:
         statement = statement.where(rows.c.channel == filters.channel)
@@ -533,9 +535,11 @@ def _orders_query(filters: Filters):
     customer = case((Order.user_id.is_not(None), literal("u") + cast(Order.user_id, String)),
                     else_=literal("e") + func.lower(Order.email))
     month = bangkok_month(Order.paid_at)
+    columns = [month.label("month"), Order.id.label("order_id"), customer.label("customer")]
+    if filters.channel:
+        columns.append(channel_of_order().label("channel"))
     inner = (
-        select(month.label("month"), Order.id.label("order_id"), customer.label("customer"),
-               channel_of_order().label("channel"))
+        select(*columns)
         .where(Order.paid_at.is_not(None),
                exists().where(LedgerEntry.order_id == Order.id, LedgerEntry.kind == ENTRY_SALE,
                               *_enterprise_conditions(filters, LedgerEntry.enterprise_id)),
@@ -633,38 +637,43 @@ def compute_impact(now: datetime | None = None) -> Impact:
     today = bangkok_today(now)
     year_start = day_start(date(today.year, 1, 1))
     income_kinds = LedgerEntry.kind.in_(INCOME_KINDS)
-    total = int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_satang), 0)).where(income_kinds)))
+    per_enterprise = db.session.execute(
+        select(LedgerEntry.enterprise_id, func.sum(LedgerEntry.amount_satang),
+               func.sum(case((LedgerEntry.kind == ENTRY_SALE, 1), else_=0)))
+        .where(income_kinds).group_by(LedgerEntry.enterprise_id)
+    ).all()
+    total = sum(int(income or 0) for _eid, income, _sales in per_enterprise)
     this_year = int(db.session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount_satang), 0))
         .join(Order, Order.id == LedgerEntry.order_id)
         .where(income_kinds, Order.paid_at >= year_start)))
-    per_enterprise = (select(LedgerEntry.enterprise_id.label("enterprise_id"),
-                             func.sum(LedgerEntry.amount_satang).label("income"),
-                             func.sum(case((LedgerEntry.kind == ENTRY_SALE, 1), else_=0)).label("sales"))
-                      .where(income_kinds).group_by(LedgerEntry.enterprise_id)).subquery()
-    reached = (select(per_enterprise.c.enterprise_id, per_enterprise.c.income)
-               .where(per_enterprise.c.sales > 0)).subquery()
-    provinces = []
+    reached = {eid: int(income or 0) for eid, income, sales in per_enterprise if sales}
+    by_province: dict[str, list[int]] = {}
+    villages = set()
+    if reached:
+        for eid, code, district, subdistrict, village in db.session.execute(
+            select(Enterprise.id, Enterprise.province_code, Enterprise.district, Enterprise.subdistrict,
+                   Enterprise.village).where(Enterprise.id.in_(list(reached)))
+        ):
+            figures = by_province.setdefault(code, [0, 0])
+            figures[0] += reached[eid]
+            figures[1] += 1
+            if village and village.strip():
+                villages.add((code, district or "", subdistrict or "", village.strip()))
     names = {p.code: p for p in all_provinces()}
-    for code, income, count in db.session.execute(
-        select(Enterprise.province_code, func.sum(reached.c.income), func.count())
-        .join(reached, reached.c.enterprise_id == Enterprise.id).group_by(Enterprise.province_code)
-    ):
+    provinces = []
+    for code, (income, count) in by_province.items():
         province = names.get(code)
         provinces.append(ProvinceFigure(code, province.name_th if province else code,
-                                        province.name_en if province else code, int(income or 0), int(count)))
+                                        province.name_en if province else code, income, count))
     provinces.sort(key=lambda p: (-p.income_satang, p.name_en, p.code))
-    villages = int(db.session.scalar(select(func.count()).select_from(
-        select(Enterprise.province_code, Enterprise.district, Enterprise.subdistrict, Enterprise.village)
-        .join(reached, reached.c.enterprise_id == Enterprise.id)
-        .where(Enterprise.village.is_not(None), Enterprise.village != "").distinct().subquery())))
     on_market = int(db.session.scalar(select(func.count(Enterprise.id))
                                       .where(Enterprise.status == catalog_status.ENTERPRISE_APPROVED)))
     buyers = int(db.session.scalar(select(func.count(RetailBuyer.id))
                                    .where(RetailBuyer.status == RetailBuyer.VERIFIED)))
     return Impact(
         generated_at=now, year=today.year, income_total_satang=total, income_this_year_satang=this_year,
-        enterprises_reached=sum(p.enterprises for p in provinces), villages_reached=villages,
+        enterprises_reached=len(reached), villages_reached=len(villages),
         provinces_reached=len(provinces), enterprises_on_market=on_market, retail_buyers=buyers,
         provinces=tuple(provinces), stories=tuple(latest_stories()),
     )
