@@ -66,11 +66,14 @@ def ranked_bars(items: Sequence[tuple[str, int]], locale: str = "th", *, max_row
 def monthly_chart(points: Sequence[tuple[str, int, int]], locale: str = "th", *, last: int = 12) -> BarChart:
     """The last ``last`` months as the sellers' bar chart: ``(YYYY-MM, satang, orders)``."""
     shown = list(points)[-last:]
+    if not shown:
+        shown = [(date.today().strftime("%Y-%m"), 0, 0)]
+    while len(shown) < last:  # always a year of bars, so one month is not one wide block
+        year, month = int(shown[0][0][:4]), int(shown[0][0][5:7])
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        shown.insert(0, (f"{year:04d}-{month:02d}", 0, 0))
     series_points = [SalesPoint(start=date(int(key[:4]), int(key[5:7]), 1), total_satang=max(0, amount), orders=orders)
                      for key, amount, orders in shown]
-    if not series_points:
-        today = date.today().replace(day=1)
-        series_points = [SalesPoint(start=today, total_satang=0, orders=0)]
     series = SalesSeries(period=PERIOD_MONTHS, points=series_points, first_day=series_points[0].start,
                          last_day=series_points[-1].start)
     return sales_chart(series, locale)

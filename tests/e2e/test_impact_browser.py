@@ -33,9 +33,10 @@ def market(app):
             make_order([(variant, 2)], paid=True)
         if index < 3:
             admin_services.move_track_stage(staff, enterprise.id, "advancing", note="Costing done")
+    seeded = {"staff": staff.email}
     db.session.commit()
     db.session.rollback()  # the server thread needs SQLite's lock
-    return {"staff": staff.email}
+    return seeded
 
 
 def _no_sideways_scroll(page) -> None:
