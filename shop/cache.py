@@ -3,7 +3,8 @@
 The home page's product and enterprise sections are the same for every visitor in a
 language and cost most of the page's time; keeping the rendered HTML for a few
 seconds (``FRAGMENT_CACHE_SECONDS``) makes the busiest page cheap, at the price of a
-new listing appearing there that much later. Each web worker keeps its own copy;
+new listing appearing there that much later. The public impact figures are kept here
+too (``IMPACT_CACHE_SECONDS``, docs/impact.md). Each web worker keeps its own copy;
 nothing user-specific may be cached here.
 """
 
@@ -12,17 +13,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from flask import current_app
+
+T = TypeVar("T")
 
 
 class FragmentCache:
     def __init__(self, max_entries: int = 64) -> None:
-        self._entries: dict[Hashable, tuple[float, str]] = {}
+        self._entries: dict[Hashable, tuple[float, object]] = {}
         self._lock = threading.Lock()
         self._max_entries = max_entries
 
-    def get_or_render(self, key: Hashable, render: Callable[[], str], ttl: float) -> str:
+    def get_or_render(self, key: Hashable, render: Callable[[], T], ttl: float) -> T:
         if ttl <= 0:
             return render()
         now = time.monotonic()

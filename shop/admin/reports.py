@@ -48,5 +48,5 @@ def reports_csv(table: str):
     if table not in exports.TABLES:
         abort(404)
     filters = reports.parse_filters(request.args)
-    report = reports.build_report(filters, current_language())
+    report = reports.build_report(filters, current_language(), only=table)
     return csv_response(exports.report_csv(report, table), filename=f"report-{table}.csv")

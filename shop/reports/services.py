@@ -150,7 +150,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     programme_id = None
     raw = (args.get("programme") or "").strip()
     if raw:
-        if not raw.isdigit() or len(raw) > 9 or db.session.get(Programme, int(raw)) is None:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or db.session.get(Programme, int(raw)) is None:
             _refuse("programme", _l("Choose a programme from the list."))
         programme_id = int(raw)
     province = (args.get("province") or "").strip() or None
@@ -379,9 +379,20 @@ def _ranked(rows: Iterable[Row]) -> list[Row]:
     return sorted(rows, key=lambda row: (-row.figures.income_satang, row.label, row.key))
 
 
-def build_report(filters: Filters, locale: str = "th", *, today: date | None = None) -> Report:
+#: The tables that need the income facts (the others are counts of their own).
+INCOME_TABLES = ("months", "years", "enterprises", "provinces", "programmes", "stages", "channels")
+
+
+def build_report(filters: Filters, locale: str = "th", *, today: date | None = None,
+                 only: str | None = None) -> Report:
+    """Every table of the staff report; ``only`` (a table's name, for its CSV file)
+    computes what that table needs and leaves the others empty."""
     today = today or bangkok_today()
-    facts = income_facts(filters)
+
+    def wanted(name: str) -> bool:
+        return only is None or only == name
+
+    facts = income_facts(filters) if only is None or only in INCOME_TABLES else []
     enterprises = _enterprises(fact.enterprise_id for fact in facts)
     memberships = _memberships(enterprises)
     programme_names = {p.id: p.t("name", locale) for p in programmes()}
@@ -433,20 +444,20 @@ def build_report(filters: Filters, locale: str = "th", *, today: date | None = N
             row.enterprises = len(seen[name].get(key, ()))
             row.figures.orders = 0  # an order with parts from two enterprises would count twice
 
-    months, years = _periods(filters, by_month, today, locale)
+    months, years = _periods(filters, by_month, today, locale) if wanted("months") or wanted("years") else ([], [])
     return Report(
         filters=filters, total=total,
-        ledger_total_satang=None if filters.any else ledger_income_total(),
+        ledger_total_satang=None if filters.any or only is not None else ledger_income_total(),
         enterprises=_ranked(by_enterprise.values()),
         provinces=_ranked(by_province.values()),
         programmes=_ranked(by_programme.values()),
         stages=list(by_stage.values()),
         channels=list(by_channel.values()),
         months=months, years=years,
-        stage_counts=stage_counts(filters),
-        stage_moves=stage_moves(filters, locale),
-        retail_buyers=new_retail_buyers(filters, locale, today=today),
-        orders=orders_and_customers(filters, locale),
+        stage_counts=stage_counts(filters) if wanted("stage_counts") else [],
+        stage_moves=stage_moves(filters, locale) if wanted("stage_moves") else [],
+        retail_buyers=new_retail_buyers(filters, locale, today=today) if wanted("retail_buyers") else [],
+        orders=orders_and_customers(filters, locale) if wanted("orders") else [],
         multi_programme=sum(1 for eid in enterprises if len(memberships.get(eid, ())) > 1),
     )
 
