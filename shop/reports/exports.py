@@ -47,7 +47,7 @@ def _table(report: Report, table: str) -> tuple[list[str], list[list]]:
         return [_("Code"), _("Stage"), _("Enterprises")], [[row.key, row.label, row.enterprises]
                                                             for row in report.stage_counts]
     if table == "stage_moves":
-        return [_("Month"), _("Period"), _("From"), _("To"), _("Moves")], [
+        return [_("Month"), _("Period"), _("From stage"), _("To stage"), _("Moves")], [
             [m.month, m.label, m.from_stage or "", m.to_stage, m.moves] for m in report.stage_moves]
     if table == "retail_buyers":
         return [_("Month"), _("Period"), _("New retail buyers")], [
