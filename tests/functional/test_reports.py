@@ -301,3 +301,27 @@ def test_each_csv_file_computes_its_table_alone_and_the_same(app, market):
         for table in exports.TABLES:
             alone = reports.build_report(Filters(), "en", only=table)
             assert exports.report_csv(alone, table) == exports.report_csv(full, table), table
+
+
+def _income() -> int:
+    return reports.build_report(Filters(), "en").total.income_satang
+
+
+def test_cancelled_parts_count_as_the_ledger_says(app):
+    """A part cancelled before payment never counts; a paid part cancelled later counts
+    until its refund succeeds, then nothing of it is left (the whole fee given back)."""
+    from tests.order_helpers import cancel_part, pay_by_slip
+
+    rice = VariantFactory(price_satang=20_000, stock=10)
+    coffee = VariantFactory(price_satang=10_000, stock=10)
+    before = make_order([(rice, 1), (coffee, 1)])
+    cancel_part(next(f for f in before.fulfilments if f.enterprise_id == coffee.enterprise_id))
+    pay_by_slip(before)
+    assert _income() == 25_000 - 1_250  # only the rice part: (200 + 50) less 5 %
+    after = make_order([(rice, 1), (coffee, 1)], paid=True)
+    part = next(f for f in after.fulfilments if f.enterprise_id == coffee.enterprise_id)
+    cancel_part(part)
+    assert _income() == 2 * (25_000 - 1_250) + (15_000 - 750)  # cancelled, not refunded yet
+    refund_part(part, 15_000)
+    assert _income() == 2 * (25_000 - 1_250)
+    assert reports.build_report(Filters(), "en").ledger_total_satang == _income()
