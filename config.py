@@ -276,6 +276,8 @@ class Config:
 
     # Seconds the home page's shared sections are kept rendered (0 turns it off).
     FRAGMENT_CACHE_SECONDS = _env_int("FRAGMENT_CACHE_SECONDS", 20)
+    # Seconds the public impact figures are kept per worker (docs/impact.md; 0 turns it off).
+    IMPACT_CACHE_SECONDS = _env_int("IMPACT_CACHE_SECONDS", 300)
 
     DEMO_DATA_ALLOWED = True
     # Demo photos: longest side drawn, and threads drawing them (0: one per core, up to 4).
@@ -297,6 +299,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     RATELIMIT_ENABLED = False
     FRAGMENT_CACHE_SECONDS = 0
+    IMPACT_CACHE_SECONDS = 0
     SEARCH_INDEXER = _env("SEARCH_INDEXER", "off")
     SEARCH_WARM_ON_START = False
     ARGON2_TIME_COST = 1

@@ -47,6 +47,7 @@ from shop.payments.views import bp as payments_bp
 from shop.quotes import demo as quotes_demo
 from shop.quotes import services as quote_services
 from shop.quotes.views import bp as quotes_bp
+from shop.reports.views import bp as reports_bp
 from shop.reviews import demo as reviews_demo
 from shop.reviews import services as review_services
 from shop.reviews.views import bp as reviews_bp
@@ -165,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     init_mentoring(app)  # its blueprint and the seller pages' mentor banner
     app.register_blueprint(track_bp)
+    app.register_blueprint(reports_bp)
     init_api(app)
 
 

@@ -5,9 +5,14 @@ language and cost most of the page's time; keeping the rendered HTML for a few
 seconds (``FRAGMENT_CACHE_SECONDS``) makes the busiest page cheap, at the price of a
 new listing appearing there that much later. Nothing user-specific may be cached here.
 
-On one machine each web worker keeps its own copy. With ``REDIS_URL`` set the copies
-live in Redis, shared by every worker and host, so two hosts never show different
-home pages; when Redis does not answer, the fragment is rendered (never an error).
+On one machine each web worker keeps its own copy. With ``REDIS_URL`` set the home
+page's sections live in Redis, shared by every worker and host, so two hosts never show
+different home pages; when Redis does not answer, the fragment is rendered (never an
+error).
+
+``local_cache`` keeps computed values (not text) in the worker's memory: the public
+impact figures (``IMPACT_CACHE_SECONDS``, docs/impact.md), which every host computes
+from the same ledger and which are never more than that many seconds behind it.
 """
 
 from __future__ import annotations
@@ -17,19 +22,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from flask import current_app
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class FragmentCache:
     def __init__(self, max_entries: int = 64) -> None:
-        self._entries: dict[Hashable, tuple[float, str]] = {}
+        self._entries: dict[Hashable, tuple[float, object]] = {}
         self._lock = threading.Lock()
         self._max_entries = max_entries
 
-    def get_or_render(self, key: Hashable, render: Callable[[], str], ttl: float) -> str:
+    def get_or_render(self, key: Hashable, render: Callable[[], T], ttl: float) -> T:
         if ttl <= 0:
             return render()
         now = time.monotonic()
@@ -95,6 +102,11 @@ def fragment_cache() -> FragmentCache | RedisFragmentCache:
         cache = RedisFragmentCache(url) if url else FragmentCache()
         current_app.extensions["chumchon_fragments"] = cache
     return cache
+
+
+def local_cache() -> FragmentCache:
+    """This worker's cache of computed values (see the module docstring)."""
+    return current_app.extensions.setdefault("chumchon_local_values", FragmentCache())
 
 
 def cached_fragment(key: Hashable, render: Callable[[], str]) -> str:

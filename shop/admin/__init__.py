@@ -25,4 +25,4 @@ def _staff_only():
     return None
 
 
-from shop.admin import invoices, listing_review, mentors, programmes, reviews, track, views  # noqa: E402,F401
+from shop.admin import invoices, listing_review, mentors, programmes, reports, reviews, track, views  # noqa: E402,F401

@@ -3,8 +3,8 @@
 Staff assign ``mentor@demo.test`` to Ban Mae Jaem; the mentor opens its dashboard
 (read-only), writes a visit note with a next step, and cannot edit a listing; the owner
 sees the note and the checklist on a phone; the barcode item ticks itself when the owner
-adds the missing GTIN; staff move the stage; the public impact page shows the new
-totals and the stage move.
+adds the missing GTIN; a shopper's paid order and the stage move staff make show on
+the public impact page.
 
 CSRF protection is on, as in production. Screenshots go to ``E2E_SCREENSHOT_DIR``
 when it is set.
@@ -17,12 +17,13 @@ from sqlalchemy import delete, select
 
 from shop.accounts.models import User
 from shop.catalog.demo import gtin13, load_demo_catalogue
-from shop.catalog.models import Enterprise, MentorAssignment, Product
+from shop.catalog.models import Enterprise, MentorAssignment, Product, Variant
 from shop.extensions import db
 from shop.mentoring.models import CoachingNote, NextStep
 from tests.e2e.test_order_journey_browser import new_page
 from tests.e2e.test_retail_buyer_journey_browser import sign_in
 from tests.e2e.test_seller_listing_browser import shot
+from tests.order_helpers import make_order
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +110,16 @@ def test_mentor_owner_and_staff_through_the_track(app, live_server, browser, dem
     assert db.session.scalars(select(NextStep).where(NextStep.enterprise_id == eid)).one().done_at is not None
     db.session.rollback()
 
+    # The public impact page before: the open data's totals.
+    visitor = new_page(browser, phone=True)
+    before = visitor.request.get(f"{base}/impact.json").json()
+    # Meanwhile a shopper buys a bag of Mae Jaem's coffee and pays.
+    bag = db.session.scalar(select(Variant).where(Variant.sku == "MJ-MED-250-WB"))
+    order = make_order([(bag, 2)], paid=True)
+    share = sum(f.total_satang for f in order.fulfilments if f.enterprise_id == eid)
+    db.session.commit()
+    db.session.rollback()
+
     # Staff move the stage, with the reason.
     staff.goto(f"{base}/admin/enterprises/{eid}")
     staff.select_option("#stage", "expansion")
@@ -120,3 +131,14 @@ def test_mentor_owner_and_staff_through_the_track(app, live_server, browser, dem
     db.session.expire_all()
     assert db.session.get(Enterprise, eid).track_stage == "expansion"
     db.session.rollback()
+
+    # /impact shows the new totals and the move.
+    after = visitor.request.get(f"{base}/impact.json").json()
+    assert after["income_total_satang"] > before["income_total_satang"]
+    assert after["income_total_satang"] - before["income_total_satang"] <= share
+    moved = [story for story in after["stories"] if story["slug"] == "ban-mae-jaem-coffee"]
+    assert moved and moved[0]["to_stage"] == "expansion"
+    visitor.goto(f"{base}/impact")
+    assert visitor.locator(".impact-stories").get_by_text("วิสาหกิจชุมชนกาแฟคั่วโอ่งบ้านแม่แจ๋ม").count() >= 1
+    shot(visitor, "expansion-8-impact-phone")
+    visitor.context.close()

@@ -17,7 +17,11 @@ reaches it:
 * the staff ledger ``/admin/ledger/entries.csv``: enterprise name, entry key, memo;
 * the staff payouts ``/admin/ledger/payouts.csv``: enterprise name, idempotency key,
   transfer id, reference, failure reason;
-* the staff receivables ``/admin/receivables.csv``: the buyer's company name.
+* the staff receivables ``/admin/receivables.csv``: the buyer's company name;
+* the staff programme report ``/admin/reports/<table>.csv``: enterprise, village and
+  programme names;
+* the public impact figures ``/impact.csv``: no free text reaches it (province names
+  are reference data), checked all the same.
 
 They are all the functions in ``shop.spreadsheets.PRODUCERS``; the tests below fail
 when a producer, or a ``.csv`` URL, is added without being covered here, when a
@@ -82,6 +86,8 @@ COVERED_PRODUCERS = {
     "shop.ledger.services:entries_csv": "test_ledger_exports_are_guarded",
     "shop.ledger.services:payouts_csv": "test_ledger_exports_are_guarded",
     "shop.invoicing.services:receivables_csv": "test_receivables_export_is_guarded",
+    "shop.reports.exports:report_csv": "test_programme_report_exports_are_guarded",
+    "shop.reports.exports:impact_csv": "test_impact_csv_is_guarded",
 }
 #: Endpoints that answer CSV, and the test that fetches each.
 COVERED_ENDPOINTS = {
@@ -92,6 +98,8 @@ COVERED_ENDPOINTS = {
     "ledger.entries_csv": "test_ledger_exports_are_guarded",
     "ledger.payouts_csv": "test_ledger_exports_are_guarded",
     "admin.receivables_csv": "test_receivables_export_is_guarded",
+    "admin.reports_csv": "test_programme_report_exports_are_guarded",
+    "reports.impact_csv": "test_impact_csv_is_guarded",
 }
 
 
@@ -237,6 +245,39 @@ def test_receivables_export_is_guarded(app, client, sign_in):
         cells = cells_of(client.get(f"/admin/receivables.csv?lang={lang}"))
         assert_guarded(cells)
         assert any(re.fullmatch(r"1\d{3}\.\d{2}", cell) for cell in cells)  # amounts stay numbers
+
+
+def test_programme_report_exports_are_guarded(app, client, sign_in):
+    from shop.catalog.models import EnterpriseProgramme, Programme
+    from shop.reports.exports import TABLES
+
+    for index, name in enumerate([*HOSTILE, HONEST]):
+        enterprise = EnterpriseFactory(name_th=name, village=name)
+        programme = Programme(slug=f"programme-{index}", name_th=name)
+        db.session.add(programme)
+        db.session.flush()
+        db.session.add(EnterpriseProgramme(enterprise_id=enterprise.id, programme_id=programme.id))
+        make_order([(VariantFactory(product__enterprise=enterprise, price_satang=10_000), 1)], paid=True)
+    db.session.commit()
+    sign_in(UserFactory(is_staff=True), client=client)
+    for lang in ("th", "en"):
+        assert_guarded(cells_of(client.get(f"/admin/reports/enterprises.csv?lang={lang}")))
+        assert_guarded(cells_of(client.get(f"/admin/reports/programmes.csv?lang={lang}")))
+        for table in TABLES:
+            for cell in cells_of(client.get(f"/admin/reports/{table}.csv?lang={lang}")):
+                assert not cell.startswith(FORMULA_START) or NUMBER.match(cell), (table, cell)
+    cells = cells_of(client.get("/admin/reports/enterprises.csv"))
+    assert "142.50" in cells  # ฿100 + ฿50 shipping less the 5 % fee, a number
+
+
+def test_impact_csv_is_guarded(app, client):
+    enterprise = EnterpriseFactory(name_th=HOSTILE[0], village=HOSTILE[1], province_code="52")
+    make_order([(VariantFactory(product__enterprise=enterprise, price_satang=10_000), 1)], paid=True)
+    for lang in ("th", "en"):
+        cells = cells_of(client.get(f"/impact.csv?lang={lang}"))
+        for cell in cells:
+            assert not cell.startswith(FORMULA_START) or NUMBER.match(cell), cell
+        assert "ลำปาง" in cells and "142.50" in cells
 
 
 # ---------------------------------------------------------------- nothing bypasses the guard

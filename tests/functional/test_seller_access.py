@@ -261,7 +261,7 @@ def test_staff_reach_every_admin_page(app, client, world, sign_in):
     on_invoice = make_order([(variant, 1)], user=business.user, payment_method=st.PAYMENT_INVOICE)
     invoice = invoicing.invoice_of_order(on_invoice)
     payment = invoicing.submit_slip(invoice, slip_image(), amount="100", actor=business.user)
-    ids |= {"invoice_id": invoice.id, "payment_id": payment.id, "size": "thumb"}
+    ids |= {"invoice_id": invoice.id, "payment_id": payment.id, "size": "thumb", "table": "months"}
     # A partner organisation and a programme, for their edit pages.
     from shop.catalog.models import PartnerOrganisation, Programme
 
