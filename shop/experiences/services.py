@@ -582,6 +582,10 @@ def release_seats(fulfilment: Fulfilment) -> None:
         _expire_session(booking.session_id)
 
 
+def has_bookings(order: Order) -> bool:
+    return db.session.scalar(select(Booking.id).where(Booking.order_id == order.id).limit(1)) is not None
+
+
 def bookings_of_order(order: Order) -> list[Booking]:
     return list(db.session.scalars(select(Booking).where(Booking.order_id == order.id)
                                    .options(selectinload(Booking.session)).order_by(Booking.id)))

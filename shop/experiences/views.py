@@ -53,6 +53,15 @@ def _weekday_label(number: int) -> str:
             _("Sunday")][number]
 
 
+@bp.app_template_global("order_ticket_link")
+def order_ticket_link(order, token: str | None = None) -> str | None:
+    """The ticket page of an order that books an experience, or None (the order page
+    asks for it only when this blueprint is installed)."""
+    if not svc.has_bookings(order):
+        return None
+    return url_for("experiences.ticket", public_id=order.public_id, t=token or None)
+
+
 # ---------------------------------------------------------------- guests
 
 
