@@ -16,12 +16,13 @@ from flask_login import current_user
 from shop.accounts.access import login_required
 from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.status import enterprise_status_label, member_role_label
-from shop.errors import DomainError
+from shop.errors import DomainError, NotFound
 from shop.experiences import forms
 from shop.experiences import services as svc
 from shop.experiences.calendar import ics_for_order
 from shop.experiences.models import ExperienceSession
 from shop.experiences.policies import POLICIES, policy_of
+from shop.extensions import db
 from shop.forms import ConfirmForm, show_domain_error
 from shop.geo import province_by_code, province_choices
 from shop.i18n import current_language
@@ -112,7 +113,7 @@ def book(slug: str):
         session_id = int(form.session_id.data or 0)
     except ValueError:
         session_id = 0
-    session = svc.db.session.get(ExperienceSession, session_id) if session_id else None
+    session = db.session.get(ExperienceSession, session_id) if session_id else None
     if session is None or session.experience_id != experience.id:
         form.session_id.errors = [_("Choose one of the sessions shown.")]
         return _detail(experience, form, 422)
@@ -136,7 +137,7 @@ def ticket(public_id: str):
     order = load_order_for_buyer(public_id, current_user, request.args.get("t"))
     bookings = svc.bookings_of_order(order)
     if not bookings:
-        raise svc.NotFound()
+        raise NotFound()
     paid = order.status in (st.ORDER_PAID, st.ORDER_PARTIALLY_REFUNDED)
     codes = {b.id: qr_svg(b.ticket_code, title=_("Ticket %(code)s", code=b.ticket_code))
              for b in bookings if paid and not b.seats_released}
@@ -149,7 +150,7 @@ def ticket_calendar(public_id: str):
     order = load_order_for_buyer(public_id, current_user, request.args.get("t"))
     bookings = svc.bookings_of_order(order)
     if not bookings:
-        raise svc.NotFound()
+        raise NotFound()
     body = ics_for_order(order, bookings, current_language())
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{order.public_id}.ics"'
@@ -229,7 +230,6 @@ def seller_edit(enterprise_id: int, experience_id: int):
             try:
                 svc.update_experience(experience, _form_data(form))
             except DomainError as exc:
-                svc.db.session.rollback()
                 show_domain_error(form, exc)
                 status = exc.status_code
             else:
