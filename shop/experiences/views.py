@@ -25,7 +25,7 @@ from shop.experiences.policies import POLICIES, policy_of
 from shop.extensions import db
 from shop.forms import ConfirmForm, show_domain_error
 from shop.geo import province_by_code, province_choices
-from shop.i18n import current_language
+from shop.i18n import current_language, format_day
 from shop.money import satang_to_input
 from shop.orders import status as st
 from shop.orders.access import load_order_for_buyer, order_path, remember_guest_order
@@ -74,7 +74,7 @@ def index():
 def _booking_form(experience, sessions) -> forms.BookingForm:
     form = forms.BookingForm()
     form.session_id.choices = [
-        (str(s.id), f"{_weekday_label(s.day.weekday())} {s.day.isoformat()} {s.start_time.strftime('%H:%M')} · "
+        (str(s.id), f"{_weekday_label(s.day.weekday())} {format_day(s.day, 'medium')} {s.start_time.strftime('%H:%M')} · "
                     + _("%(count)d seats left", count=s.seats_left))
         for s in sessions]
     if request.method == "GET":
