@@ -59,6 +59,19 @@ def upgrade():
     with op.batch_alter_table('experiences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_experiences_enterprise_id'), ['enterprise_id'], unique=False)
 
+    op.create_table('experience_photos',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('experience_id', sa.Integer(), nullable=False),
+    sa.Column('image_key', sa.String(length=64), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['experience_id'], ['experiences.id'], name=op.f('fk_experience_photos_experience_id_experiences'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_experience_photos'))
+    )
+    with op.batch_alter_table('experience_photos', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_experience_photos_experience_id'), ['experience_id'], unique=False)
+
     op.create_table('experience_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('experience_id', sa.Integer(), nullable=False),
@@ -119,6 +132,10 @@ def downgrade():
         batch_op.drop_index('ix_experience_sessions_day')
 
     op.drop_table('experience_sessions')
+    with op.batch_alter_table('experience_photos', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_experience_photos_experience_id'))
+
+    op.drop_table('experience_photos')
     with op.batch_alter_table('experiences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_experiences_enterprise_id'))
 

@@ -4,6 +4,7 @@ name the field of each refusal; the forms carry the CSRF token and the free-text
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -42,6 +43,10 @@ class ExperienceForm(BaseForm):
     group_min_size = StringField(_l("Smallest group for the group price"))
     cancellation_policy = RadioField(_l("Cancellation policy"), validate_choice=False)
     is_published = BooleanField(_l("Show it to shoppers"))
+
+
+class PhotoForm(BaseForm):
+    photo = FileField(_l("Add a photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
 class SessionForm(BaseForm):

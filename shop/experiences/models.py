@@ -68,6 +68,9 @@ class Experience(TimestampMixin, db.Model):
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
 
     enterprise: Mapped[Enterprise] = relationship()
+    photos: Mapped[list[ExperiencePhoto]] = relationship(
+        back_populates="experience", order_by="[ExperiencePhoto.position, ExperiencePhoto.id]",
+        cascade="all, delete-orphan")
     sessions: Mapped[list[ExperienceSession]] = relationship(
         back_populates="experience", order_by="[ExperienceSession.day, ExperienceSession.start_time]",
         cascade="all, delete-orphan")
@@ -79,6 +82,22 @@ class Experience(TimestampMixin, db.Model):
     @property
     def language_codes(self) -> list[str]:
         return [code for code in (self.languages or "").split(",") if code]
+
+
+class ExperiencePhoto(db.Model):
+    """A photo of an experience, stored at every size by ``catalog.images`` under the
+    ``experiences`` folder."""
+
+    __tablename__ = "experience_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experience_id: Mapped[int] = mapped_column(ForeignKey("experiences.id", ondelete="CASCADE"), index=True)
+    image_key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+
+    experience: Mapped[Experience] = relationship(back_populates="photos")
 
 
 class ExperienceSession(TimestampMixin, db.Model):

@@ -29,11 +29,12 @@ from sqlalchemy.orm import selectinload
 from shop.accounts.models import User
 from shop.accounts.validation import check_email
 from shop.cart import checkout
+from shop.catalog.images import delete_image, process_upload
 from shop.catalog.models import Enterprise
 from shop.database import transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.experiences.models import Booking, Experience, ExperienceSession
+from shop.experiences.models import Booking, Experience, ExperiencePhoto, ExperienceSession
 from shop.experiences.policies import POLICIES
 from shop.extensions import db
 from shop.geo import province_by_code
@@ -45,6 +46,7 @@ from shop.orders.addresses import clean_address, normalize_postcode, postcode_be
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import apply_cancel_order, apply_order_placed_emails
 from shop.spreadsheets import csv_producer, write_csv
+from shop.storage import image_url
 from shop.text import TextRefused, clean_text, slugify
 from shop.thai import ascii_digits, normalize_thai_phone, thai_phone_problem
 
@@ -53,6 +55,8 @@ log = logging.getLogger(__name__)
 LANGUAGES = {"th": _l("Thai"), "en": _l("English"), "zh": _l("Chinese"), "ja": _l("Japanese"),
              "nod": _l("Northern Thai (Kham Mueang)"), "isan": _l("Isan")}
 MAX_SEATS = 200
+MAX_PHOTOS = 8
+PHOTO_FOLDER = "experiences"
 MAX_BOOKING_SEATS = 30
 MAX_WEEKS = 26
 MAX_PRICE_SATANG = 10_000_000  # ฿100,000 a person
@@ -287,6 +291,43 @@ def session_for_enterprise(enterprise: Enterprise, session_id: int) -> Experienc
     if session is None or session.experience.enterprise_id != enterprise.id:
         raise NotFound()
     return session
+
+
+# ---------------------------------------------------------------- photos
+
+
+def add_photo(experience: Experience, data: bytes) -> ExperiencePhoto:
+    """Check, clean and store an uploaded photo (``catalog.images``); at most
+    ``MAX_PHOTOS``. The files are deleted again if the row cannot be written."""
+    if len(experience.photos) >= MAX_PHOTOS:
+        reason = _l("An experience has at most %(max)d photos. Delete one first.", max=MAX_PHOTOS)
+        raise ValidationFailed(reason, fields={"photo": reason})
+    stored = process_upload(data, folder=PHOTO_FOLDER)
+    try:
+        with transaction():
+            photo = ExperiencePhoto(experience_id=experience.id, image_key=stored.image_key, width=stored.width,
+                                    height=stored.height, position=len(experience.photos))
+            db.session.add(photo)
+    except BaseException:
+        delete_image(PHOTO_FOLDER, stored.image_key)
+        raise
+    db.session.refresh(experience)
+    return photo
+
+
+def delete_photo(experience: Experience, photo_id: int) -> None:
+    photo = db.session.get(ExperiencePhoto, photo_id)
+    if photo is None or photo.experience_id != experience.id:
+        raise NotFound()
+    key = photo.image_key
+    with transaction():
+        db.session.delete(photo)
+    delete_image(PHOTO_FOLDER, key)
+    db.session.refresh(experience)
+
+
+def photo_url(photo: ExperiencePhoto, size: str = "card") -> str:
+    return image_url(PHOTO_FOLDER, photo.image_key, size)
 
 
 # ---------------------------------------------------------------- sessions

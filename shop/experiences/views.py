@@ -46,7 +46,7 @@ def _helpers() -> dict:
     return {"status_label": enterprise_status_label, "role_label": member_role_label,
             "seller_link": _link_if_installed, "policy_of": policy_of, "province_by_code": province_by_code,
             "language_labels": svc.LANGUAGES, "starts_at": svc.starts_at, "is_bookable": svc.is_bookable,
-            "weekday_label": _weekday_label}
+            "weekday_label": _weekday_label, "experience_photo_url": svc.photo_url}
 
 
 def _weekday_label(number: int) -> str:
@@ -161,13 +161,16 @@ def ticket_calendar(public_id: str):
 # ---------------------------------------------------------------- hosts
 
 
-def _experience_form(experience=None) -> forms.ExperienceForm:
-    form = forms.ExperienceForm(obj=experience if request.method == "GET" else None)
+def _experience_form(experience=None, *, from_record: bool | None = None) -> forms.ExperienceForm:
+    """The experience's form: from the record (a GET, or beside another form's
+    refusal) or from the posted fields."""
+    from_record = request.method == "GET" if from_record is None else from_record
+    form = forms.ExperienceForm(formdata=None, obj=experience) if from_record else forms.ExperienceForm()
     locale = current_language()
     form.province_code.choices = [("", _("Choose a province"))] + province_choices(locale)
     form.languages.choices = [(code, str(label)) for code, label in svc.LANGUAGES.items()]
     form.cancellation_policy.choices = [(p.code, f"{p.label}: {p.description}") for p in POLICIES.values()]
-    if request.method == "GET":
+    if from_record:
         if experience is not None:
             form.languages.data = experience.language_codes
             form.price.data = satang_to_input(experience.price_satang)
@@ -235,8 +238,47 @@ def seller_edit(enterprise_id: int, experience_id: int):
             else:
                 flash(_("Experience saved."), "success")
                 return redirect(url_for("experiences.seller_list", enterprise_id=enterprise.id), 303)
+    return _edit_page(enterprise, experience, form, status=status)
+
+
+def _edit_page(enterprise, experience, form, *, photo_form=None, status: int = 200):
     return render_template("experiences/seller_form.html", enterprise=enterprise, form=form, experience=experience,
+                           photo_form=photo_form or forms.PhotoForm(), delete_form=ConfirmForm(),
                            active_tab="experiences"), status
+
+
+@bp.post("/seller/<int:enterprise_id>/experiences/<int:experience_id>/photos")
+@login_required
+def seller_add_photo(enterprise_id: int, experience_id: int):
+    enterprise, _member = get_member_enterprise_or_404(current_user, enterprise_id)
+    experience = svc.get_for_enterprise(enterprise, experience_id)
+    photo_form = forms.PhotoForm()
+    upload = request.files.get("photo")
+    if not photo_form.validate() or upload is None or not upload.filename:
+        if not photo_form.photo.errors:
+            photo_form.photo.errors = [_("Choose a photo to add.")]
+        return _edit_page(enterprise, experience, _experience_form(experience, from_record=True), photo_form=photo_form, status=422)
+    try:
+        svc.add_photo(experience, upload.read(int(current_app.config["MAX_IMAGE_BYTES"]) + 1))
+    except DomainError as exc:
+        show_domain_error(photo_form, exc)
+        return _edit_page(enterprise, experience, _experience_form(experience, from_record=True), photo_form=photo_form,
+                          status=exc.status_code)
+    flash(_("Photo added."), "success")
+    return redirect(url_for("experiences.seller_edit", enterprise_id=enterprise.id, experience_id=experience.id,
+                            _anchor="photos"), 303)
+
+
+@bp.post("/seller/<int:enterprise_id>/experiences/<int:experience_id>/photos/<int:photo_id>/delete")
+@login_required
+def seller_delete_photo(enterprise_id: int, experience_id: int, photo_id: int):
+    enterprise, _member = get_member_enterprise_or_404(current_user, enterprise_id)
+    experience = svc.get_for_enterprise(enterprise, experience_id)
+    if ConfirmForm().validate():
+        svc.delete_photo(experience, photo_id)
+        flash(_("Photo deleted."), "success")
+    return redirect(url_for("experiences.seller_edit", enterprise_id=enterprise.id, experience_id=experience.id,
+                            _anchor="photos"), 303)
 
 
 def _sessions_page(enterprise, experience, *, session_form=None, weekly_form=None, status: int = 200):

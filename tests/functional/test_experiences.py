@@ -5,6 +5,7 @@ the guest list, the reminders, a cancelled session."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -228,3 +229,31 @@ def test_ics_folds_long_thai_lines_on_character_boundaries():
         assert len(piece.encode("utf-8")) <= 75
         piece.encode("utf-8").decode("utf-8")
     assert folded.replace("\r\n ", "") == line
+
+
+def test_owner_adds_and_deletes_photos(app, client, sign_in):
+    from tests.e2e.test_seller_listing_browser import photo_png
+
+    host = make_host()
+    sign_in(host.owner)
+    base = f"/seller/{host.enterprise.id}/experiences/{host.experience.id}"
+    assert client.post(base + "/photos", data={}).status_code == 422
+    bad = client.post(base + "/photos", data={"photo": (io.BytesIO(b"not an image"), "x.png")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422
+    ok = client.post(base + "/photos", data={"photo": (io.BytesIO(photo_png()), "jar.png")},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 303
+    db.session.expire_all()
+    experience = db.session.get(Experience, host.experience.id)
+    assert len(experience.photos) == 1
+    photo = experience.photos[0]
+    with app.test_request_context():
+        url = svc.photo_url(photo)
+    page = client.get(f"/experiences/{experience.slug}").get_data(as_text=True)
+    assert url in page
+    assert client.get(url).status_code == 200
+    assert client.post(f"{base}/photos/{photo.id}/delete").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Experience, host.experience.id).photos == []
+    assert client.get(url).status_code == 404
