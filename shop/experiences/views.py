@@ -22,6 +22,7 @@ from shop.experiences import services as svc
 from shop.experiences.calendar import ics_for_order
 from shop.experiences.models import ExperienceSession
 from shop.experiences.policies import POLICIES, policy_of
+from shop.experiences.seo import event_scripts
 from shop.extensions import db
 from shop.forms import ConfirmForm, show_domain_error
 from shop.geo import province_by_code, province_choices
@@ -93,6 +94,7 @@ def _detail(experience, form=None, status: int = 200):
     sessions = [s for s in svc.upcoming_sessions(experience) if svc.is_bookable(s)]
     form = form or _booking_form(experience, sessions)
     return render_template("experiences/detail.html", experience=experience, sessions=sessions, form=form,
+                           json_ld=event_scripts(experience, sessions),
                            map_url=svc.map_url(experience), policy=policy_of(experience.cancellation_policy),
                            all_sessions=svc.upcoming_sessions(experience)), status
 

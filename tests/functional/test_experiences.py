@@ -257,3 +257,18 @@ def test_owner_adds_and_deletes_photos(app, client, sign_in):
     db.session.expire_all()
     assert db.session.get(Experience, host.experience.id).photos == []
     assert client.get(url).status_code == 404
+
+
+def test_the_page_describes_each_open_session_as_a_schema_org_event(app, client):
+    import json
+    import re
+
+    host = make_host()
+    page = client.get(f"/experiences/{host.experience.slug}").get_data(as_text=True)
+    found = [json.loads(text) for text in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page)]
+    events = [data for data in found if data.get("@type") == "Event"]
+    assert len(events) == 1
+    event = events[0]
+    assert event["startDate"].startswith(host.session.day.isoformat() + "T09:00:00+07:00")
+    assert event["offers"]["price"] == "650.00" and event["offers"]["priceCurrency"] == "THB"
+    assert event["location"]["geo"]["latitude"] == 18.8146
