@@ -732,6 +732,12 @@ def published_upcoming(province_code: str | None = None) -> list[tuple[Experienc
     return found
 
 
+def published_of(enterprise: Enterprise) -> list[Experience]:
+    return list(db.session.scalars(select(Experience).where(Experience.enterprise_id == enterprise.id,
+                                                            Experience.is_published.is_(True))
+                                   .order_by(Experience.title_th)))
+
+
 def get_published(slug: str) -> Experience:
     experience = db.session.scalar(select(Experience).where(Experience.slug == slug))
     if experience is None or not experience.is_published:

@@ -64,6 +64,12 @@ def order_ticket_link(order, token: str | None = None) -> str | None:
     return url_for("experiences.ticket", public_id=order.public_id, t=token or None)
 
 
+@bp.app_template_global("enterprise_experiences")
+def enterprise_experiences(enterprise) -> list:
+    """The experiences an enterprise shows to shoppers (its public page lists them)."""
+    return svc.published_of(enterprise)
+
+
 # ---------------------------------------------------------------- guests
 
 

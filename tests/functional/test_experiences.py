@@ -272,3 +272,9 @@ def test_the_page_describes_each_open_session_as_a_schema_org_event(app, client)
     assert event["startDate"].startswith(host.session.day.isoformat() + "T09:00:00+07:00")
     assert event["offers"]["price"] == "650.00" and event["offers"]["priceCurrency"] == "THB"
     assert event["location"]["geo"]["latitude"] == 18.8146
+
+
+def test_the_enterprise_page_lists_its_experiences(app, client):
+    host = make_host()
+    page = client.get(f"/enterprises/{host.enterprise.slug}").get_data(as_text=True)
+    assert f"/experiences/{host.experience.slug}" in page
