@@ -26,6 +26,9 @@ from shop.catalog import listing_status, seo
 from shop.cli import register_cli
 from shop.core import bp as core_bp
 from shop.database import install_sqlite_tuning
+from shop.experiences import demo as experiences_demo
+from shop.experiences import services as experience_services
+from shop.experiences.views import bp as experiences_bp
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.i18n import init_i18n
 from shop.invoicing import services as invoicing_services
@@ -36,6 +39,7 @@ from shop.mentoring import demo as mentoring_demo
 from shop.mentoring.views import init_app as init_mentoring
 from shop.orders import cli as orders_cli
 from shop.orders import demo as orders_demo
+from shop.orders import inventory
 from shop.orders import services as order_services
 from shop.orders import views as order_views
 from shop.orders.document_views import bp as documents_bp
@@ -162,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(quotes_bp)
+    app.register_blueprint(experiences_bp)
     app.register_blueprint(invoicing_bp)
     app.register_blueprint(reviews_bp)
     init_mentoring(app)  # its blueprint and the seller pages' mentor banner
@@ -184,6 +189,7 @@ def register_hooks(app: Flask) -> None:
     catalog_demo.demo_catalogue_loaded.connect(app, reviews_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, track_demo.add_to_demo)
     catalog_demo.demo_catalogue_loaded.connect(app, mentoring_demo.add_to_demo)  # after the programmes
+    catalog_demo.demo_catalogue_loaded.connect(app, experiences_demo.add_to_demo)
     # A product's schema.org data carries its latest shown reviews.
     seo.product_reviews.connect(app, review_services.json_ld_reviews)
     # The seller dashboard: the track adds the channel mix, margin, payouts and its
@@ -199,6 +205,10 @@ def register_hooks(app: Flask) -> None:
     order_views.order_page_response.connect(app, allow_checkout_redirect)
     orders_cli.sweep_chores.connect(app, idempotency.sweep_expired_keys)
     orders_cli.sweep_chores.connect(app, quote_services.sweep_lapsed_quotes)
+    # Experiences: a booking's seats go back with its order's hold; the sweeper sends
+    # the day-before reminders.
+    inventory.stock_released.connect(app, experience_services.release_seats)
+    orders_cli.sweep_chores.connect(app, experience_services.reminders_chore)
     # Invoices: what was received on an open invoice (a cancellation never goes below
     # it), and the sweeper sends the invoices' reminders.
     order_services.received_on_account.connect(app, invoicing_services.received_for)

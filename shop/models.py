@@ -21,6 +21,7 @@ from shop.catalog.models import (  # noqa: F401
     Variant,
     WholesaleTier,
 )
+from shop.experiences.models import Booking, Experience, ExperiencePhoto, ExperienceSession  # noqa: F401
 from shop.invoicing.models import (  # noqa: F401
     BuyerCreditTerms,
     Invoice,

@@ -12,7 +12,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import Connection, MetaData, Table, create_engine, func, inspect, select, text
@@ -65,6 +65,8 @@ def _sample(table: Table, column) -> object:
         return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     if kind is date:
         return date(2026, 1, 2)
+    if kind is time:
+        return time(9, 30)
     if kind is bytes:
         return b"x"
     if kind in (dict, list):

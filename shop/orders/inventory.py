@@ -23,7 +23,13 @@ from sqlalchemy import update
 from shop.catalog.models import Variant
 from shop.errors import Conflict
 from shop.extensions import db
+from shop.hooks import Hook
 from shop.orders.models import Fulfilment
+
+#: ``(fulfilment) -> None``: a fulfilment's hold is given back (lapse or cancellation),
+#: once, in the caller's transaction; what the areas above hold for it goes back too
+#: (experiences: the seats of a booking).
+stock_released = Hook("orders.stock_released")
 
 
 class OutOfStock(Conflict):
@@ -81,6 +87,7 @@ def release_fulfilment_stock(fulfilment) -> bool:
     if result.rowcount != 1:
         return False
     set_committed_value(fulfilment, "stock_released", True)
+    stock_released(fulfilment)
     merged: dict[int, int] = {}
     for line in fulfilment.lines:
         if line.variant_id is not None:

@@ -88,6 +88,7 @@ COVERED_PRODUCERS = {
     "shop.invoicing.services:receivables_csv": "test_receivables_export_is_guarded",
     "shop.reports.exports:report_csv": "test_programme_report_exports_are_guarded",
     "shop.reports.exports:impact_csv": "test_impact_csv_is_guarded",
+    "shop.experiences.services:guest_list_csv": "test_guest_list_is_guarded",
 }
 #: Endpoints that answer CSV, and the test that fetches each.
 COVERED_ENDPOINTS = {
@@ -100,6 +101,7 @@ COVERED_ENDPOINTS = {
     "admin.receivables_csv": "test_receivables_export_is_guarded",
     "admin.reports_csv": "test_programme_report_exports_are_guarded",
     "reports.impact_csv": "test_impact_csv_is_guarded",
+    "experiences.seller_guests_csv": "test_guest_list_is_guarded",
 }
 
 
@@ -281,6 +283,21 @@ def test_impact_csv_is_guarded(app, client):
 
 
 # ---------------------------------------------------------------- nothing bypasses the guard
+
+
+def test_guest_list_is_guarded(app, client, sign_in):
+    from shop.experiences import services as experiences
+    from tests.experience_helpers import make_host
+    from tests.order_helpers import pay_by_slip
+
+    host = make_host(seats=len(HOSTILE) + 1)
+    for index, name in enumerate([*HOSTILE, HONEST]):
+        order = experiences.book(host.session.id, adults="1", buyer=None, email=f"g{index}@example.test",
+                                 guest_name=name, phone="081-234-5678")
+        pay_by_slip(order)
+    sign_in(host.owner)
+    response = client.get(f"/seller/{host.enterprise.id}/experiences/sessions/{host.session.id}/guests.csv")
+    assert_guarded(cells_of(response), collapsed=True)
 
 
 def _import_every_module() -> None:

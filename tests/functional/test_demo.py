@@ -322,3 +322,20 @@ def test_demo_load_adds_the_programmes_of_the_reports(app, runner):
     # Every enterprise of the demo has its checklist, and the ticked items show.
     don_koi = db.session.scalar(select(Enterprise).where(Enterprise.slug == "don-koi-indigo"))
     assert services.progress(don_koi)[0] >= 2
+
+
+def test_demo_load_adds_three_experiences_with_sessions(app, runner, client):
+    from shop.experiences import services as experiences
+    from shop.experiences.models import Experience
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    db.session.expire_all()
+    found = {e.slug: e for e in db.session.scalars(select(Experience))}
+    assert set(found) == {"mae-jaem-jar-roasting-workshop", "chae-khon-rice-planting-day", "tha-sawang-weaving-class"}
+    workshop = found["mae-jaem-jar-roasting-workshop"]
+    assert workshop.enterprise.slug == "ban-mae-jaem-coffee" and workshop.is_published
+    for experience in found.values():
+        sessions = experiences.upcoming_sessions(experience)
+        assert len(sessions) >= 6 and all(experiences.is_bookable(s) for s in sessions)
+    assert client.get(f"/experiences/{workshop.slug}").status_code == 200
+    assert workshop.title_th in client.get("/experiences/").get_data(as_text=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, time
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import SimpleNamespace
@@ -66,6 +66,10 @@ def world(app):
         "coaching": SimpleNamespace(kind="visit", author=user, visited_on=date(2026, 12, 1), topics=HOSTILE,
                                     body=HOSTILE, steps=[SimpleNamespace(text=HOSTILE, due_on=date(2026, 12, 20))]),
         "steps": 1,
+        "experience": SimpleNamespace(t=lambda field, locale="th": f"{field} {HOSTILE}", enterprise=enterprise,
+                                      village=HOSTILE, subdistrict="แจ้ซ้อน", district="เมืองปาน"),
+        "session": SimpleNamespace(day=date(2026, 12, 19), start_time=time(9, 0)),
+        "booking": SimpleNamespace(guest_name=HOSTILE, seats=2, ticket_code="K7M2Q9XA"),
     }
 
 

@@ -297,7 +297,9 @@ def test_admin_actions_need_a_csrf_token(app, app_config, sign_in):
 #: read. A new seller route fails ``test_every_seller_page_has_a_mentor_rule`` until it
 #: is listed here (a read) or it is a write (any other method: the mentor gets 403).
 MENTOR_READS = {
-    "documents.seller_receipt", "ledger.seller_money", "mentoring.seller_notes", "payments.seller_queue",
+    "documents.seller_receipt", "experiences.seller_check_in", "experiences.seller_edit",
+    "experiences.seller_guests", "experiences.seller_guests_csv", "experiences.seller_list", "experiences.seller_new",
+    "experiences.seller_sessions", "ledger.seller_money", "mentoring.seller_notes", "payments.seller_queue",
     "payments.seller_refund_page", "quotes.seller_detail", "quotes.seller_list", "reviews.seller_reviews",
     "sellers.costs", "sellers.dashboard", "sellers.feed_download", "sellers.feeds_page", "sellers.listing_costs",
     "sellers.listing_edit", "sellers.listing_new", "sellers.listing_photos", "sellers.listing_preview",

@@ -7,12 +7,15 @@ from flask import Flask
 from shop.api import idempotency
 from shop.catalog import demo as catalog_demo
 from shop.catalog import listing_status, seo
+from shop.experiences import demo as experiences_demo
+from shop.experiences import services as experience_services
 from shop.hooks import Hook
 from shop.invoicing import services as invoicing
 from shop.ledger import services as ledger
 from shop.mentoring import demo as mentoring_demo
 from shop.orders import cli as orders_cli
 from shop.orders import demo as orders_demo
+from shop.orders import inventory
 from shop.orders import services as order_services
 from shop.orders import views as order_views
 from shop.payments import refunds, slips, webhooks
@@ -51,13 +54,14 @@ def test_the_app_connects_the_upper_areas_to_the_lower_ones(app):
     assert listing_status.products_updated.handlers() == (search_outbox.enqueue_products,)
     assert catalog_demo.demo_catalogue_loaded.handlers() == (
         orders_demo.add_to_demo, ledger.add_to_demo, quotes_demo.add_to_demo, reviews_demo.add_to_demo,
-        track_demo.add_to_demo, mentoring_demo.add_to_demo)
+        track_demo.add_to_demo, mentoring_demo.add_to_demo, experiences_demo.add_to_demo)
     assert seller_views.dashboard_sections.handlers() == (track_dashboard.dashboard_sections,)
     assert seo.product_reviews.handlers() == (review_services.json_ld_reviews,)
     assert order_views.order_page_response.handlers() == (allow_checkout_redirect,)
     assert orders_cli.sweep_chores.handlers() == (
-        idempotency.sweep_expired_keys, quote_services.sweep_lapsed_quotes, invoicing.reminders_chore,
-        search_indexer.prune_chore)
+        idempotency.sweep_expired_keys, quote_services.sweep_lapsed_quotes, experience_services.reminders_chore,
+        invoicing.reminders_chore, search_indexer.prune_chore)
+    assert inventory.stock_released.handlers() == (experience_services.release_seats,)
     assert order_services.received_on_account.handlers() == (invoicing.received_for,)
     assert order_services.order_paid.handlers() == (ledger.record_paid_order,)
     assert order_services.payment_under_review.handlers() == (slips.slip_waiting,)
