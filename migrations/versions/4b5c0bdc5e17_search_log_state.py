@@ -11,9 +11,6 @@ Create Date: 2026-12-03 07:59:34.475941
 import sqlalchemy as sa
 from alembic import op
 
-import shop.dbtypes
-
-
 # revision identifiers, used by Alembic.
 revision = '4b5c0bdc5e17'
 down_revision = 'ffe457149a88'

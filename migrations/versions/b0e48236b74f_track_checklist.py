@@ -14,7 +14,6 @@ from alembic import op
 
 import shop.dbtypes
 
-
 # revision identifiers, used by Alembic.
 revision = 'b0e48236b74f'
 down_revision = '4b5c0bdc5e17'

@@ -13,7 +13,6 @@ from alembic import op
 
 import shop.dbtypes
 
-
 # revision identifiers, used by Alembic.
 revision = 'f48c7691c141'
 down_revision = 'f2a7c4d91b36'

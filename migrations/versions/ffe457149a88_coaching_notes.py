@@ -13,7 +13,6 @@ from alembic import op
 
 import shop.dbtypes
 
-
 # revision identifiers, used by Alembic.
 revision = 'ffe457149a88'
 down_revision = 'f48c7691c141'

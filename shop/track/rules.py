@@ -146,16 +146,9 @@ def _story_photos(enterprises: list[Enterprise], _ctx) -> dict[int, RuleResult]:
 
 
 def _cost_sheets(enterprises, ctx) -> dict[int, RuleResult]:
-    answers = {}
-    for e in enterprises:
-        f = ctx.variant_facts[e.id]
-        if not f.live:
-            answers[e.id] = _nothing_on_sale()
-            continue
-        detail = ngettext("%(num)d option on sale has no cost sheet.", "%(num)d options on sale have no cost sheet.",
-                          f.uncosted) if f.uncosted else None
-        answers[e.id] = RuleResult(f.uncosted == 0, detail, Fix("sellers.costs"))
-    return answers
+    return _variant_rule(enterprises, ctx, "uncosted", lambda n: ngettext(
+        "%(num)d option on sale has no cost sheet.", "%(num)d options on sale have no cost sheet.", n),
+        lambda _f: Fix("sellers.costs"))
 
 
 def _prices_above_cost(enterprises, ctx) -> dict[int, RuleResult]:
@@ -212,31 +205,31 @@ def _standards_numbers(enterprises, _ctx) -> dict[int, RuleResult]:
     return answers
 
 
-def _gtin13(enterprises, ctx) -> dict[int, RuleResult]:
+def _variant_rule(enterprises, ctx, missing: str, detail, fix) -> dict[int, RuleResult]:
+    """Done when no option on sale lacks something: ``missing`` names the count in
+    ``VariantFacts``, ``detail(n)`` says it and ``fix(facts)`` is where to mend it."""
     answers = {}
     for e in enterprises:
         f = ctx.variant_facts[e.id]
         if not f.live:
             answers[e.id] = _nothing_on_sale()
             continue
-        detail = ngettext("%(num)d option on sale has no GTIN-13 barcode.",
-                          "%(num)d options on sale have no GTIN-13 barcode.", f.no_gtin) if f.no_gtin else None
-        answers[e.id] = RuleResult(f.no_gtin == 0, detail, _product_fix(f.first_no_gtin))
+        count = getattr(f, missing)
+        answers[e.id] = RuleResult(count == 0, detail(count) if count else None, fix(f))
     return answers
+
+
+def _gtin13(enterprises, ctx) -> dict[int, RuleResult]:
+    return _variant_rule(enterprises, ctx, "no_gtin", lambda n: ngettext(
+        "%(num)d option on sale has no GTIN-13 barcode.", "%(num)d options on sale have no GTIN-13 barcode.", n),
+        lambda f: _product_fix(f.first_no_gtin))
 
 
 def _packaging_spec(enterprises, ctx) -> dict[int, RuleResult]:
-    answers = {}
-    for e in enterprises:
-        f = ctx.variant_facts[e.id]
-        if not f.live:
-            answers[e.id] = _nothing_on_sale()
-            continue
-        detail = ngettext("%(num)d option on sale lacks its weight, shelf life or case pack.",
-                          "%(num)d options on sale lack their weight, shelf life or case pack.",
-                          f.no_spec) if f.no_spec else None
-        answers[e.id] = RuleResult(f.no_spec == 0, detail, _product_fix(f.first_no_spec))
-    return answers
+    return _variant_rule(enterprises, ctx, "no_spec", lambda n: ngettext(
+        "%(num)d option on sale lacks its weight, shelf life or case pack.",
+        "%(num)d options on sale lack their weight, shelf life or case pack.", n),
+        lambda f: _product_fix(f.first_no_spec))
 
 
 def _retail_ready(enterprises, _ctx) -> dict[int, RuleResult]:
