@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -419,10 +420,27 @@ def restore_command(path: Path, force: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {target.kind} database {target.name} from {path}.")
+    if _renew_search_log_epoch(engine):
+        click.echo("The search change log has a new epoch: every host's search index rebuilds itself.")
     revision, head = restored_revision(engine), _migration_head()
     if revision != head:
         click.echo(f"Its schema is at revision {revision or 'none'}, the code's at {head}: run `flask db upgrade`.")
     click.echo("Rebuild the search index with `flask search reindex`; uploaded files are not in the backup.")
+
+
+def _renew_search_log_epoch(engine: Engine) -> bool:
+    """A restored database's search log starts again from the backup's ids, below what
+    the hosts' indexes applied: a new epoch makes every index rebuild
+    (``shop/search/indexer.py``). False when the backup predates the log's table."""
+    with engine.begin() as conn:
+        if not inspect(conn).has_table("search_log_state"):
+            return False
+        updated = conn.execute(text("UPDATE search_log_state SET epoch = :epoch WHERE id = 1"),
+                               {"epoch": secrets.token_hex(16)}).rowcount
+        if not updated:
+            conn.execute(text("INSERT INTO search_log_state (id, pruned_through, epoch) VALUES (1, 0, :epoch)"),
+                         {"epoch": secrets.token_hex(16)})
+    return True
 
 
 def register_cli(app: Flask) -> None:

@@ -1,13 +1,17 @@
 """search log state
 
 The search outbox becomes a change log every host follows; this row records how far
-the sweeper has pruned it.
+the sweeper has pruned it and the log's epoch. The epoch is new here, so every index
+built before (which followed the outbox by deleting its rows, so new ids may start
+again below its watermark) rebuilds once.
 
 Revision ID: 4b5c0bdc5e17
 Revises: ffe457149a88
 Create Date: 2026-12-03 07:59:34.475941
 
 """
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,9 +27,12 @@ def upgrade():
     op.create_table('search_log_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pruned_through', sa.Integer(), nullable=False),
+    sa.Column('epoch', sa.String(length=32), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_log_state'))
     )
     # ### end Alembic commands ###
+    op.execute(sa.text("INSERT INTO search_log_state (id, pruned_through, epoch) VALUES (1, 0, :epoch)")
+               .bindparams(epoch=secrets.token_hex(16)))
 
 
 def downgrade():

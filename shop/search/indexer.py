@@ -131,6 +131,24 @@ def outbox_has_rows(app: Flask, after: int = 0) -> bool:
         raw.close()
 
 
+def _log_state_raw() -> tuple[int, str | None]:
+    """``(pruned_through, epoch)`` read as ``outbox_has_rows`` reads (no write lock)."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT pruned_through, epoch FROM search_log_state WHERE id = 1")
+        row = cursor.fetchone()
+        cursor.close()
+        return (int(row[0] or 0), row[1]) if row else (0, None)
+    finally:
+        raw.close()
+
+
+def _behind(handle: IndexHandle, watermark: int) -> bool:
+    pruned, epoch = _log_state_raw()
+    return watermark < pruned or (read_meta(handle.path).get("log_epoch") or None) != epoch
+
+
 def _as_utc(moment) -> datetime | None:
     if isinstance(moment, str):  # SQLite returns MIN() of a datetime column as text
         moment = datetime.fromisoformat(moment)
@@ -152,9 +170,15 @@ def pruned_through(session: Session) -> int:
     return int(session.scalar(select(SearchLogState.pruned_through).where(SearchLogState.id == 1)) or 0)
 
 
-def behind_the_log(session: Session, watermark: int) -> bool:
-    """Whether rows this index still needed were pruned."""
-    return watermark < pruned_through(session)
+def log_epoch(session: Session) -> str | None:
+    """The log's epoch (``SearchLogState``); None where no row was written."""
+    return session.scalar(select(SearchLogState.epoch).where(SearchLogState.id == 1))
+
+
+def behind_the_log(session: Session, watermark: int, index_epoch: str | None = None) -> bool:
+    """Whether this index cannot follow the log: rows it still needed were pruned, or
+    it follows another log (``index_epoch`` differs from the log's)."""
+    return watermark < pruned_through(session) or (index_epoch or None) != log_epoch(session)
 
 
 def prune_log(app: Flask, *, now: datetime | None = None) -> int:
@@ -238,12 +262,15 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
     handle = state.handle
     while max_batches is None or result.batches < max_batches:
         watermark = watermark_of(handle.path)
-        if not outbox_has_rows(app, watermark):
-            break
         try:
             ix = handle.index()
         except IndexUnavailable as exc:
-            result.skipped = exc.state  # the log waits for `flask search reindex`
+            result.skipped = exc.state  # the log waits for a rebuild (``follow`` or `flask search reindex`)
+            break
+        if _behind(handle, watermark):
+            result.skipped = "behind"
+            break
+        if not outbox_has_rows(app, watermark):
             break
         try:
             writer = ix.writer(timeout=wait_seconds, delay=0.05)
@@ -253,11 +280,6 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
         try:
             watermark = watermark_of(handle.path)  # another process may have moved it
             with Session(db.engine) as session:
-                if behind_the_log(session, watermark):
-                    end_read(session)
-                    writer.cancel()
-                    result.skipped = "behind"
-                    break
                 rows = list(session.scalars(select(SearchOutbox).where(SearchOutbox.id > watermark)
                                             .order_by(SearchOutbox.id).limit(state.batch_size)))
                 row_ids = [r.id for r in rows]
@@ -466,6 +488,7 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
         # database after it).
         with Session(db.engine) as session:
             seen_through = session.scalar(select(func.max(SearchOutbox.id))) or 0
+            epoch = log_epoch(session)
             end_read(session)
 
         building = path.parent / f"{path.name}.rebuild-{os.getpid()}"
@@ -490,7 +513,8 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
             shutil.rmtree(building, ignore_errors=True)
             raise
         write_meta(building, schema_version=SCHEMA_VERSION, built_at=datetime.now(UTC).isoformat(),
-                   documents=documents, segmenter=segmenter_name(), last_outbox_id=int(seen_through))
+                   documents=documents, segmenter=segmenter_name(), last_outbox_id=int(seen_through),
+                   log_epoch=epoch)
 
         # Swap directories: two renames, microseconds apart.
         if path.exists():
@@ -522,7 +546,8 @@ def health(app: Flask) -> dict:
     try:
         with Session(db.engine) as session:
             pending, oldest = pending_summary(session, watermark)
-            behind = report["state"] == "ok" and behind_the_log(session, watermark)
+            behind = report["state"] == "ok" and behind_the_log(session, watermark,
+                                                                read_meta(state.handle.path).get("log_epoch"))
             visible = source.count_visible(session) if report["state"] != "ok" else None
             end_read(session)
     except Exception as exc:  # report, never raise

@@ -41,9 +41,15 @@ class SearchOutbox(db.Model):
 
 
 class SearchLogState(db.Model):
-    """One row (id 1): the highest log id the sweeper has pruned."""
+    """One row (id 1): the highest log id the sweeper has pruned, and the log's epoch.
+
+    The epoch names this log: an index records the epoch it follows, and one that
+    follows another (it was built before the log existed, or the database was
+    restored from a backup, whose ids start again below its watermark) rebuilds.
+    ``flask db restore`` gives the restored log a new epoch."""
 
     __tablename__ = "search_log_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pruned_through: Mapped[int] = mapped_column(Integer, default=0)
+    epoch: Mapped[str | None] = mapped_column(String(32))

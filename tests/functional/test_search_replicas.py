@@ -141,3 +141,30 @@ def test_pruning_an_empty_or_young_log_does_nothing(app):
     assert db.session.get(SearchLogState, 1) is None
     assert db.session.scalar(select(func.count(SearchOutbox.id))) >= 1
     assert db.session.scalar(select(func.count(Product.id))) == 1
+
+
+def test_an_index_that_follows_another_log_rebuilds_itself(app, host_b):
+    """An index built before the log had an epoch, or a database restored from a backup
+    (``flask db restore`` gives it a new epoch): the log's ids may start again below the
+    index's watermark, so the index rebuilds instead of skipping them."""
+    product = ProductFactory(name_en="Lacquered bowl")
+    db.session.commit()
+    indexer.rebuild(app)
+    assert indexer.drain(app).skipped is None
+    db.session.add(SearchLogState(id=1, pruned_through=0, epoch="restored-from-a-backup"))
+    db.session.execute(SearchOutbox.__table__.delete())  # on SQLite the ids start again from 1
+    db.session.commit()
+    product.name_en = "Red lacquered bowl"
+    db.session.commit()
+    db.session.rollback()
+    assert indexer.drain(app).skipped == "behind"
+    assert indexer.health(app)["behind_the_log"] is True
+    indexer.follow(app)
+    assert "Red lacquered bowl" in _names(app)
+    assert indexer.health(app)["behind_the_log"] is False
+    # From there it follows the log again.
+    product.name_en = "Black lacquered bowl"
+    db.session.commit()
+    db.session.rollback()
+    indexer.drain(app)
+    assert "Black lacquered bowl" in _names(app)
