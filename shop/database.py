@@ -109,3 +109,15 @@ def end_read(session: Session | None = None) -> None:
     ``session`` defaults to the request's ``db.session``.
     """
     (session or db.session).rollback()
+
+
+#: How many times a use case that met SQLite's "database is locked" tries its whole
+#: transaction before answering "busy" (checkout, booking an experience).
+BUSY_ATTEMPTS = 3
+
+
+def is_busy(exc: Exception) -> bool:
+    """Whether ``exc`` (an ``OperationalError``) is SQLite's busy or locked database,
+    which a whole-transaction retry may get past."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text

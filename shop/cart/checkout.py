@@ -33,7 +33,7 @@ from shop.accounts.validation import check_email
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, CartView
 from shop.catalog.models import Enterprise, Variant
-from shop.database import transaction
+from shop.database import BUSY_ATTEMPTS, is_busy, transaction
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import Conflict, DomainError, ValidationFailed
 from shop.extensions import db
@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 MAX_NOTE_LENGTH = 500
 MAX_PO_NUMBER_LENGTH = 64  # orders.po_number
 # Attempts when SQLite reports the database busy after its own busy timeout.
-BUSY_ATTEMPTS = 3
 
 PAYMENT_METHOD_LABELS = {
     st.PAYMENT_STRIPE: _l("Card or PromptPay (Stripe)"),
@@ -96,10 +95,6 @@ class ShopBusy(DomainError):
     code = "busy"
     default_message = _l("Many people are buying right now. Nothing was ordered or charged; please try again.")
 
-
-def _is_busy(exc: OperationalError) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in text or "database is busy" in text
 
 
 def offered_methods(buyer: User | None, total_satang: int | None = None) -> list[str]:
@@ -331,7 +326,7 @@ def place_order(
                                po_number=po_number, save_address=save_address,
                                expected_total_satang=expected_total_satang, before_commit=before_commit)
         except OperationalError as exc:
-            if not _is_busy(exc):
+            if not is_busy(exc):
                 raise
             log.warning("checkout: database busy (attempt %d of %d)", attempt, BUSY_ATTEMPTS)
             if attempt == BUSY_ATTEMPTS:

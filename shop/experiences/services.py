@@ -31,7 +31,7 @@ from shop.accounts.validation import check_email
 from shop.cart import checkout
 from shop.catalog.images import delete_image, process_upload
 from shop.catalog.models import Enterprise
-from shop.database import transaction
+from shop.database import BUSY_ATTEMPTS, is_busy, transaction
 from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.experiences.models import Booking, Experience, ExperiencePhoto, ExperienceSession
@@ -63,7 +63,6 @@ MAX_PRICE_SATANG = 10_000_000  # ฿100,000 a person
 SESSION_CANCELLED_REASON = "session cancelled"
 TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TICKET_LENGTH = 8
-BUSY_ATTEMPTS = 3
 _TEXT_LIMITS = {"title_th": 200, "title_en": 200, "description_th": 5000, "description_en": 5000,
                 "village": 120, "subdistrict": 120, "district": 120, "included_th": 2000, "included_en": 2000,
                 "accessibility_th": 2000, "accessibility_en": 2000}
@@ -87,10 +86,6 @@ class SessionClosed(Conflict):
 class TicketProblem(Conflict):
     code = "ticket_refused"
 
-
-def _is_busy(exc: OperationalError) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in text or "database is busy" in text
 
 
 def local_now() -> datetime:
@@ -536,7 +531,7 @@ def book(session_id: int, *, adults, children=0, buyer: User | None, email: str 
                               phone=normalize_thai_phone(phone), payment_method=payment_method, locale=locale,
                               expected_total_satang=expected_total_satang)
         except OperationalError as exc:
-            if not _is_busy(exc):
+            if not is_busy(exc):
                 raise
             if attempt == BUSY_ATTEMPTS:
                 raise checkout.ShopBusy() from None

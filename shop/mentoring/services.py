@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -253,8 +254,9 @@ def mentor_rows(mentor: User, *, now: datetime | None = None) -> list[MentorRow]
             .where(NextStep.enterprise_id.in_(ids), NextStep.done_at.is_(None))
             .group_by(NextStep.enterprise_id)).items():
         rows[key].open_steps = count
-    for row in rows.values():
-        row.checklist = track.progress(row.enterprise)
+    checklists = track.progress_of([row.enterprise for row in rows.values()])
+    for enterprise_id, row in rows.items():
+        row.checklist = checklists[enterprise_id]
     return sorted(rows.values(), key=lambda r: (r.enterprise.name_th, r.enterprise.id))
 
 
@@ -356,8 +358,6 @@ def write_note(actor: User, enterprise_id: int, *, kind: str, body: str | None, 
 
 
 def _tell_owners(enterprise: Enterprise, note: CoachingNote, steps: int) -> None:
-    from flask import url_for
-
     rows = db.session.execute(
         select(User.email, User.locale).join(EnterpriseMember, EnterpriseMember.user_id == User.id)
         .where(EnterpriseMember.enterprise_id == enterprise.id, EnterpriseMember.role == catalog_status.MEMBER_OWNER)

@@ -174,12 +174,21 @@ def checklist(enterprise: Enterprise) -> list[StageSection]:
     return _sections([enterprise])[enterprise.id]
 
 
+def progress_of(enterprises: list[Enterprise]) -> dict[int, tuple[int, int]]:
+    """(items done, items) of each enterprise's current stage: one evaluation of the
+    rules per stage, whatever the number of enterprises."""
+    out: dict[int, tuple[int, int]] = {}
+    for code in status.TRACK_STAGES:
+        group = [e for e in enterprises if e.track_stage == code]
+        if group:
+            sections = _sections(group, stages={code}, with_urls=False)
+            out.update({e.id: (sections[e.id][0].done_count, sections[e.id][0].total) for e in group})
+    return {e.id: out.get(e.id, (0, 0)) for e in enterprises}
+
+
 def progress(enterprise: Enterprise) -> tuple[int, int]:
     """(items done, items) of the enterprise's current stage."""
-    sections = _sections([enterprise], stages={enterprise.track_stage}, with_urls=False)[enterprise.id]
-    if not sections:
-        return 0, 0
-    return sections[0].done_count, sections[0].total
+    return progress_of([enterprise])[enterprise.id]
 
 
 def ready_to_move(enterprise: Enterprise) -> bool:
@@ -237,15 +246,9 @@ def overview(stage: str | None = None, *, ready_only: bool = False) -> list[Over
     if stage is not None:
         stmt = stmt.where(Enterprise.track_stage == stage)
     enterprises = list(db.session.scalars(stmt))
-    rows = []
-    for code in status.TRACK_STAGES:
-        group = [e for e in enterprises if e.track_stage == code]
-        if not group:
-            continue
-        sections = _sections(group, stages={code}, with_urls=False)
-        for e in group:
-            section = sections[e.id][0]
-            rows.append(OverviewRow(e, section.done_count, section.total))
+    done = progress_of(enterprises)
+    rows = [OverviewRow(e, *done[e.id]) for code in status.TRACK_STAGES for e in enterprises
+            if e.track_stage == code]
     if ready_only:
         rows = [row for row in rows if row.ready]
     return rows
