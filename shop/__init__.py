@@ -18,6 +18,7 @@ from shop.admin import bp as admin_bp
 from shop.api import idempotency
 from shop.api.app import init_app as init_api
 from shop.cart import CART_SESSION_KEY
+from shop.cart import services as cart_services
 from shop.cart.services import merge_guest_cart
 from shop.cart.views import bp as cart_bp
 from shop.catalog import bp as catalog_bp
@@ -26,6 +27,7 @@ from shop.catalog import listing_status, seo
 from shop.cli import register_cli
 from shop.core import bp as core_bp
 from shop.database import install_sqlite_tuning
+from shop.experiences import cart as experience_cart
 from shop.experiences import demo as experiences_demo
 from shop.experiences import services as experience_services
 from shop.experiences.views import bp as experiences_bp
@@ -209,6 +211,9 @@ def register_hooks(app: Flask) -> None:
     # the day-before reminders.
     inventory.stock_released.connect(app, experience_services.release_seats)
     orders_cli.sweep_chores.connect(app, experience_services.reminders_chore)
+    # The cart holds experience bookings beside products: priced, checked and placed here.
+    cart_services.booking_lines.connect(app, experience_cart.booking_lines)
+    cart_services.place_bookings.connect(app, experience_cart.place_bookings)
     # Invoices: what was received on an open invoice (a cancellation never goes below
     # it), and the sweeper sends the invoices' reminders.
     order_services.received_on_account.connect(app, invoicing_services.received_for)

@@ -97,7 +97,7 @@ class ShopBusy(DomainError):
 
 
 
-def offered_methods(buyer: User | None, total_satang: int | None = None) -> list[str]:
+def offered_methods(buyer: User | None, total_satang: int | None = None, *, with_bookings: bool = False) -> list[str]:
     """The payment methods ``buyer`` may choose for an order of ``total_satang``, the
     default first: what the enabled providers offer (Stripe only while both of its
     keys are configured), then "pay on invoice" for a verified retail buyer with
@@ -106,18 +106,24 @@ def offered_methods(buyer: User | None, total_satang: int | None = None) -> list
     place that takes a payment method for a new order (checkout, the API, an accepted
     quote) asks here."""
     methods = list(available_methods())
-    if invoicing.terms_of(buyer) is not None:
+    # Experiences are paid when booked: seats are not held on credit.
+    if invoicing.terms_of(buyer) is not None and not with_bookings:
         methods.append(st.PAYMENT_INVOICE)
     return methods
 
 
-def check_payment_method(method: str | None, buyer: User | None = None, total_satang: int | None = None) -> str:
+def check_payment_method(method: str | None, buyer: User | None = None, total_satang: int | None = None, *,
+                         with_bookings: bool = False) -> str:
     """``method`` when ``buyer`` may pay an order of ``total_satang`` with it (the
     default when none is given); otherwise ``ValidationFailed`` on ``payment_method``.
     Paying on invoice is refused, with the reason, while one of the buyer's invoices is
-    overdue or when the order would take them over their credit limit."""
-    offered = offered_methods(buyer, total_satang)
+    overdue or when the order would take them over their credit limit, and for an
+    order that books an experience."""
+    offered = offered_methods(buyer, total_satang, with_bookings=with_bookings)
     method = (method or offered[0]).strip()
+    if with_bookings and method == st.PAYMENT_INVOICE:
+        message = _l("Experiences are paid when booked, not on invoice.")
+        raise ValidationFailed(message, fields={"payment_method": message})
     if method not in st.PAYMENT_METHODS or method not in offered:
         message = _l("Choose a payment method from the list.")
         raise ValidationFailed(message, fields={"payment_method": message})
@@ -195,7 +201,14 @@ def _check_lines(view: CartView, locale: str) -> None:
             raise cart_services.WholesaleQuantityRefused(
                 cart_services.wholesale_quantity_message(line.variant, line.quantity_problem, locale),
                 problem=line.quantity_problem, variant_id=line.variant_id, in_cart=True, fields={})
-    if view.changed_price_lines:
+    for booking in view.bookings:
+        if booking.problem == cart_services.PROBLEM_UNAVAILABLE:
+            raise CartNeedsAttention(_l("%(name)s (%(when)s) can no longer be booked. Remove it from your cart.",
+                                        name=booking.title, when=booking.when))
+        if booking.problem == cart_services.PROBLEM_SEATS_SHORT:
+            raise SoldOut(_l("Seats left on %(name)s (%(when)s): %(count)d. Change your booking in the cart.",
+                             count=booking.seats_left, name=booking.title, when=booking.when))
+    if view.changed_price_lines or view.changed_price_bookings:
         raise PricesChanged()
 
 
@@ -310,9 +323,12 @@ def place_order(
     Raises ``DomainError`` subclasses with nothing written.
     """
     # The total is checked again inside the order's transaction, once it is known.
-    payment_method = check_payment_method(payment_method, buyer, expected_total_satang)
+    with_bookings = bool(cart.bookings())
+    payment_method = check_payment_method(payment_method, buyer, expected_total_satang, with_bookings=with_bookings)
     email = _check_email(buyer, email)
-    clean = clean_address(dict(address))
+    # A cart of bookings only has nothing to deliver: the order's address is the
+    # meeting point, with the buyer's name and phone (checked in ``_place``).
+    clean = None if (with_bookings and not cart.lines()) else clean_address(dict(address))
     buyer_note = _check_note(buyer_note)
     po_number = _check_po_number(buyer, po_number)
     choices = {int(k): str(v) for k, v in (shipping_choices or {}).items()}
@@ -321,10 +337,10 @@ def place_order(
             # Each attempt is one whole transaction: a busy database rolls it all back
             # (the block does) before the next attempt starts afresh.
             with transaction():
-                order = _place(cart, buyer=buyer, address=clean, email=email, choices=choices,
-                               payment_method=payment_method, locale=locale, buyer_note=buyer_note,
-                               po_number=po_number, save_address=save_address,
-                               expected_total_satang=expected_total_satang, before_commit=before_commit)
+                order, booked = _place(cart, buyer=buyer, address=clean or dict(address), email=email,
+                                       choices=choices, payment_method=payment_method, locale=locale,
+                                       buyer_note=buyer_note, po_number=po_number, save_address=save_address,
+                                       expected_total_satang=expected_total_satang, before_commit=before_commit)
         except OperationalError as exc:
             if not is_busy(exc):
                 raise
@@ -337,7 +353,8 @@ def place_order(
     if cart.is_guest:
         # The session is not part of the database transaction: clear the bought lines
         # only now that the order exists.
-        cart.delete(line.variant_id for line in order.lines)
+        cart.delete(line.variant_id for line in order.lines if line.variant_id is not None)
+        cart.delete_bookings(booked)
         cart.save()
         if has_request_context():
             remember_guest_order(order)
@@ -346,11 +363,22 @@ def place_order(
 
 def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices: dict[int, str],
            payment_method: str, locale: str, buyer_note: str | None, po_number: str | None, save_address: bool,
-           expected_total_satang: int | None, before_commit: Callable[[Order], None] | None = None) -> Order:
+           expected_total_satang: int | None,
+           before_commit: Callable[[Order], None] | None = None) -> tuple[Order, list[int]]:
+    """One attempt at the order; returns it with the sessions it booked."""
     stored = cart.lines()
     # Today's committed prices and stock, whatever this session read before.
     variants = cart_services.load_variants((line.variant_id for line in stored), refresh=True)
     view = cart_services.build_view(stored, variants, buyer=buyer, locale=locale, shipping_choices=choices)
+    view.bookings = cart_services.view_bookings(cart.bookings(), buyer=buyer, locale=locale)
+    if len(view.bookings) != len(cart.bookings()):
+        raise CartNeedsAttention(_l("An item in your cart no longer exists and was removed. Please check your cart."))
+    if view.bookings_only:
+        given = address if isinstance(address, Mapping) else address.as_dict()
+        address = clean_address({**view.bookings[0].meeting_address,
+                                 "recipient_name": given.get("recipient_name", ""), "phone": given.get("phone", "")})
+    elif isinstance(address, Mapping):  # checked here: the cart held bookings only when the order began
+        address = clean_address(dict(address))
     _check_lines(view, locale)
     _check_shipping(view, choices)
     if expected_total_satang is not None and int(expected_total_satang) != view.total_satang:
@@ -365,7 +393,13 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
     now = utcnow()
     order = _build_order(view, buyer=buyer, email=email, address=address, locale=locale,
                          payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=now)
-    if save_address and buyer is not None and len(list_saved_addresses(buyer)) < MAX_SAVED_ADDRESSES:
+    if view.bookings:
+        # Each booking becomes its own fulfilment for its host, its seats taken (or
+        # ``SeatsGone``, rolling the whole order back); the guest list shows the
+        # recipient's name and phone.
+        cart_services.place_bookings(order, view.bookings, address.recipient_name, address.phone, buyer)
+    if save_address and buyer is not None and not view.bookings_only \
+            and len(list_saved_addresses(buyer)) < MAX_SAVED_ADDRESSES:
         apply_save_address(buyer, address)
     if payment_method == st.PAYMENT_INVOICE:
         invoicing.apply_issue_invoice(order, buyer, now=now)
@@ -373,6 +407,7 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
         apply_order_placed_emails(order)
     if not cart.is_guest:
         cart.delete(line.variant_id for line in view.lines)
+        cart.delete_bookings(booking.session_id for booking in view.bookings)
     try:
         inventory.take_stock((line.variant_id, line.quantity) for line in view.lines)
     except inventory.OutOfStock as exc:
@@ -385,7 +420,7 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
                          count=exc.available, name=name)) from None
     if before_commit is not None:
         before_commit(order)
-    return order
+    return order, [booking.session_id for booking in view.bookings]
 
 
 def write_order_at_prices(enterprise: Enterprise, lines: Sequence[tuple[Variant, int, int]], *,

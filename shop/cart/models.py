@@ -34,3 +34,23 @@ class CartItem(db.Model):
 
     user: Mapped[User] = relationship()
     variant: Mapped[Variant] = relationship()
+
+
+class CartBooking(db.Model):
+    """Seats on an experience session waiting in a signed-in user's cart, booked with
+    the rest of the cart at checkout. The session is named by id only: the experiences
+    area prices and places it (``cart.services.booking_lines``, ``place_bookings``)."""
+
+    __tablename__ = "cart_bookings"
+    __table_args__ = (
+        UniqueConstraint("user_id", "session_id"),
+        CheckConstraint("adults >= 0 AND children >= 0 AND adults + children >= 1", name="cart_booking_seats"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("experience_sessions.id", ondelete="CASCADE"))
+    adults: Mapped[int] = mapped_column(Integer)
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    price_seen_satang: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

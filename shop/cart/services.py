@@ -12,6 +12,14 @@ is still on sale. A line whose price moved or whose stock ran short is *explaine
 (old and new price, how many are left) and blocks checkout until the buyer accepts
 the new price or changes the quantity; nothing is changed behind their back.
 
+A cart may also hold *bookings*: seats on an experience session (adults, children and
+the total the buyer saw), bought together with the products and paid once. The cart
+stores them and adds them to its totals; the experiences area, above this one, prices
+and checks them (``booking_lines``) and writes them into the order at checkout
+(``place_bookings``), through the two hooks below. A booking whose price moved, whose
+session filled up or can no longer be booked is explained and blocks checkout like a
+product line.
+
 Quantities are whole numbers from 1 up to the stock and ``ORDER_MAX_LINE_QUANTITY``.
 Prices come from ``catalog.pricing`` (the one rule: verified retail buyers pay the
 wholesale tier for the line's quantity, everyone else the retail price). A verified
@@ -28,13 +36,13 @@ from typing import Protocol
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import column, delete, func, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from shop.accounts.models import User
 from shop.cart import CART_SESSION_KEY
-from shop.cart.models import CartItem
+from shop.cart.models import CartBooking, CartItem
 from shop.catalog import pricing
 from shop.catalog.models import Enterprise, Product, Variant
 from shop.catalog.pricing import PriceQuote, QuantityProblem, price_quote, quantity_problem, unit_price
@@ -43,11 +51,16 @@ from shop.database import transaction
 from shop.dbtypes import MAX_INT
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
+from shop.hooks import Hook
 from shop.orders import shipping
 from shop.thai import ascii_digits
 
 #: Distinct items a cart may hold (a guest's cart lives in a size-limited cookie).
 MAX_CART_LINES = 50
+#: Experience sessions a cart may hold bookings on.
+MAX_CART_BOOKINGS = 10
+#: A guest cart's booking entries are keyed ``s<session id>`` beside the variant ids.
+BOOKING_KEY_PREFIX = "s"
 # Ids beyond a 32-bit integer cannot name a row; refusing them early keeps
 # PostgreSQL from answering a forged id with an error.
 
@@ -56,6 +69,59 @@ PROBLEM_UNAVAILABLE = "unavailable"  # no longer on sale
 PROBLEM_SOLD_OUT = "sold_out"
 PROBLEM_SHORT = "short"  # fewer left than the quantity in the cart
 PROBLEM_WHOLESALE_QUANTITY = "wholesale_quantity"  # under the MOQ or not whole case packs
+PROBLEM_SEATS_SHORT = "seats_short"  # a booking: fewer seats left than it asks for
+
+
+@dataclass
+class BookingLine:
+    """A booking in the cart as the experiences area sees it now (``booking_lines``)."""
+
+    session_id: int
+    enterprise: Enterprise
+    title: str
+    when: str  # the session's day and time, in the buyer's language
+    url: str  # the experience's page
+    adults: int
+    children: int
+    #: (label, unit price, seats) for adults and children, as the order's lines will be.
+    price_lines: list[tuple[str, int, int]]
+    total_satang: int
+    price_seen_satang: int
+    seats_left: int
+    #: None, ``PROBLEM_UNAVAILABLE`` (cancelled, started, unpublished) or ``PROBLEM_SEATS_SHORT``.
+    problem: str | None = None
+    #: The meeting point as an order address (``orders.addresses.ADDRESS_FIELDS`` but
+    #: the name and phone): a cart of bookings only is "delivered" there.
+    meeting_address: dict = field(default_factory=dict)
+    photo_url: str | None = None  # a thumbnail of the experience, when it has photos
+
+    @property
+    def seats(self) -> int:
+        return self.adults + self.children
+
+    @property
+    def price_changed(self) -> bool:
+        return self.problem is None and self.total_satang != self.price_seen_satang
+
+    @property
+    def price_went_up(self) -> bool:
+        return self.total_satang > self.price_seen_satang
+
+
+#: ``handler(stored: list[StoredBooking], buyer, locale) -> list[BookingLine]``: today's
+#: view of the cart's bookings, one line per stored booking whose session still exists
+#: (a stored booking left out is dropped from the cart).
+booking_lines = Hook("cart.booking_lines")
+#: ``handler(order, lines: list[BookingLine], guest_name, phone, buyer)``: at checkout,
+#: in the order's transaction, write each booking as its own fulfilment of ``order`` and
+#: take the seats, or raise a ``DomainError`` (the whole order rolls back).
+place_bookings = Hook("cart.place_bookings")
+
+
+def view_bookings(stored: list[StoredBooking], *, buyer: User | None, locale: str) -> list[BookingLine]:
+    if not stored:
+        return []
+    return [line for answer in booking_lines(stored, buyer, locale) for line in answer]
 
 
 # ---------------------------------------------------------------- errors
@@ -108,6 +174,21 @@ class StoredLine:
     price_seen_satang: int
 
 
+@dataclass(frozen=True)
+class StoredBooking:
+    """Seats on one experience session: ``price_seen_satang`` is the booking's total
+    the buyer saw when they put it in the cart (or last confirmed)."""
+
+    session_id: int
+    adults: int
+    children: int
+    price_seen_satang: int
+
+    @property
+    def seats(self) -> int:
+        return self.adults + self.children
+
+
 class CartStore(Protocol):
     """Where a cart's lines live; ``save`` makes the changes last (for the user's cart,
     within the use case's transaction, which commits them)."""
@@ -120,11 +201,19 @@ class CartStore(Protocol):
 
     def delete(self, variant_ids: Iterable[int]) -> None: ...
 
+    def bookings(self) -> list[StoredBooking]: ...
+
+    def put_booking(self, booking: StoredBooking) -> None: ...
+
+    def delete_bookings(self, session_ids: Iterable[int]) -> None: ...
+
     def save(self) -> None: ...
 
 
 class SessionCart:
-    """A guest's cart in the (signed) session: ``{"<variant id>": [quantity, price]}``.
+    """A guest's cart in the (signed) session: ``{"<variant id>": [quantity, price]}``,
+    and its bookings as ``{"s<session id>": [adults, children, total seen]}`` in the
+    same mapping (one session key: the cart survives sign-in as a whole).
 
     The session cookie is signed, so its content is ours; it is still read
     defensively (a line that does not parse is dropped) because it outlives deploys.
@@ -151,10 +240,28 @@ class SessionCart:
         data = dict(self._data())
         for variant_id in variant_ids:
             data.pop(str(variant_id), None)
+        self._store(data)
+
+    def _store(self, data: dict) -> None:
         if data:
             self._session[CART_SESSION_KEY] = data
         else:
             self._session.pop(CART_SESSION_KEY, None)
+
+    def bookings(self) -> list[StoredBooking]:
+        return parse_session_bookings(self._session.get(CART_SESSION_KEY))
+
+    def put_booking(self, booking: StoredBooking) -> None:
+        data = dict(self._data())
+        data[f"{BOOKING_KEY_PREFIX}{booking.session_id}"] = [int(booking.adults), int(booking.children),
+                                                             int(booking.price_seen_satang)]
+        self._session[CART_SESSION_KEY] = data
+
+    def delete_bookings(self, session_ids: Iterable[int]) -> None:
+        data = dict(self._data())
+        for session_id in session_ids:
+            data.pop(f"{BOOKING_KEY_PREFIX}{session_id}", None)
+        self._store(data)
 
     def save(self) -> None:
         # Assigning a new dict already marks a Flask session modified.
@@ -199,6 +306,32 @@ class UserCart:
                 .execution_options(synchronize_session="fetch")
             )
 
+    def _bookings(self) -> dict[int, CartBooking]:
+        rows = db.session.scalars(select(CartBooking).where(CartBooking.user_id == self.user.id))
+        return {row.session_id: row for row in rows}
+
+    def bookings(self) -> list[StoredBooking]:
+        return [StoredBooking(row.session_id, row.adults, row.children, row.price_seen_satang)
+                for row in sorted(self._bookings().values(), key=lambda r: (r.added_at, r.id))]
+
+    def put_booking(self, booking: StoredBooking) -> None:
+        row = self._bookings().get(booking.session_id)
+        if row is None:
+            db.session.add(CartBooking(user_id=self.user.id, session_id=booking.session_id, adults=booking.adults,
+                                       children=booking.children, price_seen_satang=booking.price_seen_satang))
+        else:
+            row.adults, row.children = booking.adults, booking.children
+            row.price_seen_satang = booking.price_seen_satang
+
+    def delete_bookings(self, session_ids: Iterable[int]) -> None:
+        ids = list(session_ids)
+        if ids:
+            db.session.execute(
+                delete(CartBooking)
+                .where(CartBooking.user_id == self.user.id, CartBooking.session_id.in_(ids))
+                .execution_options(synchronize_session="fetch")
+            )
+
     def save(self) -> None:
         db.session.flush()
 
@@ -228,6 +361,15 @@ class LinesCart:
         for variant_id in list(variant_ids):
             self._lines.pop(variant_id, None)
 
+    def bookings(self) -> list[StoredBooking]:
+        return []
+
+    def put_booking(self, booking: StoredBooking) -> None:
+        raise Conflict(_l("Experiences are booked on their own page, not in this order."))
+
+    def delete_bookings(self, session_ids: Iterable[int]) -> None:
+        pass
+
     def save(self) -> None:
         pass
 
@@ -246,6 +388,24 @@ def parse_session_cart(raw) -> list[StoredLine]:
         if 0 < variant_id <= MAX_INT and quantity >= 1 and price_seen >= 0:
             lines.append(StoredLine(variant_id, quantity, price_seen))
     return lines[:MAX_CART_LINES]
+
+
+def parse_session_bookings(raw) -> list[StoredBooking]:
+    """The bookings of a guest cart as stored in the session; malformed entries dropped."""
+    if not isinstance(raw, dict):
+        return []
+    found = []
+    for key, value in raw.items():
+        if not (isinstance(key, str) and key.startswith(BOOKING_KEY_PREFIX)):
+            continue
+        try:
+            session_id = int(key[len(BOOKING_KEY_PREFIX):])
+            adults, children, seen = (int(v) for v in value)
+        except (TypeError, ValueError):
+            continue
+        if 0 < session_id <= MAX_INT and adults >= 0 and children >= 0 and adults + children >= 1 and seen >= 0:
+            found.append(StoredBooking(session_id, adults, children, seen))
+    return found[:MAX_CART_BOOKINGS]
 
 
 # ---------------------------------------------------------------- input
@@ -476,6 +636,7 @@ class CartView:
     groups: list[CartGroup]
     #: Items dropped because they no longer exist at all.
     removed_count: int = 0
+    bookings: list[BookingLine] = field(default_factory=list)
 
     @property
     def lines(self) -> list[CartLine]:
@@ -483,15 +644,24 @@ class CartView:
 
     @property
     def is_empty(self) -> bool:
-        return not self.lines
+        return not self.lines and not self.bookings
+
+    @property
+    def bookings_only(self) -> bool:
+        """Only bookings: nothing to deliver, so checkout asks for no address."""
+        return bool(self.bookings) and not self.lines
 
     @property
     def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(line.quantity for line in self.lines) + len(self.bookings)
+
+    @property
+    def bookings_satang(self) -> int:
+        return sum(booking.total_satang for booking in self.bookings if booking.problem != PROBLEM_UNAVAILABLE)
 
     @property
     def subtotal_satang(self) -> int:
-        return sum(group.subtotal_satang for group in self.groups)
+        return sum(group.subtotal_satang for group in self.groups) + self.bookings_satang
 
     @property
     def shipping_satang(self) -> int:
@@ -510,8 +680,17 @@ class CartView:
         return [line for line in self.lines if line.price_changed]
 
     @property
+    def problem_bookings(self) -> list[BookingLine]:
+        return [booking for booking in self.bookings if booking.problem]
+
+    @property
+    def changed_price_bookings(self) -> list[BookingLine]:
+        return [booking for booking in self.bookings if booking.price_changed]
+
+    @property
     def can_check_out(self) -> bool:
-        return not self.is_empty and not self.problem_lines and not self.changed_price_lines
+        return (not self.is_empty and not self.problem_lines and not self.changed_price_lines
+                and not self.problem_bookings and not self.changed_price_bookings)
 
 
 def build_view(stored: list[StoredLine], variants: dict[int, Variant], *, buyer: User | None, locale: str,
@@ -550,9 +729,15 @@ def view_cart(cart: CartStore, *, buyer: User | None = None, locale: str = "th",
     stored = cart.lines()
     variants = load_variants(line.variant_id for line in stored)
     view = build_view(stored, variants, buyer=buyer, locale=locale, shipping_choices=shipping_choices)
+    stored_bookings = cart.bookings()
+    view.bookings = view_bookings(stored_bookings, buyer=buyer, locale=locale)
+    found = {booking.session_id for booking in view.bookings}
+    gone = [booking.session_id for booking in stored_bookings if booking.session_id not in found]
+    view.removed_count += len(gone)
     if view.removed_count:
         with transaction():
             cart.delete(line.variant_id for line in stored if line.variant_id not in variants)
+            cart.delete_bookings(gone)
             cart.save()
     return view
 
@@ -560,10 +745,10 @@ def view_cart(cart: CartStore, *, buyer: User | None = None, locale: str = "th",
 def item_count(cart: CartStore) -> int:
     """Units in the cart, for the header (no prices, no stock: one cheap read)."""
     if isinstance(cart, UserCart):
-        return int(db.session.scalar(
-            select(func.coalesce(func.sum(CartItem.quantity), 0)).where(CartItem.user_id == cart.user.id)
-        ) or 0)
-    return sum(line.quantity for line in cart.lines())
+        units = select(func.coalesce(func.sum(CartItem.quantity), 0)).where(CartItem.user_id == cart.user.id)
+        bookings = select(func.count(CartBooking.id)).where(CartBooking.user_id == cart.user.id)
+        return int(db.session.scalar(select(units.scalar_subquery() + bookings.scalar_subquery())) or 0)
+    return sum(line.quantity for line in cart.lines()) + len(cart.bookings())
 
 
 # ---------------------------------------------------------------- changing the cart
@@ -653,6 +838,20 @@ def set_quantity(cart: CartStore, variant_id, quantity, *, buyer: User | None = 
         raise NotInCart()
 
 
+def remove_booking(cart: CartStore, session_id) -> bool:
+    """Take a booking out of the cart; True if it was there."""
+    try:
+        session_id = parse_variant_id(session_id)
+    except ItemNotFound:
+        return False
+    with transaction():
+        present = any(booking.session_id == session_id for booking in cart.bookings())
+        if present:
+            cart.delete_bookings([session_id])
+            _save(cart)
+    return present
+
+
 def remove_from_cart(cart: CartStore, variant_id) -> bool:
     """Remove a line; True if it was there (removing twice is not an error)."""
     try:
@@ -667,8 +866,9 @@ def remove_from_cart(cart: CartStore, variant_id) -> bool:
     return present
 
 
-def accept_current_prices(cart: CartStore, *, buyer: User | None = None) -> int:
-    """The buyer confirms today's prices; returns how many lines changed."""
+def accept_current_prices(cart: CartStore, *, buyer: User | None = None, locale: str = "th") -> int:
+    """The buyer confirms today's prices (of products and bookings); returns how many
+    lines changed."""
     with transaction():
         stored = cart.lines()
         variants = load_variants((line.variant_id for line in stored), refresh=True)
@@ -680,6 +880,11 @@ def accept_current_prices(cart: CartStore, *, buyer: User | None = None) -> int:
             price = unit_price(variant, line.quantity, buyer)
             if price != line.price_seen_satang:
                 cart.put(StoredLine(line.variant_id, line.quantity, price))
+                changed += 1
+        for booking in view_bookings(cart.bookings(), buyer=buyer, locale=locale):
+            if booking.price_changed:
+                cart.put_booking(StoredBooking(booking.session_id, booking.adults, booking.children,
+                                               booking.total_satang))
                 changed += 1
         if changed:
             _save(cart)
@@ -705,7 +910,8 @@ def merge_guest_cart(user: User, raw_guest_cart) -> int:
     Checks of stock and price happen when the cart is shown, as for any cart.
     """
     guest_lines = parse_session_cart(raw_guest_cart)
-    if not guest_lines:
+    guest_bookings = parse_session_bookings(raw_guest_cart)
+    if not guest_lines and not guest_bookings:
         return 0
     try:
         with transaction():
@@ -727,6 +933,28 @@ def merge_guest_cart(user: User, raw_guest_cart) -> int:
                 store.put(merged_line)
                 mine[line.variant_id] = merged_line
                 merged += 1
+            merged += _merge_bookings(store, guest_bookings)
     except IntegrityError:
         return 0  # another sign-in of this user merged at the same moment; nothing of this one stays
+    return merged
+
+
+def _merge_bookings(store: UserCart, guest_bookings: list[StoredBooking]) -> int:
+    """The guest's bookings into the user's cart: the guest's seats for a session win
+    (the most recent choice); sessions that no longer exist are left out."""
+    if not guest_bookings:
+        return 0
+    sessions = table("experience_sessions", column("id"))  # the experiences area's table, by name
+    existing = set(db.session.scalars(select(sessions.c.id).where(
+        sessions.c.id.in_([b.session_id for b in guest_bookings]))))
+    mine = store._bookings()
+    merged = 0
+    for booking in guest_bookings:
+        if booking.session_id not in existing:
+            continue
+        if booking.session_id not in mine and len(mine) >= MAX_CART_BOOKINGS:
+            break
+        store.put_booking(booking)
+        mine[booking.session_id] = booking
+        merged += 1
     return merged

@@ -119,9 +119,16 @@ def remove():
     return redirect(_safe_next(url_for("cart.view")), 303)
 
 
+@bp.post("/cart/remove-booking")
+def remove_booking():
+    if cart_services.remove_booking(current_cart(), request.form.get("session_id")):
+        flash(_("The booking is removed from your cart."), "success")
+    return redirect(_safe_next(url_for("cart.view")), 303)
+
+
 @bp.post("/cart/accept-prices")
 def accept_prices():
-    cart_services.accept_current_prices(current_cart(), buyer=_buyer())
+    cart_services.accept_current_prices(current_cart(), buyer=_buyer(), locale=current_language())
     flash(_("The new prices are confirmed."), "success")
     return redirect(_safe_next(url_for("cart.view")), 303)
 
@@ -256,13 +263,13 @@ def checkout_page():
             flash(_("Your cart is empty."), "info")
             return redirect(url_for("cart.view"))
         form = forms.CheckoutForm()
-        _offer_payment_methods(form, default=True)
+        _offer_payment_methods(form, default=True, with_bookings=bool(view.bookings))
         saved = _prefill(form)
         form.expected_total.data = str(view.total_satang)
         return _render_checkout(form, view, saved=saved)
 
     form = forms.CheckoutForm()
-    _offer_payment_methods(form)
+    _offer_payment_methods(form, with_bookings=bool(cart.bookings()))
     form.validate()  # the CSRF token was already checked; values are checked by the service
     preview = checkout.preview_order(cart, buyer=buyer, locale=locale)
     choices = _shipping_choices_from_form(preview)
@@ -311,10 +318,11 @@ def checkout_page():
     return redirect(order_url(order), 303)
 
 
-def _offer_payment_methods(form, *, default: bool = False, total_satang: int | None = None) -> None:
-    """The methods offered to this buyer now (Stripe only when configured), the first
-    the default."""
-    methods = checkout.offered_methods(_buyer(), total_satang)
+def _offer_payment_methods(form, *, default: bool = False, total_satang: int | None = None,
+                           with_bookings: bool = False) -> None:
+    """The methods offered to this buyer now (Stripe only when configured; not on
+    invoice for a cart that books an experience), the first the default."""
+    methods = checkout.offered_methods(_buyer(), total_satang, with_bookings=with_bookings)
     form.payment_method.choices = [(code, checkout.PAYMENT_METHOD_LABELS[code]) for code in methods]
     if default or not form.payment_method.data:
         form.payment_method.data = methods[0]

@@ -114,6 +114,8 @@ class LoadSummary:
     shipping_options: int = 0
     orders: int = 0
     seconds: float = 0.0
+    #: The width the demo's photos are drawn at (the areas adding to the demo use it too).
+    photo_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ def load_demo_catalogue(*, photo_width: int | None = None) -> LoadSummary:
     started = time.perf_counter()
     summary = LoadSummary()
     width = int(photo_width or current_app.config["DEMO_PHOTO_WIDTH"])
+    summary.photo_width = width
     workers = int(current_app.config["DEMO_PHOTO_WORKERS"] or min(4, os.cpu_count() or 1))
     studio = _PhotoStudio(width, workers)
     rng = random.Random(20240615)  # noqa: S311 - fixed seed: stable screenshots and tests

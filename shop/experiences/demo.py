@@ -1,6 +1,7 @@
 """The demo's experiences (``catalog.demo.demo_catalogue_loaded``): Ban Mae Jaem's
 jar-roasting workshop, Ban Chae Khon's rice-planting day and Tha Sawang's weaving
-class, each with sessions over the coming weeks."""
+class, each with sessions over the coming weeks and two drawn photos (the village and
+what guests make there), stored through the upload pipeline like a host's own."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from shop.catalog.demo_artwork import render_demo_photo
+from shop.catalog.images import process_upload
 from shop.catalog.models import Enterprise
-from shop.experiences.models import Experience, ExperienceSession
-from shop.experiences.services import weekly_days
+from shop.experiences.models import Experience, ExperiencePhoto, ExperienceSession
+from shop.experiences.services import PHOTO_FOLDER, weekly_days
 from shop.extensions import db
 from shop.i18n import BANGKOK
 
@@ -31,6 +34,7 @@ EXPERIENCES = (
         "accessibility_en": "The garden paths are steep earth, not suitable for wheelchairs.",
         "price_satang": 65000, "child_price_satang": 35000, "group_price_satang": 55000, "group_min_size": 6,
         "cancellation_policy": "flexible", "weekdays": {5, 6}, "start": time(9, 0), "seats": 12,
+        "photos": (("coffee_beans", "coffee"), ("village", "village")),
     },
     {
         "enterprise": "ban-chae-khon-organic", "slug": "chae-khon-rice-planting-day",
@@ -44,6 +48,7 @@ EXPERIENCES = (
         "languages": "th,nod", "accessibility_th": "ต้องเดินในนาโคลน", "accessibility_en": "You walk in muddy fields.",
         "price_satang": 90000, "child_price_satang": 45000, "group_price_satang": None, "group_min_size": None,
         "cancellation_policy": "moderate", "weekdays": {5}, "start": time(8, 30), "seats": 20,
+        "photos": (("village", "village"), ("rice_bag", "rice")),
     },
     {
         "enterprise": "tha-sawang-silk", "slug": "tha-sawang-weaving-class",
@@ -57,6 +62,7 @@ EXPERIENCES = (
         "languages": "th,en", "accessibility_th": "ทางเข้าเรือนทอเป็นทางเรียบ", "accessibility_en": "Level access to the weaving hall.",
         "price_satang": 80000, "child_price_satang": None, "group_price_satang": None, "group_min_size": None,
         "cancellation_policy": "strict", "weekdays": {2, 5}, "start": time(13, 30), "seats": 8,
+        "photos": (("cloth", "textile"), ("village", "village")),
     },
 )
 WEEKS = 6
@@ -70,10 +76,17 @@ def add_to_demo(*, now: datetime, summary) -> None:
         if enterprise is None or db.session.scalar(select(Experience.id).where(Experience.slug == spec["slug"])):
             continue
         weekdays, start, seats = spec.pop("weekdays"), spec.pop("start"), spec.pop("seats")
+        photos = spec.pop("photos")
         experience = Experience(enterprise_id=enterprise.id, is_published=True, created_at=now, updated_at=now,
                                 **spec)
         db.session.add(experience)
         db.session.flush()
+        for position, (motif, palette) in enumerate(photos):
+            data = render_demo_photo(motif=motif, palette=palette, seed=experience.id * 10 + position,
+                                     width=summary.photo_width or 1200)
+            stored = process_upload(data, folder=PHOTO_FOLDER)
+            db.session.add(ExperiencePhoto(experience_id=experience.id, image_key=stored.image_key,
+                                           width=stored.width, height=stored.height, position=position))
         for day in weekly_days(today + timedelta(days=1), weekdays, WEEKS, set()):
             db.session.add(ExperienceSession(experience_id=experience.id, day=day, start_time=start,
                                              seats_total=seats, seats_left=seats))

@@ -492,12 +492,9 @@ def _expire_session(session_id: int) -> None:
             db.session.expire(obj, ["seats_left"])
 
 
-def book(session_id: int, *, adults, children=0, buyer: User | None, email: str | None, guest_name: str,
-         phone: str, payment_method: str | None = st.PAYMENT_PROMPTPAY_QR, locale: str = "th",
-         expected_total_satang: int | None = None) -> Order:
-    """Book seats on a session: an unpaid order with one booking fulfilment for the
-    host, holding the seats until it is paid or lapses. Commits once; raises
-    ``DomainError`` subclasses with nothing written."""
+def seat_counts(adults, children) -> tuple[int, int]:
+    """Adults and children from a form: whole numbers, at least one seat, at most
+    ``MAX_BOOKING_SEATS``; ``ValidationFailed`` otherwise."""
     adults_n = _whole(adults, "adults", low=0, high=MAX_BOOKING_SEATS)
     children_n = _whole(children, "children", required=False, low=0, high=MAX_BOOKING_SEATS) or 0
     if adults_n + children_n < 1:
@@ -506,6 +503,16 @@ def book(session_id: int, *, adults, children=0, buyer: User | None, email: str 
     if adults_n + children_n > MAX_BOOKING_SEATS:
         reason = _l("You can book at most %(max)d seats at once.", max=MAX_BOOKING_SEATS)
         raise ValidationFailed(reason, fields={"adults": reason})
+    return adults_n, children_n
+
+
+def book(session_id: int, *, adults, children=0, buyer: User | None, email: str | None, guest_name: str,
+         phone: str, payment_method: str | None = st.PAYMENT_PROMPTPAY_QR, locale: str = "th",
+         expected_total_satang: int | None = None) -> Order:
+    """Book seats on a session: an unpaid order with one booking fulfilment for the
+    host, holding the seats until it is paid or lapses. Commits once; raises
+    ``DomainError`` subclasses with nothing written."""
+    adults_n, children_n = seat_counts(adults, children)
     name = " ".join(str(guest_name or "").split())
     if not name:
         reason = _l("Enter the name the host will find on the guest list.")
@@ -557,15 +564,8 @@ def _book(session_id: int, adults: int, children: int, seats: int, *, buyer, ema
     quote = price_for(experience, adults, children)
     if expected_total_satang is not None and expected_total_satang != quote.total_satang:
         raise checkout.TotalChanged()
-    method = checkout.check_payment_method(payment_method, buyer, quote.total_satang)
-    if method == st.PAYMENT_INVOICE:
-        reason = _l("Experiences are paid when booked, not on invoice.")
-        raise ValidationFailed(reason, fields={"payment_method": reason})
-    address = clean_address({
-        "recipient_name": name, "phone": phone, "address_line": experience.village,
-        "subdistrict": experience.subdistrict, "district": experience.district,
-        "province_code": experience.province_code, "postcode": experience.postcode,
-    })
+    method = checkout.check_payment_method(payment_method, buyer, quote.total_satang, with_bookings=True)
+    address = clean_address({"recipient_name": name, "phone": phone, **meeting_address(experience)})
     now = utcnow()
     order = Order(
         public_id=new_public_id(), user_id=buyer.id if buyer is not None else None, email=email, locale=locale,
@@ -575,6 +575,30 @@ def _book(session_id: int, adults: int, children: int, seats: int, *, buyer, ema
     )
     db.session.add(order)
     db.session.flush()
+    write_booking(order, session, adults, children, quote, name=name, phone=phone)
+    db.session.add(StatusChange(order_id=order.id, machine=st.ORDER, from_status=None,
+                                to_status=st.ORDER_PENDING_PAYMENT, actor_id=buyer.id if buyer else None,
+                                actor_role=st.ROLE_BUYER, created_at=now))
+    apply_order_placed_emails(order)
+    db.session.flush()
+    take_seats(session.id, seats)  # last: the session's row stays locked as briefly as possible
+    return order
+
+
+def meeting_address(experience: Experience) -> dict[str, str]:
+    """The meeting point as an order's address fields (without name and phone)."""
+    return {"address_line": experience.village, "subdistrict": experience.subdistrict,
+            "district": experience.district, "province_code": experience.province_code,
+            "postcode": experience.postcode}
+
+
+def write_booking(order: Order, session: ExperienceSession, adults: int, children: int, quote: Quote, *,
+                  name: str, phone: str) -> Booking:
+    """Add one booking to ``order`` (flushed, in the caller's transaction): its own
+    fulfilment for the hosting enterprise (picked up at the meeting point, no shipping),
+    a line per price (adults, children) and the booking row with a new ticket code.
+    The seats are the caller's to take (``take_seats``), last."""
+    experience = session.experience
     when = f"{session.day.isoformat()} {session.start_time.strftime('%H:%M')}"
     fulfilment = Fulfilment(
         enterprise_id=experience.enterprise_id, status=st.FULFILMENT_NEW, shipping_kind=st.SHIPPING_PICKUP,
@@ -589,16 +613,11 @@ def _book(session_id: int, adults: int, children: int, seats: int, *, buyer, ema
             unit_price_satang=unit, quantity=quantity, line_total_satang=unit * quantity, weight_grams=0,
         ))
     order.fulfilments.append(fulfilment)
-    db.session.add(StatusChange(order_id=order.id, machine=st.ORDER, from_status=None,
-                                to_status=st.ORDER_PENDING_PAYMENT, actor_id=buyer.id if buyer else None,
-                                actor_role=st.ROLE_BUYER, created_at=now))
     db.session.flush()
-    db.session.add(Booking(order_id=order.id, fulfilment_id=fulfilment.id, session_id=session.id, adults=adults,
-                           children=children, guest_name=name, phone=phone, ticket_code=new_ticket_code()))
-    apply_order_placed_emails(order)
-    db.session.flush()
-    take_seats(session.id, seats)  # last: the session's row stays locked as briefly as possible
-    return order
+    booking = Booking(order_id=order.id, fulfilment_id=fulfilment.id, session_id=session.id, adults=adults,
+                      children=children, guest_name=name[:120], phone=phone, ticket_code=new_ticket_code())
+    db.session.add(booking)
+    return booking
 
 
 def release_seats(fulfilment: Fulfilment) -> None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from shop.accounts.access import login_required
+from shop.cart.views import current_cart
 from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.status import enterprise_status_label, member_role_label
 from shop.errors import DomainError, NotFound
+from shop.experiences import cart as experience_cart
 from shop.experiences import forms
 from shop.experiences import services as svc
 from shop.experiences.calendar import ics_for_order
@@ -126,6 +129,17 @@ def book(slug: str):
         form.session_id.errors = [_("Choose one of the sessions shown.")]
         return _detail(experience, form, 422)
     buyer = current_user if current_user.is_authenticated else None
+    if request.form.get("action") == "cart":
+        try:
+            line = experience_cart.add_to_cart(current_cart(), experience, session.id, form.adults.data,
+                                               form.children.data, buyer=buyer, locale=current_language())
+        except DomainError as exc:
+            show_domain_error(form, exc)
+            return _detail(experience, form, exc.status_code)
+        flash(ngettext("%(name)s, %(when)s: %(num)d seat is in your cart. Seats are held once you place the order.",
+                       "%(name)s, %(when)s: %(num)d seats are in your cart. Seats are held once you place the order.",
+                       line.seats, name=line.title, when=line.when), "success")
+        return redirect(url_for("cart.view"), 303)
     try:
         order = svc.book(session.id, adults=form.adults.data, children=form.children.data, buyer=buyer,
                          email=form.email.data, guest_name=form.guest_name.data, phone=form.phone.data,

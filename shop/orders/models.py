@@ -144,11 +144,12 @@ class Order(AddressFields, TimestampMixin, db.Model):
 
 
 class Fulfilment(TimestampMixin, db.Model):
-    """One enterprise's part of an order: its lines, shipping and delivery status."""
+    """One enterprise's part of an order: its lines, shipping and delivery status. An
+    enterprise usually has one part in an order; a booking of one of its experiences
+    is a part of its own (picked up at the meeting point), beside its products' part."""
 
     __tablename__ = "fulfilments"
     __table_args__ = (
-        UniqueConstraint("order_id", "enterprise_id"),
         UniqueConstraint("enterprise_id", "document_no"),
         Index("ix_fulfilments_enterprise_status", "enterprise_id", "status"),
         Index("ix_fulfilments_enterprise_created", "enterprise_id", "created_at"),

@@ -26,6 +26,7 @@ from tests.e2e.test_seller_listing_browser import photo_png, shot
 pytestmark = pytest.mark.e2e
 
 SLUG = "mae-jaem-jar-roasting-workshop"
+COFFEE = "mae-jaem-jar-roasted-coffee-medium"
 
 
 @pytest.fixture
@@ -102,4 +103,85 @@ def test_shopper_books_two_seats_pays_and_the_owner_checks_them_in(app, live_ser
     shot(owner, "experience-06-checked-in")
     booking = db.session.scalar(select(Booking).where(Booking.ticket_code == code))
     assert booking.checked_in_at is not None
+    db.session.rollback()
+
+
+def test_shopper_books_seats_with_a_bag_of_coffee_in_one_cart_and_gets_ticket_and_calendar(
+        app, live_server, browser, demo):
+    """The issue's journey: on a phone, two seats on the jar-roasting workshop and a bag
+    of Mae Jaem's coffee in one cart, one PromptPay payment, then the ticket with its QR
+    code and the calendar file; the owner sees the guest on the list and checks them in."""
+    base = live_server
+    shopper = new_page(browser, phone=True)
+    sign_in(shopper, base, "shopper@demo.test")
+    shopper.goto(f"{base}/experiences/{SLUG}")
+    shopper.select_option("#session_id", str(demo["session"]))
+    shopper.fill("#adults", "2")
+    shopper.locator("button[name=action][value=cart]").click()
+    shopper.wait_for_url("**/cart")
+    assert shopper.locator(".cart-bookings .cart-line").count() == 1
+    shopper.goto(f"{base}/products/{COFFEE}")
+    shopper.get_by_role("button", name="ใส่ตะกร้า", exact=True).click()
+    shopper.goto(f"{base}/cart")
+    assert shopper.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(shopper, "experience-cart-01-cart")
+    shopper.goto(f"{base}/checkout")
+    shopper.fill("input[name=recipient_name]", "สมหญิง ใจดี")
+    shopper.fill("input[name=phone]", "0812345678")
+    shopper.fill("input[name=address_line]", "99/1 ถนนพระราม 1")
+    shopper.fill("input[name=subdistrict]", "ปทุมวัน")
+    shopper.fill("input[name=district]", "ปทุมวัน")
+    shopper.select_option("select[name=province_code]", "10")
+    shopper.fill("input[name=postcode]", "10330")
+    shot(shopper, "experience-cart-02-checkout")
+    shopper.get_by_role("button", name="ยืนยันการสั่งซื้อ").click()
+    shopper.wait_for_url("**/orders/CM*")
+    public_id = shopper.url.split("?")[0].rsplit("/", 1)[1]
+    order = db.session.scalar(select(Order).where(Order.public_id == public_id))
+    assert len(order.fulfilments) == 2
+    assert order.total_satang == order.subtotal_satang + order.shipping_satang
+    seats_part = next(f for f in order.fulfilments if f.shipping_kind == st.SHIPPING_PICKUP and f.lines[0].sku
+                      .startswith("EXP-"))
+    assert seats_part.total_satang == 2 * 65000
+    db.session.rollback()
+    # The PromptPay QR for the exact amount is on the order page.
+    assert shopper.locator("svg").count() >= 1 and "PromptPay" in shopper.content()
+    shot(shopper, "experience-cart-03-pay")
+    shopper.set_input_files("input[name=slip]", files=[
+        {"name": "slip.png", "mimeType": "image/png", "buffer": photo_png()}])
+    shopper.get_by_role("button", name="ส่งสลิป").click()
+    shopper.wait_for_load_state()
+
+    staff = new_page(browser)
+    sign_in(staff, base, "admin@demo.test")
+    staff.goto(f"{base}/admin/payments")
+    staff.locator(f"li.slip-card:has-text('{public_id}')").get_by_role(
+        "button", name="ได้รับเงินแล้ว: ยืนยันการชำระเงิน").click()
+    staff.wait_for_load_state()
+    assert db.session.scalar(select(Order.status).where(Order.public_id == public_id)) == st.ORDER_PAID
+    booking = db.session.scalar(select(Booking).join(Order, Order.id == Booking.order_id)
+                                .where(Order.public_id == public_id))
+    code, seats = booking.ticket_code, booking.seats
+    db.session.rollback()
+    assert seats == 2
+
+    shopper.goto(f"{base}/orders/{public_id}")
+    shopper.get_by_role("link", name="บัตรของคุณ").click()
+    shopper.wait_for_load_state()
+    assert shopper.locator(".exp-qr svg").count() == 1 and code in shopper.content()
+    shot(shopper, "experience-cart-04-ticket")
+    calendar = shopper.request.get(f"{base}/experiences/tickets/{public_id}/calendar.ics")
+    assert calendar.status == 200 and calendar.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in calendar.text() and code in calendar.text()
+
+    owner = new_page(browser, phone=True)
+    sign_in(owner, base, "maejaem@demo.test")
+    owner.goto(f"{base}/seller/{demo['enterprise']}/experiences/sessions/{demo['session']}/guests")
+    assert "สมหญิง ใจดี" in owner.content()
+    owner.fill("#code", code)
+    owner.get_by_role("button", name="เช็กอิน").click()
+    owner.wait_for_load_state()
+    assert "มาถึงแล้ว" in owner.content()
+    shot(owner, "experience-cart-05-checked-in")
+    assert db.session.scalar(select(Booking.checked_in_at).where(Booking.ticket_code == code)) is not None
     db.session.rollback()
