@@ -9,6 +9,7 @@ experience or a session up within that enterprise, so another enterprise's answe
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -24,6 +25,7 @@ from shop.experiences import forms
 from shop.experiences import services as svc
 from shop.experiences.calendar import ics_for_order
 from shop.experiences.models import ExperienceSession
+from shop.experiences.month_grid import months_of
 from shop.experiences.policies import POLICIES, policy_of
 from shop.experiences.seo import event_scripts
 from shop.extensions import db
@@ -102,10 +104,13 @@ def _booking_form(experience, sessions) -> forms.BookingForm:
 def _detail(experience, form=None, status: int = 200):
     sessions = [s for s in svc.upcoming_sessions(experience) if svc.is_bookable(s)]
     form = form or _booking_form(experience, sessions)
+    every = svc.upcoming_sessions(experience)
+    locale = current_language()
     return render_template("experiences/detail.html", experience=experience, sessions=sessions, form=form,
                            json_ld=event_scripts(experience, sessions),
                            map_url=svc.map_url(experience), policy=policy_of(experience.cancellation_policy),
-                           all_sessions=svc.upcoming_sessions(experience)), status
+                           all_sessions=every, months=months_of(every, locale),
+                           weekday_names=[get_day_names("abbreviated", locale=locale)[n] for n in range(7)]), status
 
 
 @bp.get("/experiences/<slug>")

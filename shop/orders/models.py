@@ -1,5 +1,6 @@
 """Orders (docs/product.md: Orders): one order and one payment per checkout, split into
-one fulfilment per enterprise, each with its lines, shipping and status.
+one fulfilment per enterprise (and one per experience booking), each with its lines,
+shipping and status.
 
 Lines copy the name, SKU and price at the time of the order, so later listing edits
 never rewrite what a buyer bought. Every status change of an order or a fulfilment is

@@ -278,3 +278,19 @@ def test_the_enterprise_page_lists_its_experiences(app, client):
     host = make_host()
     page = client.get(f"/enterprises/{host.enterprise.slug}").get_data(as_text=True)
     assert f"/experiences/{host.experience.slug}" in page
+
+
+def test_the_page_shows_sessions_as_a_month_calendar(app, client):
+    host = make_host(seats=2)
+    full = svc.add_session(host.experience, day=(host.session.day + timedelta(days=1)).isoformat(),
+                           start_time="14:00", seats="1")
+    book(full.id, adults=1)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = client.get(f"/experiences/{host.experience.slug}").get_data(as_text=True)
+    assert f'<caption>{host.session.day.strftime("%B %Y")}</caption>' in page
+    assert f'href="?session={host.session.id}#book-heading"' in page
+    assert "exp-day-slot--full" in page  # the 14:00 session has no seat left
+    assert "<th scope=\"col\">Mon</th>" in page
+    selected = client.get(f"/experiences/{host.experience.slug}?session={host.session.id}").get_data(as_text=True)
+    assert f'<option selected value="{host.session.id}">' in selected
