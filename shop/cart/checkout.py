@@ -328,7 +328,8 @@ def place_order(
     email = _check_email(buyer, email)
     # A cart of bookings only has nothing to deliver: the order's address is the
     # meeting point, with the buyer's name and phone (checked in ``_place``).
-    clean = None if (with_bookings and not cart.lines()) else clean_address(dict(address))
+    bookings_only = with_bookings and not cart.lines()
+    clean = None if bookings_only else clean_address(dict(address))
     buyer_note = _check_note(buyer_note)
     po_number = _check_po_number(buyer, po_number)
     choices = {int(k): str(v) for k, v in (shipping_choices or {}).items()}
@@ -370,8 +371,9 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
     # Today's committed prices and stock, whatever this session read before.
     variants = cart_services.load_variants((line.variant_id for line in stored), refresh=True)
     view = cart_services.build_view(stored, variants, buyer=buyer, locale=locale, shipping_choices=choices)
-    view.bookings = cart_services.view_bookings(cart.bookings(), buyer=buyer, locale=locale)
-    if len(view.bookings) != len(cart.bookings()):
+    stored_bookings = cart.bookings()
+    view.bookings = cart_services.view_bookings(stored_bookings, buyer=buyer, locale=locale)
+    if len(view.bookings) != len(stored_bookings):
         raise CartNeedsAttention(_l("An item in your cart no longer exists and was removed. Please check your cart."))
     if view.bookings_only:
         given = address if isinstance(address, Mapping) else address.as_dict()
