@@ -12,6 +12,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from shop.cart import checkout
+from shop.cart.services import SessionCart
 from shop.experiences import services as svc
 from shop.experiences.models import Booking
 from shop.extensions import db
@@ -23,7 +25,20 @@ pytestmark = pytest.mark.slow
 GUESTS = 12
 
 
-def race(app, session_id: int, wishes: list[int]) -> Counter:
+def book_directly(n: int, session_id: int, seats: int) -> None:
+    svc.book(session_id, adults=str(seats), buyer=None, email=f"guest{n}@example.test", guest_name=f"Guest {n}",
+             phone="081-234-5678")
+
+
+def book_through_the_cart(n: int, session_id: int, seats: int) -> None:
+    """A guest's cart holding only this booking, checked out (the seats are taken at
+    checkout, in the order's transaction)."""
+    cart = SessionCart({"cart": {f"s{session_id}": [seats, 0, seats * 65000]}})
+    checkout.place_order(cart, buyer=None, address={"recipient_name": f"Guest {n}", "phone": "0812345678"},
+                         email=f"cart{n}@example.test")
+
+
+def race(app, session_id: int, wishes: list[int], *, through_cart: bool = False) -> Counter:
     db.session.remove()
     outcomes: Counter = Counter()
     errors: list[str] = []
@@ -34,10 +49,11 @@ def race(app, session_id: int, wishes: list[int]) -> Counter:
         with app.app_context():
             start.wait()
             try:
-                svc.book(session_id, adults=str(seats), buyer=None, email=f"guest{n}@example.test",
-                         guest_name=f"Guest {n}", phone="081-234-5678")
+                # Through the cart every other guest, when asked: both ways take the same seats.
+                place = book_through_the_cart if through_cart and n % 2 else book_directly
+                place(n, session_id, seats)
                 outcome = "booked"
-            except svc.SeatsGone:
+            except (svc.SeatsGone, checkout.SoldOut):
                 outcome = "full"
             except Exception as exc:  # noqa: BLE001 - the assertion below shows it
                 outcome = "error"
@@ -82,3 +98,13 @@ def test_parties_of_different_sizes_never_take_more_than_there_is(app):
     assert booked_seats(session_id) + left == 10
     assert outcomes["booked"] == db.session.scalar(select(func.count()).select_from(Order))
     assert outcomes["booked"] + outcomes["full"] == len(wishes)
+
+
+def test_guests_booking_through_their_carts_race_the_others_for_the_same_seats(app):
+    host = make_host(seats=5)
+    session_id = host.session.id
+    outcomes = race(app, session_id, [1] * GUESTS, through_cart=True)
+    assert outcomes == Counter(booked=5, full=GUESTS - 5)
+    assert seats_left(session_id) == 0
+    assert booked_seats(session_id) == 5
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 5
