@@ -164,6 +164,16 @@ def open_sessions(experiences: Iterable[Experience], *, days: DayRange | None = 
     return found
 
 
+def with_next_session(*, province_code: str | None = None, enterprise_id: int | None = None,
+                      days: DayRange | None = None, limit: int = 6) -> list[tuple[Experience, ExperienceSession]]:
+    """Up to ``limit`` listed experiences with an open session (on ``days`` when given),
+    each with its soonest one."""
+    found = list(db.session.scalars(published_experiences(
+        province_code=province_code, enterprise_id=enterprise_id, days=days, upcoming_only=True).limit(limit)))
+    soonest = open_sessions(found, days=days, limit=1)
+    return [(experience, soonest[experience.id][0]) for experience in found if soonest[experience.id]]
+
+
 def enterprise_sessions(enterprise: Enterprise, *, days: DayRange | None = None,
                         include_cancelled: bool = False) -> Select[tuple[ExperienceSession]]:
     """The host's sessions of every experience, from today (or on ``days``), soonest

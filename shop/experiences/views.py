@@ -17,7 +17,7 @@ from shop.accounts.access import login_required
 from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.status import enterprise_status_label, member_role_label
 from shop.errors import DomainError, NotFound
-from shop.experiences import cancellation, forms
+from shop.experiences import cancellation, forms, listing
 from shop.experiences import services as svc
 from shop.experiences.calendar import ics_for_order
 from shop.experiences.models import ExperienceSession
@@ -68,6 +68,14 @@ def order_ticket_link(order, token: str | None = None) -> str | None:
 def enterprise_experiences(enterprise) -> list:
     """The experiences an enterprise shows to shoppers (its public page lists them)."""
     return svc.published_of(enterprise)
+
+
+@bp.app_template_global("province_experiences")
+def province_experiences(province_code: str, limit: int = 6) -> list:
+    """The experiences with open sessions in a province, each with its next session, as
+    ``(experience, session)`` pairs (the province page asks for them only when this
+    blueprint is installed)."""
+    return listing.with_next_session(province_code=province_code, limit=limit)
 
 
 # ---------------------------------------------------------------- guests

@@ -278,3 +278,16 @@ def test_the_enterprise_page_lists_its_experiences(app, client):
     host = make_host()
     page = client.get(f"/enterprises/{host.enterprise.slug}").get_data(as_text=True)
     assert f"/experiences/{host.experience.slug}" in page
+
+
+def test_the_province_page_lists_experiences_with_their_next_session(app, client):
+    host = make_host()
+    page = client.get("/provinces/lampang?lang=en").get_data(as_text=True)
+    assert f"/experiences/{host.experience.slug}" in page and "Experiences in Lampang" in page
+    assert "next session" in page
+    # A province without experiences has no such section; nor does one whose only
+    # experience is unpublished.
+    assert "Experiences in" not in client.get("/provinces/surin?lang=en").get_data(as_text=True)
+    host.experience.is_published = False
+    db.session.commit()
+    assert "Experiences in" not in client.get("/provinces/lampang?lang=en").get_data(as_text=True)
