@@ -29,6 +29,7 @@ from shop.core import bp as core_bp
 from shop.database import install_sqlite_tuning
 from shop.experiences import cart as experience_cart
 from shop.experiences import demo as experiences_demo
+from shop.experiences import search as experience_search
 from shop.experiences import services as experience_services
 from shop.experiences.views import bp as experiences_bp
 from shop.extensions import csrf, db, limiter, login_manager, migrate
@@ -59,6 +60,7 @@ from shop.reviews import services as review_services
 from shop.reviews.views import bp as reviews_bp
 from shop.search import indexer as search_indexer
 from shop.search import init_app as init_search
+from shop.search import kinds as search_kinds
 from shop.search import outbox as search_outbox
 from shop.security import init_security
 from shop.sellers import bp as sellers_bp
@@ -214,6 +216,7 @@ def register_hooks(app: Flask) -> None:
     # The cart holds experience bookings beside products: priced, checked and placed here.
     cart_services.booking_lines.connect(app, experience_cart.booking_lines)
     cart_services.place_bookings.connect(app, experience_cart.place_bookings)
+    search_kinds.other_kinds.connect(app, experience_search.search_experiences)
     # Invoices: what was received on an open invoice (a cancellation never goes below
     # it), and the sweeper sends the invoices' reminders.
     order_services.received_on_account.connect(app, invoicing_services.received_for)

@@ -11,6 +11,7 @@ from shop.api import (  # noqa: F401
     auth,
     buying_views,
     catalog_views,
+    experiences_views,
     openapi,
     quote_views,
     routing,

@@ -1,7 +1,8 @@
 """The demo's experiences (``catalog.demo.demo_catalogue_loaded``): Ban Mae Jaem's
-jar-roasting workshop, Ban Chae Khon's rice-planting day and Tha Sawang's weaving
-class, each with sessions over the coming weeks and two drawn photos (the village and
-what guests make there), stored through the upload pipeline like a host's own."""
+jar-roasting workshop, Ban Chae Khon's rice-planting day, Tha Sawang's weaving class
+and Ban Don Koi's indigo-dyeing morning, each with sessions over the coming weeks and
+two drawn photos (the village and what guests make there), stored through the upload
+pipeline like a host's own."""
 
 from __future__ import annotations
 
@@ -62,6 +63,23 @@ EXPERIENCES = (
         "languages": "th,en", "accessibility_th": "ทางเข้าเรือนทอเป็นทางเรียบ", "accessibility_en": "Level access to the weaving hall.",
         "price_satang": 80000, "child_price_satang": None, "group_price_satang": None, "group_min_size": None,
         "cancellation_policy": "strict", "weekdays": {2, 5}, "start": time(13, 30), "seats": 8,
+        "photos": (("cloth", "textile"), ("village", "village")),
+    },
+    {
+        "enterprise": "don-koi-indigo", "slug": "don-koi-indigo-dyeing-morning",
+        "title_th": "ย้อมครามกับแม่ ๆ บ้านดอนกอย", "title_en": "An indigo-dyeing morning in Ban Don Koi",
+        "description_th": "ชมหม้อครามที่ชาวบ้านเลี้ยงไว้ทุกวัน เรียนมัดลายแล้วย้อมผ้าพันคอฝ้ายของตัวเองซ้ำหลายรอบ "
+                          "จนได้สีน้ำเงินเข้ม ปิดท้ายด้วยการชมกี่ทอผ้าใต้ถุนบ้าน",
+        "description_en": "See the indigo vats the village feeds every day, learn to tie a pattern, and dip your own "
+                          "cotton scarf again and again until it turns deep blue; then watch the looms under the "
+                          "houses.",
+        "village": "บ้านดอนกอย", "subdistrict": "พรรณา", "district": "พรรณานิคม", "province_code": "47",
+        "postcode": "47130", "latitude": 17.3512, "longitude": 103.8478, "duration_minutes": 180,
+        "included_th": "ผ้าพันคอฝ้ายที่ย้อมเอง, น้ำสมุนไพรและขนม", "included_en": "The cotton scarf you dye, herbal drinks and snacks",
+        "languages": "th,en,isan", "accessibility_th": "ลานย้อมผ้าเป็นพื้นเรียบ มีที่นั่งพัก",
+        "accessibility_en": "The dyeing yard is level, with places to sit.",
+        "price_satang": 75000, "child_price_satang": 40000, "group_price_satang": 65000, "group_min_size": 8,
+        "cancellation_policy": "flexible", "weekdays": {5}, "start": time(9, 30), "seats": 10,
         "photos": (("cloth", "textile"), ("village", "village")),
     },
 )

@@ -20,8 +20,8 @@ from shop.cart.views import current_cart
 from shop.catalog.access import get_member_enterprise_or_404
 from shop.catalog.status import enterprise_status_label, member_role_label
 from shop.errors import DomainError, NotFound
+from shop.experiences import cancellation, forms, listing
 from shop.experiences import cart as experience_cart
-from shop.experiences import forms
 from shop.experiences import services as svc
 from shop.experiences.calendar import ics_for_order
 from shop.experiences.models import ExperienceSession
@@ -32,9 +32,9 @@ from shop.extensions import db
 from shop.forms import ConfirmForm, show_domain_error
 from shop.geo import province_by_code, province_choices
 from shop.i18n import current_language, format_day
-from shop.money import satang_to_input
+from shop.money import format_baht, satang_to_input
 from shop.orders import status as st
-from shop.orders.access import load_order_for_buyer, order_path, remember_guest_order
+from shop.orders.access import buyer_role, load_order_for_buyer, order_path, remember_guest_order
 from shop.payments.promptpay import qr_svg
 from shop.spreadsheets import csv_response
 
@@ -73,6 +73,14 @@ def order_ticket_link(order, token: str | None = None) -> str | None:
 def enterprise_experiences(enterprise) -> list:
     """The experiences an enterprise shows to shoppers (its public page lists them)."""
     return svc.published_of(enterprise)
+
+
+@bp.app_template_global("province_experiences")
+def province_experiences(province_code: str, limit: int = 6) -> list:
+    """The experiences with open sessions in a province, each with its next session, as
+    ``(experience, session)`` pairs (the province page asks for them only when this
+    blueprint is installed)."""
+    return listing.with_next_session(province_code=province_code, limit=limit)
 
 
 # ---------------------------------------------------------------- guests
@@ -168,8 +176,42 @@ def ticket(public_id: str):
     paid = order.status in (st.ORDER_PAID, st.ORDER_PARTIALLY_REFUNDED)
     codes = {b.id: qr_svg(b.ticket_code, title=_("Ticket %(code)s", code=b.ticket_code))
              for b in bookings if paid and not b.seats_released}
+    viewer = current_user if current_user.is_authenticated else None
+    own = buyer_role(order, viewer) == st.ROLE_BUYER and (
+        order.user_id is None or getattr(viewer, "id", None) == order.user_id)
+    cancel_terms = {b.id: cancellation.terms(b) for b in bookings} if own else {}
     return render_template("experiences/ticket.html", order=order, bookings=bookings, paid=paid, codes=codes,
-                           order_link=order_path(order), token=request.args.get("t"))
+                           order_link=order_path(order), token=request.args.get("t"), cancel_terms=cancel_terms,
+                           cancel_form=ConfirmForm())
+
+
+@bp.post("/experiences/tickets/<public_id>/cancel")
+def cancel_ticket(public_id: str):
+    """The guest cancels their booking under the experience's cancellation policy."""
+    token = request.args.get("t")
+    order = load_order_for_buyer(public_id, current_user, token)
+    back = url_for("experiences.ticket", public_id=order.public_id, t=token or None)
+    if not ConfirmForm().validate():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back, 303)
+    actor = current_user if current_user.is_authenticated else None
+    # An order may book several sessions (a cart): the form names the booking.
+    wanted = request.form.get("booking", "")
+    booking = next((b for b in svc.bookings_of_order(order) if str(b.id) == wanted), order)
+    try:
+        given = cancellation.cancel_booking(booking, actor)
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+        return redirect(back, 303)
+    if given.refund_satang:
+        flash(_("Your booking is cancelled. %(amount)s will be refunded to you.",
+                amount=format_baht(given.refund_satang, current_language())), "success")
+    elif given.paid:
+        flash(_("Your booking is cancelled. Under the experience's cancellation policy there is no refund."),
+              "success")
+    else:
+        flash(_("Your booking is cancelled."), "success")
+    return redirect(back, 303)
 
 
 @bp.get("/experiences/tickets/<public_id>/calendar.ics")

@@ -268,12 +268,15 @@ def apply_confirmed_emails(order: Order) -> None:
 # ---------------------------------------------------------------- cancellation
 
 
-def _cancel_part(fulfilment: Fulfilment, *, actor, role: str, reason: str | None, paid: bool, now: datetime) -> None:
+def _cancel_part(fulfilment: Fulfilment, *, actor, role: str, reason: str | None, paid: bool, now: datetime,
+                 refund: bool = True) -> None:
+    """``refund=False``: a paid part cancelled on terms that give nothing back (a guest
+    cancelling a booking after its policy's deadline): the sale stands, nothing is owed."""
     st.transition(fulfilment, st.FULFILMENT_CANCELLED, actor=actor, role=role, reason=reason)
     fulfilment.cancelled_at = now
     fulfilment.cancel_reason = reason
     inventory.release_fulfilment_stock(fulfilment)
-    if paid:
+    if paid and refund:
         owed = fulfilment.total_satang - fulfilment.refunded_satang
         fulfilment.refunded_satang = fulfilment.total_satang
         fulfilment.order.refunded_satang = (fulfilment.order.refunded_satang or 0) + max(owed, 0)
@@ -524,40 +527,52 @@ def cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str) 
     back; on a paid order its total is recorded as owed back to the buyer, on an
     unpaid one it is taken off the amount due. When no part is left the whole order is
     cancelled too."""
-    order = fulfilment.order
     with transaction():
         reason = _clean_reason(reason, required=True)
         _check_actor((fulfilment.enterprise_id,), actor, role)
-        paid = order.status in PAID_STATES
-        if order.is_unpaid and slip_waiting(order):
-            raise Conflict(_l("A payment slip for this order is waiting for review. Confirm or reject it first."))
-        invoiced = order.status == st.ORDER_INVOICED
-        if order.status not in PAID_STATES and not order.is_unpaid and not invoiced:
-            raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
-        # Never down to what was received (the invoice would be settled by a
-        # cancellation, or owe money back): staff sort that out first.
-        received = _received(order) if invoiced else 0
-        if received and order.total_satang - fulfilment.total_satang <= received:
-            raise Conflict(_l("The payments received on this invoice would cover what is left to pay, "
-                              "so this part cannot be cancelled."))
-        now = utcnow()
-        _cancel_part(fulfilment, actor=actor, role=role, reason=reason, paid=paid, now=now)
-        if paid:
-            _bump_sales(_sales_by_product([fulfilment]), -1)
-        else:
-            order.subtotal_satang -= fulfilment.subtotal_satang
-            order.shipping_satang -= fulfilment.shipping_satang
-            order.total_satang -= fulfilment.total_satang
-        if all(f.status == st.FULFILMENT_CANCELLED for f in order.fulfilments):
-            st.transition(order, st.ORDER_CANCELLED, actor=actor, role=st.ROLE_SYSTEM, reason=reason)
-            order.cancelled_at = now
-            order.cancel_reason = reason
-            order.expires_at = None
-            _email_buyer(order, "order_cancelled", reason=reason, lapsed=False, was_paid=paid)
-        else:
-            _email_buyer(order, "order_part_cancelled", fulfilment=fulfilment, enterprise=fulfilment.enterprise,
-                         reason=reason, was_paid=paid)
+        apply_cancel_fulfilment(fulfilment, actor=actor, role=role, reason=reason)
     return fulfilment
+
+
+def apply_cancel_fulfilment(fulfilment: Fulfilment, *, actor, role: str, reason: str | None,
+                            refund: bool = True, by_buyer: bool = False) -> None:
+    """``cancel_fulfilment``'s work in the caller's transaction, the actor already
+    checked by the caller. ``refund=False`` cancels a paid part without owing anything
+    back (the terms the buyer agreed give nothing back at this point); ``by_buyer``:
+    the buyer asked for it (their e-mail says so, not that the enterprise could not
+    fulfil it)."""
+    order = fulfilment.order
+    paid = order.status in PAID_STATES
+    if order.is_unpaid and slip_waiting(order):
+        raise Conflict(_l("A payment slip for this order is waiting for review. Confirm or reject it first."))
+    invoiced = order.status == st.ORDER_INVOICED
+    if order.status not in PAID_STATES and not order.is_unpaid and not invoiced:
+        raise st.TransitionRefused(_l("This order is closed; nothing was changed."))
+    # Never down to what was received (the invoice would be settled by a
+    # cancellation, or owe money back): staff sort that out first.
+    received = _received(order) if invoiced else 0
+    if received and order.total_satang - fulfilment.total_satang <= received:
+        raise Conflict(_l("The payments received on this invoice would cover what is left to pay, "
+                          "so this part cannot be cancelled."))
+    now = utcnow()
+    _cancel_part(fulfilment, actor=actor, role=role, reason=reason, paid=paid, now=now, refund=refund)
+    if paid:
+        _bump_sales(_sales_by_product([fulfilment]), -1)
+    else:
+        order.subtotal_satang -= fulfilment.subtotal_satang
+        order.shipping_satang -= fulfilment.shipping_satang
+        order.total_satang -= fulfilment.total_satang
+    if all(f.status == st.FULFILMENT_CANCELLED for f in order.fulfilments):
+        st.transition(order, st.ORDER_CANCELLED, actor=actor, role=st.ROLE_SYSTEM, reason=reason)
+        order.cancelled_at = now
+        order.cancel_reason = reason
+        order.expires_at = None
+        _email_buyer(order, "order_cancelled", reason=reason, lapsed=False, was_paid=paid)
+    else:
+        _email_buyer(order, "order_part_cancelled", fulfilment=fulfilment, enterprise=fulfilment.enterprise,
+                     reason=reason, was_paid=paid, refund=refund, by_buyer=by_buyer)
+    if by_buyer and paid:
+        _email_enterprise(fulfilment, "order_cancelled_enterprise", reason=reason)
 
 
 # ---------------------------------------------------------------- buyer queries

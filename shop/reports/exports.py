@@ -79,5 +79,6 @@ def impact_csv(figures: Impact) -> CsvText:
         ["provinces_reached", _("Provinces reached"), "", "", figures.provinces_reached],
         ["enterprises_on_market", _("Enterprises on the market"), "", "", figures.enterprises_on_market],
         ["retail_buyers", _("Verified retail buyers"), "", "", figures.retail_buyers],
+        ["guests_hosted", _("Guests hosted"), "", "", figures.guests_hosted],
     ]
     return write_csv(header, rows)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, case, cast, distinct, exists, func, literal, select
+from sqlalchemy import String, and_, case, cast, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import load_only
 
 from shop.accounts.models import RetailBuyer
@@ -26,6 +26,7 @@ from shop.catalog.models import Enterprise, EnterpriseProgramme, Programme
 from shop.catalog.services import STAGE_LABELS
 from shop.dbtypes import utcnow
 from shop.errors import ValidationFailed
+from shop.experiences.models import Booking, Experience, ExperienceSession
 from shop.extensions import db
 from shop.geo import all_provinces, province_by_code
 from shop.i18n import BANGKOK
@@ -327,6 +328,7 @@ class Report:
     retail_buyers: list[CountRow]
     orders: list[CountRow]  # per month, then per year, then "all"
     multi_programme: int = 0  # enterprises counted in more than one programme
+    guests_hosted: int = 0  # guests of experience sessions held (docs/impact.md)
 
     @property
     def programme_rows_total(self) -> int:
@@ -459,7 +461,37 @@ def build_report(filters: Filters, locale: str = "th", *, today: date | None = N
         retail_buyers=new_retail_buyers(filters, locale, today=today) if wanted("retail_buyers") else [],
         orders=orders_and_customers(filters, locale) if wanted("orders") else [],
         multi_programme=sum(1 for eid in enterprises if len(memberships.get(eid, ())) > 1),
+        guests_hosted=guests_hosted(filters, today=today) if only is None else 0,
     )
+
+
+# ---------------------------------------------------------------- guests hosted
+
+
+def guests_hosted(filters: Filters | None = None, *, today: date | None = None) -> int:
+    """Guests of experience sessions held before ``today`` (Bangkok) whose booking was
+    checked in or paid (and not cancelled): adults and children. Filtered by the
+    session's day and the hosting enterprise (programme, province, stage), and by the
+    booking order's channel."""
+    filters = filters or Filters()
+    today = today or bangkok_today()
+    paid = and_(Order.status.in_((st.ORDER_PAID, st.ORDER_PARTIALLY_REFUNDED)), Booking.seats_released.is_(False))
+    statement = (
+        select(func.coalesce(func.sum(Booking.adults + Booking.children), 0))
+        .join(ExperienceSession, ExperienceSession.id == Booking.session_id)
+        .join(Experience, Experience.id == ExperienceSession.experience_id)
+        .join(Order, Order.id == Booking.order_id)
+        .where(ExperienceSession.day < today, ExperienceSession.cancelled_at.is_(None),
+               or_(Booking.checked_in_at.is_not(None), paid),
+               *_enterprise_conditions(filters, Experience.enterprise_id))
+    )
+    if filters.start is not None:
+        statement = statement.where(ExperienceSession.day >= filters.start)
+    if filters.end is not None:
+        statement = statement.where(ExperienceSession.day <= filters.end)
+    if filters.channel is not None:
+        statement = statement.where(channel_of_order() == filters.channel)
+    return int(db.session.scalar(statement) or 0)
 
 
 def _periods(filters: Filters, by_month: Mapping[str, Figures], today: date,
@@ -626,6 +658,7 @@ class Impact:
     provinces_reached: int
     enterprises_on_market: int
     retail_buyers: int
+    guests_hosted: int
     provinces: tuple[ProvinceFigure, ...]
     stories: tuple[Story, ...]
 
@@ -686,7 +719,7 @@ def compute_impact(now: datetime | None = None) -> Impact:
         generated_at=now, year=today.year, income_total_satang=total, income_this_year_satang=this_year,
         enterprises_reached=len(reached), villages_reached=len(villages),
         provinces_reached=len(provinces), enterprises_on_market=on_market, retail_buyers=buyers,
-        provinces=tuple(provinces), stories=tuple(latest_stories()),
+        guests_hosted=guests_hosted(today=today), provinces=tuple(provinces), stories=tuple(latest_stories()),
     )
 
 
@@ -745,6 +778,7 @@ def impact_json(figures: Impact, locale: str, url_for_enterprise) -> dict:
         "provinces_reached": figures.provinces_reached,
         "enterprises_on_market": figures.enterprises_on_market,
         "retail_buyers": figures.retail_buyers,
+        "guests_hosted": figures.guests_hosted,
         "provinces": [
             {"code": p.code, "name_th": p.name_th, "name_en": p.name_en, "income_satang": p.income_satang,
              "income_baht": baht_text(p.income_satang), "enterprises": p.enterprises}

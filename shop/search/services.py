@@ -21,6 +21,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -43,7 +44,7 @@ from shop.errors import DomainError
 from shop.extensions import db
 from shop.geo import province_by_code, province_by_slug
 from shop.money import format_baht
-from shop.search import engine
+from shop.search import engine, kinds
 from shop.search import suggest as suggest_mod
 from shop.search.analysis import fold_thai, roman_key, stem_english
 from shop.search.highlight import highlight
@@ -123,6 +124,10 @@ class SearchParams:
     wholesale: bool = False
     sort: str = SORT_RELEVANCE
     page: int = 1
+    # Other kinds (``kinds.py``): only one kind, and the days of experiences' sessions.
+    kind: str | None = None
+    when: str | None = None
+    day: str | None = None
 
     def filters(self) -> dict[str, str]:
         out = {}
@@ -132,7 +137,17 @@ class SearchParams:
                 out[name] = value
         if self.wholesale:
             out["wholesale"] = "1"
+        for name in ("kind", "when", "day"):
+            value = getattr(self, name)
+            if value:
+                out[name] = value
         return out
+
+    @property
+    def experiences_only(self) -> bool:
+        """The page shows experiences alone: chosen as the kind, or a day filter (days
+        are the sessions')."""
+        return self.kind == kinds.EXPERIENCES or bool(self.when or self.day)
 
 
 def _one(args: Mapping, name: str) -> str | None:
@@ -170,6 +185,22 @@ def parse_params(args: Mapping) -> SearchParams:
     sort = (_one(args, "sort") or SORT_RELEVANCE).lower()
     if sort not in SORT_LABELS:
         raise BadSearchRequest(_l("We cannot sort results that way."))
+    kind = _one(args, "kind")
+    if kind is not None and kind.lower() not in kinds.KINDS:
+        raise BadSearchRequest(_l("Choose products or experiences."))
+    when = _one(args, "when")
+    if when is not None and when.lower() not in kinds.WINDOWS:
+        raise BadSearchRequest(_l("Choose this weekend or the next 7 days."))
+    day = _one(args, "day")
+    if day is not None:
+        try:
+            if len(day) != 10:
+                raise ValueError(day)
+            date.fromisoformat(day)
+        except ValueError:
+            raise BadSearchRequest(_l("Enter a date as YYYY-MM-DD, e.g. 2026-12-24.")) from None
+        if when is not None:
+            raise BadSearchRequest(_l("Choose a day or a window of days, not both."))
     page_raw = _one(args, "page") or "1"
     if not page_raw.isascii() or not page_raw.isdigit() or not 1 <= int(page_raw) <= MAX_PAGE:
         raise BadSearchRequest(_l("The page number must be a whole number from 1 to %(max)s.", max=MAX_PAGE))
@@ -182,6 +213,9 @@ def parse_params(args: Mapping) -> SearchParams:
         wholesale=wholesale_raw == "1",
         sort=sort,
         page=int(page_raw),
+        kind=kind.lower() if kind else None,
+        when=when.lower() if when else None,
+        day=day,
     )
 
 
@@ -231,6 +265,9 @@ class SearchPage:
     popular_categories: list[FacetOption] = field(default_factory=list)
     popular_searches: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    # Other kinds (``kinds.py``): their matches, and the kind facet over them and products.
+    others: list = field(default_factory=list)
+    kind_facet: Facet | None = None
 
     @property
     def pages(self) -> int:
@@ -806,12 +843,35 @@ def search(params: SearchParams, locale: str = "th") -> SearchPage:
         SearchHit(p, highlight(p.t("name", locale), tokens), highlight(_snippet_source(p, locale), tokens))
         for p in products
     ]
+    _other_kinds(page, params, outcome.query, locale)
     if page.total == 0 or not outcome.query:
         _ensure_derived_columns(data for _reader, _offset, data in engine.leaves_for(searcher, cache))
         page.popular_categories = _popular_categories(searcher, cache, categories, locale)
         page.popular_searches = popular_searches()
     page.elapsed_ms = (time.perf_counter() - started) * 1000
     return page
+
+
+def _other_kinds(page: SearchPage, params: SearchParams, query: str, locale: str) -> None:
+    """The matches of other kinds (``kinds.other_kinds``) for the page's query, the
+    kind facet, and, when experiences alone are asked for, no products."""
+    province = province_by_slug(params.province) if params.province else None
+    request = kinds.KindQuery(plan=build_plan(query), when=params.when,
+                              day=date.fromisoformat(params.day) if params.day else None,
+                              province_code=province.code if province else None, locale=locale)
+    page.others = [found for found in kinds.other_kinds(request) if found is not None]
+    if not page.others:
+        return
+    products = 0 if params.experiences_only else page.total
+    options = [FacetOption(kinds.PRODUCTS, str(kinds.KIND_LABELS[kinds.PRODUCTS]), products,
+                           params.kind == kinds.PRODUCTS)]
+    options += [FacetOption(found.kind, found.label, found.total, params.experiences_only and found.kind == kinds.EXPERIENCES)
+                for found in page.others]
+    page.kind_facet = Facet("kind", str(_l("Kind")), options)
+    if params.experiences_only:
+        page.hits, page.total = [], 0
+    elif params.kind == kinds.PRODUCTS:
+        page.others = []
 
 
 def _ensure_derived_columns(segments) -> None:

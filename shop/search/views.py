@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 
 from shop.i18n import current_language
-from shop.search import bp, services
+from shop.search import bp, kinds, services
 
 
 @bp.get("/search")
@@ -13,7 +13,8 @@ def search():
     params = services.parse_params(request.args)
     page = services.search(params, current_language())
     status = 503 if page.unavailable else 200
-    return render_template("search/results.html", page=page, sort_labels=services.SORT_LABELS), status
+    return render_template("search/results.html", page=page, sort_labels=services.SORT_LABELS,
+                           window_labels=kinds.WINDOW_LABELS), status
 
 
 @bp.get("/search/suggest")

@@ -9,6 +9,11 @@ Every order is in exactly one channel, the first that fits:
    (``RetailBuyer.verified_at`` at or before the order) and that is still verified;
 4. ``online``: everything else: guests and shoppers buying from the storefront.
 
+The dashboard's channel mix counts each enterprise's *part* of an order, and puts a
+part that is an experience booking (``experiences.models.Booking`` names its
+fulfilment) in a channel of its own, ``experience``, whatever the order's channel
+(``channel_of_part``): guests hosted are another market than goods sold.
+
 A sale is an order that was paid (``paid_at``) or confirmed on invoice, for an
 enterprise's part that was not cancelled: the part's goods and shipping less its
 refunds, as the dashboard's sales figure counts it.
@@ -20,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, or_, select
 
 from shop.accounts.models import RetailBuyer
+from shop.experiences.models import Booking
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order
 from shop.quotes.models import QuoteRequest
@@ -28,13 +34,17 @@ ONLINE = "online"
 RETAIL = "retail"
 QUOTE = "quote"
 INVOICE = "invoice"
+EXPERIENCE = "experience"
 CHANNELS = (ONLINE, RETAIL, QUOTE, INVOICE)
+#: The channels of an enterprise's parts of orders: the orders' channels and experiences.
+PART_CHANNELS = (*CHANNELS, EXPERIENCE)
 
 LABELS = {
     ONLINE: _l("Online shoppers"),
     RETAIL: _l("Retail buyers"),
     QUOTE: _l("Accepted quotes"),
     INVOICE: _l("Invoice orders"),
+    EXPERIENCE: _l("Experiences"),
 }
 
 
@@ -51,6 +61,13 @@ def channel_of_order():
         (verified_buyer, RETAIL),
         else_=ONLINE,
     )
+
+
+def channel_of_part():
+    """SQL: the channel code of ``Fulfilment`` (joined to its ``Order``): ``experience``
+    for a booking, else its order's channel."""
+    booking = exists(select(Booking.id).where(Booking.fulfilment_id == Fulfilment.id))
+    return case((booking, EXPERIENCE), else_=channel_of_order())
 
 
 def is_sale():

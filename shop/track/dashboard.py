@@ -53,9 +53,10 @@ class ChannelShare:
 
 
 def channel_mix(enterprise: Enterprise, since: datetime) -> list[ChannelShare]:
-    """The period's sales by channel (``shop.track.channels``), every channel listed."""
+    """The period's sales by channel (``shop.track.channels``, experiences on a line of
+    their own), every channel listed."""
     per_part = (
-        select(channels.channel_of_order().label("channel"), Order.id.label("order_id"),
+        select(channels.channel_of_part().label("channel"), Order.id.label("order_id"),
                (Fulfilment.total_satang - Fulfilment.refunded_satang).label("amount"))
         .select_from(Fulfilment).join(Order, Order.id == Fulfilment.order_id)
         .where(Fulfilment.enterprise_id == enterprise.id, channels.is_sale(), _sale_day() >= since)
@@ -71,7 +72,7 @@ def channel_mix(enterprise: Enterprise, since: datetime) -> list[ChannelShare]:
         ChannelShare(code=code, label=str(channels.LABELS[code]), orders=found.get(code, (0, 0))[0],
                      total_satang=found.get(code, (0, 0))[1],
                      percent=round(100 * found.get(code, (0, 0))[1] / grand, 1) if grand else 0.0)
-        for code in channels.CHANNELS
+        for code in channels.PART_CHANNELS
     ]
 
 

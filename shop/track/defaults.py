@@ -24,7 +24,7 @@ DEFAULT_ITEMS: tuple[tuple[str, str | None, str, str], ...] = (
     ("networking", "retail_order", "ได้คำสั่งซื้อแรกจากผู้ซื้อธุรกิจ", "A first order from a retail buyer"),
     ("networking", "quote_answered", "ตอบใบเสนอราคาครั้งแรก", "A first quote answered"),
     ("expansion", None, "ออกงานแสดงสินค้าหรืองานโชว์", "A fair or showcase attended"),
-    ("expansion", None, "เปิดให้เยี่ยมชุมชนหรือจัดกิจกรรมท่องเที่ยวชุมชน",
+    ("expansion", "experience_offered", "เปิดให้เยี่ยมชุมชนหรือจัดกิจกรรมท่องเที่ยวชุมชน",
      "A community visit or experience offered"),
     ("expansion", "repeat_retail_buyers", "มีผู้ซื้อธุรกิจสั่งซ้ำ", "Repeat retail buyers"),
 )

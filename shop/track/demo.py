@@ -87,8 +87,6 @@ PROGRAMMES = [
 TICKS = [
     ("don-koi-indigo", "A fair or showcase attended",
      "ออกบูธงาน OTOP City ที่เมืองทองธานี ขายผ้าครามได้ต่อเนื่องทั้ง 9 วัน", 120),
-    ("don-koi-indigo", "A community visit or experience offered",
-     "เปิดบ้านดอนกอยให้นักท่องเที่ยวทดลองย้อมครามและทอผ้า ทุกวันเสาร์", 60),
     ("chaman-orchard-fruit", "A fair or showcase attended",
      "ร่วมงานมหกรรมผลไม้จันทบุรี จัดแสดงทุเรียนทอดสุญญากาศ", 90),
 ]

@@ -35,6 +35,7 @@ from shop.catalog.models import (
     WholesaleTier,
 )
 from shop.catalog.retail_ready import retail_ready_clause
+from shop.experiences.models import Experience, ExperienceSession
 from shop.extensions import db
 from shop.orders.models import Fulfilment, Order
 from shop.quotes.models import QuoteRequest
@@ -303,6 +304,23 @@ def _repeat_retail_buyers(enterprises, _ctx) -> dict[int, RuleResult]:
     return {e.id: RuleResult(e.id in repeat) for e in enterprises}
 
 
+def _experience_offered(enterprises, _ctx) -> dict[int, RuleResult]:
+    """A published experience with at least one session (past or to come) that was not
+    cancelled: the enterprise opens its village to visitors."""
+    ids = [e.id for e in enterprises]
+    offering = set(db.session.scalars(
+        select(distinct(Experience.enterprise_id)).join(ExperienceSession, ExperienceSession.experience_id == Experience.id)
+        .where(Experience.enterprise_id.in_(ids), Experience.is_published.is_(True),
+               ExperienceSession.cancelled_at.is_(None))
+    ))
+    answers = {}
+    for e in enterprises:
+        detail = None if e.id in offering else str(
+            _l("Publish a workshop or village visit with at least one session."))
+        answers[e.id] = RuleResult(e.id in offering, detail, Fix("experiences.seller_list"))
+    return answers
+
+
 #: rule key -> (label for staff choosing a rule, evaluator).
 RULES: dict[str, tuple[object, Callable]] = {
     "story_photos": (_l("Story and photos"), _story_photos),
@@ -318,6 +336,7 @@ RULES: dict[str, tuple[object, Callable]] = {
     "retail_order": (_l("A first retail-buyer order"), _retail_order),
     "quote_answered": (_l("A first quote answered"), _quote_answered),
     "repeat_retail_buyers": (_l("Repeat retail buyers"), _repeat_retail_buyers),
+    "experience_offered": (_l("A community visit or experience offered"), _experience_offered),
 }
 
 _NEEDS_VARIANT_FACTS = {"cost_sheets", "prices_above_cost", "gtin13", "packaging_spec"}

@@ -8,6 +8,8 @@ schema, a 401 when the token is left out, a 405 for undocumented methods.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import schemathesis
 from flask import g
@@ -15,10 +17,12 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from shop import create_app
+from shop.experiences import services as experiences
 from shop.extensions import db
 from shop.orders import status as st
 from shop.search.indexer import rebuild
 from tests.api_helpers import token_for
+from tests.experience_helpers import FORM, book
 from tests.factories import (
     CategoryFactory,
     EnterpriseFactory,
@@ -27,7 +31,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
-from tests.order_helpers import make_order
+from tests.order_helpers import make_order, pay_by_slip
 
 # Examples per operation and phase. Enough to find the classic failures (overflowing
 # numbers, odd Unicode, wrong types, missing fields) while keeping the suite quick.
@@ -58,6 +62,12 @@ def api_world(app):
     for fulfilment_status in (st.FULFILMENT_NEW, st.FULFILMENT_ACCEPTED, st.FULFILMENT_PACKED):
         for _ in range(3):
             make_order([(variants[2], 1)], paid=True, fulfilment_status=fulfilment_status)
+    # A published experience of the owner's enterprise with a session ahead, and a
+    # paid booking on it (the host's sessions, guest list and check-in have data).
+    experience = experiences.create_experience(own, dict(FORM))
+    session = experiences.add_session(experience, day=(experiences.local_now().date() + timedelta(days=9)).isoformat(),
+                                      start_time="09:00", seats="20")
+    pay_by_slip(book(session.id, adults=1))
     rebuild(app)
     return {"token": token_for(user)}
 

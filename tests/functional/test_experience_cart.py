@@ -256,3 +256,59 @@ def test_forged_session_cart_entries_are_dropped(app):
                                   "s4": [-1, 3, 5], "7": [1, 100]}})
     assert store.bookings() == [StoredBooking(1, 1, 0, 100)]
     assert [line.variant_id for line in store.lines()] == [7]
+
+
+def _paid_cart_order(client, catalogue, host):
+    from tests.order_helpers import pay_by_slip
+
+    add_booking(client, host, adults=2)
+    add(client, catalogue.coffee, 1)
+    assert client.post("/checkout", data=checkout_form()).status_code == 303
+    order = db.session.scalar(select(Order))
+    pay_by_slip(order)
+    db.session.expire_all()
+    return db.session.get(Order, order.id)
+
+
+def test_cancelling_a_booking_bought_with_coffee_cancels_only_the_booking(app, client):
+    from shop.experiences import cancellation
+    from shop.notifications.models import OutboxMessage
+
+    catalogue = make_catalogue()
+    host = make_host(seats=10, days_ahead=5)  # flexible: a full refund up to 24 hours before
+    order = _paid_cart_order(client, catalogue, host)
+    booking = db.session.scalar(select(Booking))
+    page = client.get(f"/experiences/tickets/{order.public_id}").get_data(as_text=True)
+    assert "Cancel my booking" in page
+    response = client.post(f"/experiences/tickets/{order.public_id}/cancel", data={"booking": str(booking.id)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    parts = {f.enterprise_id: f for f in order.fulfilments}
+    coffee_part, seats_part = parts[catalogue.coffee.product.enterprise_id], parts[host.enterprise.id]
+    assert seats_part.status == st.FULFILMENT_CANCELLED and seats_part.refunded_satang == TWO_ADULTS
+    assert coffee_part.status != st.FULFILMENT_CANCELLED and coffee_part.refunded_satang == 0
+    assert order.status == st.ORDER_PAID and order.refunded_satang == TWO_ADULTS
+    assert seats_left(host.session.id) == 10 and stock_of(catalogue.coffee.id) == 19
+    kinds = [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert "order_part_cancelled" in kinds and kinds[-1] == "order_cancelled_enterprise"
+    with pytest.raises(cancellation.CannotCancel):
+        cancellation.cancel_booking(db.session.get(Booking, booking.id), None)
+
+
+def test_a_late_cancellation_under_the_policy_owes_nothing_and_the_sale_stands(app, client):
+    from shop.experiences import cancellation
+
+    catalogue = make_catalogue()
+    host = make_host(seats=10, days_ahead=5)
+    host.experience.cancellation_policy = "strict"
+    db.session.commit()
+    order = _paid_cart_order(client, catalogue, host)
+    given = cancellation.cancel_booking(db.session.scalar(select(Booking)), None)
+    assert given.paid and given.refund_satang == 0
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    seats_part = next(f for f in order.fulfilments if f.enterprise_id == host.enterprise.id)
+    assert seats_part.status == st.FULFILMENT_CANCELLED and seats_part.refunded_satang == 0
+    assert order.refunded_satang == 0 and order.status == st.ORDER_PAID
+    assert seats_left(host.session.id) == 10

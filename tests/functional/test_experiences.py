@@ -294,3 +294,16 @@ def test_the_page_shows_sessions_as_a_month_calendar(app, client):
     assert "<th scope=\"col\">Mon</th>" in page
     selected = client.get(f"/experiences/{host.experience.slug}?session={host.session.id}").get_data(as_text=True)
     assert f'<option selected value="{host.session.id}">' in selected
+
+
+def test_the_province_page_lists_experiences_with_their_next_session(app, client):
+    host = make_host()
+    page = client.get("/provinces/lampang?lang=en").get_data(as_text=True)
+    assert f"/experiences/{host.experience.slug}" in page and "Experiences in Lampang" in page
+    assert "next session" in page
+    # A province without experiences has no such section; nor does one whose only
+    # experience is unpublished.
+    assert "Experiences in" not in client.get("/provinces/surin?lang=en").get_data(as_text=True)
+    host.experience.is_published = False
+    db.session.commit()
+    assert "Experiences in" not in client.get("/provinces/lampang?lang=en").get_data(as_text=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -157,3 +158,19 @@ def test_secret_feed_urls_work_without_a_session(app, client, shop_floor):
 
 def test_unknown_channel_is_404(app, client, shop_floor):
     assert client.get(f"/seller/{shop_floor.enterprise_id}/feeds/ebay.csv").status_code == 404
+
+
+def test_experiences_stay_out_of_the_feeds(app, client, shop_floor):
+    """A published experience with open sessions is neither a product nor shipped:
+    the channels' product catalogues leave it out (docs/feeds.md)."""
+    from shop.experiences import services as experiences
+    from tests.experience_helpers import FORM
+
+    experience = experiences.create_experience(shop_floor.enterprise, {**FORM, "title_en": "Lime farm walk"})
+    day = experiences.local_now().date() + timedelta(days=3)
+    experiences.add_session(experience, day=day.isoformat(), start_time="09:00", seats="5")
+    for channel in ("facebook.csv", "google.xml", "tiktok.csv"):
+        body = fetch(client, shop_floor, channel).get_data(as_text=True)
+        assert "Lime farm walk" not in body and experience.slug not in body and "EXP-" not in body
+    rows = list(csv.DictReader(io.StringIO(fetch(client, shop_floor, "facebook.csv").get_data(as_text=True))))
+    assert [r["id"] for r in rows] == ["LJ-250", "LJ-500"]

@@ -273,7 +273,8 @@ def test_public_impact_page_json_and_csv(market, client):
     assert set(data) >= {"definition", "generated_at", "cache_seconds", "currency", "year", "stories", "provinces"}
     rows = list(csv.reader(io.StringIO(client.get("/impact.csv").get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1][:4] == ["67", "เพชรบูรณ์", "Phetchabun", "17622.50"]
-    assert ["total"] == [rows[-7][0]] and rows[-7][3] == "18248.00"
+    assert ["total"] == [rows[-8][0]] and rows[-8][3] == "18248.00"
+    assert rows[-1][0] == "guests_hosted" and rows[-1][4] == "0"
 
 
 def test_impact_figures_are_cached_for_a_while(app, client):
@@ -325,3 +326,54 @@ def test_cancelled_parts_count_as_the_ledger_says(app):
     refund_part(part, 15_000)
     assert _income() == 2 * (25_000 - 1_250)
     assert reports.build_report(Filters(), "en").ledger_total_satang == _income()
+
+
+def test_guests_hosted_count_checked_in_or_paid_bookings_of_past_sessions(app, client, sign_in):
+    from datetime import timedelta
+
+    from shop.experiences import cancellation
+    from shop.experiences import services as experiences
+    from shop.experiences.models import ExperienceSession
+    from tests.experience_helpers import book, make_host
+    from tests.order_helpers import pay_by_slip
+
+    host = make_host(seats=20)
+    held = host.session
+    pay_by_slip(book(held.id, adults=2, children=1))  # 3 guests
+    book(held.id, adults=4, email="unpaid@example.test")  # never paid: not hosted
+    cancellation.cancel_booking(pay_and_return(book(held.id, adults=5, email="gone@example.test")), None)
+    later = experiences.add_session(host.experience, day=(held.day + timedelta(days=1)).isoformat(),
+                                    start_time="09:00", seats="5")
+    pay_by_slip(book(later.id, adults=1, email="soon@example.test"))  # its session is still to come
+    called_off = experiences.add_session(host.experience, day=(held.day + timedelta(days=2)).isoformat(),
+                                         start_time="09:00", seats="5")
+    pay_by_slip(book(called_off.id, adults=2, email="off@example.test"))
+    experiences.cancel_session(called_off, actor=host.owner)
+    today = reports.bangkok_today()
+    held_day = today - timedelta(days=2)  # the first (and the cancelled one) move into the past
+    db.session.get(ExperienceSession, held.id).day = held_day
+    db.session.get(ExperienceSession, called_off.id).day = held_day - timedelta(days=1)
+    db.session.commit()
+    assert reports.guests_hosted(today=today) == 3
+    assert reports.guests_hosted(reports.Filters(province_code=host.enterprise.province_code), today=today) == 3
+    other_province = "10" if host.enterprise.province_code != "10" else "50"
+    assert reports.guests_hosted(reports.Filters(province_code=other_province), today=today) == 0
+    assert reports.guests_hosted(reports.Filters(start=held_day, end=held_day), today=today) == 3
+    assert reports.guests_hosted(reports.Filters(start=held_day + timedelta(days=1)), today=today) == 0
+    assert reports.guests_hosted(reports.Filters(channel="online"), today=today) == 3
+    assert reports.guests_hosted(reports.Filters(channel="quote"), today=today) == 0
+
+    assert reports.guests_hosted(today=held_day) == 0  # not held yet on its own day
+    data = client.get("/impact.json").get_json()
+    assert data["guests_hosted"] == 3
+    assert "Guests hosted" in client.get("/impact?lang=en").get_data(as_text=True)
+    sign_in(UserFactory(is_staff=True))
+    page = client.get("/admin/reports?lang=en").get_data(as_text=True)
+    assert "Guests hosted" in page
+
+
+def pay_and_return(order):
+    from tests.order_helpers import pay_by_slip
+
+    pay_by_slip(order)
+    return order

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -16,12 +17,14 @@ from shop.accounts.models import RetailBuyer
 from shop.catalog import status
 from shop.catalog.models import Certification, Enterprise, MentorAssignment, Variant
 from shop.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shop.experiences import services as experiences
 from shop.extensions import db
 from shop.orders import status as st
 from shop.quotes.models import QuoteRequest
 from shop.sellers.models import EnterpriseEvent, EnterpriseFeedKey
 from shop.track import dashboard, services
 from shop.track.models import ChecklistItem, ChecklistTick
+from tests.experience_helpers import FORM
 from tests.factories import (
     MemberFactory,
     ProductFactory,
@@ -89,8 +92,8 @@ def test_every_stage_has_its_default_items(app, enterprise):
     assert keys["foundation"] == ["story_photos", "cost_sheets", "prices_above_cost", "promptpay"]
     assert keys["advancing"] == ["standards_numbers", "gtin13", "packaging_spec", "retail_ready"]
     assert keys["networking"] == ["online_sale", "channel_feeds", "retail_order", "quote_answered"]
-    assert keys["expansion"][2] == "repeat_retail_buyers"
-    assert [i.auto for i in sections[3].items] == [False, False, True]
+    assert keys["expansion"][1:] == ["experience_offered", "repeat_retail_buyers"]
+    assert [i.auto for i in sections[3].items] == [False, True, True]
     # Calling it again writes nothing more.
     services.ensure_checklist()
     assert db.session.scalar(select(func.count(ChecklistItem.id))) == 15
@@ -213,7 +216,7 @@ def test_ticks_refuse_bad_input_and_write_nothing(app, enterprise, staff):
 
 
 def test_only_staff_and_assigned_mentors_tick(app, enterprise, member, staff):
-    item = _item(label_en="A community visit or experience offered")
+    item = _item(label_en="A fair or showcase attended")
     with pytest.raises(PermissionDenied):
         services.tick(member.user, enterprise.id, item.id, "we did it")
     with pytest.raises(NotFound):
@@ -246,12 +249,37 @@ def test_evidence_photos_reach_members_staff_and_mentors_only(app, client, enter
 # ---------------------------------------------------------------- progress and the overview
 
 
+def _offer_an_experience(enterprise):
+    experience = experiences.create_experience(enterprise, dict(FORM))
+    day = experiences.local_now().date() + timedelta(days=3)
+    return experiences.add_session(experience, day=day.isoformat(), start_time="09:00", seats="8")
+
+
+def test_a_published_experience_with_a_session_ticks_the_experience_item(app, enterprise, staff):
+    item = _item(rule="experience_offered")
+    assert item.label_en == "A community visit or experience offered" and item.stage == "expansion"
+    assert not _done(enterprise, "experience_offered")
+    draft = experiences.create_experience(enterprise, {**FORM, "is_published": ""})
+    experiences.add_session(draft, day=(experiences.local_now().date() + timedelta(days=3)).isoformat(),
+                            start_time="09:00", seats="8")
+    assert not _done(enterprise, "experience_offered")  # not published
+    published = experiences.create_experience(enterprise, dict(FORM))
+    assert not _done(enterprise, "experience_offered")  # no session yet
+    session = experiences.add_session(published, day=(experiences.local_now().date() + timedelta(days=4)).isoformat(),
+                                      start_time="09:00", seats="8")
+    assert _done(enterprise, "experience_offered")
+    experiences.cancel_session(session, actor=staff)
+    assert not _done(enterprise, "experience_offered")  # its only session was cancelled
+    with pytest.raises(Conflict):  # the data decides; nobody ticks it
+        services.tick(staff, enterprise.id, item.id, "We had visitors")
+
+
 def test_progress_and_ready_to_move(app, enterprise, staff):
     enterprise.track_stage = status.STAGE_EXPANSION
     db.session.commit()
     assert services.progress(enterprise) == (0, 3)
-    for label in ("A fair or showcase attended", "A community visit or experience offered"):
-        services.tick(staff, enterprise.id, _item(label_en=label).id, "done")
+    services.tick(staff, enterprise.id, _item(label_en="A fair or showcase attended").id, "done")
+    _offer_an_experience(enterprise)
     assert services.progress(enterprise) == (2, 3)
     assert not services.ready_to_move(enterprise)
     rows = services.overview(status.STAGE_EXPANSION)
@@ -338,6 +366,26 @@ def test_an_invoice_order_and_an_accepted_quote_have_their_own_channels(app, ent
     db.session.commit()
     mix = {c.code: c for c in dashboard.channel_mix(enterprise, dashboard._since(date(2000, 1, 1)))}
     assert (mix["invoice"].orders, mix["quote"].orders, mix["retail"].orders, mix["online"].orders) == (1, 1, 0, 0)
+
+
+def test_experience_bookings_are_a_channel_of_their_own(app, client, enterprise, member, sign_in):
+    from datetime import date
+
+    from tests.experience_helpers import book
+    from tests.order_helpers import pay_by_slip
+
+    variant = _ready_variant(enterprise, stock=100)
+    make_order([(variant, 2)], paid=True)
+    session = _offer_an_experience(enterprise)
+    pay_by_slip(book(session.id, adults=2))
+    book(session.id, adults=1, email="unpaid@example.test")  # not a sale
+    mix = {c.code: c for c in dashboard.channel_mix(enterprise, dashboard._since(date(2000, 1, 1)))}
+    assert mix["experience"].orders == 1 and mix["experience"].total_satang == 2 * 65000
+    assert mix["online"].orders == 1  # the goods; the booking is not counted twice
+    assert list(mix) == ["online", "retail", "quote", "invoice", "experience"]
+    sign_in(member.user)
+    page = client.get(f"/seller/{enterprise.id}/?lang=en").get_data(as_text=True)
+    assert "trk-bar-fill--experience" in page and "Experiences" in page
 
 
 def test_the_whole_checklist_page(app, client, enterprise, member, sign_in):
