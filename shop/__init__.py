@@ -44,6 +44,7 @@ from shop.orders import services as order_services
 from shop.orders import views as order_views
 from shop.orders.document_views import bp as documents_bp
 from shop.orders.views import bp as orders_bp
+from shop.page_cache import init_page_cache
 from shop.payments import refunds, slips, webhooks
 from shop.payments.providers import allow_checkout_redirect
 from shop.payments.providers import flow as payment_flow
@@ -85,6 +86,7 @@ def create_app(test_config: Mapping[str, Any] | str | None = None) -> Flask:
     register_security(app)
     register_blueprints(app)
     register_hooks(app)
+    register_page_cache(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -173,6 +175,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(track_bp)
     app.register_blueprint(reports_bp)
     init_api(app)
+
+
+def register_page_cache(app: Flask) -> None:
+    """Storefront pages kept for visitors who are not signed in, until the catalogue's
+    change log (the search index's) moves on (docs/caching.md)."""
+    init_page_cache(app, lambda: search_indexer.log_generation(app))
 
 
 def register_hooks(app: Flask) -> None:
