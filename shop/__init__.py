@@ -20,6 +20,7 @@ from shop.api.app import init_app as init_api
 from shop.cart import CART_SESSION_KEY
 from shop.cart.services import merge_guest_cart
 from shop.cart.views import bp as cart_bp
+from shop.cart.views import header_cart_key
 from shop.catalog import bp as catalog_bp
 from shop.catalog import demo as catalog_demo
 from shop.catalog import listing_status, seo
@@ -180,7 +181,8 @@ def register_blueprints(app: Flask) -> None:
 def register_page_cache(app: Flask) -> None:
     """Storefront pages kept for visitors who are not signed in, until the catalogue's
     change log (the search index's) moves on (docs/caching.md)."""
-    init_page_cache(app, lambda: search_indexer.log_generation(app))
+    init_page_cache(app, lambda: search_indexer.log_generation(app),
+                    part_keys={"partials/header_cart.html": header_cart_key})
 
 
 def register_hooks(app: Flask) -> None:

@@ -58,6 +58,7 @@ T = TypeVar("T")
 
 EXTENSION_KEY = "chumchon_pages"
 READER_KEY = "chumchon_pages_generation"
+PART_KEYS = "chumchon_pages_part_keys"
 #: Flask-WTF keeps the request's token in ``g`` under its field name (the default,
 #: which this project keeps).
 CSRF_FIELD = "csrf_token"
@@ -189,6 +190,7 @@ class PageCache:
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self._values: dict[Hashable, Any] = {}
+        self.parts: dict[Hashable, Markup] = {}  # visitor parts drawn, by their key
 
     def generation(self) -> str | None:
         """The catalogue generation, read again once it is ``check_seconds`` old; None
@@ -229,12 +231,18 @@ class PageCache:
 # --- per app ------------------------------------------------------------------------
 
 
-def init_page_cache(app: Flask, read_generation: Callable[[], str]) -> None:
+def init_page_cache(app: Flask, read_generation: Callable[[], str],
+                    part_keys: dict[str, Callable[[], Hashable]] | None = None) -> None:
     """Keep pages for ``app`` when ``PAGE_CACHE_ENABLED``; ``read_generation`` reads the
-    catalogue generation (a string that changes with every change-log row)."""
+    catalogue generation (a string that changes with every change-log row).
+
+    ``part_keys`` names, for a visitor part's template, what it depends on besides the
+    language (the cart link: the visitor's number of units): each answer then draws
+    that part once per value, not once per request."""
     app.jinja_env.globals["visitor_part"] = visitor_part
     app.extensions.pop(EXTENSION_KEY, None)
     app.extensions[READER_KEY] = read_generation
+    app.extensions[PART_KEYS] = dict(part_keys or {})
 
 
 def page_cache() -> PageCache | None:
@@ -284,9 +292,26 @@ def visitor_part(template: str) -> Markup:
     return _draw(template)
 
 
-def _draw(template: str) -> Markup:
+def _render_part(template: str) -> Markup:
     # Our own template, escaped as it renders; globals only (url_for, _, the cart count).
     return Markup(current_app.jinja_env.get_template(template).render())  # noqa: S704
+
+
+def _draw(template: str) -> Markup:
+    """The visitor part, drawn once per value of its key (``init_page_cache``)."""
+    app = current_app._get_current_object()
+    key_of = app.extensions.get(PART_KEYS, {}).get(template)
+    cache = app.extensions.get(EXTENSION_KEY)
+    if key_of is None or cache is None:
+        return _render_part(template)
+    key = (template, str(get_locale()), key_of())
+    drawn = cache.parts.get(key)
+    if drawn is None:
+        drawn = _render_part(template)
+        if len(cache.parts) >= 1024:
+            cache.parts.clear()
+        cache.parts[key] = drawn
+    return drawn
 
 
 # --- the decorator ------------------------------------------------------------------
@@ -306,7 +331,7 @@ def _may_use_cache() -> bool:
 
 def _key(generation: str) -> tuple:
     query = tuple(sorted(request.args.items(multi=True)))
-    return (generation, str(get_locale()), request.host_url, request.path, query)
+    return (generation, str(get_locale()), request.scheme, request.host, request.path, query)
 
 
 def _storable(response: Response) -> bool:
