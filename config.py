@@ -278,6 +278,16 @@ class Config:
     FRAGMENT_CACHE_SECONDS = _env_int("FRAGMENT_CACHE_SECONDS", 20)
     # Seconds the public impact figures are kept per worker (docs/impact.md; 0 turns it off).
     IMPACT_CACHE_SECONDS = _env_int("IMPACT_CACHE_SECONDS", 300)
+    # Whole storefront pages and the API's public catalogue answers, kept for visitors
+    # who are not signed in (docs/caching.md): on or off; how often each worker reads
+    # the catalogue generation (a change shows within about this many seconds); the
+    # longest an entry lives (the bound for what the change log does not follow); and,
+    # without REDIS_URL, each worker's bounds (pages, megabytes).
+    PAGE_CACHE_ENABLED = _env_bool("PAGE_CACHE_ENABLED", True)
+    PAGE_CACHE_CHECK_SECONDS = float(_env("PAGE_CACHE_CHECK_SECONDS") or 1.0)
+    PAGE_CACHE_MAX_AGE_SECONDS = _env_int("PAGE_CACHE_MAX_AGE_SECONDS", 300)
+    PAGE_CACHE_ENTRIES = _env_int("PAGE_CACHE_ENTRIES", 2000)
+    PAGE_CACHE_MEGABYTES = _env_int("PAGE_CACHE_MEGABYTES", 64)
 
     DEMO_DATA_ALLOWED = True
     # Demo photos: longest side drawn, and threads drawing them (0: one per core, up to 4).
@@ -300,6 +310,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     FRAGMENT_CACHE_SECONDS = 0
     IMPACT_CACHE_SECONDS = 0
+    PAGE_CACHE_ENABLED = False  # tests of the page cache turn it on
     SEARCH_INDEXER = _env("SEARCH_INDEXER", "off")
     SEARCH_WARM_ON_START = False
     ARGON2_TIME_COST = 1

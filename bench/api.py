@@ -8,7 +8,8 @@ The catalogue is the curated demo plus ``flask demo generate --products N`` and 
 search index, built in a scratch folder under /tmp (kept, and reused with --reuse).
 Rate limits are off (``RATELIMIT_ENABLED=0``), as in the other benchmarks: they
 would be measured, not the API. Figures are printed and appended to
-docs/benchmarks.md.
+docs/benchmarks.md. ``--wrk`` measures with wrk, as ``bench/storefront.py --wrk``
+does (production settings, ``--connections``, ``--duration``, rotating URLs).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import append_results, flask, measure_paths  # noqa: E402
-from storefront import build_catalogue  # noqa: E402
+from storefront import build_catalogue, measure_with_wrk  # noqa: E402
 
 
 def sample_paths(instance: Path, count: int = 300) -> dict[str, list[str]]:
@@ -44,6 +45,7 @@ def sample_paths(instance: Path, count: int = 300) -> dict[str, list[str]]:
         "GET /api/v1/search": [f"/api/v1/search?q={quote(w)}" for w in words]
                               + [f"/api/v1/search?q={quote(w)}&page=2" for w in words],
         "GET /api/v1/enterprises/{id}": [f"/api/v1/enterprises/{eid}" for eid in enterprises],
+        "GET /api/v1/enterprises": [f"/api/v1/enterprises?page={p}" for p in range(1, 6)],
     }
 
 
@@ -55,6 +57,10 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60)
     parser.add_argument("--workdir", default="/tmp/chumchon-bench")
     parser.add_argument("--reuse", action="store_true", help="reuse a catalogue built by an earlier run")
+    parser.add_argument("--wrk", action="store_true", help="measure with wrk (see bench/storefront.py)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk's connections")
+    parser.add_argument("--duration", type=float, default=12, help="wrk's seconds per row")
+    parser.add_argument("--development", action="store_true", help="with --wrk: development settings")
     args = parser.parse_args()
 
     sections = []
@@ -65,10 +71,16 @@ def main() -> None:
         if not (args.reuse and (instance / "search-index").exists()):
             flask(env, "search", "reindex")
         paths = sample_paths(instance)
-        table = measure_paths(env, paths, requests=args.requests, concurrency=args.concurrency,
-                              max_seconds=args.max_seconds)
+        if args.wrk:
+            table = measure_with_wrk(env, paths, connections=args.connections, duration=args.duration,
+                                     development=args.development)
+            how = f"wrk -t 2 -c {args.connections} -d {args.duration:g}s, rotating URLs"
+        else:
+            table = measure_paths(env, paths, requests=args.requests, concurrency=args.concurrency,
+                                  max_seconds=args.max_seconds)
+            how = f"{args.concurrency} clients"
         print(table)
-        sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync, {args.concurrency} clients)\n\n{table}")
+        sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync, {how})\n\n{table}")
     append_results("JSON API catalogue", "\n\n".join(sections))
 
 

@@ -21,6 +21,7 @@ from shop.cart import CART_SESSION_KEY
 from shop.cart import services as cart_services
 from shop.cart.services import merge_guest_cart
 from shop.cart.views import bp as cart_bp
+from shop.cart.views import header_cart_key
 from shop.catalog import bp as catalog_bp
 from shop.catalog import demo as catalog_demo
 from shop.catalog import listing_status, seo
@@ -31,6 +32,7 @@ from shop.experiences import cart as experience_cart
 from shop.experiences import demo as experiences_demo
 from shop.experiences import search as experience_search
 from shop.experiences import services as experience_services
+from shop.experiences.models import Experience, ExperiencePhoto, ExperienceSession
 from shop.experiences.views import bp as experiences_bp
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.i18n import init_i18n
@@ -47,6 +49,7 @@ from shop.orders import services as order_services
 from shop.orders import views as order_views
 from shop.orders.document_views import bp as documents_bp
 from shop.orders.views import bp as orders_bp
+from shop.page_cache import init_page_cache
 from shop.payments import refunds, slips, webhooks
 from shop.payments.providers import allow_checkout_redirect
 from shop.payments.providers import flow as payment_flow
@@ -89,6 +92,7 @@ def create_app(test_config: Mapping[str, Any] | str | None = None) -> Flask:
     register_security(app)
     register_blueprints(app)
     register_hooks(app)
+    register_page_cache(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -179,6 +183,13 @@ def register_blueprints(app: Flask) -> None:
     init_api(app)
 
 
+def register_page_cache(app: Flask) -> None:
+    """Storefront pages kept for visitors who are not signed in, until the catalogue's
+    change log (the search index's) moves on (docs/caching.md)."""
+    init_page_cache(app, lambda: search_indexer.log_generation(app),
+                    part_keys={"partials/header_cart.html": header_cart_key})
+
+
 def register_hooks(app: Flask) -> None:
     """What the upper areas do at the lower areas' steps (``shop/hooks.py``): a lower
     area calls its hook and never imports the area that answers."""
@@ -213,6 +224,8 @@ def register_hooks(app: Flask) -> None:
     # the day-before reminders.
     inventory.stock_released.connect(app, experience_services.release_seats)
     orders_cli.sweep_chores.connect(app, experience_services.reminders_chore)
+    # Experiences show on the province and enterprise pages: cached pages follow them.
+    search_outbox.track_page_models(Experience, ExperienceSession, ExperiencePhoto)
     # The cart holds experience bookings beside products: priced, checked and placed here.
     cart_services.booking_lines.connect(app, experience_cart.booking_lines)
     cart_services.place_bookings.connect(app, experience_cart.place_bookings)

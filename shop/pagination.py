@@ -7,7 +7,9 @@ Two ways of knowing whether another page follows:
   the list is never counted, so a page costs the same at the end of a long list as
   at its start (the storefront, the dashboards, the back office);
 * ``count=True`` counts the whole list as well, for lists that show their total (the
-  JSON API's ``meta``).
+  JSON API's ``meta``). ``counted_by`` may hand back a total counted before (the API's
+  catalogue lists keep theirs while the catalogue stays the same); the page then
+  reads one row more as well, so whether another page follows never depends on it.
 
 The query must have a total order (an ``ORDER BY`` ending on a unique column), or
 PostgreSQL may show a row on two pages and skip another. The HTML lists draw their
@@ -17,6 +19,7 @@ links with ``templates/macros/pagination.html``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -66,6 +69,7 @@ class Page(Generic[T]):
 
 
 def paginate(stmt: Select, page: int, per_page: int, *, count: bool = False, missing_is_404: bool = False,
+             counted_by: Callable[[Callable[[], int]], int] | None = None,
              page_type: type[P] = Page, **extra: Any) -> P:  # type: ignore[assignment]
     """Page ``page`` (from 1) of ``stmt``, ``per_page`` rows, as ``page_type`` (``Page``
     or a subclass, given ``extra`` for its own fields).
@@ -78,8 +82,17 @@ def paginate(stmt: Select, page: int, per_page: int, *, count: bool = False, mis
     page = max(1, min(int(page), MAX_PAGE))
     offset = (page - 1) * per_page
     total = None
-    if count:
-        total = int(db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+    def count_rows() -> int:
+        return int(db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+    if count and counted_by is not None:
+        total = counted_by(count_rows)
+        rows = list(db.session.scalars(stmt.limit(per_page + 1).offset(offset)))
+        has_next = len(rows) > per_page
+        rows = rows[:per_page]
+    elif count:
+        total = count_rows()
         rows = list(db.session.scalars(stmt.limit(per_page).offset(offset)))
         has_next = offset + len(rows) < total
     else:

@@ -133,7 +133,7 @@ def _shared_app(app_config: dict):
         app.config.clear()
         app.config.update(_shared["config"])
         app.config.update({name: app_config[name] for name in _PER_TEST_FOLDERS})
-        for name in ("chumchon_fragments", "chumchon_local_values", "chumchon_storage", "stripe_http_client"):
+        for name in ("chumchon_fragments", "chumchon_local_values", "chumchon_pages", "chumchon_storage", "stripe_http_client"):
             app.extensions.pop(name, None)
         with app.app_context():
             install_state(app)

@@ -10,6 +10,10 @@ retail buyers, as on the product page.
 
 Lists are ordered as the storefront orders them and end on a unique column, so pages
 never overlap or skip an item while the catalogue stays the same.
+
+Answers to clients without a token are kept by the page cache until the catalogue
+changes (``cached=True``; not search, which follows the index, nor reviews), and the
+lists' totals are counted once per catalogue generation (docs/caching.md).
 """
 
 from __future__ import annotations
@@ -189,7 +193,7 @@ def _enterprise_id(slug: str) -> int:
 
 
 @operation("GET", "/products", summary="List products on sale", tag=TAG, response=ProductList,
-           query=ProductListQuery, auth_mode=AUTH_OPTIONAL,
+           query=ProductListQuery, auth_mode=AUTH_OPTIONAL, cached=True,
            description="The products shoppers can buy, filtered as on the storefront (category with its "
                        "sub-categories, enterprise, province, featured) and sorted as it sorts them.")
 def list_products(query: ProductListQuery):
@@ -200,7 +204,8 @@ def list_products(query: ProductListQuery):
         province_code=province_by_slug(query.province).code if query.province is not None else None,
         featured=query.featured, sort=query.sort,
     )
-    rows, meta = paginate(catalog.with_summary_data(stmt), query)
+    rows, meta = paginate(catalog.with_summary_data(stmt), query, catalogue_list=(
+        "products", query.category, query.enterprise, query.province, query.featured))
     return ProductList(data=[product_summary(p, locale) for p in rows], meta=meta)
 
 
@@ -221,7 +226,7 @@ def _product_detail(product: Product) -> ProductDetail:
 
 
 @operation("GET", "/products/<id:product_id>", summary="A product on sale, with its options", tag=TAG,
-           response=ProductDetail, auth_mode=AUTH_OPTIONAL,
+           response=ProductDetail, auth_mode=AUTH_OPTIONAL, cached=True,
            description="Prices, stock availability, photos, certifications and the enterprise. A product "
                        "that is not on sale (a draft, paused, or of an enterprise not approved) is 404.")
 def product_detail(product_id: int):
@@ -229,7 +234,7 @@ def product_detail(product_id: int):
 
 
 @operation("GET", "/products/by-slug/<slug>", summary="A product on sale, by its storefront slug", tag=TAG,
-           response=ProductDetail, auth_mode=AUTH_OPTIONAL,
+           response=ProductDetail, auth_mode=AUTH_OPTIONAL, cached=True,
            description="As `GET /products/{product_id}`, for the slug in `/products/<slug>` on the storefront.")
 def product_by_slug(slug: str):
     if not _SLUG.fullmatch(slug):
@@ -281,17 +286,18 @@ def _enterprise_summary_fields(enterprise: Enterprise) -> dict:
 
 
 @operation("GET", "/enterprises", summary="List community enterprises", tag=TAG, response=EnterpriseList,
-           query=EnterpriseListQuery, auth_mode=AUTH_OPTIONAL,
+           query=EnterpriseListQuery, auth_mode=AUTH_OPTIONAL, cached=True,
            description="Approved community enterprises by name in the response language, then id.")
 def list_enterprises(query: EnterpriseListQuery):
     locale = current_language()
     province_code = province_by_slug(query.province).code if query.province is not None else None
-    rows, meta = paginate(catalog.approved_enterprises(province_code=province_code, locale=locale), query)
+    rows, meta = paginate(catalog.approved_enterprises(province_code=province_code, locale=locale), query,
+                          catalogue_list=("enterprises", query.province))
     return EnterpriseList(data=[EnterpriseSummary(**_enterprise_summary_fields(e)) for e in rows], meta=meta)
 
 
 @operation("GET", "/enterprises/<id:enterprise_id>", summary="A community enterprise", tag=TAG,
-           response=EnterpriseDetail, auth_mode=AUTH_OPTIONAL,
+           response=EnterpriseDetail, auth_mode=AUTH_OPTIONAL, cached=True,
            description="Its story, place, track stage and certifications. An enterprise that is not approved is 404.")
 def enterprise_detail(enterprise_id: int):
     enterprise = catalog.enterprise_by_id(enterprise_id)
@@ -316,6 +322,7 @@ def enterprise_detail(enterprise_id: int):
 
 
 @operation("GET", "/categories", summary="Every category", tag=TAG, response=CategoryList, auth_mode=AUTH_OPTIONAL,
+           cached=True,
            description="Flat, in the shop's order; `parent_id` links a sub-category to its parent.")
 def list_categories():
     return CategoryList(data=[

@@ -28,6 +28,7 @@ from shop.catalog.access import require_membership
 from shop.dbtypes import MAX_INT
 from shop.errors import DomainError, ValidationFailed
 from shop.extensions import limiter
+from shop.page_cache import cached_page
 
 MAX_ID = MAX_INT
 
@@ -108,7 +109,8 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
               auth_mode: str = AUTH_REQUIRED, errors: tuple[int, ...] = (), description: str = "",
               headers: tuple[HeaderParameter, ...] = (), response_description: str = "",
               rate_limits: tuple[Callable[[], str], ...] = (),
-              links: Mapping[str, tuple[str, Mapping[str, str]]] | None = None) -> Callable:
+              links: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+              cached: bool = False) -> Callable:
     """Declare an endpoint: ``fn(**path_args, query=…, body=…)`` returns a response
     model (answered with ``status``), a ``(model, status)`` pair, or a ``Response``.
 
@@ -122,6 +124,8 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
     ``links`` are the OpenAPI links of the success response, so a generated client can
     follow from it to other operations: ``{"name": ("operationId", {"parameter":
     "$response.body#/id"})}``.
+    ``cached``: a public GET whose answers to clients without a token the page cache
+    keeps until the catalogue changes (docs/caching.md).
     """
     def decorate(fn: Callable) -> Callable:
         op = Operation(method=method.upper(), rule=rule, endpoint=fn.__name__, summary=summary, tag=tag,
@@ -149,7 +153,7 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
                 kwargs["body"] = parse_body(op.body)
             return answer(fn(**kwargs), op.status)
 
-        registered = view
+        registered = cached_page(view, vary=("Accept-Language",)) if cached else view
         for limit in rate_limits:
             registered = limiter.limit(limit, key_func=auth.rate_limit_key, override_defaults=False)(registered)
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=registered, methods=[op.method])

@@ -13,6 +13,7 @@ test walks every request and query model to keep it so.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -22,6 +23,7 @@ from shop import pagination
 from shop.api.routing import ApiValueError
 from shop.dbtypes import MAX_INT
 from shop.money import format_baht
+from shop.page_cache import remembered
 from shop.pagination import MAX_PAGE, Page
 from shop.text import TextRefused, clean_text, drop_controls
 
@@ -117,8 +119,15 @@ def page_meta(page: Page) -> PageMeta:
                     next_page=page.number + 1 if page.has_next else None)
 
 
-def paginate(stmt: Select, query: PageQuery) -> tuple[list, PageMeta]:
+def paginate(stmt: Select, query: PageQuery, *, catalogue_list: Hashable | None = None) -> tuple[list, PageMeta]:
     """One page of ``stmt`` (which must have a total, stable ORDER BY ending in a
-    unique column) and its meta, counted. ``stmt`` selects ORM entities."""
-    page = pagination.paginate(stmt, query.page, query.per_page, count=True)
+    unique column) and its meta, counted. ``stmt`` selects ORM entities.
+
+    ``catalogue_list`` names a list of the public catalogue by its filters: its total
+    is counted once per catalogue generation (docs/caching.md), not on every page."""
+    counted_by = None
+    if catalogue_list is not None:
+        def counted_by(count: Callable[[], int]) -> int:
+            return remembered(("api-total", catalogue_list), count)
+    page = pagination.paginate(stmt, query.page, query.per_page, count=True, counted_by=counted_by)
     return page.items, page_meta(page)

@@ -53,6 +53,12 @@ def cart_item_count() -> int:
         return 0
 
 
+def header_cart_key() -> tuple:
+    """What the header's cart link (``partials/header_cart.html``) shows besides the
+    language: the page cache draws it once per value (docs/caching.md)."""
+    return (cart_item_count(), request.endpoint == "cart.view")
+
+
 def _safe_next(default: str) -> str:
     target = request.form.get("next") or request.args.get("next")
     return target if is_safe_local_path(target) else default

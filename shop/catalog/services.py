@@ -347,7 +347,7 @@ def _visible_product(condition: ColumnElement[bool]) -> Product:
         .options(
             contains_eager(Product.enterprise).selectinload(Enterprise.certifications),
             contains_eager(Product.enterprise).selectinload(Enterprise.photos),
-            joinedload(Product.category),
+            joinedload(Product.category).joinedload(Category.parent),  # the breadcrumbs name it
             selectinload(Product.photos),
             selectinload(Product.variants).selectinload(Variant.wholesale_tiers),
             selectinload(Product.tags),

@@ -4,6 +4,8 @@
 Each view reads its query string, calls one service in ``catalog.services`` and
 renders. Bad ``page``/``sort``/``province`` values and hidden or unknown objects come
 back from the services as DomainErrors (400/404) that the error handlers render.
+Visitors who are not signed in get these pages from the page cache while the
+catalogue stays the same (``cached_page``, docs/caching.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from markupsafe import Markup
 from shop.cache import cached_fragment
 from shop.catalog import bp, pricing, seo, services
 from shop.i18n import current_language
+from shop.page_cache import cached_page, catalogue_generation
 
 
 def _may_see_wholesale() -> bool:
@@ -39,10 +42,11 @@ def _storefront_helpers() -> dict:
 
 
 @bp.get("/")
+@cached_page
 def home():
     language = current_language()
     sections = cached_fragment(
-        ("home", language),
+        ("home", language, catalogue_generation()),
         lambda: render_template("catalog/_home_sections.html", page=services.home_page(language)),
     )
     # Our own template's output, escaped when it was rendered.
@@ -50,11 +54,13 @@ def home():
 
 
 @bp.get("/categories")
+@cached_page
 def categories():
     return render_template("catalog/categories.html", tree=services.category_tree(), meta=seo.categories_meta())
 
 
 @bp.get("/categories/<slug>")
+@cached_page
 def category(slug: str):
     page = services.category_page(slug, sort=request.args.get("sort"), page=request.args.get("page"))
     return render_template("catalog/category.html", page=page, sort_labels=services.SORT_LABELS,
@@ -62,6 +68,7 @@ def category(slug: str):
 
 
 @bp.get("/products/<slug>")
+@cached_page
 def product(slug: str):
     page = services.product_page(slug)
     return render_template(
@@ -76,6 +83,7 @@ def product(slug: str):
 
 
 @bp.get("/enterprises")
+@cached_page
 def enterprises():
     page = services.enterprise_list_page(
         province=request.args.get("province"), page=request.args.get("page"), locale=current_language()
@@ -84,6 +92,7 @@ def enterprises():
 
 
 @bp.get("/enterprises/<slug>")
+@cached_page
 def enterprise(slug: str):
     page = services.enterprise_page(slug, page=request.args.get("page"))
     return render_template("catalog/enterprise.html", page=page, enterprise=page.enterprise,
@@ -91,12 +100,14 @@ def enterprise(slug: str):
 
 
 @bp.get("/provinces")
+@cached_page
 def provinces():
     return render_template("catalog/provinces.html", provinces=services.provinces_with_enterprises(current_language()),
                            meta=seo.provinces_meta())
 
 
 @bp.get("/provinces/<slug>")
+@cached_page
 def province(slug: str):
     page = services.province_page(slug, page=request.args.get("page"), locale=current_language())
     return render_template("catalog/province.html", page=page, province=page.province,

@@ -102,13 +102,15 @@ def parse_range(*, when: str | None = None, day: str | None = None, first: str |
     return DayRange(start, end)
 
 
-def open_session_condition(days: DayRange | None = None):
+def open_session_condition(days: DayRange | None = None, *, with_seats: bool = False):
     """SQL on ``ExperienceSession``: open (not cancelled, not started), and on a day
-    of ``days`` when given."""
+    of ``days`` when given; with ``with_seats``, not full either."""
     now = local_now()
     conditions = [ExperienceSession.cancelled_at.is_(None),
                   or_(ExperienceSession.day > now.date(),
                       and_(ExperienceSession.day == now.date(), ExperienceSession.start_time > now.time()))]
+    if with_seats:
+        conditions.append(ExperienceSession.seats_left > 0)
     if days is not None:
         conditions += [ExperienceSession.day >= days.first, ExperienceSession.day <= days.last]
     return and_(*conditions)
@@ -147,7 +149,7 @@ def listed_experience(slug: str) -> Experience:
 
 
 def open_sessions(experiences: Iterable[Experience], *, days: DayRange | None = None,
-                  limit: int | None = None) -> dict[int, list[ExperienceSession]]:
+                  limit: int | None = None, with_seats: bool = False) -> dict[int, list[ExperienceSession]]:
     """Each experience's open sessions (on ``days`` when given), soonest first, at most
     ``limit`` each; one query for them all."""
     ids = [e.id for e in experiences]
@@ -155,7 +157,7 @@ def open_sessions(experiences: Iterable[Experience], *, days: DayRange | None = 
     if not ids:
         return found
     rows = db.session.scalars(select(ExperienceSession).where(
-        ExperienceSession.experience_id.in_(ids), open_session_condition(days))
+        ExperienceSession.experience_id.in_(ids), open_session_condition(days, with_seats=with_seats))
         .order_by(ExperienceSession.day, ExperienceSession.start_time, ExperienceSession.id))
     for session in rows:
         bucket = found[session.experience_id]
@@ -166,11 +168,11 @@ def open_sessions(experiences: Iterable[Experience], *, days: DayRange | None = 
 
 def with_next_session(*, province_code: str | None = None, enterprise_id: int | None = None,
                       days: DayRange | None = None, limit: int = 6) -> list[tuple[Experience, ExperienceSession]]:
-    """Up to ``limit`` listed experiences with an open session (on ``days`` when given),
-    each with its soonest one."""
+    """Up to ``limit`` listed experiences with an open session that has seats (on
+    ``days`` when given), each with its soonest such session."""
     found = list(db.session.scalars(published_experiences(
         province_code=province_code, enterprise_id=enterprise_id, days=days, upcoming_only=True).limit(limit)))
-    soonest = open_sessions(found, days=days, limit=1)
+    soonest = open_sessions(found, days=days, limit=1, with_seats=True)
     return [(experience, soonest[experience.id][0]) for experience in found if soonest[experience.id]]
 
 

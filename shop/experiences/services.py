@@ -45,6 +45,7 @@ from shop.orders.access import new_public_id, order_url
 from shop.orders.addresses import clean_address, normalize_postcode, postcode_belongs_to_province
 from shop.orders.models import Fulfilment, Order, OrderLine, StatusChange
 from shop.orders.services import apply_cancel_order, apply_order_placed_emails
+from shop.search import outbox as search_outbox
 from shop.spreadsheets import csv_producer, write_csv
 from shop.storage import image_url
 from shop.text import TextRefused, clean_text, slugify
@@ -434,6 +435,7 @@ def cancel_session(session: ExperienceSession, *, actor: User) -> int:
             cancelled_at=utcnow()).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise Conflict(_l("This session is already cancelled."))
+        search_outbox.enqueue_other_pages(db.session)
         for booking in bookings_of_session(session, open_only=True):
             apply_cancel_order(booking.order, actor=actor, role=st.ROLE_SYSTEM, reason=SESSION_CANCELLED_REASON)
             cancelled += 1
@@ -484,6 +486,7 @@ def take_seats(session_id: int, seats: int) -> None:
             raise SeatsGone(_l("Sorry, this session has just been fully booked."))
         raise SeatsGone(_l("Sorry, only %(count)d seats are left on this session.", count=left))
     _expire_session(session_id)
+    search_outbox.enqueue_other_pages(db.session)  # the storefront shows seats and next sessions
 
 
 def _expire_session(session_id: int) -> None:
@@ -635,6 +638,7 @@ def release_seats(fulfilment: Fulfilment) -> None:
                            .execution_options(synchronize_session=False))
         db.session.expire(booking, ["seats_released"])
         _expire_session(booking.session_id)
+        search_outbox.enqueue_other_pages(db.session)
 
 
 def has_bookings(order: Order) -> bool:

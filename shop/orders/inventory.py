@@ -11,6 +11,9 @@ them; on SQLite the write transaction began with ``BEGIN IMMEDIATE`` (see
 
 Giving stock back is per fulfilment, guarded by ``fulfilments.stock_released``, flipped
 with a conditional UPDATE, so a lapse racing a cancellation returns the units once.
+
+Both record in the catalogue's change log that the products' pages changed (their
+stock shows there; the page cache follows the log, docs/caching.md).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from shop.errors import Conflict
 from shop.extensions import db
 from shop.hooks import Hook
 from shop.orders.models import Fulfilment
+from shop.search.outbox import enqueue_variant_pages
 
 #: ``(fulfilment) -> None``: a fulfilment's hold is given back (lapse or cancellation),
 #: once, in the caller's transaction; what the areas above hold for it goes back too
@@ -67,6 +71,7 @@ def take_stock(quantities: Iterable[tuple[int, int]]) -> None:
         if result.rowcount != 1:
             available = db.session.scalar(db.select(Variant.stock).where(Variant.id == variant_id))
             raise OutOfStock(variant_id=variant_id, available=available)
+    enqueue_variant_pages(db.session, merged)
     _expire_variants(merged)
 
 
@@ -99,6 +104,7 @@ def release_fulfilment_stock(fulfilment) -> bool:
             .values(stock=Variant.stock + merged[variant_id])
             .execution_options(synchronize_session=False)
         )
+    enqueue_variant_pages(db.session, merged)
     _expire_variants(merged)
     return True
 

@@ -1,7 +1,8 @@
 """The product's rating aggregates (``products.rating_sum`` / ``rating_count``): the
 sum and the number of its visible reviews, changed by one relative
 UPDATE in the transaction of the review that changes them, so two reviews written at
-once both count. ``recomputed`` reads them back from the reviews (tests, repairs).
+once both count; the change log records that the product's page changed (the page
+cache follows it, docs/caching.md). ``recomputed`` reads them back from the reviews (tests, repairs).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy import func, select, update
 from shop.catalog.models import Product
 from shop.extensions import db
 from shop.reviews.models import VISIBLE, Review
+from shop.search.outbox import enqueue_pages
 
 
 def adjust(product_id: int, rating_delta: int, count_delta: int) -> None:
@@ -23,6 +25,7 @@ def adjust(product_id: int, rating_delta: int, count_delta: int) -> None:
         .values(rating_sum=Product.rating_sum + rating_delta, rating_count=Product.rating_count + count_delta)
         .execution_options(synchronize_session=False)
     )
+    enqueue_pages(db.session, [product_id])
     loaded = db.session.identity_map.get(db.session.identity_key(Product, product_id))
     if loaded is not None:
         db.session.expire(loaded, ["rating_sum", "rating_count"])

@@ -131,6 +131,33 @@ def outbox_has_rows(app: Flask, after: int = 0) -> bool:
         raw.close()
 
 
+# ``log_generation``'s one query; it counts the rows among the newest 1,000 log ids.
+_GENERATION_SQL = (
+    "SELECT (SELECT max(id) FROM search_outbox), "
+    "(SELECT count(*) FROM search_outbox WHERE id > (SELECT coalesce(max(id), 0) FROM search_outbox) - 1000), "
+    "(SELECT epoch FROM search_log_state WHERE id = 1)"
+)
+
+
+def log_generation(app: Flask) -> str:
+    """The catalogue generation: a string that changes whenever a log row commits (the
+    page cache's key, docs/caching.md). Read as ``outbox_has_rows`` reads.
+
+    It is the log's epoch, its newest id and how many rows the newest 1,000 ids
+    hold: on PostgreSQL a row can commit after a higher id
+    did (ids are handed out at insert), which leaves the newest id as it was but adds
+    one to the count."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(_GENERATION_SQL)
+        newest, recent, epoch = cursor.fetchone()
+        cursor.close()
+        return f"{epoch or '-'}:{newest or 0}:{recent or 0}"
+    finally:
+        raw.close()
+
+
 def _log_state_raw() -> tuple[int, str | None]:
     """``(pruned_through, epoch)`` read as ``outbox_has_rows`` reads (no write lock)."""
     raw = db.engine.raw_connection()
@@ -292,7 +319,10 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
                 writer.delete_by_term("id", str(product_id))
             for fact in facts:
                 writer.update_document(**product_document(fact, source.CERT_BITS))
-            writer.commit()
+            if enterprise_ids or gone or facts:
+                writer.commit()
+            else:
+                writer.cancel()  # only page changes (``OP_PAGE``): nothing to write
         except BaseException:
             writer.cancel()
             raise

@@ -22,7 +22,10 @@ from shop.extensions import db
 OP_PRODUCT = "product"  # product_id changed (created, edited, repriced, deleted …)
 OP_ENTERPRISE = "enterprise"  # every product of enterprise_id
 OP_CATEGORY = "category"  # every product of category_id
-OPS = (OP_PRODUCT, OP_ENTERPRISE, OP_CATEGORY)
+# A change that shows on the storefront's pages but in no search document (stock, a
+# rating, a track stage): the indexer skips it; the page cache's generation counts it.
+OP_PAGE = "page"
+OPS = (OP_PRODUCT, OP_ENTERPRISE, OP_CATEGORY, OP_PAGE)
 
 
 class SearchOutbox(db.Model):
