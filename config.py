@@ -125,6 +125,9 @@ class Config:
     SEARCH_BATCH_SIZE = _env_int("SEARCH_BATCH_SIZE", 500)
     # Search outcomes kept per process (0 turns the cache off).
     SEARCH_RESULT_CACHE = _env_int("SEARCH_RESULT_CACHE", 256)
+    # Seconds a process keeps the list of published experiences the search page matches
+    # (a new or unpublished one shows there within this; 0 reads it at every search).
+    EXPERIENCE_SEARCH_CACHE_SECONDS = float(_env("EXPERIENCE_SEARCH_CACHE_SECONDS") or 2)
     # Whoosh's in-memory sort during a full rebuild, before it spills runs to disk.
     SEARCH_REBUILD_MEMORY_MB = _env_int("SEARCH_REBUILD_MEMORY_MB", 512)
     # /healthz reports the index as lagging once a pending outbox row is this old.
@@ -311,6 +314,7 @@ class TestingConfig(Config):
     FRAGMENT_CACHE_SECONDS = 0
     IMPACT_CACHE_SECONDS = 0
     PAGE_CACHE_ENABLED = False  # tests of the page cache turn it on
+    EXPERIENCE_SEARCH_CACHE_SECONDS = 0.0  # tests publish experiences and search at once
     SEARCH_INDEXER = _env("SEARCH_INDEXER", "off")
     SEARCH_WARM_ON_START = False
     ARGON2_TIME_COST = 1

@@ -94,3 +94,26 @@ def test_the_results_page_shows_experiences_with_their_next_session(client, offe
                                    "day=2026-05-01&when=this_weekend", "kind=product&kind=experience"])
 def test_bad_kind_and_day_values_are_400(client, offer, query):
     assert client.get(f"/search?q=coffee&{query}").status_code == 400
+
+
+def test_the_list_of_published_experiences_is_kept_for_the_configured_seconds(app):
+    import time
+
+    host = make_host(days_ahead=10)
+    app.config["EXPERIENCE_SEARCH_CACHE_SECONDS"] = 0.3
+    try:
+        def titles(query: str) -> list[str]:
+            found = search_experiences(kinds.KindQuery(plan=build_plan(query), when=None, day=None, province_code=None,
+                                                       locale="en"))
+            return [hit.experience.title_en for hit in found.hits]
+
+        assert titles("jar") == ["Jar-roasting workshop"]
+        other = svc.create_experience(host.enterprise, {**FORM, "title_en": "Jar painting afternoon",
+                                                        "title_th": "วาดลายโอ่ง"})
+        svc.add_session(other, day=(svc.local_now().date() + timedelta(days=4)).isoformat(), start_time="13:00",
+                        seats="6")
+        assert titles("jar") == ["Jar-roasting workshop"]  # the kept list
+        time.sleep(0.35)
+        assert sorted(titles("jar")) == ["Jar painting afternoon", "Jar-roasting workshop"]
+    finally:
+        app.config["EXPERIENCE_SEARCH_CACHE_SECONDS"] = 0.0
