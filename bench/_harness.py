@@ -48,6 +48,84 @@ def flask_env(instance: Path, database_url: str | None = None) -> dict[str, str]
     return env
 
 
+# --- memory ---------------------------------------------------------------------------
+
+
+def rss_kb(pid: int) -> int:
+    """A process's resident memory (``VmRSS`` in /proc/<pid>/status), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """The pids of a process's children, grandchildren … (from /proc/*/stat)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        out += children
+        todo += children
+    return out
+
+
+class MemorySampler:
+    """Samples the resident memory of a process and its descendants every
+    ``interval`` seconds while it runs: ``peak_total_kb`` (the whole tree at once) and
+    ``peak_process_kb`` (the largest single process)."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        self.pid = pid
+        self.interval = interval
+        self.peak_total_kb = 0
+        self.peak_process_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            sizes = [rss_kb(p) for p in [self.pid, *descendants(self.pid)]]
+            self.peak_total_kb = max(self.peak_total_kb, sum(sizes))
+            self.peak_process_kb = max(self.peak_process_kb, max(sizes, default=0))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def flask_measured(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess, float, MemorySampler]:
+    """``flask *args`` with its wall time and its process tree's peak memory."""
+    command = [str(VENV_BIN / "flask"), *args]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with MemorySampler(process.pid) as memory:
+        stdout, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{shlex.join(command)} failed:\n{stdout}\n{stderr}")
+    print(f"  $ flask {' '.join(args)}  ({elapsed:.1f} s, peak {memory.peak_total_kb / 1024:.0f} MB)", flush=True)
+    return subprocess.CompletedProcess(command, 0, stdout, stderr), elapsed, memory
+
+
 def flask(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
     command = [str(VENV_BIN / "flask"), *args]
     started = time.perf_counter()
