@@ -8,19 +8,20 @@ segment's length column. At 100,000 products (≈ 170 postings each) that generi
 not the Thai analysis, was most of a rebuild.
 
 ``BulkWriter`` keeps Whoosh's per-document writer (stored fields, columns, field
-lengths) and its postings format, and changes only how postings are gathered: each
-field's analyzer gives ``{term: frequency}`` for a value (``index_counts``, memoised per
-run of text in ``analysis.py``), documents arrive in document-number order, so each
-term's postings are appended to two arrays already sorted, and the segment is written
-term by term, a block of 128 postings at a time, with the block statistics Whoosh
-computes (lengths from an array in memory instead of a column read per posting).
-``tests/unit/test_search_bulk.py`` checks that both writers make the same postings,
-statistics, lengths, stored fields and columns.
+lengths) and its postings format, and changes only how postings are gathered:
+``analyse_documents`` asks each field's analyzer for ``{term: frequency}`` of a value
+(``index_counts``, memoised in ``analysis.py``) and inverts a batch of documents into
+two arrays per term (document numbers, frequencies); it returns plain data, so worker
+processes can do it (``indexer.rebuild``). ``add_batch`` appends a batch's arrays to
+the writer's (documents arrive in document-number order, so they stay sorted), and the
+segment is written term by term, a block of 128 postings at a time, with the block
+statistics Whoosh computes (lengths from an array in memory instead of a column read
+per posting). ``tests/unit/test_search_bulk.py`` checks that both writers make the
+same postings, statistics, lengths, stored fields and columns.
 
-Memory is what the arrays hold (about 8 bytes a posting and 200 bytes a term):
-``postings_budget`` bounds it; past it, the caller commits the segment and starts
-another writer (``rebuild`` does, so a very large catalogue becomes several segments
-of bounded size).
+Memory is what the arrays hold (about 8 bytes a posting and 200 bytes a term,
+``memory_estimate``); past its budget the caller commits the segment and starts
+another writer (``rebuild`` does, with ``SEARCH_REBUILD_MEMORY_MB``).
 """
 
 from __future__ import annotations
