@@ -30,7 +30,7 @@ import struct
 from array import array
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import sub
+from operator import itemgetter, sub
 
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import W3PostingsWriter
@@ -274,15 +274,19 @@ class BulkWriter(SegmentWriter):
                     writer._maxweight = max(boost, 0)
                 else:
                     block_freqs = freqs[start:start + block]
-                    writer._weights = array("f", [f * boost for f in block_freqs])
+                    low, high = min(block_freqs), max(block_freqs)
+                    if low == high:  # most terms occur once in every document
+                        writer._weights = array("f", [low * boost]) * count
+                    else:
+                        writer._weights = array("f", [f * boost for f in block_freqs])
                     writer._values = [struct.pack(f"!{count}I", *block_freqs)]
-                    writer._maxweight = max(max(block_freqs) * boost, 0)
+                    writer._maxweight = max(high * boost, 0)
                 # Only non-zero lengths count, as in add_posting (a document without a
                 # length byte reads back as no length).
                 if length_bytes is None:
                     writer._minlength, writer._maxlength = None, 0
                 else:
-                    codes = [length_bytes[d] for d in ids]
+                    codes = itemgetter(*ids)(length_bytes) if count > 1 else (length_bytes[ids[0]],)
                     shortest = min(codes) or min((c for c in codes if c), default=0)
                     longest = max(codes)
                     writer._minlength = byte_to_length(shortest) if shortest else None
