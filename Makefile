@@ -54,7 +54,7 @@ test: install-test
 # build and its peak memory, queries, type-ahead, edit to visible), storefront pages and
 # the JSON API. With wrk installed (apt-get install wrk) every row runs at 4 and at 32
 # connections (BENCH_CONNECTIONS) for BENCH_SECONDS each, beside the hello-world page of
-# the same run. About 20 minutes on two cores at 20,000 products; checkout, impact and
+# the same run. About 15 minutes on two cores at 20,000 products; checkout, impact and
 # sitemap benchmarks run on their own (bench/checkout.py, impact.py, sitemap.py).
 BENCH_PRODUCTS ?= 20000
 BENCH_WORKDIR ?= /tmp/chumchon-bench
