@@ -49,6 +49,21 @@ test: install-test
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	fi
 
+# The page benchmarks on scratch catalogues of BENCH_PRODUCTS generated products under
+# BENCH_WORKDIR, figures appended to docs/benchmarks.md: the relevance set, search (index
+# build and its peak memory, queries, type-ahead, edit to visible), storefront pages and
+# the JSON API. With wrk installed (apt-get install wrk) every row runs at 4 and at 32
+# connections (BENCH_CONNECTIONS) for BENCH_SECONDS each, beside the hello-world page of
+# the same run. About 15 minutes on two cores at 20,000 products; checkout, impact and
+# sitemap benchmarks run on their own (bench/checkout.py, impact.py, sitemap.py).
+BENCH_PRODUCTS ?= 20000
+BENCH_WORKDIR ?= /tmp/chumchon-bench
+bench: install
+	$(BIN)/python bench/relevance.py
+	$(BIN)/python bench/search.py --products $(BENCH_PRODUCTS) --workdir $(BENCH_WORKDIR)
+	$(BIN)/python bench/storefront.py --products $(BENCH_PRODUCTS) --workdir $(BENCH_WORKDIR)
+	$(BIN)/python bench/api.py --products $(BENCH_PRODUCTS) --workdir $(BENCH_WORKDIR)
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

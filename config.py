@@ -128,8 +128,12 @@ class Config:
     # Seconds a process keeps the list of published experiences the search page matches
     # (a new or unpublished one shows there within this; 0 reads it at every search).
     EXPERIENCE_SEARCH_CACHE_SECONDS = float(_env("EXPERIENCE_SEARCH_CACHE_SECONDS") or 2)
-    # Whoosh's in-memory sort during a full rebuild, before it spills runs to disk.
+    # A full rebuild's postings kept in memory before it writes a segment and starts
+    # the next (a catalogue under about 2 M products is one segment at 512).
     SEARCH_REBUILD_MEMORY_MB = _env_int("SEARCH_REBUILD_MEMORY_MB", 512)
+    # Processes reading and analysing products during a full rebuild, beside the one
+    # writing the index (0: one per core, at most 4; 1: all in the writing process).
+    SEARCH_REBUILD_PROCESSES = _env_int("SEARCH_REBUILD_PROCESSES", 0)
     # /healthz reports the index as lagging once a pending outbox row is this old.
     SEARCH_MAX_LAG_SECONDS = float(_env("SEARCH_MAX_LAG_SECONDS") or 120)
     # The change log every host's index follows (shop/search/indexer.py): rows older

@@ -100,15 +100,15 @@ def build_index(path: str, facts) -> float:
     """Index ``facts`` into a new index at ``path``; returns the seconds it took."""
     from whoosh import index as whoosh_index
 
+    from shop.search.bulk import BulkWriter, analyse_documents
     from shop.search.schema import build_schema, product_document
     from shop.search.source import CERT_BITS
 
     started = time.perf_counter()
     ix = whoosh_index.create_in(path, build_schema(), indexname="products")
-    writer = ix.writer()
-    for fact in facts:
-        writer.add_document(**product_document(fact, CERT_BITS))
-    writer.commit()
+    writer = BulkWriter(ix)  # as `flask search reindex` writes
+    writer.add_batch(analyse_documents(writer.plan, [product_document(fact, CERT_BITS) for fact in facts]))
+    writer.commit(merge=False)
     return time.perf_counter() - started
 
 

@@ -1,21 +1,24 @@
-"""Search speed at 10,000 and 100,000 products: index build rate, /search and
-/search/suggest latency under gunicorn (2 sync workers, 4 concurrent clients) beside a
-minimal Flask page on the same settings, and the time from a product edit to its
-visibility in search.
+"""Search speed at 10,000 and 100,000 products: the index build (products/s, peak
+memory of the rebuild's processes), /search and /search/suggest under gunicorn (2 sync
+workers) beside a minimal Flask page on the same settings, and the time from a product
+edit to its visibility in search.
 
     .venv/bin/python bench/search.py --products 10000 100000
 
 Each catalogue is ``flask demo generate --products N --seed 42`` in a scratch SQLite
 database under /tmp (or DATABASE_URL with --database-url), indexed with
-``flask search reindex``. Traffic goes only to 127.0.0.1, bounded in requests and time.
-Figures are printed and appended to docs/benchmarks.md.
+``flask search reindex``. With wrk installed (bench/_harness.py), each row runs at 4
+and at 32 connections with its URLs rotating: every query group with the result cache
+off (each request runs its query), then all the queries together (facets and sorts
+included) and the type-ahead with the cache as configured by default. Traffic goes
+only to 127.0.0.1, bounded in time. Figures are printed and appended to
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import random
 import re
 import sqlite3
@@ -28,7 +31,23 @@ from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import ROOT, TABLE_HEAD, append_results, flask, flask_env, gunicorn, median, run_load  # noqa: E402
+from _harness import (  # noqa: E402
+    ROOT,
+    TABLE_HEAD,
+    WRK,
+    WRK_TABLE_HEAD,
+    append_results,
+    connection_levels,
+    flask,
+    flask_env,
+    flask_measured,
+    gunicorn,
+    gunicorn_server,
+    load_average,
+    median,
+    run_load,
+    run_wrk,
+)
 
 THAI = ["กาแฟ", "มะนาวผง", "ข้าวกล้อง", "น้ำผึ้ง", "ผ้าทอ", "สบู่สมุนไพร", "ชาเขียว", "กาแฟคั่ว", "จักสาน",
         "ข้าวหอมมะลิ", "กาแฝ"]
@@ -68,12 +87,17 @@ def build_catalogue(instance: Path, products: int, reuse: bool, database_url: st
     return env
 
 
-def reindex(env: dict[str, str]) -> tuple[int, float]:
-    result = flask(env, "search", "reindex")
+def reindex(env: dict[str, str]) -> tuple[int, float, str]:
+    """``(products, seconds, memory note)`` of ``flask search reindex``."""
+    load = load_average()
+    result, _wall, memory = flask_measured(env, "search", "reindex")
     match = re.search(r"Indexed (\d+) products in ([\d.]+) s", result.stdout)
     if not match:
         raise RuntimeError(result.stdout)
-    return int(match.group(1)), float(match.group(2))
+    note = (f"peak memory {memory.peak_total_kb / 1024:,.0f} MB for all its processes together (proportional "
+            f"set sizes; largest process {memory.peak_process_kb / 1024:,.0f} MB resident); load average before "
+            f"(1 / 5 / 15 min): {load}")
+    return int(match.group(1)), float(match.group(2)), note
 
 
 def category_slugs(env: dict[str, str]) -> list[str]:
@@ -151,6 +175,93 @@ def edit_probe(port: int, indexer_mode: str, samples: int, timeout: float = 15.0
     return timings
 
 
+def query_groups(env: dict[str, str]) -> dict[str, list[str]]:
+    slugs = category_slugs(env)
+    faceted = FACETED + [{"q": "", "category": slug, "sort": "bestselling"} for slug in slugs[:3]]
+    groups = {
+        "search: Thai": [search_path({"q": q}) for q in THAI],
+        "search: English": [search_path({"q": q}) for q in ENGLISH],
+        "search: mixed Thai+English": [search_path({"q": q}) for q in MIXED],
+        "search: with facets / sorts": [search_path(p) for p in faceted],
+    }
+    every = [p for paths in groups.values() for p in paths]
+    # Interleaved, so that consecutive requests differ in kind as well as in words.
+    groups["search: all queries rotating"] = every[::2] + every[1::2]
+    groups["suggest (type-ahead)"] = ["/search/suggest?" + urlencode({"q": q}) for q in SUGGEST]
+    return groups
+
+
+def warm(port: int, paths: list[str], workers: int = 2) -> None:
+    for path in paths:
+        for _ in range(workers):
+            fetch(port, path)
+
+
+def measure_wrk(serve_env: dict[str, str], env: dict[str, str], groups: dict[str, list[str]], args) -> tuple[list, dict]:
+    """Rows (at each connection count: hello-world, every query group with the result
+    cache off, then all queries and suggestions with the cache as configured) and the
+    edit-to-visible timings."""
+    levels = args.connections or connection_levels()
+    rows: list[tuple[int, str]] = []
+    results = {}
+    baselines = {}
+    with gunicorn_server(serve_env, "bench.baseline_app:app") as server:
+        for count in levels:
+            baselines[count] = run_wrk("hello-world (bench/baseline_app.py)", server, ["/"], connections=count,
+                                       seconds=args.seconds)
+            rows.append((count, baselines[count].row()))
+            print(rows[-1][1], flush=True)
+    plans = [("0", "result cache off", [n for n in groups if n.startswith("search")]),
+             ("256", "result cache on", ["search: all queries rotating", "suggest (type-ahead)"])]
+    timings = {}
+    for cache_size, label, names in plans:
+        with gunicorn_server({**serve_env, "SEARCH_RESULT_CACHE": cache_size}) as server:
+            warm(server.port, [p for n in names for p in groups[n]])
+            for count in levels:
+                for name in names:
+                    key = f"{name} ({label})" if name.startswith("search") else name
+                    result = run_wrk(key, server, groups[name], connections=count, seconds=args.seconds)
+                    results[(key, count)] = result
+                    rows.append((count, result.row(baselines[count])))
+                    print(rows[-1][1], flush=True)
+            if cache_size != "0" and args.edit_samples:
+                timings["woken"] = edit_to_visible(env, server.port, samples=args.edit_samples, indexer_mode="thread")
+                timings["polled"] = edit_to_visible(env, server.port, samples=args.edit_samples, indexer_mode="off")
+    table = "\n".join([WRK_TABLE_HEAD, *[row for count in levels for c, row in rows if c == count]])
+    lines = []
+    for count in levels:
+        hello = baselines[count]
+        for key in ("search: all queries rotating (result cache off)", "search: all queries rotating (result cache on)",
+                    "suggest (type-ahead)"):
+            r = results.get((key, count))
+            if r:
+                lines.append(f"- {key}, {count} connections: {r.rps:,.0f} req/s = **{r.rps / hello.rps:.0%} of "
+                             f"hello-world** ({hello.rps:,.0f} req/s); p50 / p95 / p99 {r.p50_ms:.1f} / "
+                             f"**{r.p95_ms:.1f}** / {r.p99_ms:.1f} ms; {r.errors} errors")
+    return [table, "\n".join(lines)], timings
+
+
+def measure_threads(serve_env: dict[str, str], env: dict[str, str], groups: dict[str, list[str]], args) -> tuple[list, dict]:
+    """Without wrk: the Python load generator, ``--concurrency`` threads."""
+    rows = []
+    with gunicorn(serve_env, "bench.baseline_app:app") as port:
+        baseline = run_load("baseline (minimal Flask page)", port, ["/"], requests=args.requests,
+                            concurrency=args.concurrency, max_seconds=args.max_seconds)
+    rows.append(baseline.row())
+    timings = {}
+    with gunicorn(serve_env) as port:
+        warm(port, [p for paths in groups.values() for p in paths])
+        for name, paths in groups.items():
+            result = run_load(name, port, paths, requests=args.requests, concurrency=args.concurrency,
+                              max_seconds=args.max_seconds)
+            rows.append(result.row(baseline))
+            print(rows[-1], flush=True)
+        if args.edit_samples:
+            timings["woken"] = edit_to_visible(env, port, samples=args.edit_samples, indexer_mode="thread")
+            timings["polled"] = edit_to_visible(env, port, samples=args.edit_samples, indexer_mode="off")
+    return ["\n".join([TABLE_HEAD, *rows]), ""], timings
+
+
 def main() -> None:
     if len(sys.argv) == 5 and sys.argv[1] == "--edit-probe":
         timings = edit_probe(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
@@ -158,14 +269,18 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--requests", type=int, default=1200, help="requests per query group")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--max-seconds", type=float, default=45, help="time cap per query group")
+    parser.add_argument("--connections", type=int, nargs="+", default=None,
+                        help="wrk connection counts (default BENCH_CONNECTIONS or 4 32)")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds per wrk row (default BENCH_SECONDS or 10)")
+    parser.add_argument("--requests", type=int, default=1200, help="without wrk: requests per query group")
+    parser.add_argument("--concurrency", type=int, default=4, help="without wrk: client threads")
+    parser.add_argument("--max-seconds", type=float, default=45, help="without wrk: time cap per query group")
     parser.add_argument("--edit-samples", type=int, default=5)
     parser.add_argument("--workdir", default="/tmp/chumchon-bench")
     parser.add_argument("--database-url", default=None, help="use this database instead of a scratch SQLite file")
     parser.add_argument("--reuse", action="store_true", help="reuse a catalogue built by an earlier run")
     parser.add_argument("--skip-reindex", action="store_true", help="with --reuse: keep the existing index")
+    parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/benchmarks.md")
     args = parser.parse_args()
 
     sections = []
@@ -174,69 +289,35 @@ def main() -> None:
         print(f"== {products:,} products ==", flush=True)
         env = build_catalogue(instance, products, args.reuse, args.database_url)
         if args.skip_reindex and (instance / "search-index").exists():
-            indexed, seconds = None, None
+            build = "reused the existing index"
         else:
-            indexed, seconds = reindex(env)
+            indexed, seconds, memory = reindex(env)
+            build = f"{indexed:,} products in {seconds:.1f} s = **{indexed / seconds:,.0f} products/s**; {memory}"
+        print(f"- index build: {build}", flush=True)
         serve_env = {**env, "SEARCH_INDEXER": "thread"}
-        slugs = category_slugs(env)
-        faceted = FACETED + [{"q": "", "category": slug, "sort": "bestselling"} for slug in slugs[:3]]
-        groups = {
-            "search: Thai": [search_path({"q": q}) for q in THAI],
-            "search: English": [search_path({"q": q}) for q in ENGLISH],
-            "search: mixed Thai+English": [search_path({"q": q}) for q in MIXED],
-            "search: with facets / sorts": [search_path(p) for p in faceted],
-            "suggest (type-ahead)": ["/search/suggest?" + urlencode({"q": q}) for q in SUGGEST],
-        }
-        rows = []
-        with gunicorn(serve_env, "bench.baseline_app:app") as port:
-            baseline = run_load("baseline (minimal Flask page)", port, ["/"], requests=args.requests,
-                                concurrency=args.concurrency, max_seconds=args.max_seconds)
-        rows.append(baseline.row())
-        results = {}
-        # First with the per-process result cache off (every request runs the query),
-        # then as configured by default (popular queries answered from the cache).
-        for label, cache_size in (("no result cache", "0"), ("result cache", "256")):
-            with gunicorn({**serve_env, "SEARCH_RESULT_CACHE": cache_size}) as port:
-                for path in [p for paths in groups.values() for p in paths]:  # warm both workers
-                    fetch(port, path)
-                    fetch(port, path)
-                for name, paths in groups.items():
-                    if name.startswith("suggest") and cache_size == "0":
-                        continue  # suggestions never use the result cache
-                    key = f"{name} ({label})" if name.startswith("search") else name
-                    results[key] = run_load(key, port, paths, requests=args.requests,
-                                            concurrency=args.concurrency, max_seconds=args.max_seconds)
-                    rows.append(results[key].row(baseline))
-                    print(rows[-1], flush=True)
-                if cache_size != "0":
-                    woken = edit_to_visible(env, port, samples=args.edit_samples, indexer_mode="thread")
-                    polled = edit_to_visible(env, port, samples=args.edit_samples, indexer_mode="off")
-        table = "\n".join([TABLE_HEAD, *rows])
-        build = (f"{indexed:,} products in {seconds:.1f} s = **{indexed / seconds:,.0f} products/s**"
-                 if indexed else "reused the existing index")
-
-        def overall_p95(label: str, results=results) -> float:
-            found = sorted(lat for n, r in results.items() if n.startswith("search") and n.endswith(label)
-                           for lat in r.latencies_ms)
-            return found[min(len(found) - 1, int(0.95 * len(found)))] if found else float("nan")
-
-        suggest = results["suggest (type-ahead)"]
-        summary = (
-            f"- index build (`flask search reindex`): {build}\n"
-            f"- search p95 over every query group: **{overall_p95('(no result cache)'):.1f} ms** with the result "
-            f"cache off, **{overall_p95('(result cache)'):.1f} ms** with it on (target ≤ 50 ms); "
-            f"suggest p95: **{suggest.percentile(95):.1f} ms** (target ≤ 20 ms)\n"
-            f"- edit → visible in search, committing process's indexer thread woken: median "
-            f"{median(woken):.0f} ms, max {max(woken):.0f} ms ({len(woken)} edits)\n"
-            f"- edit → visible, only the web workers' fallback poll ({serve_env.get('SEARCH_POLL_SECONDS', '1.5')} s): "
-            f"median {median(polled):.0f} ms, max {max(polled):.0f} ms\n"
-            f"- load average at the end: {os.getloadavg()[0]:.2f}"
-        )
+        groups = query_groups(env)
+        measure = measure_wrk if WRK else measure_threads
+        (table, headline), timings = measure(serve_env, env, groups, args)
+        summary = [f"- index build (`flask search reindex`): {build}"]
+        if headline:
+            summary.append(headline)
+        if timings:
+            woken, polled = timings["woken"], timings["polled"]
+            summary += [
+                f"- edit → visible in search, committing process's indexer thread woken: median "
+                f"{median(woken):.0f} ms, max {max(woken):.0f} ms ({len(woken)} edits)",
+                f"- edit → visible, only the web workers' fallback poll "
+                f"({serve_env.get('SEARCH_POLL_SECONDS', '1.5')} s): median {median(polled):.0f} ms, "
+                f"max {max(polled):.0f} ms",
+            ]
+        summary.append(f"- load average at the end (1 / 5 / 15 min): {load_average()}")
+        text = "\n".join(summary)
         print(table)
-        print(summary, flush=True)
-        sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync, {args.concurrency} clients)\n\n"
-                        f"{summary}\n\n{table}")
-    append_results("Search", "\n\n".join(sections))
+        print(text, flush=True)
+        how = "wrk, rotating URLs" if WRK else f"{args.concurrency} Python client threads"
+        sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync; {how})\n\n{text}\n\n{table}")
+    if not args.no_append:
+        append_results("Search", "\n\n".join(sections))
 
 
 if __name__ == "__main__":

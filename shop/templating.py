@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Flask, request
@@ -47,7 +48,23 @@ def url_with_lang(lang: str) -> str:
 
 def url_with_args(**changes) -> str:
     """The current URL with some query parameters replaced (None removes one)."""
-    args = request.args.to_dict(flat=False)
+    try:
+        key = (request.path, request.query_string, tuple(sorted(changes.items())))
+        hash(key)
+    except TypeError:  # a value that cannot be a key: build it afresh
+        return _url_with_args(request.path, request.args, changes)
+    return _url_with_args_memo(key)
+
+
+@lru_cache(maxsize=4096)
+def _url_with_args_memo(key: tuple) -> str:
+    # The URL depends only on the path, the query string and the changes: a results
+    # page builds one per facet option, and the same pages are asked for again.
+    return _url_with_args(key[0], request.args, dict(key[2]))
+
+
+def _url_with_args(path: str, current, changes: dict) -> str:
+    args = current.to_dict(flat=False)
     args.pop("lang", None)
     for key, value in changes.items():
         if value is None:
@@ -55,7 +72,7 @@ def url_with_args(**changes) -> str:
         else:
             args[key] = [str(value)]
     query = urlencode(args, doseq=True)
-    return f"{request.path}?{query}" if query else request.path
+    return f"{path}?{query}" if query else path
 
 
 def init_templating(app: Flask) -> None:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import chain
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem as porter_stem
@@ -151,6 +153,14 @@ class ThaiEnglishAnalyzer(Tokenizer):
                 token.endchar = start_char + end
             yield token
 
+    def index_counts(self, value: str) -> dict[str, int]:
+        """``{term: frequency}`` of ``value`` for indexing: the same terms as the
+        tokens of ``mode="index"``, counted without a token per word (the bulk writer's
+        path, see ``shop.search.bulk``)."""
+        if len(value) <= _MEMO_CHARS:
+            return _short_value_counts(value, self.stem, self.remove_stops)
+        return _value_counts(value, self.stem, self.remove_stops)
+
 
 @lru_cache(maxsize=50000)
 def stem_english(word: str) -> str:
@@ -184,6 +194,89 @@ def term_spans(text: str) -> tuple[tuple[str, int, int], ...]:
             term = stem_english(term)
         out.append((term, start, end))
     return tuple(out)
+
+
+# --- indexing: words and terms per run, memoised -----------------------------------------
+#
+# The analyzers above make a Token per word. The bulk writer asks for a field's terms
+# and frequencies instead, memoised per run of text: a run's words never depend on
+# what surrounds it (the runs are what the segmenter sees), and category, enterprise
+# and place names, tags and the stock phrases of descriptions repeat across thousands
+# of products.
+
+
+#: Runs and lines up to this length are memoised (longer ones are rare and unique).
+_MEMO_CHARS = 160
+
+
+def run_words(run: str) -> tuple[str, ...]:
+    """The words of one run (a match of ``_RUN_RE``), as ``split_words`` yields them."""
+    return _run_words(run) if len(run) <= _MEMO_CHARS else _run_words.__wrapped__(run)
+
+
+@lru_cache(maxsize=32768)
+def _run_words(run: str) -> tuple[str, ...]:
+    if THAI_CHARACTER.match(run):
+        pieces = _segment_run(run) if len(run) <= 64 else _join_unknown(tuple(segmenter()(run)))
+        return tuple(word for word in (piece.strip() for piece in pieces) if word and word not in _NOT_WORDS)
+    return (run,)
+
+
+@lru_cache(maxsize=65536)
+def _run_terms(run: str, stem: bool, remove_stops: bool) -> tuple[str, ...]:
+    stops = ENGLISH_STOP_WORDS if remove_stops else ()
+    out = []
+    for word in run_words(run):
+        text = word.lower()
+        if text in stops:
+            continue
+        if stem and _ASCII_WORD.match(text):
+            text = stem_english(text)
+        out.append(text)
+    return tuple(out)
+
+
+# The parts of compounds and the roman keys are memoised per line: a value is lines
+# joined with "\n" (names, tags ...), no run crosses a line break and NFC leaves one
+# alone, so a value's texts are its lines' texts, and the same lines recur (a product's
+# names in both fields, tags across products).
+
+
+def _memo_line(function):
+    cached = lru_cache(maxsize=32768)(function)
+
+    def per_line(line: str, *args):
+        return cached(line, *args) if len(line) <= _MEMO_CHARS else function(line, *args)
+
+    per_line.cache_clear = cached.cache_clear
+    return per_line
+
+
+def _value_counts(value: str, stem: bool, remove_stops: bool) -> dict[str, int]:
+    return Counter(chain.from_iterable(
+        _run_terms(run, stem, remove_stops) for run in _RUN_RE.findall(normalize_text(value))))
+
+
+# Category, enterprise, place and certification names repeat across thousands of
+# products: their counts are memoised whole (callers never change them).
+_short_value_counts = lru_cache(maxsize=8192)(_value_counts)
+
+
+def _line_thai_words(line: str) -> Iterator[str]:
+    """The Thai words of a line (its other runs are one word each, never Thai)."""
+    for run in _RUN_RE.findall(normalize_text(line)):
+        if THAI_CHARACTER.match(run):
+            yield from run_words(run)
+
+
+@_memo_line
+def _line_compound_texts(line: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(chain.from_iterable(map(compound_texts, _line_thai_words(line)))))
+
+
+@_memo_line
+def _line_roman_keys(line: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(chain.from_iterable(map(thai_roman_keys, _line_thai_words(line)))))
 
 
 def analyze(text: str, analyzer: ThaiEnglishAnalyzer | None = None) -> list[str]:
@@ -392,6 +485,18 @@ class CompoundAnalyzer(Tokenizer):
                 token.stopped = False
                 yield token
 
+    def index_counts(self, value: str) -> dict[str, int]:
+        """``{text: 1}`` for each text ``mode="index"`` yields (each once)."""
+        return dict.fromkeys(chain.from_iterable(map(_line_compound_texts, value.split("\n"))), 1)
+
+
+@lru_cache(maxsize=50000)
+def compound_texts(word: str) -> tuple[str, ...]:
+    """What the ``sub`` field indexes for one Thai word: its dictionary parts, and the
+    tone-less spelling of the word and of each part."""
+    parts = sub_words(word)
+    return (*parts, *(fold_thai(text) for text in (word, *parts)))
+
 
 class RomanAnalyzer(Tokenizer):
     """For the ``roman`` field: the roman keys of every Thai word (``mode="query"``:
@@ -421,6 +526,10 @@ class RomanAnalyzer(Tokenizer):
                     token.boost = 1.0
                     token.stopped = False
                     yield token
+
+    def index_counts(self, value: str) -> dict[str, int]:
+        """``{key: 1}`` for each key ``mode="index"`` yields (each once)."""
+        return dict.fromkeys(chain.from_iterable(map(_line_roman_keys, value.split("\n"))), 1)
 
 
 def is_thai_word(word: str) -> bool:

@@ -18,7 +18,9 @@ search_cli = AppGroup("search", help="The product search index.")
 @search_cli.command("reindex")
 @click.option("--if-missing", is_flag=True, help="Only rebuild when the index is missing, outdated or unreadable.")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(50, 10_000))
-def reindex_command(if_missing: bool, batch_size: int) -> None:
+@click.option("--processes", type=click.IntRange(0, 64), default=None,
+              help="Processes reading and analysing products (default SEARCH_REBUILD_PROCESSES; 0: one per core).")
+def reindex_command(if_missing: bool, batch_size: int, processes: int | None) -> None:
     """Rebuild the index from the database (safe while the shop runs)."""
     last_report = [time.monotonic()]
 
@@ -27,7 +29,8 @@ def reindex_command(if_missing: bool, batch_size: int) -> None:
             click.echo(f"  … {done} products")
             last_report[0] = time.monotonic()
 
-    result = rebuild(current_app, if_missing=if_missing, batch_size=batch_size, progress=progress)
+    result = rebuild(current_app, if_missing=if_missing, batch_size=batch_size, processes=processes,
+                     progress=progress)
     if not result.rebuilt:
         click.echo(f"Search index present; nothing to do ({result.reason}).")
         return

@@ -7,6 +7,8 @@ result is ours.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 from shop.search.analysis import normalize_text, term_spans
@@ -15,6 +17,12 @@ from shop.search.analysis import normalize_text, term_spans
 def highlight(text: str | None, tokens: set[str]) -> Markup | None:
     if not text:
         return None
+    return _highlight(text, frozenset(tokens))
+
+
+@lru_cache(maxsize=8192)
+def _highlight(text: str, tokens: frozenset[str]) -> Markup:
+    # Memoised: the same products come back for the same and for related queries.
     text = normalize_text(text)
     if not tokens:
         return escape(text)

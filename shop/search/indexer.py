@@ -49,11 +49,14 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import multiprocessing
 import os
 import shutil
 import socket
 import threading
 import time
+from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -68,6 +71,7 @@ from whoosh.index import LockError
 from shop.database import end_read
 from shop.extensions import db
 from shop.search import source
+from shop.search.bulk import AnalysedBatch, BulkWriter, analyse_documents, field_plan
 from shop.search.index import INDEX_NAME, IndexHandle, IndexUnavailable, index_exists, read_meta, write_meta
 from shop.search.models import OP_CATEGORY, OP_ENTERPRISE, OP_PRODUCT, SearchLogState, SearchOutbox
 from shop.search.schema import SCHEMA_VERSION, build_schema, product_document
@@ -479,8 +483,9 @@ def _cleanup_leftovers(path: Path) -> None:
 
 
 def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
-            progress=None) -> RebuildResult:
-    """Build the index from the database into a new directory and swap it in."""
+            processes: int | None = None, progress=None) -> RebuildResult:
+    """Build the index from the database into a new directory and swap it in
+    (``processes``: see ``rebuild_processes``)."""
     handle = handle_for(app)
     if if_missing:
         try:
@@ -524,22 +529,9 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
         building = path.parent / f"{path.name}.rebuild-{os.getpid()}"
         building.mkdir()
         ix = whoosh_index.create_in(str(building), build_schema(), indexname=INDEX_NAME)
-        # Whoosh sorts postings in memory and spills sorted runs to disk past this
-        # size; fewer, larger runs make a 100k rebuild about twice as fast as the
-        # 128 MB default (peak memory is roughly 1.7 × this figure).
-        writer = ix.writer(limitmb=int(app.config["SEARCH_REBUILD_MEMORY_MB"]))
-        documents = 0
         try:
-            with Session(db.engine) as session:
-                for batch in source.iter_visible_batches(session, batch_size=batch_size):
-                    for fact in batch:
-                        writer.add_document(**product_document(fact, source.CERT_BITS))
-                    documents += len(batch)
-                    if progress:
-                        progress(documents)
-            writer.commit(optimize=True)
+            documents = _write_products(app, ix, batch_size=batch_size, processes=processes, progress=progress)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
             raise
         write_meta(building, schema_version=SCHEMA_VERSION, built_at=datetime.now(UTC).isoformat(),
@@ -563,6 +555,93 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
 
     handle.forget()
     return RebuildResult(documents=documents, seconds=time.perf_counter() - started, reason=reason)
+
+
+def rebuild_processes(app: Flask, requested: int | None = None) -> int:
+    """How many processes read and analyse products for a rebuild (``requested``, else
+    ``SEARCH_REBUILD_PROCESSES``; 0 means one per core, at most 4). One, that is the
+    writing process itself, when forking is not safe here: another thread is running
+    (a web worker's indexer thread; a forked child would inherit its locks held), or
+    the database is in this process's memory (tests)."""
+    wanted = int(app.config["SEARCH_REBUILD_PROCESSES"] if requested is None else requested)
+    if wanted <= 0:
+        wanted = min(4, os.cpu_count() or 1)
+    if wanted <= 1 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    database = db.engine.url.database
+    if db.engine.url.get_backend_name() == "sqlite" and database in (None, "", ":memory:"):
+        return 1
+    return wanted
+
+
+def _write_products(app: Flask, ix, *, batch_size: int, processes: int | None, progress) -> int:
+    """Write every visible product into the new index ``ix``: ``BulkWriter`` segments
+    of at most ``SEARCH_REBUILD_MEMORY_MB`` of postings each, in product id order."""
+    with Session(db.engine) as session:
+        ranges = source.visible_id_ranges(session, batch_size)
+        end_read(session)
+    budget = int(app.config["SEARCH_REBUILD_MEMORY_MB"]) * 1024 * 1024
+    workers = rebuild_processes(app, processes) if len(ranges) > 1 else 1
+    writer = BulkWriter(ix)
+    documents = 0
+    try:
+        for batch in _analysed_batches(app, ranges, workers):
+            writer.add_batch(batch)
+            documents += batch.count
+            if progress:
+                progress(documents)
+            if writer.memory_estimate() > budget:
+                writer.commit(merge=False)
+                writer = BulkWriter(ix)
+        writer.commit(merge=False)
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    return documents
+
+
+# Each rebuild worker process: its own database connections, one range reader and the
+# schema's analysis plan (set by ``_worker_start``, in the forked child).
+_worker: dict = {}
+
+
+def _worker_start(app: Flask) -> None:
+    app.app_context().push()
+    db.engine.dispose(close=False)  # the parent's connections stay the parent's
+    _worker["reader"] = source.RangeReader(Session(db.engine))
+    _worker["plan"] = field_plan(build_schema())
+
+
+def _analyse_range(after: int, through: int | None, reader=None, plan=None) -> AnalysedBatch:
+    reader = reader or _worker["reader"]
+    facts = reader.read(after, through)
+    documents = [product_document(fact, source.CERT_BITS) for fact in facts]
+    return analyse_documents(plan or _worker["plan"], documents)
+
+
+def _analysed_batches(app: Flask, ranges: list[tuple[int, int | None]], workers: int) -> Iterator[AnalysedBatch]:
+    """The ranges' products read and analysed, in order: here, or by ``workers``
+    forked processes while this one writes (at most two ranges each in flight, so
+    memory stays bounded when the writer is the slower side)."""
+    if workers <= 1:
+        with Session(db.engine) as session:
+            reader = source.RangeReader(session)
+            plan = field_plan(build_schema())
+            for after, through in ranges:
+                yield _analyse_range(after, through, reader, plan)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_start, initargs=(app,)) as pool:
+        pending: deque = deque()
+        for bounds in ranges:
+            pending.append(pool.apply_async(_analyse_range, bounds))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+        pool.join()
 
 
 # --- health -----------------------------------------------------------------------------

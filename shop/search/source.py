@@ -212,6 +212,43 @@ def iter_visible_batches(session: Session, batch_size: int = 1000) -> Iterator[l
         yield batch
 
 
+def visible_id_ranges(session: Session, batch_size: int) -> list[tuple[int, int | None]]:
+    """The visible products cut into ranges of ``batch_size`` ids, as ``(after,
+    through)`` pairs covering every id (the last open-ended: a product made visible
+    meanwhile is read too)."""
+    ids = list(session.scalars(select(Product.id).join(Enterprise, Enterprise.id == Product.enterprise_id)
+                               .where(visible_product_condition()).order_by(Product.id)))
+    ranges: list[tuple[int, int | None]] = []
+    after = 0
+    for start in range(0, len(ids), batch_size):
+        through = ids[min(start + batch_size, len(ids)) - 1]
+        ranges.append((after, through))
+        after = through
+    if not ranges:
+        return [(0, None)]
+    ranges[-1] = (ranges[-1][0], None)
+    return ranges
+
+
+class RangeReader:
+    """Reads the visible products of id ranges, one short transaction each, with the
+    categories and enterprises kept between ranges (they are few)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.reference = _Reference(session)
+        end_read(session)
+
+    def read(self, after: int, through: int | None) -> list[ProductFacts]:
+        stmt = _visible_rows(self.session).where(Product.id > after)
+        if through is not None:
+            stmt = stmt.where(Product.id <= through)
+        rows = list(self.session.execute(stmt.order_by(Product.id)))
+        facts = _facts_for_rows(self.session, self.reference, rows)
+        end_read(self.session)  # the facts are plain data
+        return facts
+
+
 def count_visible(session: Session) -> int:
     stmt = select(func.count(Product.id)).join(Enterprise, Enterprise.id == Product.enterprise_id) \
         .where(visible_product_condition())
