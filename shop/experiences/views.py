@@ -110,9 +110,9 @@ def _booking_form(experience, sessions) -> forms.BookingForm:
 
 
 def _detail(experience, form=None, status: int = 200):
-    sessions = [s for s in svc.upcoming_sessions(experience) if svc.is_bookable(s)]
-    form = form or _booking_form(experience, sessions)
     every = svc.upcoming_sessions(experience)
+    sessions = [s for s in every if svc.is_bookable(s)]
+    form = form or _booking_form(experience, sessions)
     locale = current_language()
     return render_template("experiences/detail.html", experience=experience, sessions=sessions, form=form,
                            json_ld=event_scripts(experience, sessions),
