@@ -55,6 +55,11 @@ def _helpers() -> dict:
             "weekday_label": _weekday_label, "experience_photo_url": svc.photo_url}
 
 
+def _weekday_names(locale: str) -> list[str]:
+    """Monday to Sunday, abbreviated, for the month calendars."""
+    return [get_day_names("abbreviated", locale=locale)[n] for n in range(7)]
+
+
 def _weekday_label(number: int) -> str:
     return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
             _("Sunday")][number]
@@ -118,7 +123,7 @@ def _detail(experience, form=None, status: int = 200):
                            json_ld=event_scripts(experience, sessions),
                            map_url=svc.map_url(experience), policy=policy_of(experience.cancellation_policy),
                            all_sessions=every, months=months_of(every, locale),
-                           weekday_names=[get_day_names("abbreviated", locale=locale)[n] for n in range(7)]), status
+                           weekday_names=_weekday_names(locale)), status
 
 
 @bp.get("/experiences/<slug>")
@@ -356,8 +361,11 @@ def _sessions_page(enterprise, experience, *, session_form=None, weekly_form=Non
     if request.method == "GET":
         weekly_form.weeks.data = "8"
         weekly_form.first_day.data = svc.local_now().date().isoformat()
+    sessions = svc.upcoming_sessions(experience, include_cancelled=True)
+    locale = current_language()
     return render_template("experiences/seller_sessions.html", enterprise=enterprise, experience=experience,
-                           sessions=svc.upcoming_sessions(experience, include_cancelled=True),
+                           sessions=sessions, months=months_of(sessions, locale, limit=6),
+                           weekday_names=_weekday_names(locale),
                            session_form=session_form or forms.SessionForm(), weekly_form=weekly_form,
                            cancel_form=ConfirmForm(), active_tab="experiences"), status
 

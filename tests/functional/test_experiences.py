@@ -307,3 +307,16 @@ def test_the_province_page_lists_experiences_with_their_next_session(app, client
     host.experience.is_published = False
     db.session.commit()
     assert "Experiences in" not in client.get("/provinces/lampang?lang=en").get_data(as_text=True)
+
+
+def test_the_hosts_sessions_page_has_the_month_calendar_with_seats_taken(app, client, sign_in):
+    host = make_host(seats=6)
+    book(host.session.id, adults=2)
+    sign_in(host.owner)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = client.get(f"/seller/{host.enterprise.id}/experiences/{host.experience.id}/sessions").get_data(
+        as_text=True)
+    assert f'<caption>{host.session.day.strftime("%B %Y")}</caption>' in page
+    guests = f"/seller/{host.enterprise.id}/experiences/sessions/{host.session.id}/guests"
+    assert f'href="{guests}"' in page and "09:00 · 2/6" in page
