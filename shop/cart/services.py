@@ -947,7 +947,7 @@ def _merge_bookings(store: UserCart, guest_bookings: list[StoredBooking]) -> int
     sessions = table("experience_sessions", column("id"))  # the experiences area's table, by name
     existing = set(db.session.scalars(select(sessions.c.id).where(
         sessions.c.id.in_([b.session_id for b in guest_bookings]))))
-    mine = store._bookings()
+    mine = set(store._bookings())  # the sessions the user's cart already books
     merged = 0
     for booking in guest_bookings:
         if booking.session_id not in existing:
@@ -955,6 +955,6 @@ def _merge_bookings(store: UserCart, guest_bookings: list[StoredBooking]) -> int
         if booking.session_id not in mine and len(mine) >= MAX_CART_BOOKINGS:
             break
         store.put_booking(booking)
-        mine[booking.session_id] = booking
+        mine.add(booking.session_id)
         merged += 1
     return merged

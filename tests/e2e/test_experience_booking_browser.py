@@ -41,6 +41,26 @@ def demo(app, app_config):
     return data
 
 
+def pay_by_slip_and_confirm(browser, base: str, shopper, public_id: str, enterprise_id: int) -> None:
+    """The shopper uploads a transfer slip on the order page; staff confirm it (or the
+    owner, when the order was paid to the enterprise's own PromptPay)."""
+    shopper.set_input_files("input[name=slip]", files=[
+        {"name": "slip.png", "mimeType": "image/png", "buffer": photo_png()}])
+    shopper.get_by_role("button", name="ส่งสลิป").click()
+    shopper.wait_for_load_state()
+    staff = new_page(browser)
+    sign_in(staff, base, "admin@demo.test")
+    staff.goto(f"{base}/admin/payments")
+    card = staff.locator(f"li.slip-card:has-text('{public_id}')")
+    if card.count() == 0:
+        staff = new_page(browser)
+        sign_in(staff, base, "maejaem@demo.test")
+        staff.goto(f"{base}/seller/{enterprise_id}/payments")
+        card = staff.locator(f"li.slip-card:has-text('{public_id}')")
+    card.get_by_role("button", name="ได้รับเงินแล้ว: ยืนยันการชำระเงิน").click()
+    staff.wait_for_load_state()
+
+
 def test_shopper_books_two_seats_pays_and_the_owner_checks_them_in(app, live_server, browser, demo):
     base = live_server
     shopper = new_page(browser, phone=True)
@@ -63,22 +83,7 @@ def test_shopper_books_two_seats_pays_and_the_owner_checks_them_in(app, live_ser
     assert order.total_satang == 2 * 65000
     db.session.rollback()
     shot(shopper, "experience-03-order-to-pay")
-    shopper.set_input_files("input[name=slip]", files=[
-        {"name": "slip.png", "mimeType": "image/png", "buffer": photo_png()}])
-    shopper.get_by_role("button", name="ส่งสลิป").click()
-    shopper.wait_for_load_state()
-
-    staff = new_page(browser)
-    sign_in(staff, base, "admin@demo.test")
-    staff.goto(f"{base}/admin/payments")
-    card = staff.locator(f"li.slip-card:has-text('{public_id}')")
-    if card.count() == 0:  # paid to the enterprise's own PromptPay: the owner confirms it
-        staff = new_page(browser)
-        sign_in(staff, base, "maejaem@demo.test")
-        staff.goto(f"{base}/seller/{demo['enterprise']}/payments")
-        card = staff.locator(f"li.slip-card:has-text('{public_id}')")
-    card.get_by_role("button", name="ได้รับเงินแล้ว: ยืนยันการชำระเงิน").click()
-    staff.wait_for_load_state()
+    pay_by_slip_and_confirm(browser, base, shopper, public_id, demo["enterprise"])
     assert db.session.scalar(select(Order.status).where(Order.public_id == public_id)) == st.ORDER_PAID
     code = db.session.scalar(select(Booking.ticket_code).join(Order, Order.id == Booking.order_id)
                              .where(Order.public_id == public_id))
@@ -147,17 +152,7 @@ def test_shopper_books_seats_with_a_bag_of_coffee_in_one_cart_and_gets_ticket_an
     # The PromptPay QR for the exact amount is on the order page.
     assert shopper.locator("svg").count() >= 1 and "PromptPay" in shopper.content()
     shot(shopper, "experience-cart-03-pay")
-    shopper.set_input_files("input[name=slip]", files=[
-        {"name": "slip.png", "mimeType": "image/png", "buffer": photo_png()}])
-    shopper.get_by_role("button", name="ส่งสลิป").click()
-    shopper.wait_for_load_state()
-
-    staff = new_page(browser)
-    sign_in(staff, base, "admin@demo.test")
-    staff.goto(f"{base}/admin/payments")
-    staff.locator(f"li.slip-card:has-text('{public_id}')").get_by_role(
-        "button", name="ได้รับเงินแล้ว: ยืนยันการชำระเงิน").click()
-    staff.wait_for_load_state()
+    pay_by_slip_and_confirm(browser, base, shopper, public_id, demo["enterprise"])
     assert db.session.scalar(select(Order.status).where(Order.public_id == public_id)) == st.ORDER_PAID
     booking = db.session.scalar(select(Booking).join(Order, Order.id == Booking.order_id)
                                 .where(Order.public_id == public_id))
