@@ -8,6 +8,11 @@ the share of the hello-world page's req/s measured in the same run, and each gun
 worker's resident memory (``VmRSS``) after the row. Without wrk, a bounded Python
 load generator (threads, one connection per request) is used instead.
 
+Catalogues (``scratch_catalogue``) are built on SQLite (a file in the scratch folder) or
+on PostgreSQL (a scratch database ``bench_…`` on the local server,
+``postgresql://postgres@127.0.0.1``, trust authentication); only databases whose names
+start with ``bench_`` are ever created or dropped.
+
 Load goes only to 127.0.0.1, bounded in time.
 """
 
@@ -18,9 +23,11 @@ import datetime as dt
 import http.client
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -28,6 +35,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +64,150 @@ def flask_env(instance: Path, database_url: str | None = None) -> dict[str, str]
         RATELIMIT_ENABLED="0",
     )
     return env
+
+
+# --- scratch catalogues on SQLite or PostgreSQL ------------------------------------------
+
+DATABASES = ("sqlite", "postgresql")
+DATABASE_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+PG_SERVER = "postgresql://postgres@127.0.0.1"
+#: The prefix of every database the benchmarks create, and the only ones they drop.
+PG_PREFIX = "bench_"
+
+
+def pg_database_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1/{_bench_database(name)}"
+
+
+def _bench_database(name: str) -> str:
+    if not re.fullmatch(rf"{PG_PREFIX}[a-z0-9_]+", name):
+        raise ValueError(f"refusing the database name {name!r}: scratch databases are named {PG_PREFIX}…")
+    return name
+
+
+def psql(database: str, sql: str) -> str:
+    """One statement through ``psql`` on the local server; its rows, unaligned."""
+    result = subprocess.run(["psql", f"{PG_SERVER}/{database}", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                             "-c", sql], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql {database}: {sql}\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def pg_database_exists(name: str) -> bool:
+    return psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{_bench_database(name)}'") == "1"
+
+
+def pg_recreate(name: str) -> None:
+    """Drop (if there) and create the scratch database ``name`` (``bench_…`` only)."""
+    name = _bench_database(name)
+    psql("postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql("postgres", f"CREATE DATABASE {name}")
+
+
+def database_label(env: dict[str, str]) -> str:
+    """"SQLite" or "PostgreSQL", from the environment's ``DATABASE_URL``."""
+    return "SQLite" if env["DATABASE_URL"].startswith("sqlite") else "PostgreSQL"
+
+
+def query(env: dict[str, str], sql: str, params: Sequence = ()) -> list[tuple]:
+    """The rows of one read on the environment's database (sqlite3 or psycopg; write
+    placeholders as ``?``)."""
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
+            return conn.execute(sql, tuple(params)).fetchall()
+    import psycopg
+
+    libpq = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+    with psycopg.connect(libpq) as conn:
+        return conn.execute(sql.replace("?", "%s"), tuple(params)).fetchall()
+
+
+def generated_products(env: dict[str, str]) -> int:
+    """How many ``flask demo generate`` products the database holds (0 if it has no
+    catalogue yet)."""
+    try:
+        return query(env, "SELECT count(*) FROM products WHERE slug LIKE 'gen-%'")[0][0]
+    except Exception:  # noqa: BLE001 - no database, no table: nothing to reuse
+        return 0
+
+
+@dataclass
+class Catalogue:
+    """A scratch catalogue: its database, its instance folder (uploads, search index)
+    and the environment the app and its commands run with."""
+
+    kind: str
+    products: int
+    instance: Path
+    env: dict[str, str]
+    #: How it was built (seconds per step), or that an earlier one was reused.
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return DATABASE_LABELS[self.kind]
+
+
+def scratch_catalogue(kind: str, instance: Path, products: int, *, reuse: bool, pg_name: str,
+                    demo: bool = True, extra_env: dict[str, str] | None = None) -> Catalogue:
+    """``flask db upgrade``, ``flask demo load`` (unless ``demo`` is false) and
+    ``flask demo generate --products N --seed 42`` into a SQLite file in ``instance``
+    or, for ``kind == "postgresql"``, into the scratch database ``pg_name`` (dropped
+    and created again; ANALYZEd after the load, as autovacuum would soon do).
+
+    With ``reuse``, a database that already holds the N generated products is kept
+    (migrations applied if the schema has moved on since)."""
+    if kind not in DATABASES:
+        raise ValueError(kind)
+    database_url = pg_database_url(pg_name) if kind == "postgresql" else None
+    env = {**flask_env(instance, database_url), **(extra_env or {})}
+    where = f"database {pg_name}" if kind == "postgresql" else str(instance / "bench.sqlite3")
+    if reuse and (kind == "sqlite" or pg_database_exists(pg_name)):
+        found = generated_products(env)
+        if found == products:
+            print(f"  reusing {where} ({found:,} generated products)", flush=True)
+            if not (instance / "uploads").exists() and demo:
+                print(f"  note: {instance / 'uploads'} is missing (the demo's photos were built elsewhere)")
+            instance.mkdir(parents=True, exist_ok=True)
+            _upgrade(env)
+            return Catalogue(kind, products, instance, env, f"reused {where}")
+        print(f"  {where} holds {found:,} generated products, not {products:,}: building it again", flush=True)
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / "bench.sqlite3").unlink(missing_ok=True)
+    shutil.rmtree(instance / "search-index", ignore_errors=True)
+    shutil.rmtree(instance / "uploads", ignore_errors=True)
+    if kind == "postgresql":
+        pg_recreate(pg_name)
+    timings = []
+    started = time.perf_counter()
+    timings.append(("db upgrade", _upgrade(env)))
+    if demo:
+        timings.append(("demo load", _timed(env, "demo", "load")))
+    timings.append(("demo generate", _timed(env, "demo", "generate", "--products", str(products), "--seed", "42")))
+    if kind == "postgresql":
+        step = time.perf_counter()
+        psql(pg_name, "ANALYZE")
+        timings.append(("ANALYZE", time.perf_counter() - step))
+    total = time.perf_counter() - started
+    steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings)
+    note = f"built in {total:.0f} s ({steps}) in {where}"
+    print(f"  {note}", flush=True)
+    return Catalogue(kind, products, instance, env, note)
+
+
+def _timed(env: dict[str, str], *args: str) -> float:
+    started = time.perf_counter()
+    flask(env, *args)
+    return time.perf_counter() - started
+
+
+def _upgrade(env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    if flask(env, "db", "upgrade", check=False).returncode != 0:
+        flask(env, "db", "upgrade", "heads")  # revisions not chained yet: apply every branch
+    return time.perf_counter() - started
 
 
 # --- memory ---------------------------------------------------------------------------
@@ -373,9 +525,12 @@ def run_wrk(name: str, server: Server, paths: Sequence[str], *, connections: int
 def measure_groups(env: dict[str, str], groups: dict[str, list[str]], *, connections: Sequence[int],
                    seconds: float | None = None, app: str = "wsgi:app",
                    server_env: dict[str, str] | None = None, warm: bool = True) -> list[WrkResult]:
-    """The minimal Flask page (bench/baseline_app.py), then each named group of paths,
-    on gunicorn with the same settings, at each connection count; the rows in that
-    order, baselines first. Each group's URLs are fetched once per worker first."""
+    """The minimal Flask page (bench/baseline_app.py) at each connection count, then
+    each named group of paths on gunicorn with the same settings at each count (a
+    group's rows one after the other, so that what the page cache holds is that
+    group's pages). Before its rows, every URL of a group is fetched once per worker
+    (``warm_up``), so that the figures are the steady state, as far as the cache's
+    bounds allow."""
     results: list[WrkResult] = []
     with gunicorn_server(env, "bench.baseline_app:app") as server:
         for count in connections:
@@ -383,16 +538,25 @@ def measure_groups(env: dict[str, str], groups: dict[str, list[str]], *, connect
                                    seconds=seconds))
             print(results[-1].row(), flush=True)
     with gunicorn_server(server_env or env, app) as server:
-        if warm:
-            for path in [p for group in groups.values() for p in group]:
-                for _ in range(server.workers):
-                    _get(server.port, path)
-        for count in connections:
-            baseline = next(r for r in results if r.connections == count)
-            for name, paths in groups.items():
+        _get(server.port, "/")  # a worker has built the app
+        for name, paths in groups.items():
+            if warm:
+                started = time.perf_counter()
+                warm_up(server, paths)
+                print(f"  warmed {name}: {len(paths):,} URLs × {server.workers} in "
+                      f"{time.perf_counter() - started:.0f} s", flush=True)
+            for count in connections:
+                baseline = next(r for r in results if r.connections == count)
                 results.append(run_wrk(name, server, paths, connections=count, seconds=seconds))
                 print(results[-1].row(baseline), flush=True)
     return results
+
+
+def warm_up(server: Server, paths: Sequence[str]) -> None:
+    """Every path fetched once per worker, ``2 × workers`` at a time (which worker
+    answers is the kernel's choice: most URLs reach both)."""
+    with ThreadPoolExecutor(2 * server.workers) as pool:
+        list(pool.map(lambda path: _get(server.port, path), [p for p in paths for _ in range(server.workers)]))
 
 
 def results_table(results: Sequence[WrkResult]) -> str:

@@ -3,11 +3,12 @@ memory of the rebuild's processes), /search and /search/suggest under gunicorn (
 workers) beside a minimal Flask page on the same settings, and the time from a product
 edit to its visibility in search.
 
-    .venv/bin/python bench/search.py --products 10000 100000
+    .venv/bin/python bench/search.py --products 10000 100000 [--databases sqlite postgresql]
 
 Each catalogue is ``flask demo generate --products N --seed 42`` in a scratch SQLite
-database under /tmp (or DATABASE_URL with --database-url), indexed with
-``flask search reindex``. With wrk installed (bench/_harness.py), each row runs at 4
+database under /tmp, or with ``--databases postgresql`` in a scratch PostgreSQL
+database ``bench_search_<N>`` on the local server (or DATABASE_URL with --database-url),
+indexed with ``flask search reindex``. With wrk installed (bench/_harness.py), each row runs at 4
 and at 32 connections with its URLs rotating: every query group with the result cache
 off (each request runs its query), then all the queries together (facets and sorts
 included) and the type-ahead with the cache as configured by default. Traffic goes
@@ -21,7 +22,6 @@ import argparse
 import http.client
 import random
 import re
-import sqlite3
 import string
 import subprocess
 import sys
@@ -32,12 +32,14 @@ from urllib.parse import quote, urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
+    DATABASES,
     ROOT,
     TABLE_HEAD,
     WRK,
     WRK_TABLE_HEAD,
     append_results,
     connection_levels,
+    database_label,
     flask,
     flask_env,
     flask_measured,
@@ -45,8 +47,10 @@ from _harness import (  # noqa: E402
     gunicorn_server,
     load_average,
     median,
+    query,
     run_load,
     run_wrk,
+    scratch_catalogue,
 )
 
 THAI = ["กาแฟ", "มะนาวผง", "ข้าวกล้อง", "น้ำผึ้ง", "ผ้าทอ", "สบู่สมุนไพร", "ชาเขียว", "กาแฟคั่ว", "จักสาน",
@@ -101,11 +105,7 @@ def reindex(env: dict[str, str]) -> tuple[int, float, str]:
 
 
 def category_slugs(env: dict[str, str]) -> list[str]:
-    url = env["DATABASE_URL"]
-    if not url.startswith("sqlite:///"):
-        return []
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-        return [row[0] for row in conn.execute("SELECT slug FROM categories ORDER BY id LIMIT 6")]
+    return [row[0] for row in query(env, "SELECT slug FROM categories ORDER BY id LIMIT 6")]
 
 
 def fetch(port: int, path: str) -> tuple[int, str]:
@@ -277,17 +277,23 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=45, help="without wrk: time cap per query group")
     parser.add_argument("--edit-samples", type=int, default=5)
     parser.add_argument("--workdir", default="/tmp/chumchon-bench")
-    parser.add_argument("--database-url", default=None, help="use this database instead of a scratch SQLite file")
+    parser.add_argument("--databases", nargs="+", choices=DATABASES, default=["sqlite"],
+                        help="scratch catalogues on SQLite and/or PostgreSQL (database bench_search_<N>)")
+    parser.add_argument("--database-url", default=None, help="use this database instead of a scratch one")
     parser.add_argument("--reuse", action="store_true", help="reuse a catalogue built by an earlier run")
     parser.add_argument("--skip-reindex", action="store_true", help="with --reuse: keep the existing index")
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/benchmarks.md")
     args = parser.parse_args()
 
     sections = []
-    for products in args.products:
-        instance = Path(args.workdir) / f"search-{products}"
-        print(f"== {products:,} products ==", flush=True)
-        env = build_catalogue(instance, products, args.reuse, args.database_url)
+    for kind, products in [(k, n) for k in (["url"] if args.database_url else args.databases) for n in args.products]:
+        instance = Path(args.workdir) / (f"search-{products}" if kind in ("sqlite", "url") else f"search-{kind}-{products}")
+        print(f"== {products:,} products ({kind}) ==", flush=True)
+        if kind == "url":
+            env = build_catalogue(instance, products, args.reuse, args.database_url)
+        else:
+            env = scratch_catalogue(kind, instance, products, reuse=args.reuse, pg_name=f"bench_search_{products}",
+                                    demo=False, extra_env={"SEARCH_INDEXER": "off"}).env
         if args.skip_reindex and (instance / "search-index").exists():
             build = "reused the existing index"
         else:
@@ -315,7 +321,7 @@ def main() -> None:
         print(table)
         print(text, flush=True)
         how = "wrk, rotating URLs" if WRK else f"{args.concurrency} Python client threads"
-        sections.append(f"### {products:,} products (SQLite, gunicorn -w 2 sync; {how})\n\n{text}\n\n{table}")
+        sections.append(f"### {products:,} products ({database_label(env)}, gunicorn -w 2 sync; {how})\n\n{text}\n\n{table}")
     if not args.no_append:
         append_results("Search", "\n\n".join(sections))
 
