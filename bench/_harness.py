@@ -121,7 +121,7 @@ def query(env: dict[str, str], sql: str, params: Sequence = ()) -> list[tuple]:
 
     libpq = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
     with psycopg.connect(libpq) as conn:
-        return conn.execute(sql.replace("?", "%s"), tuple(params)).fetchall()
+        return conn.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params)).fetchall()
 
 
 def generated_products(env: dict[str, str]) -> int:
@@ -129,7 +129,8 @@ def generated_products(env: dict[str, str]) -> int:
     catalogue yet)."""
     try:
         return query(env, "SELECT count(*) FROM products WHERE slug LIKE 'gen-%'")[0][0]
-    except Exception:  # noqa: BLE001 - no database, no table: nothing to reuse
+    except Exception as exc:  # noqa: BLE001 - no database, no table: nothing to reuse
+        print(f"  no catalogue to reuse: {type(exc).__name__}: {str(exc).strip()}", flush=True)
         return 0
 
 
@@ -553,10 +554,13 @@ def measure_groups(env: dict[str, str], groups: dict[str, list[str]], *, connect
 
 
 def warm_up(server: Server, paths: Sequence[str]) -> None:
-    """Every path fetched once per worker, ``2 × workers`` at a time (which worker
-    answers is the kernel's choice: most URLs reach both)."""
-    with ThreadPoolExecutor(2 * server.workers) as pool:
-        list(pool.map(lambda path: _get(server.port, path), [p for p in paths for _ in range(server.workers)]))
+    """Every path requested ``2 × workers`` times in a row, that many at a time: which
+    worker answers is the kernel's choice, but while one renders a page the next copy
+    of the request goes to another, so that every worker keeps nearly every page (the
+    copies after the first per worker are cheap answers from the cache)."""
+    copies = 2 * server.workers
+    with ThreadPoolExecutor(copies) as pool:
+        list(pool.map(lambda path: _get(server.port, path), [p for p in paths for _ in range(copies)]))
 
 
 def results_table(results: Sequence[WrkResult]) -> str:
