@@ -8,7 +8,9 @@ the path and the query string with its parameters sorted; the generation changes
 whenever the catalogue's change log (the one every host's search index follows) gets
 a row, so an edit, a new price or a sale that changes stock reaches every cached page
 within ``PAGE_CACHE_CHECK_SECONDS``: each worker reads the generation from the
-database at most that often.
+database at most that often. A view whose answer depends on more than the database
+adds it to the key (``cached_page(key=…)``: the search pages, the state of the index
+they were searched in).
 
 What differs between visitors is never stored:
 
@@ -363,7 +365,7 @@ def _csrf_identity() -> str:
     return f"{raw}:{bucket}"
 
 
-def _answer(entry: PageEntry, vary: tuple[str, ...]) -> Response:
+def _answer(entry: PageEntry, vary: tuple[str, ...], cache_control: str | None = None) -> Response:
     """The stored page for this visitor: their parts drawn, their token filled in."""
     parts = [(slot, _draw(slot)) for slot in entry.slots]
     token = None
@@ -391,15 +393,23 @@ def _answer(entry: PageEntry, vary: tuple[str, ...]) -> Response:
         for name, value in entry.headers:
             response.headers[name] = value
     response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    response.headers["Cache-Control"] = "private, no-cache" if private else (cache_control or "no-cache")
     for name in vary:
         response.vary.add(name)
     return response
 
 
-def cached_page(view: Callable | None = None, *, vary: tuple[str, ...] = ()) -> Callable:
+def cached_page(view: Callable | None = None, *, vary: tuple[str, ...] = (),
+                key: Callable[[], Hashable | None] | None = None, cache_control: str | None = None) -> Callable:
     """Serve ``view`` from the page cache where the rules above allow (``vary``: request
-    headers the answer depends on besides the cookie, e.g. ``Accept-Language``)."""
+    headers the answer depends on besides the cookie, e.g. ``Accept-Language``).
+
+    ``key``: what the answer depends on besides the catalogue generation and the request
+    (the search pages: the state of the index they read), added to the key. It is
+    called before the page is looked up or rendered, so a page rendered from older data
+    is never stored under a newer key; when it returns None the request is answered
+    without the cache. ``cache_control``: the ``Cache-Control`` of answers that hold
+    no visitor part (``no-cache`` by default)."""
 
     def decorate(fn: Callable) -> Callable:
         @wraps(fn)
@@ -410,10 +420,15 @@ def cached_page(view: Callable | None = None, *, vary: tuple[str, ...] = ()) -> 
             generation = cache.generation()
             if generation is None:
                 return fn(*args, **kwargs)
-            key = _key(generation)
-            entry = cache.store.get(key)
+            page_key = _key(generation)
+            if key is not None:
+                extra = key()
+                if extra is None:
+                    return fn(*args, **kwargs)
+                page_key = (*page_key, extra)
+            entry = cache.store.get(page_key)
             if entry is not None:
-                return _answer(entry, vary)
+                return _answer(entry, vary, cache_control)
             # Whether the view itself writes the session (what came before it is kept).
             modified_before, session.modified = session.modified, False
             g.page_cache_rendering, g.page_cache_slots = True, set()
@@ -431,8 +446,8 @@ def cached_page(view: Callable | None = None, *, vary: tuple[str, ...] = ()) -> 
                 return _fill(response, slots)
             entry = _entry_of(response, slots)
             if _storable(response) and not view_wrote_session:
-                cache.store.put(key, entry)
-                return _answer(entry, vary)
+                cache.store.put(page_key, entry)
+                return _answer(entry, vary, cache_control)
             return _fill(response, slots)
 
         return wrapper

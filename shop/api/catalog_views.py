@@ -12,8 +12,9 @@ Lists are ordered as the storefront orders them and end on a unique column, so p
 never overlap or skip an item while the catalogue stays the same.
 
 Answers to clients without a token are kept by the page cache until the catalogue
-changes (``cached=True``; not search, which follows the index, nor reviews), and the
-lists' totals are counted once per catalogue generation (docs/caching.md).
+changes (``cached=True``; search until the catalogue or this host's index changes,
+``cached=search_services.page_cache_key``; not reviews), and the lists' totals are
+counted once per catalogue generation (docs/caching.md).
 """
 
 from __future__ import annotations
@@ -365,7 +366,7 @@ def _search_meta(page: int, total: int) -> PageMeta:
 
 
 @operation("GET", "/search", summary="Search products, with facets", tag=TAG, response=SearchResults,
-           query=SearchQuery, auth_mode=AUTH_OPTIONAL, errors=(503,),
+           query=SearchQuery, auth_mode=AUTH_OPTIONAL, errors=(503,), cached=search_services.page_cache_key,
            description="Full-text search in Thai and English with the storefront's facets and sorts, "
                        f"{search_services.PER_PAGE} results a page. Each facet counts the results of the "
                        "other filters. A misspelt query is corrected (`corrected_from`) or a spelling "

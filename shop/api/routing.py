@@ -12,7 +12,7 @@ query string leniently (query values are text), and every problem comes back as 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -110,7 +110,7 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
               headers: tuple[HeaderParameter, ...] = (), response_description: str = "",
               rate_limits: tuple[Callable[[], str], ...] = (),
               links: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
-              cached: bool = False) -> Callable:
+              cached: bool | Callable[[], Hashable | None] = False) -> Callable:
     """Declare an endpoint: ``fn(**path_args, query=…, body=…)`` returns a response
     model (answered with ``status``), a ``(model, status)`` pair, or a ``Response``.
 
@@ -125,7 +125,8 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
     follow from it to other operations: ``{"name": ("operationId", {"parameter":
     "$response.body#/id"})}``.
     ``cached``: a public GET whose answers to clients without a token the page cache
-    keeps until the catalogue changes (docs/caching.md).
+    keeps until the catalogue changes (docs/caching.md); a callable instead of True
+    names what else the answers depend on (``cached_page``'s ``key``: search's index).
     """
     def decorate(fn: Callable) -> Callable:
         op = Operation(method=method.upper(), rule=rule, endpoint=fn.__name__, summary=summary, tag=tag,
@@ -153,7 +154,8 @@ def operation(method: str, rule: str, *, summary: str, tag: str, response: type[
                 kwargs["body"] = parse_body(op.body)
             return answer(fn(**kwargs), op.status)
 
-        registered = cached_page(view, vary=("Accept-Language",)) if cached else view
+        registered = cached_page(view, vary=("Accept-Language",), key=cached if callable(cached) else None) \
+            if cached else view
         for limit in rate_limits:
             registered = limiter.limit(limit, key_func=auth.rate_limit_key, override_defaults=False)(registered)
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=registered, methods=[op.method])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import socket
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -29,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import bindparam, func, select
 
+from shop import dbtypes
 from shop.catalog import services as catalog_services
 from shop.catalog import status as catalog_status
 from shop.catalog.certifications import KINDS
@@ -43,7 +45,9 @@ from shop.catalog.services import (
 from shop.errors import DomainError
 from shop.extensions import db
 from shop.geo import province_by_code, province_by_slug
+from shop.i18n import BANGKOK
 from shop.money import format_baht
+from shop.page_cache import catalogue_generation
 from shop.search import engine, kinds
 from shop.search import suggest as suggest_mod
 from shop.search.analysis import fold_thai, roman_key, stem_english
@@ -314,13 +318,15 @@ class _Categories:
 
 
 _categories_lock = threading.Lock()
-_categories_cache: dict[str, tuple[float, _Categories]] = {}
+_categories_cache: dict[tuple, tuple[float, _Categories]] = {}
 CATEGORIES_TTL_SECONDS = 30
 
 
 def _categories() -> _Categories:
-    """All categories (a few dozen rows), kept for 30 s per process."""
-    key = str(db.engine.url)
+    """All categories (a few dozen rows), kept for 30 s per process, and only while the
+    catalogue generation stays the same when the page cache is on (a renamed category
+    must not be drawn on a page stored under the generation that renamed it)."""
+    key = (str(db.engine.url), catalogue_generation())
     now = time.monotonic()
     with _categories_lock:
         cached = _categories_cache.get(key)
@@ -335,6 +341,7 @@ def _categories() -> _Categories:
             children.setdefault(c.parent_id, []).append(c.id)
     found = _Categories({c.id: c for c in categories}, {c.slug: c for c in categories}, children)
     with _categories_lock:
+        _categories_cache.clear()  # one entry: older generations are not read again
         _categories_cache[key] = (now, found)
     return found
 
@@ -930,6 +937,59 @@ def popular_searches(limit: int = 8) -> list[str]:
     with _popular_lock:
         _popular_cache[key] = (now, tags)
     return tags
+
+
+# --- the page cache's key ----------------------------------------------------------------------
+
+#: An index is this host's replica (docs/search.md: Freshness): answers kept in a store
+#: every host shares (Redis) are keyed by the host whose index they came from.
+_HOST = socket.gethostname()
+
+
+def page_cache_key() -> tuple | None:
+    """What a search answer depends on besides the catalogue generation and the request,
+    for the page cache (``cached_page(key=…)``, docs/caching.md: Search pages); None
+    when the index cannot be read (the answer is a 503, never kept).
+
+    * the index the answer is searched in: this host's folder, its inode (a rebuild
+      swaps in a new folder) and the Whoosh generation committed last, which the
+      searcher is opened on (``IndexHandle.searcher``: one ``stat`` and one listing of
+      the folder). The catalogue generation moves when a change is *committed*; the
+      index applies it a moment later, and an answer rendered in between is kept under
+      the index's older generation, which no request asks for once the index commits;
+    * Thailand's date: experiences' day windows (``when=this_weekend``) and their open
+      sessions follow it;
+    * whether the other kinds' own copies (the published experiences, kept up to
+      ``EXPERIENCE_SEARCH_CACHE_SECONDS``) are surely newer than the catalogue
+      generation (``_others_settled``).
+
+    Read before the answer is rendered: a search that opens a newer searcher than this
+    stores newer results under an older key, never the reverse."""
+    app = current_app._get_current_object()
+    state = state_for(app)
+    try:
+        opened = state.handle.searcher()
+    except IndexUnavailable:
+        return None
+    today = dbtypes.utcnow().astimezone(BANGKOK).date()
+    return (_HOST, state.handle.path, opened.key, today.isoformat(), _others_settled(state, app))
+
+
+def _others_settled(state, app) -> bool:
+    """Whether ``EXPERIENCE_SEARCH_CACHE_SECONDS`` have passed since this process first
+    saw the current catalogue generation: the experiences' list (``kinds.other_kinds``)
+    is read again at most that often, so until then a page may show the list from
+    before the change that made the generation. A page rendered before is kept under
+    ``False`` and rendered again once, under ``True``, from a list read after the change."""
+    seconds = float(app.config.get("EXPERIENCE_SEARCH_CACHE_SECONDS") or 0)
+    if seconds <= 0:
+        return True
+    generation = catalogue_generation()
+    now = time.monotonic()
+    seen = getattr(state, "generation_seen", None)
+    if seen is None or seen[0] != generation:
+        seen = state.generation_seen = (generation, now)  # type: ignore[attr-defined]
+    return now - seen[1] >= seconds
 
 
 # --- type-ahead -------------------------------------------------------------------------------

@@ -1,14 +1,24 @@
-"""``/search`` (results page) and ``/search/suggest`` (type-ahead JSON)."""
+"""``/search`` (results page) and ``/search/suggest`` (type-ahead JSON).
+
+Both are answered from the page cache to visitors who are not signed in, keyed by the
+state of the index they read as well as the catalogue generation
+(``services.page_cache_key``, docs/caching.md: Search pages)."""
 
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
 
 from shop.i18n import current_language
+from shop.page_cache import cached_page
 from shop.search import bp, kinds, services
+
+#: What the type-ahead's answers said before they were kept: browsers may reuse one for
+#: 30 s (the box also keeps what it fetched).
+SUGGEST_CACHE_CONTROL = "private, max-age=30"
 
 
 @bp.get("/search")
+@cached_page(key=services.page_cache_key)
 def search():
     params = services.parse_params(request.args)
     page = services.search(params, current_language())
@@ -18,6 +28,7 @@ def search():
 
 
 @bp.get("/search/suggest")
+@cached_page(key=services.page_cache_key, cache_control=SUGGEST_CACHE_CONTROL)
 def suggest():
     q = request.args.get("q", "")
     suggestions = services.suggest(q, current_language())
@@ -25,5 +36,5 @@ def suggest():
         "q": q,
         "suggestions": [{"kind": s.kind, "text": s.text, "url": s.url} for s in suggestions],
     })
-    response.headers["Cache-Control"] = "private, max-age=30"
+    response.headers["Cache-Control"] = SUGGEST_CACHE_CONTROL
     return response
