@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from flask_babel import lazy_gettext as _l
 from pydantic import Field, field_validator
 
 from shop.api.buying_schemas import OrderOut
@@ -20,6 +21,7 @@ from shop.api.catalog_schemas import (
     _no_filter,
     _optional_string,
 )
+from shop.api.routing import ApiValueError
 from shop.api.schemas import Money, PageMeta, PageQuery, RequestModel, ResponseModel, Text
 from shop.dbtypes import MAX_INT
 from shop.experiences.listing import WINDOWS
@@ -52,6 +54,14 @@ class ExperienceListQuery(PageQuery):
     to_day: ToFilter = _no_filter()
 
     _province = field_validator("province")(_check_province)
+
+    @field_validator("when")
+    @classmethod
+    def _known_window(cls, value: str | None) -> str | None:
+        # Documented as an enum: an empty or unknown window is refused, not ignored.
+        if value is not None and value not in WINDOWS:
+            raise ApiValueError(_l("Choose this_weekend or next_7_days."))
+        return value
 
 
 class SessionListQuery(PageQuery):
