@@ -26,6 +26,7 @@ from shop.extensions import db
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _force_write: contextvars.ContextVar[bool] = contextvars.ContextVar("force_write", default=False)
+_force_read: contextvars.ContextVar[bool] = contextvars.ContextVar("force_read", default=False)
 
 
 @contextlib.contextmanager
@@ -41,9 +42,34 @@ def write_intent() -> Iterator[None]:
         _force_write.reset(token)
 
 
+@contextlib.contextmanager
+def read_intent() -> Iterator[None]:
+    """Make SQLite transactions begun inside the block read without taking the write
+    lock, even in a POST request.
+
+    For a use case that reads and checks everything first, ends that read
+    (``end_read``) and then writes in a short ``write_intent()`` transaction (the
+    checkout), so other writers wait only for its writes. Whatever must not change
+    between the read and the write is checked again by the writes themselves (a
+    conditional UPDATE of the stock, say). Nothing may be written inside the block.
+    """
+    token = _force_read.set(True)
+    try:
+        yield
+    finally:
+        _force_read.reset(token)
+
+
+def in_transaction() -> bool:
+    """Whether a ``transaction()`` block is open (a use case called from another)."""
+    return _depth.get() > 0
+
+
 def _is_read_only_request() -> bool:
     if _force_write.get():
         return False
+    if _force_read.get():
+        return True
     return has_request_context() and request.method in _SAFE_METHODS
 
 
@@ -98,6 +124,36 @@ def transaction() -> Iterator[None]:
             raise
     finally:
         _depth.reset(token)
+
+
+# ---------------------------------------------------------------- writes not yet committed
+
+_WROTE = "shop.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, ended) -> None:
+    if ended.parent is None:  # the outermost transaction: committed or rolled back
+        session.info.pop(_WROTE, None)
+
+
+def has_uncommitted_writes(session: Session | None = None) -> bool:
+    """Whether the session holds changes not yet committed: pending objects, or
+    writes already flushed or executed in the transaction open now. ``end_read``
+    would throw them away."""
+    session = session or db.session
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
 
 
 def end_read(session: Session | None = None) -> None:

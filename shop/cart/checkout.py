@@ -5,16 +5,20 @@ fulfilment per enterprise, stock held until the order is paid or lapses.
 database (a form never supplies a price), refuses with nothing written when anything
 the buyer saw has changed (a price, an item gone off sale, a total), and otherwise
 writes the order, its fulfilments and lines, takes the stock with conditional UPDATEs
-(``inventory.take_stock``), queues the "order placed" e-mail and removes the bought
-lines from the cart, all in one transaction.
+(``inventory.take_stock``), queues the "order placed" e-mail (a job: the sender renders
+it, not the request) and removes the bought lines from the cart, in one transaction.
 
-Concurrency: on SQLite the request's transaction began with ``BEGIN IMMEDIATE`` so
-buyers queue on the database's busy timeout; on PostgreSQL the stock UPDATE's row lock
-decides who gets the last units. The stock is taken last, just before the commit, so
-the rows of a popular variant stay locked as briefly as possible. Should SQLite still
-report the database busy (the busy timeout ran out under an extreme burst), the whole
-attempt is rolled back and tried again a few times; a buyer who still cannot get in is
-told the shop is busy, never shown a database error.
+Read first, write after: the cart is read and checked in a transaction that locks
+nothing (``read_intent``), and only then does a short transaction write the order
+(``write_intent``). On SQLite, where one writer at a time holds the database, buyers
+queue on the busy timeout for the writes alone; on PostgreSQL the stock UPDATE's row
+lock decides who gets the last units. The writes never trust the read for the stock:
+the conditional UPDATE refuses units sold in between, and it comes last, just before
+the commit, so the rows of a popular variant stay locked as briefly as possible. Prices
+are those the buyer was shown and the read confirmed. Should SQLite still report the
+database busy (the busy timeout ran out under an extreme burst), the whole attempt is
+rolled back and tried again a few times; a buyer who still cannot get in is told the
+shop is busy, never shown a database error.
 """
 
 from __future__ import annotations
@@ -22,18 +26,30 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import make_transient_to_detached
 
 from shop.accounts.models import User
 from shop.accounts.validation import check_email
 from shop.cart import services as cart_services
 from shop.cart.services import CartStore, CartView
 from shop.catalog.models import Enterprise, Variant
-from shop.database import BUSY_ATTEMPTS, is_busy, transaction
+from shop.database import (
+    BUSY_ATTEMPTS,
+    end_read,
+    has_uncommitted_writes,
+    in_transaction,
+    is_busy,
+    read_intent,
+    transaction,
+    write_intent,
+)
 from shop.dbtypes import MAX_INT, utcnow
 from shop.errors import Conflict, DomainError, ValidationFailed
 from shop.extensions import db
@@ -80,6 +96,8 @@ class PricesChanged(CartNeedsAttention):
 
 class SoldOut(CartNeedsAttention):
     code = "out_of_stock"
+    #: The cart as the checkout read it when it found the shortage, if it did.
+    cart_view: CartView | None = None
 
 
 class TotalChanged(Conflict):
@@ -223,66 +241,145 @@ def _check_shipping(view: CartView, choices: Mapping[int, str]) -> None:
         raise ValidationFailed(_l("A shipping option is no longer offered. Choose again."), fields=problems)
 
 
-def _build_order(view: CartView, *, buyer: User | None, email: str, address, locale: str, payment_method: str,
-                 buyer_note: str | None, po_number: str | None, now) -> Order:
-    """Add the order, its fulfilments and lines to the session (flushed, not committed)."""
+@dataclass(frozen=True)
+class DraftLine:
+    """One order line as it will be written: plain values read from the cart's view."""
+
+    variant_id: int
+    product_id: int
+    sku: str
+    product_name_th: str
+    product_name_en: str | None
+    variant_name_th: str | None
+    variant_name_en: str | None
+    unit_price_satang: int
+    quantity: int
+    line_total_satang: int
+    weight_grams: int
+    display_name: str  # in the buyer's language, for a "sold out" message
+
+
+@dataclass(frozen=True)
+class DraftPart:
+    """One enterprise's part of the order (a fulfilment) as it will be written."""
+
+    enterprise_id: int
+    shipping_option_id: int | None
+    shipping_kind: str
+    shipping_name: str
+    shipping_satang: int
+    subtotal_satang: int
+    total_satang: int
+    lines: tuple[DraftLine, ...]
+
+
+@dataclass
+class OrderDraft:
+    """Everything an order's writes need, checked and read beforehand: no ORM object,
+    so the writes can happen in a later, short transaction (``place_order``)."""
+
+    subtotal_satang: int
+    shipping_satang: int
+    total_satang: int
+    parts: tuple[DraftPart, ...]
+    address: object = None  # ``AddressInput``
+    bookings: list = field(default_factory=list)  # ``BookingLine``s (the order's own transaction only)
+    bookings_only: bool = False
+
+    @property
+    def lines(self) -> list[DraftLine]:
+        return [line for part in self.parts for line in part.lines]
+
+    def name_of(self, variant_id: int) -> str:
+        return next((line.display_name for line in self.lines if line.variant_id == variant_id), "")
+
+
+def draft_of(view: CartView, *, locale: str, address=None) -> OrderDraft:
+    """The order the buyer sees in ``view`` (its goods; bookings are carried as they are)."""
+    parts = []
+    for group in view.groups:
+        chosen = group.chosen
+        lines = []
+        for line in group.lines:
+            variant, product = line.variant, line.product
+            lines.append(DraftLine(
+                variant_id=variant.id, product_id=product.id, sku=variant.sku,
+                product_name_th=product.name_th, product_name_en=product.name_en,
+                variant_name_th=variant.name_th, variant_name_en=variant.name_en,
+                unit_price_satang=line.unit_price_satang, quantity=line.quantity,
+                line_total_satang=line.line_total_satang, weight_grams=int(variant.weight_grams or 0),
+                display_name=cart_services.display_name(variant, locale),
+            ))
+        parts.append(DraftPart(
+            enterprise_id=group.enterprise.id, shipping_option_id=chosen.option_id, shipping_kind=chosen.kind,
+            shipping_name=chosen.name[:120], shipping_satang=group.shipping_satang,
+            subtotal_satang=group.subtotal_satang, total_satang=group.total_satang, lines=tuple(lines),
+        ))
+    return OrderDraft(subtotal_satang=view.subtotal_satang, shipping_satang=view.shipping_satang,
+                      total_satang=view.total_satang, parts=tuple(parts), address=address,
+                      bookings=list(view.bookings), bookings_only=view.bookings_only)
+
+
+def _build_order(draft: OrderDraft, *, buyer_id: int | None, email: str, address, locale: str,
+                 payment_method: str, buyer_note: str | None, po_number: str | None, now) -> Order:
+    """Insert the order, its fulfilments, lines and first timeline step in the caller's
+    transaction (not committed); the order is returned as a persistent object.
+
+    Four INSERT statements, the parts and lines each in one batch: a busy sale's write
+    transaction holds the order's few rows, not the ORM's unit of work. No row here has
+    ORM events of its own; the columns' defaults apply as in a flush."""
     on_invoice = payment_method == st.PAYMENT_INVOICE
     # Paid on invoice: confirmed now (no hold, nothing lapses); otherwise unpaid,
     # holding its stock until paid or lapsed.
     first_status = st.ORDER_INVOICED if on_invoice else st.ORDER_PENDING_PAYMENT
-    order = Order(
+    values = dict(
         public_id=new_public_id(),
-        user_id=buyer.id if buyer is not None else None,
+        user_id=buyer_id,
         email=email,
         locale=locale,
         channel=st.CHANNEL_ONLINE,
         status=first_status,
         payment_method=payment_method,
-        subtotal_satang=view.subtotal_satang,
-        shipping_satang=view.shipping_satang,
-        total_satang=view.total_satang,
+        subtotal_satang=draft.subtotal_satang,
+        shipping_satang=draft.shipping_satang,
+        total_satang=draft.total_satang,
+        refunded_satang=0,
         expires_at=None if on_invoice else now + timedelta(minutes=int(current_app.config["ORDER_HOLD_MINUTES"])),
         buyer_note=buyer_note,
         po_number=po_number,
+        created_at=now,
+        updated_at=now,
         **address.as_dict(),
     )
-    db.session.add(order)
-    db.session.flush()  # the id the lines need (``Order.lines`` is read-only)
-    for group in view.groups:
-        chosen = group.chosen
-        fulfilment = Fulfilment(
-            enterprise_id=group.enterprise.id,
-            status=st.FULFILMENT_NEW,
-            shipping_option_id=chosen.option_id,
-            shipping_kind=chosen.kind,
-            shipping_name=chosen.name[:120],
-            shipping_satang=group.shipping_satang,
-            subtotal_satang=group.subtotal_satang,
-            total_satang=group.total_satang,
-        )
-        for line in group.lines:
-            variant, product = line.variant, line.product
-            fulfilment.lines.append(OrderLine(
-                order_id=order.id,
-                variant_id=variant.id,
-                product_id=product.id,
-                sku=variant.sku,
-                product_name_th=product.name_th,
-                product_name_en=product.name_en,
-                variant_name_th=variant.name_th,
-                variant_name_en=variant.name_en,
-                unit_price_satang=line.unit_price_satang,
-                quantity=line.quantity,
-                line_total_satang=line.line_total_satang,
-                weight_grams=int(variant.weight_grams or 0),
-            ))
-        order.fulfilments.append(fulfilment)
+    session = db.session
+    order_id = session.execute(insert(Order.__table__).values(**values).returning(Order.__table__.c.id)).scalar_one()
+    part_ids = session.scalars(
+        insert(Fulfilment.__table__).returning(Fulfilment.__table__.c.id, sort_by_parameter_order=True),
+        [dict(order_id=order_id, enterprise_id=part.enterprise_id, status=st.FULFILMENT_NEW,
+              shipping_option_id=part.shipping_option_id, shipping_kind=part.shipping_kind,
+              shipping_name=part.shipping_name, shipping_satang=part.shipping_satang,
+              subtotal_satang=part.subtotal_satang, total_satang=part.total_satang, refunded_satang=0,
+              stock_released=False, created_at=now, updated_at=now)
+         for part in draft.parts],
+    ).all() if draft.parts else []
+    lines = [dict(order_id=order_id, fulfilment_id=part_id, variant_id=line.variant_id, product_id=line.product_id,
+                  sku=line.sku, product_name_th=line.product_name_th, product_name_en=line.product_name_en,
+                  variant_name_th=line.variant_name_th, variant_name_en=line.variant_name_en,
+                  unit_price_satang=line.unit_price_satang, quantity=line.quantity,
+                  line_total_satang=line.line_total_satang, weight_grams=line.weight_grams)
+             for part, part_id in zip(draft.parts, part_ids, strict=True) for line in part.lines]
+    if lines:
+        session.execute(insert(OrderLine.__table__), lines)
     # The first step of the order's timeline: placed by the buyer, waiting for payment
     # (or confirmed on invoice).
-    db.session.add(StatusChange(order_id=order.id, machine=st.ORDER, from_status=None,
-                                to_status=first_status, actor_id=buyer.id if buyer else None,
-                                actor_role=st.ROLE_BUYER, created_at=now))
-    db.session.flush()
+    session.execute(insert(StatusChange.__table__).values(order_id=order_id, machine=st.ORDER, from_status=None,
+                                                to_status=first_status, actor_id=buyer_id,
+                                                actor_role=st.ROLE_BUYER, created_at=now))
+    # The order as an object, as if just read: what was inserted is loaded, anything
+    # else (its parts, its timeline) loads when asked for.
+    order = Order(id=order_id, **values)
+    make_transient_to_detached(order)
+    session.add(order)
     return order
 
 
@@ -322,26 +419,50 @@ def place_order(
     opened by the caller, keeps the busy retry below in charge of the whole attempt.
     Raises ``DomainError`` subclasses with nothing written.
     """
-    # The total is checked again inside the order's transaction, once it is known.
+    # The total is checked again when the order is read, once it is known.
     with_bookings = bool(cart.bookings())
     payment_method = check_payment_method(payment_method, buyer, expected_total_satang, with_bookings=with_bookings)
     email = _check_email(buyer, email)
     # A cart of bookings only has nothing to deliver: the order's address is the
-    # meeting point, with the buyer's name and phone (checked in ``_place``).
+    # meeting point, with the buyer's name and phone (checked in ``_read_order``).
     bookings_only = with_bookings and not cart.lines()
     clean = None if bookings_only else clean_address(dict(address))
     buyer_note = _check_note(buyer_note)
     po_number = _check_po_number(buyer, po_number)
     choices = {int(k): str(v) for k, v in (shipping_choices or {}).items()}
+    read = dict(buyer=buyer, address=clean or dict(address), choices=choices, locale=locale,
+                expected_total_satang=expected_total_satang)
+    write = dict(buyer=buyer, buyer_id=buyer.id if buyer is not None else None, email=email,
+                 payment_method=payment_method, locale=locale, buyer_note=buyer_note, po_number=po_number,
+                 save_address=save_address, before_commit=before_commit)
+    # Read first, write after: everything is read and checked in a transaction that
+    # locks nothing, then a short transaction writes the order, its lines and the
+    # stock (a conditional UPDATE: whatever sold meanwhile is refused there). On
+    # SQLite other buyers wait only for those writes, not for this buyer's reads.
+    # Bookings are read and written in one transaction (their prices and seats are
+    # read again where they are written), as is an order placed inside another use
+    # case's transaction or after writes not yet committed.
+    split = not with_bookings and not in_transaction() and not has_uncommitted_writes()
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
-            # Each attempt is one whole transaction: a busy database rolls it all back
-            # (the block does) before the next attempt starts afresh.
-            with transaction():
-                order, booked = _place(cart, buyer=buyer, address=clean or dict(address), email=email,
-                                       choices=choices, payment_method=payment_method, locale=locale,
-                                       buyer_note=buyer_note, po_number=po_number, save_address=save_address,
-                                       expected_total_satang=expected_total_satang, before_commit=before_commit)
+            # Each attempt is whole: a busy database rolls it all back (the block
+            # does) before the next attempt starts afresh.
+            if split:
+                end_read()  # nothing the request read before is relied on
+                with read_intent():
+                    draft = _read_order(cart, **read)
+                end_read()
+                with write_intent(), transaction():
+                    order = _write_order(draft, cart, **write)
+                    # Kept out of the commit's expiry: what was written is what the
+                    # page after needs, with no read (and, on SQLite, no lock) for it.
+                    db.session.flush()
+                    db.session.expunge(order)
+                db.session.add(order)
+            else:
+                with transaction():
+                    draft = _read_order(cart, **read)
+                    order = _write_order(draft, cart, **write)
         except OperationalError as exc:
             if not is_busy(exc):
                 raise
@@ -354,21 +475,19 @@ def place_order(
     if cart.is_guest:
         # The session is not part of the database transaction: clear the bought lines
         # only now that the order exists.
-        cart.delete(line.variant_id for line in order.lines if line.variant_id is not None)
-        cart.delete_bookings(booked)
+        cart.delete(line.variant_id for line in draft.lines)
+        cart.delete_bookings(booking.session_id for booking in draft.bookings)
         cart.save()
         if has_request_context():
             remember_guest_order(order)
     return order
 
 
-def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices: dict[int, str],
-           payment_method: str, locale: str, buyer_note: str | None, po_number: str | None, save_address: bool,
-           expected_total_satang: int | None,
-           before_commit: Callable[[Order], None] | None = None) -> tuple[Order, list[int]]:
-    """One attempt at the order; returns it with the sessions it booked."""
+def _read_order(cart: CartStore, *, buyer: User | None, address, choices: dict[int, str], locale: str,
+                expected_total_satang: int | None) -> OrderDraft:
+    """Read the cart at today's committed prices, stock and shipping and check it as
+    the buyer saw it; the order to write, or ``DomainError`` (nothing is written)."""
     stored = cart.lines()
-    # Today's committed prices and stock, whatever this session read before.
     variants = cart_services.load_variants((line.variant_id for line in stored), refresh=True)
     view = cart_services.build_view(stored, variants, buyer=buyer, locale=locale, shipping_choices=choices)
     stored_bookings = cart.bookings()
@@ -381,26 +500,37 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
                                  "recipient_name": given.get("recipient_name", ""), "phone": given.get("phone", "")})
     elif isinstance(address, Mapping):  # checked here: the cart held bookings only when the order began
         address = clean_address(dict(address))
-    _check_lines(view, locale)
+    try:
+        _check_lines(view, locale)
+    except SoldOut as exc:
+        exc.cart_view = view  # the page that says so shows the cart as just read
+        raise
     _check_shipping(view, choices)
     if expected_total_satang is not None and int(expected_total_satang) != view.total_satang:
         raise TotalChanged(_l("The total is now %(total)s. Please check your order and place it again.",
                               total=format_baht(view.total_satang, locale)))
+    return draft_of(view, locale=locale, address=address)
 
+
+def _write_order(draft: OrderDraft, cart: CartStore, *, buyer: User | None, buyer_id: int | None, email: str,
+                 payment_method: str, locale: str, buyer_note: str | None, po_number: str | None,
+                 save_address: bool, before_commit: Callable[[Order], None] | None = None) -> Order:
+    """Write ``draft`` in the caller's transaction: the order, its bookings' seats, the
+    e-mail (or invoice) job, the cart's rows and, last, the stock."""
+    address = draft.address
     if payment_method == st.PAYMENT_INVOICE:
         # Today's total against the credit left, the buyer's terms row locked until
         # the commit, so two orders at once cannot both take the last of the credit.
-        invoicing.check_invoice_allowed(buyer, view.total_satang, lock=True)
-
+        invoicing.check_invoice_allowed(buyer, draft.total_satang, lock=True)
     now = utcnow()
-    order = _build_order(view, buyer=buyer, email=email, address=address, locale=locale,
+    order = _build_order(draft, buyer_id=buyer_id, email=email, address=address, locale=locale,
                          payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=now)
-    if view.bookings:
+    if draft.bookings:
         # Each booking becomes its own fulfilment for its host, its seats taken (or
         # ``SeatsGone``, rolling the whole order back); the guest list shows the
         # recipient's name and phone.
-        cart_services.place_bookings(order, view.bookings, address.recipient_name, address.phone, buyer)
-    if save_address and buyer is not None and not view.bookings_only \
+        cart_services.place_bookings(order, draft.bookings, address.recipient_name, address.phone, buyer)
+    if save_address and buyer is not None and not draft.bookings_only \
             and len(list_saved_addresses(buyer)) < MAX_SAVED_ADDRESSES:
         apply_save_address(buyer, address)
     if payment_method == st.PAYMENT_INVOICE:
@@ -408,21 +538,28 @@ def _place(cart: CartStore, *, buyer: User | None, address, email: str, choices:
     else:
         apply_order_placed_emails(order)
     if not cart.is_guest:
-        cart.delete(line.variant_id for line in view.lines)
-        cart.delete_bookings(booking.session_id for booking in view.bookings)
-    try:
-        inventory.take_stock((line.variant_id, line.quantity) for line in view.lines)
-    except inventory.OutOfStock as exc:
-        variant = variants.get(exc.variant_id)
-        name = cart_services.display_name(variant, locale) if variant is not None else ""
-        if not exc.available:
-            raise SoldOut(_l("Sorry, %(name)s has just sold out. Remove it from your cart to order the rest.",
-                             name=name)) from None
-        raise SoldOut(_l("Sorry, only %(count)d of %(name)s are left now. Change the quantity in your cart.",
-                         count=exc.available, name=name)) from None
+        cart.delete(line.variant_id for line in draft.lines)
+        cart.delete_bookings(booking.session_id for booking in draft.bookings)
+    _take_stock(draft, sold_out=lambda name: _l(
+        "Sorry, %(name)s has just sold out. Remove it from your cart to order the rest.", name=name),
+        short=lambda count, name: _l(
+            "Sorry, only %(count)d of %(name)s are left now. Change the quantity in your cart.",
+            count=count, name=name))
     if before_commit is not None:
         before_commit(order)
-    return order, [booking.session_id for booking in view.bookings]
+    return order
+
+
+def _take_stock(draft: OrderDraft, *, sold_out: Callable, short: Callable) -> None:
+    """Take the draft's units (``inventory.take_stock``); for the first line short,
+    ``SoldOut`` with ``sold_out(name)`` (none left) or ``short(count, name)``."""
+    try:
+        inventory.take_stock((line.variant_id, line.quantity) for line in draft.lines)
+    except inventory.OutOfStock as exc:
+        name = draft.name_of(exc.variant_id)
+        if not exc.available:
+            raise SoldOut(sold_out(name)) from None
+        raise SoldOut(short(exc.available, name)) from None
 
 
 def write_order_at_prices(enterprise: Enterprise, lines: Sequence[tuple[Variant, int, int]], *,
@@ -453,18 +590,14 @@ def write_order_at_prices(enterprise: Enterprise, lines: Sequence[tuple[Variant,
         # As at checkout: the credit left, with the buyer's terms row locked to the commit.
         invoicing.check_invoice_allowed(buyer, view.total_satang, lock=True)
     now = utcnow()
-    order = _build_order(view, buyer=buyer, email=buyer.email, address=clean, locale=locale,
+    draft = draft_of(view, locale=locale)
+    order = _build_order(draft, buyer_id=buyer.id, email=buyer.email, address=clean, locale=locale,
                          payment_method=payment_method, buyer_note=buyer_note, po_number=po_number, now=now)
     if payment_method == st.PAYMENT_INVOICE:
         invoicing.apply_issue_invoice(order, buyer, now=now)
     else:
         apply_order_placed_emails(order)
-    try:
-        inventory.take_stock((line.variant_id, line.quantity) for line in view.lines)
-    except inventory.OutOfStock as exc:
-        line = next(line for line in view.lines if line.variant_id == exc.variant_id)
-        name = cart_services.display_name(line.variant, locale)
-        if not exc.available:
-            raise SoldOut(_l("Sorry, %(name)s is sold out now.", name=name)) from None
-        raise SoldOut(_l("Sorry, only %(count)d of %(name)s are left now.", count=exc.available, name=name)) from None
+    _take_stock(draft, sold_out=lambda name: _l("Sorry, %(name)s is sold out now.", name=name),
+                short=lambda count, name: _l("Sorry, only %(count)d of %(name)s are left now.",
+                                             count=count, name=name))
     return order

@@ -203,12 +203,15 @@ def order_again(public_id: str):
 # ---------------------------------------------------------------- checkout
 
 
-def _shipping_choices_from_form(view) -> dict[int, str]:
+def _shipping_choices_from_form() -> dict[int, str]:
+    """The form's ``shipping_<enterprise id>`` choices; the checkout refuses a choice
+    that is not one of that enterprise's options, and ignores enterprises not in the
+    cart."""
     choices = {}
-    for group in view.groups:
-        value = request.form.get(f"shipping_{group.enterprise.id}")
-        if value is not None:
-            choices[group.enterprise.id] = value
+    for name, value in request.form.items():
+        number = name.removeprefix("shipping_")
+        if number != name and number.isascii() and number.isdigit() and len(number) <= 10:
+            choices[int(number)] = value
     return choices
 
 
@@ -277,8 +280,7 @@ def checkout_page():
     form = forms.CheckoutForm()
     _offer_payment_methods(form, with_bookings=bool(cart.bookings()))
     form.validate()  # the CSRF token was already checked; values are checked by the service
-    preview = checkout.preview_order(cart, buyer=buyer, locale=locale)
-    choices = _shipping_choices_from_form(preview)
+    choices = _shipping_choices_from_form()
     if request.form.get("action") == "update":
         view = checkout.preview_order(cart, buyer=buyer, locale=locale, shipping_choices=choices)
         form.expected_total.data = str(view.total_satang)
@@ -309,7 +311,8 @@ def checkout_page():
         field_errors = {name: message for name, message in exc.fields.items() if not hasattr(form, name)}
         if field_errors and exc.message not in form.form_errors:
             form.form_errors.append(exc.message)
-        view = checkout.preview_order(cart, buyer=buyer, locale=locale, shipping_choices=choices)
+        view = getattr(exc, "cart_view", None) or checkout.preview_order(cart, buyer=buyer, locale=locale,
+                                                                         shipping_choices=choices)
         form.expected_total.data = str(view.total_satang)
         return _render_checkout(form, view, exc.status_code, field_errors=field_errors)
 

@@ -42,7 +42,8 @@ from shop.dbtypes import utcnow
 from shop.errors import Conflict, NotFound, ValidationFailed
 from shop.extensions import db
 from shop.hooks import Hook
-from shop.notifications.services import queue_email
+from shop.notifications.services import job as outbox_job
+from shop.notifications.services import queue_email, queue_job
 from shop.orders import documents, inventory
 from shop.orders import status as st
 from shop.orders.access import order_url
@@ -184,8 +185,21 @@ def _email_enterprise(fulfilment: Fulfilment, template: str, **context) -> None:
         )
 
 
+ORDER_PLACED_JOB = "order_placed"
+
+
 def apply_order_placed_emails(order: Order) -> None:
-    """Queue "we received your order" (with how to pay) in the caller's transaction."""
+    """Queue "we received your order" (with how to pay) in the caller's transaction, as
+    a job: the outbox's sender renders it, so placing an order renders no e-mail (a
+    busy sale's transactions stay short). ``order`` must have been flushed."""
+    queue_job(ORDER_PLACED_JOB, order_id=order.id)
+
+
+@outbox_job(ORDER_PLACED_JOB)
+def _order_placed_job(payload: dict) -> None:
+    order = db.session.get(Order, payload["order_id"])
+    if order is None:  # the order is gone (a test database reset, a purge): nothing to say
+        return
     _email_buyer(order, "order_placed", hold_minutes=current_app.config["ORDER_HOLD_MINUTES"])
 
 

@@ -68,7 +68,7 @@ from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from shop.database import end_read
+from shop.database import end_read, read_intent
 from shop.extensions import db
 from shop.search import source
 from shop.search.bulk import AnalysedBatch, BulkWriter, analyse_documents, field_plan
@@ -310,7 +310,10 @@ def drain(app: Flask, *, wait_seconds: float = 0.0, max_batches: int | None = No
             break
         try:
             watermark = watermark_of(handle.path)  # another process may have moved it
-            with Session(db.engine) as session:
+            # Only reads: on SQLite it must not take the write lock (outside a request
+            # a transaction begins IMMEDIATE), or every drain after an order would
+            # queue with the buyers.
+            with read_intent(), Session(db.engine) as session:
                 rows = list(session.scalars(select(SearchOutbox).where(SearchOutbox.id > watermark)
                                             .order_by(SearchOutbox.id).limit(state.batch_size)))
                 row_ids = [r.id for r in rows]
@@ -521,7 +524,7 @@ def rebuild(app: Flask, *, if_missing: bool = False, batch_size: int = 1000,
         # Rows visible now are covered by what we read next; later ones are applied
         # after the swap. A missing id below this one is, too (the rebuild reads the
         # database after it).
-        with Session(db.engine) as session:
+        with read_intent(), Session(db.engine) as session:
             seen_through = session.scalar(select(func.max(SearchOutbox.id))) or 0
             epoch = log_epoch(session)
             end_read(session)
@@ -577,7 +580,7 @@ def rebuild_processes(app: Flask, requested: int | None = None) -> int:
 def _write_products(app: Flask, ix, *, batch_size: int, processes: int | None, progress) -> int:
     """Write every visible product into the new index ``ix``: ``BulkWriter`` segments
     of at most ``SEARCH_REBUILD_MEMORY_MB`` of postings each, in product id order."""
-    with Session(db.engine) as session:
+    with read_intent(), Session(db.engine) as session:
         ranges = source.visible_id_ranges(session, batch_size)
         end_read(session)
     budget = int(app.config["SEARCH_REBUILD_MEMORY_MB"]) * 1024 * 1024
@@ -653,7 +656,7 @@ def health(app: Flask) -> dict:
     report = state.handle.state()
     watermark = watermark_of(state.handle.path)
     try:
-        with Session(db.engine) as session:
+        with read_intent(), Session(db.engine) as session:
             pending, oldest = pending_summary(session, watermark)
             behind = report["state"] == "ok" and behind_the_log(session, watermark,
                                                                 read_meta(state.handle.path).get("log_epoch"))

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from shop.accounts.models import RetailBuyer
@@ -23,6 +23,7 @@ from shop.dbtypes import utcnow
 from shop.errors import ValidationFailed
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
+from shop.notifications.services import send_pending
 from shop.orders import status as st
 from shop.orders.models import Fulfilment, Order, OrderLine, SavedAddress, StatusChange
 from tests.cart_helpers import (
@@ -121,8 +122,12 @@ def test_a_guest_buys_from_two_enterprises(app, client, catalogue):
     changes = order.status_changes
     assert [(c.from_status, c.to_status, c.actor_role) for c in changes] == [
         (None, st.ORDER_PENDING_PAYMENT, st.ROLE_BUYER)]
+    # The e-mail is a job the sender renders, not rendered while the buyer waits.
+    assert not list(db.session.scalars(select(OutboxMessage)))
+    assert send_pending().sent == 1
     mails = list(db.session.scalars(select(OutboxMessage)))
     assert [(m.kind, m.to_address) for m in mails] == [("order_placed", "guest@example.test")]
+    assert order.public_id in mails[0].subject
     assert session_cart(client) == {}
     with client.session_transaction() as session:
         assert session["guest_orders"] == [order.public_id]
@@ -456,15 +461,15 @@ def test_a_cart_line_taken_by_someone_else_in_between_rolls_everything_back(app,
 
 def test_a_busy_database_is_retried(app, catalogue, monkeypatch):
     attempts = []
-    real_place = checkout._place
+    real_write = checkout._write_order
 
     def flaky(*args, **kwargs):
         attempts.append(1)
         if len(attempts) < checkout.BUSY_ATTEMPTS:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return real_place(*args, **kwargs)
+        return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(checkout, "_place", flaky)
+    monkeypatch.setattr(checkout, "_write_order", flaky)
     cart = SessionCart({})
     cart.put(StoredLine(catalogue.rice.id, 1, 8500))
     order = checkout.place_order(cart, buyer=None, address=ADDRESS, email="a@example.test")
@@ -475,7 +480,7 @@ def test_a_database_that_stays_busy_gets_a_friendly_503(app, client, catalogue, 
     def always_busy(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(checkout, "_place", always_busy)
+    monkeypatch.setattr(checkout, "_write_order", always_busy)
     monkeypatch.setattr(checkout.time, "sleep", lambda seconds: None)
     add(client, catalogue.rice, 1)
     response = client.post("/checkout", data=checkout_form())
@@ -494,3 +499,50 @@ def test_checkout_in_thai(app, catalogue):
     response = client.post("/checkout", data=checkout_form(postcode=CHIANG_MAI_POSTCODE))
     assert response.status_code == 422
     assert f"รหัสไปรษณีย์ {CHIANG_MAI_POSTCODE} ไม่ได้อยู่ในกรุงเทพมหานคร" in response.get_data(as_text=True)
+
+
+def test_units_sold_between_the_read_and_the_write_are_refused_with_nothing_written(app, client, catalogue,
+                                                                                     monkeypatch):
+    # Checkout reads and checks the cart first and writes after; another buyer may
+    # take the last units in between. The write's conditional UPDATE refuses them.
+    from sqlalchemy import update
+
+    from shop.catalog.models import Variant
+    from shop.database import end_read, write_intent
+    from shop.notifications.models import OutboxJob
+
+    real_read = checkout._read_order
+
+    def then_someone_else_buys(*args, **kwargs):
+        draft = real_read(*args, **kwargs)
+        end_read()
+        with write_intent(), transaction():
+            db.session.execute(update(Variant).where(Variant.id == catalogue.rice.id).values(stock=0))
+        return draft
+
+    monkeypatch.setattr(checkout, "_read_order", then_someone_else_buys)
+    add(client, catalogue.rice, 2)
+    response = client.post("/checkout", data=checkout_form())
+    assert response.status_code == 409
+    assert "has just sold out" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert db.session.scalar(select(func.count(OutboxJob.id))) == 0
+    assert stock_of(catalogue.rice.id) == 0
+    assert session_cart(client)  # the cart is as it was
+
+
+def test_an_order_placed_after_unsaved_writes_keeps_them(app, catalogue):
+    # Writes flushed but not committed (autoflush) are never thrown away by the
+    # read-first checkout: it falls back to one transaction and commits them too.
+    from shop.database import has_uncommitted_writes
+
+    catalogue.rice.product.name_en = "Renamed before the order"
+    db.session.flush()
+    assert has_uncommitted_writes()
+    cart = SessionCart({})
+    cart.put(StoredLine(catalogue.rice.id, 1, 8500))
+    order = checkout.place_order(cart, buyer=None, address=ADDRESS, email="a@example.test")
+    assert not has_uncommitted_writes()
+    db.session.expire_all()
+    assert catalogue.rice.product.name_en == "Renamed before the order"
+    assert order.lines[0].product_name_en == "Renamed before the order"

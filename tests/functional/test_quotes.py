@@ -15,6 +15,7 @@ from shop.accounts.models import RetailBuyer, User
 from shop.dbtypes import utcnow
 from shop.extensions import db
 from shop.notifications.models import OutboxMessage
+from shop.notifications.services import SendReport, run_pending_jobs
 from shop.orders import status as st
 from shop.orders.addresses import save_address
 from shop.orders.models import Order, OrderLine
@@ -104,6 +105,7 @@ def seller_url(shop, req, tail: str = "") -> str:
 
 
 def mails_to(address: str) -> list[OutboxMessage]:
+    run_pending_jobs(SendReport())  # "order placed" is a job the sender renders
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address)
                                    .order_by(OutboxMessage.id)))
 

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.extensions import db
-from shop.notifications.models import OutboxMessage
+from shop.notifications.models import OutboxJob, OutboxMessage
+from shop.notifications.services import SendReport, run_pending_jobs
 from shop.orders import services
 from shop.orders import status as st
 from shop.orders.models import Order
@@ -30,6 +31,9 @@ def setup(app):
 
 
 def _outbox(kind: str | None = None) -> list[OutboxMessage]:
+    """The messages queued, once the sender has run the due jobs ("order placed" is
+    a job: the sender renders it)."""
+    run_pending_jobs(SendReport())
     query = select(OutboxMessage).order_by(OutboxMessage.id)
     if kind:
         query = query.where(OutboxMessage.kind == kind)
@@ -37,7 +41,9 @@ def _outbox(kind: str | None = None) -> list[OutboxMessage]:
 
 
 def _count() -> int:
-    return db.session.scalar(select(func.count(OutboxMessage.id)))
+    """Messages and jobs queued (without running the jobs: nothing is committed here)."""
+    return (db.session.scalar(select(func.count(OutboxMessage.id)))
+            + db.session.scalar(select(func.count(OutboxJob.id))))
 
 
 # ---------------------------------------------------------------- same transaction
@@ -55,7 +61,7 @@ def test_apply_functions_queue_in_the_callers_transaction(setup, change):
         services.apply_cancel_order(order, actor=None, role=st.ROLE_BUYER, reason=None)
     else:
         services.apply_slip_rejected_email(order, "the amount is wrong")
-    pending = [obj for obj in db.session.new if isinstance(obj, OutboxMessage)]
+    pending = [obj for obj in db.session.new if isinstance(obj, (OutboxMessage, OutboxJob))]
     assert pending, "queued in the session, not sent or committed on the side"
 
     db.session.rollback()  # the caller's change fails after all
