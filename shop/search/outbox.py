@@ -204,7 +204,6 @@ def enqueue_pages(session: Session, product_ids: Iterable[int]) -> None:
     rows = [{"op": OP_PAGE, "product_id": int(pid), "created_at": now} for pid in sorted(set(product_ids))]
     if rows:
         session.execute(insert(SearchOutbox.__table__), rows)
-        session.info[_FLAG] = True
 
 
 def enqueue_other_pages(session: Session) -> None:
@@ -212,7 +211,6 @@ def enqueue_other_pages(session: Session) -> None:
     product (an UPDATE statement on a row ``track_page_models`` follows: the seats
     left on an experience's session)."""
     session.execute(insert(SearchOutbox.__table__), [{"op": OP_PAGE, "created_at": utcnow()}])
-    session.info[_FLAG] = True
 
 
 def enqueue_variant_pages(session: Session, variant_ids: Iterable[int]) -> None:
@@ -224,7 +222,12 @@ def enqueue_variant_pages(session: Session, variant_ids: Iterable[int]) -> None:
     chosen = (select(literal(OP_PAGE), Variant.product_id, literal(utcnow(), SearchOutbox.created_at.type))
               .where(Variant.id.in_(ids)).distinct())
     session.execute(insert(SearchOutbox.__table__).from_select(["op", "product_id", "created_at"], chosen))
-    session.info[_FLAG] = True
+
+
+# The three ``enqueue_*pages`` above do not wake the indexer after the commit: page
+# rows change no search document, and the pages read the log themselves
+# (``page_cache``); the indexer steps over them at its next poll or drain, many at once.
+# Waking it for each would cost a drain per order in a busy sale.
 
 
 _installed = False
