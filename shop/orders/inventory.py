@@ -62,11 +62,13 @@ def take_stock(quantities: Iterable[tuple[int, int]]) -> None:
         merged[variant_id] = merged.get(variant_id, 0) + quantity
     for variant_id in sorted(merged):
         quantity = merged[variant_id]
+        # A plain UPDATE of the table (its ``updated_at`` set by the column's own
+        # ``onupdate``): the ORM has nothing to synchronise, as below.
+        table = Variant.__table__
         result = db.session.execute(
-            update(Variant)
-            .where(Variant.id == variant_id, Variant.stock >= quantity)
-            .values(stock=Variant.stock - quantity)
-            .execution_options(synchronize_session=False)
+            update(table)
+            .where(table.c.id == variant_id, table.c.stock >= quantity)
+            .values(stock=table.c.stock - quantity)
         )
         if result.rowcount != 1:
             available = db.session.scalar(db.select(Variant.stock).where(Variant.id == variant_id))
