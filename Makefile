@@ -49,20 +49,31 @@ test: install-test
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	fi
 
-# The page benchmarks on scratch catalogues of BENCH_PRODUCTS generated products under
-# BENCH_WORKDIR, figures appended to docs/benchmarks.md: the relevance set, search (index
-# build and its peak memory, queries, type-ahead, edit to visible), storefront pages and
-# the JSON API. With wrk installed (apt-get install wrk) every row runs at 4 and at 32
-# connections (BENCH_CONNECTIONS) for BENCH_SECONDS each, beside the hello-world page of
-# the same run. About 15 minutes on two cores at 20,000 products; checkout, impact and
-# sitemap benchmarks run on their own (bench/checkout.py, impact.py, sitemap.py).
+# The page benchmarks on scratch catalogues of BENCH_PRODUCTS generated products (one or
+# more sizes) on BENCH_DATABASES (sqlite, postgresql: a scratch database bench_… on the
+# local server, postgresql://postgres@127.0.0.1), kept under BENCH_WORKDIR, figures
+# appended to docs/benchmarks.md: the relevance set, search (index build and its peak
+# memory, queries, type-ahead, edit to visible), storefront pages and the JSON API. With
+# wrk installed (apt-get install wrk) every row runs at 4 and at 32 connections
+# (BENCH_CONNECTIONS) for BENCH_SECONDS (10) each, beside the hello-world page of the
+# same run. BENCH_ARGS is passed to search, storefront and api (e.g. --reuse to keep
+# the catalogues already built). About 20 minutes on two cores for the defaults (SQLite,
+# 20,000 products). The whole matrix,
+#   make bench BENCH_PRODUCTS="20000 100000" BENCH_DATABASES="sqlite postgresql"
+# takes about 1½ hours when it builds every catalogue (one of 100,000 products with its
+# search index takes 6–7 minutes on either database; most of a storefront or API run
+# is each worker rendering its 2,000 product pages once before they are measured).
+# Checkout, impact and sitemap benchmarks run on their own (bench/checkout.py,
+# impact.py, sitemap.py).
 BENCH_PRODUCTS ?= 20000
+BENCH_DATABASES ?= sqlite
 BENCH_WORKDIR ?= /tmp/chumchon-bench
+BENCH_ARGS ?=
 bench: install
 	$(BIN)/python bench/relevance.py
-	$(BIN)/python bench/search.py --products $(BENCH_PRODUCTS) --workdir $(BENCH_WORKDIR)
-	$(BIN)/python bench/storefront.py --products $(BENCH_PRODUCTS) --workdir $(BENCH_WORKDIR)
-	$(BIN)/python bench/api.py --products $(BENCH_PRODUCTS) --workdir $(BENCH_WORKDIR)
+	$(BIN)/python bench/search.py --products $(BENCH_PRODUCTS) --databases $(BENCH_DATABASES) --workdir $(BENCH_WORKDIR) $(BENCH_ARGS)
+	$(BIN)/python bench/storefront.py --products $(BENCH_PRODUCTS) --databases $(BENCH_DATABASES) --workdir $(BENCH_WORKDIR) $(BENCH_ARGS)
+	$(BIN)/python bench/api.py --products $(BENCH_PRODUCTS) --databases $(BENCH_DATABASES) --workdir $(BENCH_WORKDIR) $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

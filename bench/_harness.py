@@ -544,7 +544,7 @@ def measure_groups(env: dict[str, str], groups: dict[str, list[str]], *, connect
             if warm:
                 started = time.perf_counter()
                 warm_up(server, paths)
-                print(f"  warmed {name}: {len(paths):,} URLs × {server.workers} in "
+                print(f"  warmed {name}: {len(paths):,} URLs, each {2 * server.workers} times, in "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
             for count in connections:
                 baseline = next(r for r in results if r.connections == count)
