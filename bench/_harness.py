@@ -165,7 +165,7 @@ def scratch_catalogue(kind: str, instance: Path, products: int, *, reuse: bool, 
     database_url = pg_database_url(pg_name) if kind == "postgresql" else None
     env = {**flask_env(instance, database_url), **(extra_env or {})}
     where = f"database {pg_name}" if kind == "postgresql" else str(instance / "bench.sqlite3")
-    if reuse and (kind == "sqlite" or pg_database_exists(pg_name)):
+    if reuse and ((instance / "bench.sqlite3").exists() if kind == "sqlite" else pg_database_exists(pg_name)):
         found = generated_products(env)
         if found == products:
             print(f"  reusing {where} ({found:,} generated products)", flush=True)
