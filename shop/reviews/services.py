@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -287,9 +288,15 @@ def product_review_page(product: Product, page: int) -> Page[Review]:
 
 
 def latest_reviews(product: Product, limit: int = LATEST_ON_PRODUCT_PAGE) -> list[Review]:
+    """The newest shown reviews; read once per request (the product page shows them and
+    names them in its schema.org data)."""
     if not product.rating_count:
         return []
-    return list(db.session.scalars(visible_reviews(product.id).limit(limit)))
+    kept = request.environ.setdefault("shop.latest_reviews", {}) if has_request_context() else {}
+    key = (product.id, limit)
+    if key not in kept:
+        kept[key] = list(db.session.scalars(visible_reviews(product.id).limit(limit)))
+    return kept[key]
 
 
 def json_ld_reviews(product: Product) -> list[tuple]:

@@ -351,6 +351,25 @@ def test_the_product_pages_structured_data_carries_the_shown_reviews(client, wor
         (shown.author_name, 5, "หอมมาก </script> ชงแล้วกลมกล่อม")]
 
 
+def test_the_product_page_reads_its_latest_reviews_once(client, world):
+    # Shown on the page and named in its structured data: one query for both.
+    from sqlalchemy import event
+
+    _write(world, 5, body="หอมมาก")
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        html = client.get("/products/medium-roast?lang=en").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert "หอมมาก" in html
+    assert len([s for s in statements if "FROM reviews" in s and "ORDER BY reviews.created_at DESC" in s]) == 1
+
+
 def test_the_api_fills_the_rating_and_lists_reviews(client, world):
     first = _write(world, 5, body="Lovely")
     _write(world, 4, user=world["stranger"])
