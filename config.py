@@ -97,7 +97,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _FromEnvironment(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'chumchon.sqlite3'}", _with_driver
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No ping on every checkout: shop.database.install_connection_checks pings only a
+    # connection that may have gone stale.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
 
     # Where the app keeps its files.

@@ -27,7 +27,7 @@ from shop.catalog import demo as catalog_demo
 from shop.catalog import listing_status, seo
 from shop.cli import register_cli
 from shop.core import bp as core_bp
-from shop.database import install_sqlite_tuning
+from shop.database import install_connection_checks, install_sqlite_tuning
 from shop.experiences import cart as experience_cart
 from shop.experiences import demo as experiences_demo
 from shop.experiences import search as experience_search
@@ -142,6 +142,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         install_sqlite_tuning(db.engine)
+        install_connection_checks(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT_DIR, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

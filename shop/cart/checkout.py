@@ -47,6 +47,7 @@ from shop.database import (
     in_transaction,
     is_busy,
     read_intent,
+    read_statement_by_statement,
     transaction,
     write_intent,
 )
@@ -320,6 +321,14 @@ def draft_of(view: CartView, *, locale: str, address=None) -> OrderDraft:
                       bookings=list(view.bookings), bookings_only=view.bookings_only)
 
 
+# The order's INSERT statements, built once: each order passes only its values, so
+# no statement is put together (and keyed for the compiled cache) per order.
+_INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
+_INSERT_PARTS = insert(Fulfilment.__table__).returning(Fulfilment.__table__.c.id, sort_by_parameter_order=True)
+_INSERT_LINES = insert(OrderLine.__table__)
+_INSERT_STEP = insert(StatusChange.__table__)
+
+
 def _build_order(draft: OrderDraft, *, buyer_id: int | None, email: str, address, locale: str,
                  payment_method: str, buyer_note: str | None, po_number: str | None, now) -> Order:
     """Insert the order, its fulfilments, lines and first timeline step in the caller's
@@ -352,9 +361,9 @@ def _build_order(draft: OrderDraft, *, buyer_id: int | None, email: str, address
         **address.as_dict(),
     )
     session = db.session
-    order_id = session.execute(insert(Order.__table__).values(**values).returning(Order.__table__.c.id)).scalar_one()
+    order_id = session.execute(_INSERT_ORDER, values).scalar_one()
     part_ids = session.scalars(
-        insert(Fulfilment.__table__).returning(Fulfilment.__table__.c.id, sort_by_parameter_order=True),
+        _INSERT_PARTS,
         [dict(order_id=order_id, enterprise_id=part.enterprise_id, status=st.FULFILMENT_NEW,
               shipping_option_id=part.shipping_option_id, shipping_kind=part.shipping_kind,
               shipping_name=part.shipping_name, shipping_satang=part.shipping_satang,
@@ -369,12 +378,11 @@ def _build_order(draft: OrderDraft, *, buyer_id: int | None, email: str, address
                   line_total_satang=line.line_total_satang, weight_grams=line.weight_grams)
              for part, part_id in zip(draft.parts, part_ids, strict=True) for line in part.lines]
     if lines:
-        session.execute(insert(OrderLine.__table__), lines)
+        session.execute(_INSERT_LINES, lines)
     # The first step of the order's timeline: placed by the buyer, waiting for payment
     # (or confirmed on invoice).
-    session.execute(insert(StatusChange.__table__).values(order_id=order_id, machine=st.ORDER, from_status=None,
-                                                to_status=first_status, actor_id=buyer_id,
-                                                actor_role=st.ROLE_BUYER, created_at=now))
+    session.execute(_INSERT_STEP, dict(order_id=order_id, machine=st.ORDER, from_status=None, to_status=first_status,
+                                       actor_id=buyer_id, actor_role=st.ROLE_BUYER, created_at=now))
     # The order as an object, as if just read: what was inserted is loaded, anything
     # else (its parts, its timeline) loads when asked for.
     order = Order(id=order_id, **values)
@@ -450,6 +458,7 @@ def place_order(
             if split:
                 end_read()  # nothing the request read before is relied on
                 with read_intent():
+                    read_statement_by_statement()
                     draft = _read_order(cart, **read)
                 end_read()
                 with write_intent(), transaction():

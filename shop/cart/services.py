@@ -30,13 +30,14 @@ changed while it sat in the cart) is explained with the nearest quantity that fi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, delete, func, select, table
+from sqlalchemy import bindparam, column, delete, func, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -461,14 +462,20 @@ def load_variants(variant_ids: Iterable[int], *, refresh: bool = False) -> dict[
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
+    statement = _variants_statement(refresh)
+    return {v.id: v for v in db.session.scalars(statement, {"variant_ids": ids}).unique()}
+
+
+@functools.cache
+def _variants_statement(refresh: bool):
+    """``load_variants``'s query, built once (at the first call, the models all
+    mapped): every cart and checkout read passes only its ids."""
     statement = (
         select(Variant)
-        .where(Variant.id.in_(ids))
+        .where(Variant.id.in_(bindparam("variant_ids", expanding=True)))
         .options(joinedload(Variant.product).joinedload(Product.enterprise))
     )
-    if refresh:
-        statement = statement.execution_options(populate_existing=True)
-    return {v.id: v for v in db.session.scalars(statement).unique()}
+    return statement.execution_options(populate_existing=True) if refresh else statement
 
 
 def stock_message(variant: Variant, available: int, locale: str):

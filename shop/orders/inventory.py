@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 
 from shop.catalog.models import Variant
 from shop.errors import Conflict
@@ -48,6 +48,15 @@ class OutOfStock(Conflict):
         self.available = available
 
 
+_variants = Variant.__table__
+# A plain UPDATE of the table (its ``updated_at`` set by the column's own ``onupdate``):
+# the ORM has nothing to synchronise. Built once; each line passes its values.
+_TAKE = (update(_variants)
+         .where(_variants.c.id == bindparam("variant_id"), _variants.c.stock >= bindparam("quantity"))
+         .values(stock=_variants.c.stock - bindparam("quantity")))
+_STOCK_OF = select(_variants.c.stock).where(_variants.c.id == bindparam("variant_id"))
+
+
 def take_stock(quantities: Iterable[tuple[int, int]]) -> None:
     """Take ``quantity`` units of each ``variant_id`` in the caller's transaction.
 
@@ -61,17 +70,9 @@ def take_stock(quantities: Iterable[tuple[int, int]]) -> None:
             raise ValueError("quantities must be positive")
         merged[variant_id] = merged.get(variant_id, 0) + quantity
     for variant_id in sorted(merged):
-        quantity = merged[variant_id]
-        # A plain UPDATE of the table (its ``updated_at`` set by the column's own
-        # ``onupdate``): the ORM has nothing to synchronise, as below.
-        table = Variant.__table__
-        result = db.session.execute(
-            update(table)
-            .where(table.c.id == variant_id, table.c.stock >= quantity)
-            .values(stock=table.c.stock - quantity)
-        )
+        result = db.session.execute(_TAKE, {"variant_id": variant_id, "quantity": merged[variant_id]})
         if result.rowcount != 1:
-            available = db.session.scalar(db.select(Variant.stock).where(Variant.id == variant_id))
+            available = db.session.scalar(_STOCK_OF, {"variant_id": variant_id})
             raise OutOfStock(variant_id=variant_id, available=available)
     enqueue_variant_pages(db.session, merged)
     _expire_variants(merged)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from shop.extensions import db
 from shop.orders import status as st
@@ -76,13 +76,15 @@ def default_fee() -> int:
 
 def active_options(enterprise_id: int) -> list[ShippingOption]:
     """The enterprise's active options in the order the seller arranged them."""
-    return list(
-        db.session.scalars(
-            select(ShippingOption)
-            .where(ShippingOption.enterprise_id == enterprise_id, ShippingOption.is_active.is_(True))
-            .order_by(ShippingOption.position, ShippingOption.id)
-        )
-    )
+    return list(db.session.scalars(_ACTIVE_OPTIONS, {"enterprise_id": enterprise_id}))
+
+
+# ``active_options``'s query, built once: each cart and checkout passes the enterprise.
+_ACTIVE_OPTIONS = (
+    select(ShippingOption)
+    .where(ShippingOption.enterprise_id == bindparam("enterprise_id"), ShippingOption.is_active.is_(True))
+    .order_by(ShippingOption.position, ShippingOption.id)
+)
 
 
 def quote(option: ShippingOption | None, *, subtotal_satang: int, weight_grams: int, locale: str) -> ShippingQuote:

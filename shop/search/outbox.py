@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, insert, inspect, literal, select
+from sqlalchemy import bindparam, event, insert, inspect, literal, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from shop.catalog.models import (
@@ -219,9 +219,16 @@ def enqueue_variant_pages(session: Session, variant_ids: Iterable[int]) -> None:
     ids = sorted({int(vid) for vid in variant_ids})
     if not ids:
         return
-    chosen = (select(literal(OP_PAGE), Variant.product_id, literal(utcnow(), SearchOutbox.created_at.type))
-              .where(Variant.id.in_(ids)).distinct())
-    session.execute(insert(SearchOutbox.__table__).from_select(["op", "product_id", "created_at"], chosen))
+    session.execute(_INSERT_VARIANT_PAGES, {"variant_ids": ids, "now": utcnow()})
+
+
+# ``enqueue_variant_pages``'s INSERT … SELECT, built once: each call passes its variant
+# ids and the time.
+_INSERT_VARIANT_PAGES = insert(SearchOutbox.__table__).from_select(
+    ["op", "product_id", "created_at"],
+    select(literal(OP_PAGE), Variant.product_id, bindparam("now", type_=SearchOutbox.created_at.type))
+    .where(Variant.id.in_(bindparam("variant_ids", expanding=True))).distinct(),
+)
 
 
 # The three ``enqueue_*pages`` above do not wake the indexer after the commit: page
