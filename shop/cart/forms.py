@@ -9,10 +9,14 @@ pages and the API refuse the same things with the same words.
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
+    Choice,
     EmailField,
     HiddenField,
     RadioField,
@@ -22,6 +26,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.widgets import Select, html_params
 
 from shop.cart.checkout import PAYMENT_METHOD_LABELS
 from shop.forms import BaseForm
@@ -29,6 +34,44 @@ from shop.geo import province_choices
 from shop.i18n import current_language
 from shop.orders import status as st
 from shop.orders.addresses import ADDRESS_FIELDS
+
+
+class ProvinceSelect(Select):
+    """The province select box, its 78 options drawn once per language (every checkout
+    page and the answer to a refused checkout have one): each form only marks the
+    chosen option. The options are ``province_options(locale)``'s, which are also the
+    field's choices."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(field.flags, name, False):
+                kwargs[name] = True
+        chosen = field.data or ""
+        options = "".join(selected if value == chosen else plain
+                          for value, plain, selected in _drawn_options(current_language()))
+        # As WTForms' own Select: html_params escapes the attributes, render_option the options.
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704
+
+
+def province_options(locale: str) -> list[SelectChoice]:
+    """The province select's choices in ``locale``: "choose a province", then each
+    province by its name in that language."""
+    return [SelectChoice("", _l("Choose a province"))] + [
+        SelectChoice(code, name) for code, name in province_choices(locale)]
+
+
+@functools.lru_cache(maxsize=8)
+def _drawn_options(locale: str) -> tuple[tuple[str, str, str], ...]:
+    # Called while ``locale`` is the request's language, so the placeholder's lazy
+    # text is drawn in it.
+    drawn = []
+    for choice in province_options(locale):
+        label = str(choice.label)
+        drawn.append((choice.value,
+                      str(Select.render_option(Choice(choice.value, label, False, {}))),
+                      str(Select.render_option(Choice(choice.value, label, True, {})))))
+    return tuple(drawn)
 
 
 class CartActionForm(BaseForm):
@@ -41,14 +84,12 @@ class AddressForm(BaseForm):
     address_line = StringField(_l("House number, village, street"))
     subdistrict = StringField(_l("Subdistrict (tambon / khwaeng)"))
     district = StringField(_l("District (amphoe / khet)"))
-    province_code = SelectField(_l("Province"), validate_choice=False)
+    province_code = SelectField(_l("Province"), validate_choice=False, widget=ProvinceSelect())
     postcode = StringField(_l("Postcode"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.province_code.choices = [SelectChoice("", _l("Choose a province"))] + [
-            SelectChoice(code, name) for code, name in province_choices(current_language())
-        ]
+        self.province_code.choices = province_options(current_language())
 
     def address_data(self) -> dict[str, str]:
         return {name: getattr(self, name).data or "" for name in ADDRESS_FIELDS}
