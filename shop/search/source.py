@@ -176,6 +176,8 @@ def _visible_rows(session: Session):
 def load_products(session: Session, product_ids: Iterable[int]) -> tuple[list[ProductFacts], set[int]]:
     """Facts for the visible ones among ``product_ids``, and the ids to remove."""
     ids = sorted(set(product_ids))
+    if not ids:
+        return [], set()  # a drain of page changes only: no categories to read
     reference = _Reference(session)
     visible: list[ProductFacts] = []
     for start in range(0, len(ids), 500):
