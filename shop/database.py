@@ -58,7 +58,9 @@ def read_intent() -> Iterator[None]:
     (``end_read``) and then writes in a short ``write_intent()`` transaction (the
     checkout), so other writers wait only for its writes. Whatever must not change
     between the read and the write is checked again by the writes themselves (a
-    conditional UPDATE of the stock, say). Nothing may be written inside the block.
+    conditional UPDATE of the stock, say). Nothing may be written inside the block:
+    an INSERT, UPDATE or DELETE through a session, or a flush of changed objects,
+    raises ``WriteInReadBlock`` (unless a ``write_intent()`` block inside says so).
     """
     token = _force_read.set(True)
     try:
@@ -205,6 +207,23 @@ def transaction() -> Iterator[None]:
 _WROTE = "shop.wrote"
 
 
+def _in_read_block() -> bool:
+    # ``write_intent()`` inside it wins, as it does for SQLite's BEGIN.
+    return _force_read.get() and not _force_write.get()
+
+
+class WriteInReadBlock(RuntimeError):
+    """A write was asked for inside ``read_intent()`` (a mistake in the code: on
+    PostgreSQL such a read may run statement by statement, where nothing could undo it)."""
+
+
+@event.listens_for(Session, "before_flush")
+def _flushing(session: Session, _context, _instances) -> None:
+    if _in_read_block() and (session.new or session.deleted
+                             or any(session.is_modified(obj) for obj in session.dirty)):
+        raise WriteInReadBlock("changes flushed inside read_intent()")
+
+
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context) -> None:
     session.info[_WROTE] = True
@@ -213,6 +232,8 @@ def _flushed(session: Session, _context) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
+        if _in_read_block():
+            raise WriteInReadBlock("a write statement inside read_intent()")
         state.session.info[_WROTE] = True
 
 
