@@ -53,7 +53,8 @@ test: install-test
 # more sizes) on BENCH_DATABASES (sqlite, postgresql: a scratch database bench_… on the
 # local server, postgresql://postgres@127.0.0.1), kept under BENCH_WORKDIR, figures
 # appended to docs/benchmarks.md: the relevance set, search (index build and its peak
-# memory, queries, type-ahead, edit to visible), storefront pages and the JSON API. With
+# memory, queries, type-ahead, edit to visible), storefront pages and the JSON API, then
+# the flash-sale checkout (300 buyers, 250 units, on the demo catalogue). With
 # wrk installed (apt-get install wrk) every row runs at 4 and at 32 connections
 # (BENCH_CONNECTIONS) for BENCH_SECONDS (10) each, beside the hello-world page of the
 # same run. BENCH_ARGS is passed to search, storefront and api (e.g. --reuse to keep
@@ -63,8 +64,7 @@ test: install-test
 # takes about 1½ hours when it builds every catalogue (one of 100,000 products with its
 # search index takes 6–7 minutes on either database; most of a storefront or API run
 # is each worker rendering its 2,000 product pages once before they are measured).
-# Checkout, impact and sitemap benchmarks run on their own (bench/checkout.py,
-# impact.py, sitemap.py).
+# The impact and sitemap benchmarks run on their own (bench/impact.py, sitemap.py).
 BENCH_PRODUCTS ?= 20000
 BENCH_DATABASES ?= sqlite
 BENCH_WORKDIR ?= /tmp/chumchon-bench
@@ -74,6 +74,7 @@ bench: install
 	$(BIN)/python bench/search.py --products $(BENCH_PRODUCTS) --databases $(BENCH_DATABASES) --workdir $(BENCH_WORKDIR) $(BENCH_ARGS)
 	$(BIN)/python bench/storefront.py --products $(BENCH_PRODUCTS) --databases $(BENCH_DATABASES) --workdir $(BENCH_WORKDIR) $(BENCH_ARGS)
 	$(BIN)/python bench/api.py --products $(BENCH_PRODUCTS) --databases $(BENCH_DATABASES) --workdir $(BENCH_WORKDIR) $(BENCH_ARGS)
+	$(BIN)/python bench/checkout.py --buyers 300 --units 250 --databases $(BENCH_DATABASES) --workdir $(BENCH_WORKDIR)
 
 lint: install-test
 	$(BIN)/ruff check .
