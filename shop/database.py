@@ -163,11 +163,11 @@ def install_connection_checks(engine: Engine, *, ping_after_idle: float = PING_A
 def _socket_has_news(dbapi_connection) -> bool:
     """Whether the server sent anything to an idle connection (True when unknown)."""
     try:
-        fd = dbapi_connection.fileno()
-        readable, _, _ = select.select([fd], [], [], 0)
+        poller = select.poll()  # no limit on the descriptor's number, unlike select()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
     except (AttributeError, OSError, ValueError, TypeError):
         return True
-    return bool(readable)
 
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("transaction_depth", default=0)
