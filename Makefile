@@ -58,7 +58,7 @@ test: install-test
 # wrk installed (apt-get install wrk) every row runs at 4 and at 32 connections
 # (BENCH_CONNECTIONS) for BENCH_SECONDS (10) each, beside the hello-world page of the
 # same run. BENCH_ARGS is passed to search, storefront and api (e.g. --reuse to keep
-# the catalogues already built). About 20 minutes on two cores for the defaults (SQLite,
+# the catalogues already built). About 13 minutes on two cores for the defaults (SQLite,
 # 20,000 products). The whole matrix,
 #   make bench BENCH_PRODUCTS="20000 100000" BENCH_DATABASES="sqlite postgresql"
 # takes about 1½ hours when it builds every catalogue (one of 100,000 products with its
