@@ -166,3 +166,14 @@ def add_enterprise_photo(enterprise, position: int = 0) -> EnterprisePhoto:
     db.session.add(photo)
     db.session.commit()
     return photo
+
+
+class InDays(int):
+    """A date ``n`` days from Bangkok's today, counted when the request is sent
+    (``with_dates``): a date written in a ``parametrize`` list is made at collection,
+    which may be the day before the test runs (Bangkok's midnight is 17:00 UTC)."""
+
+
+def with_dates(values: dict, day) -> dict:
+    """``values`` with every ``InDays`` turned into ``day(n)``, the test's own date."""
+    return {k: day(v) if isinstance(v, InDays) else v for k, v in values.items()}

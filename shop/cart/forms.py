@@ -54,11 +54,12 @@ class ProvinceSelect(Select):
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704
 
 
-def province_options(locale: str) -> list[SelectChoice]:
+@functools.lru_cache(maxsize=8)
+def province_options(locale: str) -> tuple[SelectChoice, ...]:
     """The province select's choices in ``locale``: "choose a province", then each
-    province by its name in that language."""
-    return [SelectChoice("", _l("Choose a province"))] + [
-        SelectChoice(code, name) for code, name in province_choices(locale)]
+    province by its name in that language (made once per language)."""
+    return (SelectChoice("", _l("Choose a province")),
+            *(SelectChoice(code, name) for code, name in province_choices(locale)))
 
 
 @functools.lru_cache(maxsize=8)
@@ -89,7 +90,7 @@ class AddressForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.province_code.choices = province_options(current_language())
+        self.province_code.choices = list(province_options(current_language()))
 
     def address_data(self) -> dict[str, str]:
         return {name: getattr(self, name).data or "" for name in ADDRESS_FIELDS}

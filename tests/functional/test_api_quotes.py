@@ -22,6 +22,7 @@ from shop.quotes import services as svc
 from shop.quotes.models import ACCEPTED, DECLINED, QUOTED, REQUESTED, WITHDRAWN, QuoteMessage, QuoteRequest
 from tests.api_helpers import bearer, token_for
 from tests.cart_helpers import ADDRESS, count, stock_of
+from tests.factories import InDays, with_dates
 from tests.functional.test_quotes import Shop, make_quote, make_request
 
 
@@ -34,28 +35,18 @@ def day(days: int) -> str:
     return (svc.bangkok_today() + timedelta(days=days)).isoformat()
 
 
-class InDays(int):
-    """A date ``n`` days from Bangkok's today, counted when the body is sent (a
-    ``parametrize`` value is made at collection, maybe the day before: Bangkok's
-    midnight is 17:00 UTC)."""
-
-
-def _dated(body: dict) -> dict:
-    return {k: day(v) if isinstance(v, InDays) else v for k, v in body.items()}
-
-
 def ask_body(shop, **overrides) -> dict:
     body = {"variant_id": shop.bag.id, "quantity": 120, "target_unit_satang": 14000, "delivery_date": day(20),
             "message": "Monthly, for three cafés."}
     body.update(overrides)
-    return {k: v for k, v in _dated(body).items() if v is not None}
+    return {k: v for k, v in with_dates(body, day).items() if v is not None}
 
 
 def quote_body(**overrides) -> dict:
     body = {"unit_price_satang": 14250, "quantity": 120, "shipping_satang": 30000, "valid_until": day(7),
             "lead_time_days": 5, "note": "Roasted to order."}
     body.update(overrides)
-    return _dated(body)
+    return with_dates(body, day)
 
 
 def seller_path(shop, req_id, tail: str = "") -> str:

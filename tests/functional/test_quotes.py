@@ -26,12 +26,14 @@ from shop.statemachine import StatusChangeLog
 from tests.cart_helpers import ADDRESS, count, english_client, stock_of
 from tests.factories import (
     EnterpriseFactory,
+    InDays,
     MemberFactory,
     ProductFactory,
     RetailBuyerFactory,
     UserFactory,
     VariantFactory,
     WholesaleTierFactory,
+    with_dates,
 )
 
 
@@ -69,28 +71,18 @@ def future(days: int) -> str:
     return (svc.bangkok_today() + timedelta(days=days)).isoformat()
 
 
-class InDays(int):
-    """A date ``n`` days from Bangkok's today, counted when the form is sent: a value
-    written in a ``parametrize`` list is made at collection, which may be the day
-    before the test runs (Bangkok's midnight is 17:00 UTC)."""
-
-
-def _dated(data: dict) -> dict:
-    return {k: future(v) if isinstance(v, InDays) else v for k, v in data.items()}
-
-
 def ask(client, shop, **overrides):
     data = {"quantity": "120", "target_unit_price": "140", "delivery_date": future(20),
             "message": "For our three cafés, monthly."}
     data.update(overrides)
-    return client.post(f"/quotes/new?variant={shop.bag.id}", data=_dated(data))
+    return client.post(f"/quotes/new?variant={shop.bag.id}", data=with_dates(data, future))
 
 
 def quote_form(**overrides) -> dict:
     data = {"unit_price": "142.50", "quantity": "120", "shipping": "300", "valid_until": future(7),
             "lead_time_days": "5", "note": "Roasted to order."}
     data.update(overrides)
-    return _dated(data)
+    return with_dates(data, future)
 
 
 def make_request(shop, buyer=None) -> QuoteRequest:
